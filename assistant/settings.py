@@ -1,0 +1,41 @@
+"""One typed settings object. Every field can be set from the environment with the ASSISTANT_ prefix
+(e.g. ASSISTANT_EMBEDDING_MODEL=/models/bge-small) or passed explicitly by the CLI."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache() -> Path:
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "maintenance-assistant"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", frozen=True)
+
+    index_dir: Path = Field(Path("indexes/default"), description="The library directory.")
+    cache_dir: Path = Field(default_factory=_default_cache, description="Where bundled models are assembled.")
+    embedding_model: str = Field(
+        "minilm",
+        description="'minilm' (bundled all-MiniLM-L6-v2), or any sentence-transformers model by local path or hub name.",
+    )
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    embed_batch_size: int = Field(64, ge=1, le=4096)
+    chunk_tokens: int = Field(0, ge=0, description="Max tokens per chunk; 0 means the embedding model's limit.")
+    ocr: Literal["auto", "off"] = Field("auto", description="OCR pages without a text layer when [ocr] is installed.")
+    max_pages: int = Field(5000, ge=1, description="Refuse documents with more pages.")
+    max_file_mb: int = Field(200, ge=1, description="Refuse files larger than this.")
+    max_unzipped_mb: int = Field(500, ge=1, description="Refuse DOCX whose content unpacks larger (zip bombs).")
+    ocr_seconds_per_page: float = Field(60.0, gt=0)
+    exact_index_max: int = Field(200_000, ge=1, description="Past this many vectors the library uses an ANN index.")
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,209 @@
+"""The SQLite store: documents, chunks and their vectors. It is the library's source of truth; the
+FAISS and lexical indexes are caches derived from it and stamped with its generation number.
+Each document is replaced in one transaction, so a crash leaves every document whole."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .types import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,      -- absolute path: the identity used for incremental indexing
+    name TEXT NOT NULL,             -- what citations show: the path relative to the folder indexed
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    pages INTEGER NOT NULL,
+    collection TEXT NOT NULL DEFAULT 'default',
+    ocr_pages TEXT NOT NULL DEFAULT '[]',
+    indexed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,      -- the id stored in the vector index
+    id TEXT NOT NULL UNIQUE,        -- content-hash chunk id
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    page INTEGER NOT NULL,
+    section TEXT NOT NULL,          -- JSON list of headings
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    language TEXT NOT NULL,
+    kinds TEXT NOT NULL,
+    text_hash TEXT NOT NULL         -- sha256 of what was embedded: identical passages share one vector
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
+CREATE TABLE IF NOT EXISTS vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    path: str
+    name: str
+    sha256: str
+    size: int
+    format: str
+    title: str
+    pages: int
+    collection: str
+    chunks: int
+    indexed_at: float
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+class Store:
+    def __init__(self, path: Path, readonly: bool = False):
+        self.path = path
+        uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+        self.db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA foreign_keys=ON")
+        if not readonly:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+
+    def close(self):
+        self.db.close()
+
+    # -- meta
+    def generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    # -- documents
+    def document_by_path(self, path: str) -> DocumentRow | None:
+        rows = self.documents(where="d.path=?", args=(path,))
+        return rows[0] if rows else None
+
+    def documents(self, where: str = "1", args: tuple = ()) -> list[DocumentRow]:
+        q = (
+            "SELECT d.id, d.path, d.name, d.sha256, d.size, d.format, d.title, d.pages, d.collection, "
+            "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.id), d.indexed_at FROM documents d "
+            f"WHERE {where} ORDER BY d.path"
+        )
+        return [DocumentRow(*r) for r in self.db.execute(q, args)]
+
+    def known_hashes(self, hashes: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(hashes), 500):
+            part = hashes[i : i + 500]
+            q = f"SELECT text_hash FROM vectors WHERE text_hash IN ({','.join('?' * len(part))})"
+            found.update(r[0] for r in self.db.execute(q, part))
+        return found
+
+    def replace_document(self, doc: dict, chunks: list[Chunk], text_hashes: list[str], new_vectors: dict[str, np.ndarray]) -> int:
+        """Delete the document's old chunks and insert the new ones, in one transaction."""
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("DELETE FROM documents WHERE path=?", (doc["path"],))
+            cur.execute(
+                "INSERT INTO documents(path, name, sha256, size, format, title, pages, collection, ocr_pages, indexed_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (doc["path"], doc["name"], doc["sha256"], doc["size"], doc["format"], doc["title"], doc["pages"],
+                 doc["collection"], json.dumps(doc.get("ocr_pages", [])), time.time()),
+            )
+            doc_id = cur.lastrowid
+            cur.executemany(
+                "INSERT OR IGNORE INTO vectors(text_hash, vec) VALUES (?, ?)",
+                [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in new_vectors.items()],
+            )
+            cur.executemany(
+                "INSERT OR REPLACE INTO chunks(id, doc_id, page, section, start, end, text, language, kinds, text_hash) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(c.id, doc_id, c.page, json.dumps(list(c.section), ensure_ascii=False), c.start, c.end, c.text,
+                  c.language, ",".join(c.kinds), h) for c, h in zip(chunks, text_hashes)],
+            )
+            self._bump(cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return doc_id
+
+    def delete_documents(self, paths: list[str]) -> None:
+        if not paths:
+            return
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.executemany("DELETE FROM documents WHERE path=?", [(p,) for p in paths])
+            cur.execute("DELETE FROM vectors WHERE text_hash NOT IN (SELECT text_hash FROM chunks)")
+            self._bump(cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def _bump(self, cur) -> None:
+        cur.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # -- chunks
+    def chunk_rows(self, rowids: list[int]) -> dict[int, Chunk]:
+        out: dict[int, Chunk] = {}
+        for i in range(0, len(rowids), 500):
+            part = [int(r) for r in rowids[i : i + 500]]
+            q = (
+                "SELECT c.rowid, c.id, d.name, c.page, c.section, c.start, c.end, c.text, c.language, c.kinds "
+                f"FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE c.rowid IN ({','.join('?' * len(part))})"
+            )
+            for r in self.db.execute(q, part):
+                out[r[0]] = Chunk(r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6], r[7], r[8], tuple(filter(None, r[9].split(","))))
+        return out
+
+    def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rowids int64, vectors float32 [n, dim]) for every chunk, in rowid order."""
+        rows = self.db.execute(
+            "SELECT c.rowid, v.vec FROM chunks c JOIN vectors v ON v.text_hash=c.text_hash ORDER BY c.rowid"
+        ).fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim) if rows else np.zeros((0, dim), np.float32)
+        return ids, vecs
+
+    def texts(self) -> tuple[np.ndarray, list[str]]:
+        """(rowids, section trail + text) for the lexical index."""
+        rows = self.db.execute("SELECT rowid, section, text FROM chunks ORDER BY rowid").fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        return ids, [" ".join(json.loads(r[1])) + "\n" + r[2] for r in rows]
+
+    def rowid_filter(self, docs: list[str] | None = None, collections: list[str] | None = None, languages: list[str] | None = None) -> np.ndarray | None:
+        """Rowids allowed by the filters, or None when there is no filter."""
+        where, args = [], []
+        if docs:
+            where.append("(" + " OR ".join(["d.name=? OR d.path=? OR d.name LIKE ?"] * len(docs)) + ")")
+            for d in docs:
+                args += [d, d, f"%/{d}"]
+        if collections:
+            where.append(f"d.collection IN ({','.join('?' * len(collections))})")
+            args += collections
+        if languages:
+            where.append(f"c.language IN ({','.join('?' * len(languages))})")
+            args += languages
+        if not where:
+            return None
+        q = f"SELECT c.rowid FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE {' AND '.join(where)}"
+        return np.array([r[0] for r in self.db.execute(q, args)], dtype=np.int64)
+
+    def count_chunks(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -1,0 +1,113 @@
+"""Plain data at the seams between pipeline stages."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "warning"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural unit of a parsed document, in reading order.
+
+    `start`/`end` are character offsets into the text of its page (`ParsedDoc.pages[page - 1]`),
+    so `page_text[start:end] == text` always holds: quotes cut from a block are verbatim.
+    """
+
+    text: str
+    page: int
+    start: int
+    end: int
+    kind: BlockKind = "paragraph"
+    level: int = 0  # heading level, 1 = top
+
+
+@dataclass(frozen=True)
+class ParsedDoc:
+    path: str
+    format: str
+    pages: tuple[str, ...]
+    blocks: tuple[Block, ...]
+    title: str = ""
+    ocr_pages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage. `text` is verbatim `pages[page-1][start:end]` of its document."""
+
+    id: str
+    doc: str
+    page: int
+    section: tuple[str, ...]
+    start: int
+    end: int
+    text: str
+    language: str
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def embed_text(self) -> str:
+        """What the dense model sees: the heading trail, then the passage."""
+        trail = " > ".join(self.section)
+        return f"{trail}\n{self.text}" if trail else self.text
+
+    @staticmethod
+    def make_id(doc: str, page: int, start: int, text: str) -> str:
+        h = hashlib.sha256(f"{doc}\x00{page}\x00{start}\x00{text}".encode("utf-8")).hexdigest()
+        return h[:20]
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    rank: int = 0
+
+    def to_json(self) -> dict:
+        c = self.chunk
+        return {
+            "chunk_id": c.id,
+            "doc": c.doc,
+            "page": c.page,
+            "section": " > ".join(c.section),
+            "score": round(float(self.score), 6),
+            "text": c.text,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    chunk_id: str
+    doc: str
+    page: int
+    quote: str
+
+    def to_json(self) -> dict:
+        return {"chunk_id": self.chunk_id, "doc": self.doc, "page": self.page, "quote": self.quote}
+
+
+@dataclass
+class IndexReport:
+    indexed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+    embedded: int = 0  # vectors actually computed this run (0 when nothing changed)
+
+    def to_json(self) -> dict:
+        return {
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": self.failed,
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+            "embedded": self.embedded,
+        }
