@@ -31,6 +31,17 @@ def _common(p: argparse.ArgumentParser, index_required: bool = True) -> None:
     p.add_argument("--device", choices=["cpu", "cuda", "auto"], default=None, help="device for models (env ASSISTANT_DEVICE)")
 
 
+def _llm_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--llm", default=None, metavar="BACKEND",
+                   help="'local' (bundled Qwen2.5 0.5B), 'none' (extractive only), 'openai' (an OpenAI-compatible server), "
+                        "or a transformers model path/name (env ASSISTANT_LLM)")
+    p.add_argument("--llm-url", default=None, help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (env ASSISTANT_LLM_URL)")
+    p.add_argument("--llm-model", default=None, help="model name to request from that server (env ASSISTANT_LLM_MODEL)")
+    p.add_argument("--doc", action="append", default=[], help="only this document (repeatable)")
+    p.add_argument("--collection", action="append", default=[], help="only this collection (repeatable)")
+    p.add_argument("--language", action="append", default=[], help="only chunks in this language (repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="assistant", description="Maintenance knowledge assistant: grounded answers and XR step cards from your manuals.",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,6 +70,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reranker", default=None, help="cross-encoder model path or name to rerank the top hits")
     p.add_argument("--json", action="store_true", help="print hits as JSON")
     p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per query")
+
+    p = sub.add_parser("ask", help="a grounded, cited answer (or a refusal) from the library")
+    p.add_argument("question", nargs="?", help="the question (or use --questions)")
+    _common(p)
+    _llm_options(p)
+    p.add_argument("-k", type=int, default=6, help="passages given to the answerer (default 6)")
+    p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "question"}')
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per question")
+
+    p = sub.add_parser("card", help="draft an XR step card for a task, with a citation behind every line")
+    p.add_argument("task", nargs="?", help='the task, e.g. "replace the return-line filter element on HP-3"')
+    _common(p)
+    _llm_options(p)
+    p.add_argument("--tasks", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "task"}')
+    p.add_argument("--format", choices=["json", "arlem", "html", "md"], default="json", help="output format (default json)")
+    p.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per task")
+
+    p = sub.add_parser("eval", help="evaluate retrieval, answers or cards on a question/task set")
+    p.add_argument("what", choices=["retrieval", "answers", "cards"])
+    _common(p)
+    _llm_options(p)
+    p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help="questions (retrieval, answers) or tasks (cards)")
+    p.add_argument("--tasks", type=Path, metavar="FILE.jsonl", help="tasks for eval cards (same as --questions)")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--corpus", type=Path, action="append", default=[], help="corpus folder for the verbatim-quote check (default: the library's documents)")
+    p.add_argument("--out", type=Path, help="also write the per-item results as JSONL here")
+
+    p = sub.add_parser("serve", help="web chat UI at / and HTTP API at /v1 (loopback by default)")
+    _common(p)
+    _llm_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860)
+
+    p = sub.add_parser("demo", help="index the bundled sample library and open the web UI")
+    _common(p, index_required=False)
+    _llm_options(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--no-serve", action="store_true", help="index the samples, answer one example question, and exit")
 
     p = sub.add_parser("info", help="show a library's manifest and documents")
     _common(p)

@@ -14,7 +14,8 @@ from .settings import load_settings
 
 def _settings(args):
     return load_settings(index_dir=getattr(args, "index", None), device=getattr(args, "device", None),
-                         embedding_model=getattr(args, "embedding_model", None))
+                         embedding_model=getattr(args, "embedding_model", None), llm=getattr(args, "llm", None),
+                         llm_url=getattr(args, "llm_url", None), llm_model=getattr(args, "llm_model", None))
 
 
 def open_library(args):
@@ -108,3 +109,33 @@ def cmd_info(args) -> int:
         for d in docs:
             print(f"  {d['name']}  [{d['collection']}] {d['format']} {d['pages']} p., {d['chunks']} chunks")
     return 0
+
+
+def cmd_ask(args) -> int:
+    from .answer_cli import run_ask
+
+    return run_ask(args, _settings(args))
+
+
+def cmd_card(args) -> int:
+    from .cards.cli import run_card
+
+    return run_card(args, _settings(args))
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import run_eval
+
+    return run_eval(args, _settings(args))
+
+
+def cmd_serve(args) -> int:
+    from .api import serve
+
+    return serve(_settings(args), host=args.host, port=args.port)
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    return run_demo(args, _settings(args))

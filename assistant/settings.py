@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(200, ge=1, description="Refuse files larger than this.")
     max_unzipped_mb: int = Field(500, ge=1, description="Refuse DOCX whose content unpacks larger (zip bombs).")
     ocr_seconds_per_page: float = Field(60.0, gt=0)
+    llm: str = Field(
+        "local",
+        description="'local' (bundled Qwen2.5-Coder-0.5B-Instruct), 'none' (extractive answers only), 'openai' "
+        "(an OpenAI-compatible server at llm_url), or a transformers causal LM by local path or hub name.",
+    )
+    llm_url: str = Field("http://127.0.0.1:8000/v1", description="Base URL of the OpenAI-compatible server.")
+    llm_model: str = Field("", description="Model name sent to the OpenAI-compatible server.")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="Bearer key for the OpenAI-compatible server (never logged).")
+    llm_max_new_tokens: int = Field(256, ge=16, le=4096)
+    llm_timeout_s: float = Field(120.0, gt=0)
     exact_index_max: int = Field(200_000, ge=1, description="Past this many vectors the library uses an ANN index.")
 
 
