@@ -15,7 +15,11 @@ from typing import Callable
 
 from .types import Block, Chunk, ParsedDoc
 
-SENTENCE_SPLIT = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+(?=\S)")
+# A sentence ends at 。！？； or at . ! ? ; followed by white space, unless the full stop closes a list
+# number ("2. Drain"), a decimal or a common abbreviation ("No. 3", "e.g. oil", "approx. 2 L").
+SENTENCE_END = re.compile(
+    r"[。！？；]+|(?<![0-9])(?<!\b[Nn]o)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\b[Ff]ig)[.!?;]+(?=\s)|[.!?;]+$"
+)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
 
@@ -29,10 +33,13 @@ def approx_tokens(text: str) -> int:
     return n
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str, default: str = "en") -> str:
+    """'zh' when CJK characters make up a fifth of the letters, else 'en'; `default` for near-empty text."""
     cjk = len(_CJK.findall(text))
     letters = sum(ch.isalpha() for ch in text)
-    return "zh" if letters and cjk / letters > 0.2 else "en"
+    if letters < 6:
+        return default
+    return "zh" if cjk / letters > 0.2 else "en"
 
 
 def _units(blocks: list[Block]) -> list[list[Block]]:
@@ -55,15 +62,20 @@ def _units(blocks: list[Block]) -> list[list[Block]]:
 
 def _split_span(text: str, start: int, max_tokens: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
     """Cut an oversized span into pieces within max_tokens: by lines, then sentences, then words."""
-    seps = [re.compile(r"\n+"), SENTENCE_SPLIT, re.compile(r"\s+"), re.compile(r"(?<=.)")]
+    # Each separator marks where a piece may end (its match end); pieces are then trimmed of spaces.
+    seps = [re.compile(r"[\r\n]+"), SENTENCE_END, re.compile(r"\s+"), re.compile(r"(?<=.)")]
     for sep in seps:
+        cuts = sorted({m.end() for m in sep.finditer(text) if 0 < m.end() < len(text)} | {len(text)})
         pieces, pos = [], 0
-        for m in sep.finditer(text):
-            if m.end() > pos and m.start() > pos:
-                pieces.append((pos, m.start()))
-                pos = m.end()
-        pieces.append((pos, len(text)))
-        pieces = [(s, e) for s, e in pieces if text[s:e].strip()]
+        for cut in cuts:
+            a, b = pos, cut
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                pieces.append((a, b))
+            pos = cut
         if len(pieces) > 1:
             break
     out: list[tuple[int, int]] = []
@@ -79,15 +91,22 @@ def _split_span(text: str, start: int, max_tokens: int, count: Callable[[str], i
 
 def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int] = approx_tokens, doc_id: str | None = None) -> list[Chunk]:
     doc_id = doc_id or doc.path
+    doc_lang = detect_language("".join(doc.pages)[:20000])
     chunks: list[Chunk] = []
     trail: list[tuple[int, str]] = []  # (level, heading text)
     cur: list[Block] = []
     cur_section: tuple[str, ...] = ()
 
     def emit(page: int, s: int, e: int, kinds: tuple[str, ...]):
-        text = doc.pages[page - 1][s:e]
-        if text.strip():
-            chunks.append(Chunk(Chunk.make_id(doc_id, page, s, text), doc_id, page, cur_section, s, e, text, detect_language(text), kinds))
+        page_text = doc.pages[page - 1]
+        while s < e and page_text[s].isspace():
+            s += 1
+        while e > s and page_text[e - 1].isspace():
+            e -= 1
+        text = page_text[s:e]
+        if text:
+            chunks.append(Chunk(Chunk.make_id(doc_id, page, s, text), doc_id, page, cur_section, s, e, text,
+                                detect_language(text, doc_lang), kinds))
 
     def flush():
         nonlocal cur
@@ -118,7 +137,9 @@ def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int]
             cur_section = tuple(t for _, t in trail)
             cur.extend(unit)
             continue
-        if cur and (cur[0].page != first.page or count(doc.pages[first.page - 1][cur[0].start : unit[-1].end]) > max_tokens):
+        only_headings = all(b.kind == "heading" for b in cur)
+        if cur and (cur[0].page != first.page
+                    or (not only_headings and count(doc.pages[first.page - 1][cur[0].start : unit[-1].end]) > max_tokens)):
             flush()
         cur.extend(unit)
     flush()

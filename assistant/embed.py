@@ -49,7 +49,9 @@ class Embedder:
 
     def __init__(self, name: str = "minilm", device: str = "cpu", batch_size: int = 64):
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter the indexer's own progress bar
         self.name = canonical_name(name)
         self.device = pick_device(device)
         self.batch_size = batch_size

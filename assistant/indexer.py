@@ -117,19 +117,38 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
     report = IndexReport()
     files, roots, failed = discover(paths)
     report.failed.extend(failed)
-    embedder = embedder or get_embedder(settings.embedding_model, settings.device, settings.embed_batch_size)
-    max_tokens = chunk_budget(settings, embedder.max_tokens)
-    lib = Library.create(index_dir, settings, embedder.name, embedder.dim)
+    lazy = LazyEmbedder(settings, embedder)
+    lib = Library.create(index_dir, settings, embedder.name if embedder else settings.embedding_model, lazy.dim_for_new_library)
     try:
         with WriteLock(lib.root):
-            _run(lib, files, roots, collection, report, embedder, settings, max_tokens, progress, workers)
+            max_tokens = chunk_budget(settings, int(lib.manifest.get("max_tokens") or lazy.get().max_tokens))
+            _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers)
     finally:
         lib.close()
     report.seconds = time.monotonic() - t0
     return report
 
 
-def _run(lib: Library, files, roots, collection, report, embedder, settings, max_tokens, progress, workers):
+class LazyEmbedder:
+    """Loads the model only when something must be embedded: re-indexing an unchanged folder costs
+    a hash per file, not a model load."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None):
+        self.settings = settings
+        self._e = embedder
+
+    def get(self) -> Embedder:
+        if self._e is None:
+            s = self.settings
+            self._e = get_embedder(s.embedding_model, s.device, s.embed_batch_size)
+        return self._e
+
+    def dim_for_new_library(self) -> tuple[int, int]:
+        e = self.get()
+        return e.dim, e.max_tokens
+
+
+def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder, settings, max_tokens, progress, workers):
     from tqdm import tqdm
 
     store = lib.store
@@ -170,7 +189,7 @@ def _run(lib: Library, files, roots, collection, report, embedder, settings, max
     report.chunks = store.count_chunks()
 
 
-def _commit(store, parsed: Parsed, collection: str, embedder: Embedder) -> int:
+def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder) -> int:
     """Embed what the library has not seen (identical passages once) and replace the document."""
     texts = [c.embed_text for c in parsed.chunks]
     hashes = [text_hash(t) for t in texts]
@@ -179,7 +198,7 @@ def _commit(store, parsed: Parsed, collection: str, embedder: Embedder) -> int:
     for h, t in zip(hashes, texts):
         if h not in known and h not in missing:
             missing[h] = t
-    vecs = embedder.encode_passages(list(missing.values()))
+    vecs = embedder.get().encode_passages(list(missing.values())) if missing else []
     new = dict(zip(missing.keys(), vecs))
     doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
            "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,

@@ -120,8 +120,9 @@ class Library:
         return self.manifest["embedding_model"]
 
     @classmethod
-    def create(cls, root: Path, settings: Settings, model: str, dim: int) -> "Library":
-        """Open for writing, creating the directory and manifest if needed."""
+    def create(cls, root: Path, settings: Settings, model: str, model_shape) -> "Library":
+        """Open for writing, creating the directory and manifest if needed. `model_shape()` gives
+        (dim, max_tokens) and is only called for a new library (it loads the model)."""
         root = Path(root)
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -133,7 +134,9 @@ class Library:
         else:
             if any(p.name not in (".lock",) for p in root.iterdir()):
                 raise LibraryError(f"{root} exists, is not empty and is not a library; choose another --index directory")
+            dim, max_tokens = model_shape()
             m = {"format": FORMAT, "format_version": FORMAT_VERSION, "embedding_model": canonical_name(model), "dim": dim,
+                 "max_tokens": max_tokens,
                  "normalized": True, "metric": "inner_product", "created": time.time(), "generation": 0, "caches": {}}
             try:
                 atomic_write(root / "manifest.json", json.dumps(m, indent=2).encode())

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 
+from .chunk import SENTENCE_END
 from .lexical import tokenize
 from .types import Chunk, Citation
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-# A sentence ends at 。！？； or a newline, or at . ! ? ; followed by white space, unless the full stop
-# closes a list number ("2. Drain"), a decimal or a common abbreviation ("No. 3", "e.g. oil").
-_END = re.compile(r"[。！？；]+|\n+|(?<![0-9])(?<!\b[Nn]o)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\bfig)(?<!\bFig)[.!?;]+(?=\s)|[.!?;]+$")
+_END = re.compile(SENTENCE_END.pattern + r"|[\r\n]+")  # sentences, and lines (steps, table rows)
 
 
 def norm(s: str) -> str:

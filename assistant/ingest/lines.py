@@ -12,13 +12,14 @@ from ..types import Block
 
 # "1.", "1)", "2 " before a capital, "a)", "•", "-", "（1）", "1、", "第3步", "Step 4:"
 LIST_RE = re.compile(
-    r"^\s*(?:\d{1,3}[.)](?!\d)\s*|\d{1,3}\s+(?=[A-Z\u4e00-\u9fff])|[a-z][.)]\s+|[•·▪◦●\-*–]\s+|[（(]\d{1,3}[)）]\s*|\d{1,3}、|第[一二三四五六七八九十\d]+步|step\s+\d+\s*[:.]?)",
-    re.IGNORECASE,
+    r"^\s*(?:\d{1,3}[.)](?!\d)\s*|\d{1,3}\s+(?=[A-Z\u4e00-\u9fff])|[a-z][.)]\s+|[•·▪◦●\-*–]\s+|[（(]\d{1,3}[)）]\s*|\d{1,3}、"
+    r"|第[一二三四五六七八九十\d]+步|(?i:step)\s+\d+\s*[:.]?)"
 )
+# "WARNING ...", "Caution: ...", "警告：..." open a safety notice; "warning time of 33 days" does not.
 WARNING_RE = re.compile(
-    r"^\s*(?:\W{0,3}\s*)?(?:warning|caution|danger|notice|attention|important|note|safety)\b\s*[:!：.\-–]?"
-    r"|^\s*(?:\W{0,3}\s*)?(?:警告|注意|危险|小心|安全提示|提示)\s*[:：!！]?",
-    re.IGNORECASE,
+    r"^\s*(?:\W{0,3}\s*)?(?:(?:WARNING|CAUTION|DANGER|NOTICE|ATTENTION|IMPORTANT|NOTE)\b"
+    r"|(?i:warning|caution|danger|notice|attention|important|note)\s*[:：!！\-–])"
+    r"|^\s*(?:\W{0,3}\s*)?(?:警告|注意|危险|小心|安全提示)\s*[:：!！]"
 )
 HAZARD_RE = re.compile(r"^\s*(?:\W{0,3}\s*)?(?:warning|caution|danger|警告|危险|小心|注意)", re.IGNORECASE)
 NUMBERED_HEADING_RE = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+\S|第[一二三四五六七八九十百\d]+[章节]|chapter\s+\d+|section\s+\d+)", re.IGNORECASE)
@@ -32,6 +33,7 @@ class Line:
     end: int
     heading: int = 0  # level when the parser knows it is a heading (font size, style, markup)
     kind: str = ""  # parser-known kind ("table_row", "list_item", "warning"), else classified here
+    styled: bool = False  # the parser saw fonts/styles: headings come only from them, not from numbering
 
 
 def split_lines(text: str, offset: int = 0) -> list[Line]:
@@ -47,12 +49,12 @@ def split_lines(text: str, offset: int = 0) -> list[Line]:
     return out
 
 
-def classify(text: str, known_heading: int = 0) -> tuple[str, int]:
+def classify(text: str, known_heading: int = 0, styled: bool = False) -> tuple[str, int]:
     if known_heading:
         return "heading", known_heading
     if WARNING_RE.match(text):
         return "warning", 0
-    if NUMBERED_HEADING_RE.match(text) and len(text) <= 90 and not SENTENCE_END.search(text):
+    if not styled and NUMBERED_HEADING_RE.match(text) and len(text) <= 90 and not SENTENCE_END.search(text):
         return "heading", text.strip().split()[0].count(".") + 1 if text.strip()[0].isdigit() else 1
     if LIST_RE.match(text):
         return "list_item", 0
@@ -77,7 +79,7 @@ def build_blocks(page_no: int, page_text: str, lines: list[Line], gap_breaks: se
 
     for i, ln in enumerate(lines):
         text = page_text[ln.start : ln.end]
-        kind, level = (ln.kind, 0) if ln.kind else classify(text, ln.heading)
+        kind, level = (ln.kind, 0) if ln.kind else classify(text, ln.heading, ln.styled)
         continues = (
             kind == "paragraph"
             and cur
