@@ -17,6 +17,7 @@ from .chunk import chunk_doc
 from .embed import Embedder, get_embedder, text_hash
 from .errors import ParseError
 from .ingest import is_supported, parse
+from .lexical import lexical_text, tokenize
 from .library import Library, WriteLock
 from .settings import Settings
 from .types import Chunk, IndexReport
@@ -38,6 +39,7 @@ class Parsed:
     pages: int = 0
     ocr_pages: tuple[int, ...] = ()
     chunks: tuple[Chunk, ...] = ()
+    tokens: tuple[str, ...] = ()  # lexical tokens per chunk, space-joined (tokenized in the worker)
     error: str = ""
 
 
@@ -87,7 +89,8 @@ def parse_file(source: SourceFile, sha: str, size: int, settings: Settings, max_
         chunks = chunk_doc(doc, max_tokens, doc_id=source.name)
         if not chunks:
             raise ParseError(str(source.path), "no text found in document")
-        return Parsed(source, sha, size, doc.format, doc.title, len(doc.pages), doc.ocr_pages, tuple(chunks))
+        tokens = tuple(" ".join(tokenize(lexical_text(c.section, c.text))) for c in chunks)
+        return Parsed(source, sha, size, doc.format, doc.title, len(doc.pages), doc.ocr_pages, tuple(chunks), tokens)
     except ParseError as exc:
         return Parsed(source, sha, size, error=exc.reason)
     except MemoryError:
@@ -118,7 +121,8 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
     files, roots, failed = discover(paths)
     report.failed.extend(failed)
     lazy = LazyEmbedder(settings, embedder)
-    lib = Library.create(index_dir, settings, embedder.name if embedder else settings.embedding_model, lazy.dim_for_new_library)
+    lib = Library.create(index_dir, settings, embedder.name if embedder else settings.embedding_model, lazy.shape_for_new_library)
+    lazy.quantize = lib.manifest.get("embedding_quantization", "none")  # queries and passages alike
     try:
         with WriteLock(lib.root):
             max_tokens = chunk_budget(settings, int(lib.manifest.get("max_tokens") or lazy.get().max_tokens))
@@ -136,16 +140,17 @@ class LazyEmbedder:
     def __init__(self, settings: Settings, embedder: Embedder | None):
         self.settings = settings
         self._e = embedder
+        self.quantize = settings.embed_quantize
 
     def get(self) -> Embedder:
         if self._e is None:
             s = self.settings
-            self._e = get_embedder(s.embedding_model, s.device, s.embed_batch_size)
+            self._e = get_embedder(s.embedding_model, s.device, s.embed_batch_size, self.quantize)
         return self._e
 
-    def dim_for_new_library(self) -> tuple[int, int]:
+    def shape_for_new_library(self) -> tuple[int, int, str]:
         e = self.get()
-        return e.dim, e.max_tokens
+        return e.dim, e.max_tokens, "int8" if e.quantized else "none"
 
 
 def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder, settings, max_tokens, progress, workers):
@@ -203,5 +208,5 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder) -> i
     doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
            "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,
            "ocr_pages": list(parsed.ocr_pages)}
-    store.replace_document(doc, list(parsed.chunks), hashes, new)
+    store.replace_document(doc, list(parsed.chunks), hashes, new, list(parsed.tokens))
     return len(new)

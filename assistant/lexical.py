@@ -72,6 +72,11 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def lexical_text(section: tuple[str, ...], text: str) -> str:
+    """What the lexical index sees for a chunk: its heading trail, then its text."""
+    return " ".join(section) + "\n" + text
+
+
 class BM25:
     """Term weights precomputed into a sparse [docs x vocab] matrix; a query sums its columns."""
 
@@ -82,13 +87,13 @@ class BM25:
         self.params = params
 
     @classmethod
-    def build(cls, ids: np.ndarray, texts: list[str], k1: float = 1.2, b: float = 0.75) -> "BM25":
+    def build(cls, ids: np.ndarray, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> "BM25":
+        """`docs` are token lists (see `lexical_text` and `tokenize`)."""
         from scipy import sparse
 
         vocab: dict[str, int] = {}
-        rows, cols, tfs, lengths = [], [], [], np.zeros(len(texts), np.float32)
-        for i, text in enumerate(texts):
-            toks = tokenize(text)
+        rows, cols, tfs, lengths = [], [], [], np.zeros(len(docs), np.float32)
+        for i, toks in enumerate(docs):
             lengths[i] = len(toks)
             counts: dict[int, int] = {}
             for t in toks:
@@ -97,7 +102,7 @@ class BM25:
             rows.extend([i] * len(counts))
             cols.extend(counts.keys())
             tfs.extend(counts.values())
-        n = len(texts)
+        n = len(docs)
         tf = np.asarray(tfs, np.float32)
         rows_a, cols_a = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
         df = np.bincount(cols_a, minlength=len(vocab)).astype(np.float32)

@@ -134,9 +134,9 @@ class Library:
         else:
             if any(p.name not in (".lock",) for p in root.iterdir()):
                 raise LibraryError(f"{root} exists, is not empty and is not a library; choose another --index directory")
-            dim, max_tokens = model_shape()
+            dim, max_tokens, quantization = model_shape()
             m = {"format": FORMAT, "format_version": FORMAT_VERSION, "embedding_model": canonical_name(model), "dim": dim,
-                 "max_tokens": max_tokens,
+                 "max_tokens": max_tokens, "embedding_quantization": quantization,
                  "normalized": True, "metric": "inner_product", "created": time.time(), "generation": 0, "caches": {}}
             try:
                 atomic_write(root / "manifest.json", json.dumps(m, indent=2).encode())
@@ -184,11 +184,11 @@ class Library:
         try:
             gen = self.store.generation()
             ids, vecs = self.store.all_vectors(self.dim)
-            lids, texts = self.store.texts()
+            lids, toks = self.store.tokens()
         finally:
             db.execute("COMMIT")
         vi = VectorIndex.build(ids, vecs, self.dim, self.settings.exact_index_max)
-        return Snapshot(gen, vi, BM25.build(lids, texts))
+        return Snapshot(gen, vi, BM25.build(lids, toks))
 
     def snapshot(self) -> Snapshot:
         """The current consistent state: the cached indexes when they match the store's generation,

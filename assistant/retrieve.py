@@ -33,7 +33,8 @@ class Retriever:
                  dense_weight: float = 0.5, pool: int = 50):
         self.library = library
         s = library.settings
-        self.embedder = embedder or get_embedder(library.model, s.device, s.embed_batch_size)
+        quant = library.manifest.get("embedding_quantization", "none") if s.device != "cuda" else "none"
+        self.embedder = embedder or get_embedder(library.model, s.device, s.embed_batch_size, quant)
         self.dense_weight = dense_weight
         self.pool = pool
         self.reranker = _load_reranker(reranker) if reranker else None

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL,
     language TEXT NOT NULL,
     kinds TEXT NOT NULL,
-    text_hash TEXT NOT NULL         -- sha256 of what was embedded: identical passages share one vector
+    text_hash TEXT NOT NULL,        -- sha256 of what was embedded: identical passages share one vector
+    tokens TEXT NOT NULL DEFAULT '' -- lexical tokens (space-separated) of section trail + text
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
@@ -109,7 +110,8 @@ class Store:
             found.update(r[0] for r in self.db.execute(q, part))
         return found
 
-    def replace_document(self, doc: dict, chunks: list[Chunk], text_hashes: list[str], new_vectors: dict[str, np.ndarray]) -> int:
+    def replace_document(self, doc: dict, chunks: list[Chunk], text_hashes: list[str], new_vectors: dict[str, np.ndarray],
+                         tokens: list[str]) -> int:
         """Delete the document's old chunks and insert the new ones, in one transaction."""
         cur = self.db.cursor()
         cur.execute("BEGIN IMMEDIATE")
@@ -127,10 +129,10 @@ class Store:
                 [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in new_vectors.items()],
             )
             cur.executemany(
-                "INSERT OR REPLACE INTO chunks(id, doc_id, page, section, start, end, text, language, kinds, text_hash) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO chunks(id, doc_id, page, section, start, end, text, language, kinds, text_hash, tokens) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(c.id, doc_id, c.page, json.dumps(list(c.section), ensure_ascii=False), c.start, c.end, c.text,
-                  c.language, ",".join(c.kinds), h) for c, h in zip(chunks, text_hashes)],
+                  c.language, ",".join(c.kinds), h, t) for c, h, t in zip(chunks, text_hashes, tokens)],
             )
             self._bump(cur)
             cur.execute("COMMIT")
@@ -181,11 +183,11 @@ class Store:
         vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim) if rows else np.zeros((0, dim), np.float32)
         return ids, vecs
 
-    def texts(self) -> tuple[np.ndarray, list[str]]:
-        """(rowids, section trail + text) for the lexical index."""
-        rows = self.db.execute("SELECT rowid, section, text FROM chunks ORDER BY rowid").fetchall()
+    def tokens(self) -> tuple[np.ndarray, list[list[str]]]:
+        """(rowids, lexical tokens) for the BM25 index, tokenized once at indexing time."""
+        rows = self.db.execute("SELECT rowid, tokens FROM chunks ORDER BY rowid").fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        return ids, [" ".join(json.loads(r[1])) + "\n" + r[2] for r in rows]
+        return ids, [r[1].split(" ") if r[1] else [] for r in rows]
 
     def rowid_filter(self, docs: list[str] | None = None, collections: list[str] | None = None, languages: list[str] | None = None) -> np.ndarray | None:
         """Rowids allowed by the filters, or None when there is no filter."""

