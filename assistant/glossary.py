@@ -40,7 +40,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def expand_query(query: str) -> str:
-    """The query plus glossary translations of the terms it contains (in the other language)."""
+    """Glossary translations of the terms the query contains, in the other language (may be "")."""
     low = query.lower()
     extra: list[str] = []
     if _CJK.search(query):
@@ -50,4 +50,4 @@ def expand_query(query: str) -> str:
     for en in _EN:
         if re.search(rf"\b{re.escape(en)}(?:s|es|ed|ing)?\b", low):
             extra.extend(PAIRS[en])
-    return query if not extra else query + " " + " ".join(dict.fromkeys(extra))
+    return " ".join(dict.fromkeys(extra))

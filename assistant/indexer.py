@@ -19,6 +19,7 @@ from .errors import ParseError
 from .ingest import is_supported, parse
 from .lexical import lexical_text, tokenize
 from .library import Library, WriteLock
+from .multilingual import get_channel, wants_vector
 from .settings import Settings
 from .types import Chunk, IndexReport
 
@@ -180,7 +181,7 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
         if parsed.error:
             report.failed.append({"path": str(parsed.source.path), "error": parsed.error})
             continue
-        report.embedded += _commit(store, parsed, collection, embedder)
+        report.embedded += _commit(store, parsed, collection, embedder, lib.manifest.get("multilingual", "auto"))
         report.indexed.append(str(parsed.source.path))
         pages += parsed.pages
         chunks_done += len(parsed.chunks)
@@ -194,7 +195,7 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
     report.chunks = store.count_chunks()
 
 
-def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder) -> int:
+def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_mode: str) -> int:
     """Embed what the library has not seen (identical passages once) and replace the document."""
     texts = [c.embed_text for c in parsed.chunks]
     hashes = [text_hash(t) for t in texts]
@@ -205,8 +206,21 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder) -> i
             missing[h] = t
     vecs = embedder.get().encode_passages(list(missing.values())) if missing else []
     new = dict(zip(missing.keys(), vecs))
+    new_ml = _multilingual_vectors(store, parsed.chunks, hashes, texts, ml_mode)
     doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
            "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,
            "ocr_pages": list(parsed.ocr_pages)}
-    store.replace_document(doc, list(parsed.chunks), hashes, new, list(parsed.tokens))
+    store.replace_document(doc, list(parsed.chunks), hashes, new, list(parsed.tokens), new_ml)
     return len(new)
+
+
+def _multilingual_vectors(store, chunks, hashes, texts, mode: str) -> dict:
+    """e5 vectors for the chunks that want one and that the library has not seen."""
+    want = {h: t for c, h, t in zip(chunks, hashes, texts) if wants_vector(c.language, mode)}
+    if not want:
+        return {}
+    known = store.known_hashes(list(want), "ml_vectors")
+    todo = {h: t for h, t in want.items() if h not in known}
+    if not todo:
+        return {}
+    return dict(zip(todo, get_channel().encode_passages(list(todo.values()))))

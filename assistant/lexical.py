@@ -120,8 +120,12 @@ class BM25:
             return np.zeros(len(self.ids), np.float32)
         return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None, expansion: str = "",
+               expansion_weight: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, ids). `expansion` terms (e.g. glossary translations) count at a lower weight."""
         s = self.scores(query)
+        if expansion:
+            s = s + expansion_weight * self.scores(expansion)
         if allowed is not None:
             s = np.where(np.isin(self.ids, allowed), s, 0.0)
         k = min(k, len(s))

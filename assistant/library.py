@@ -21,6 +21,7 @@ from pathlib import Path
 from .embed import canonical_name
 from .errors import LibraryError, LibraryLocked, ModelMismatch
 from .lexical import BM25
+from .multilingual import MODEL_NAME as MULTILINGUAL_MODEL
 from .settings import Settings
 from .store import Store
 from .vectors import VectorIndex
@@ -78,6 +79,7 @@ class Snapshot:
     generation: int
     vectors: VectorIndex
     lexical: BM25
+    multilingual: VectorIndex | None = None  # e5 vectors of the chunks that have one (non-English by default)
 
 
 class WriteLock:
@@ -136,6 +138,7 @@ class Library:
                 raise LibraryError(f"{root} exists, is not empty and is not a library; choose another --index directory")
             dim, max_tokens, quantization = model_shape()
             m = {"format": FORMAT, "format_version": FORMAT_VERSION, "embedding_model": canonical_name(model), "dim": dim,
+                 "multilingual": settings.multilingual, "multilingual_model": MULTILINGUAL_MODEL,
                  "max_tokens": max_tokens, "embedding_quantization": quantization,
                  "normalized": True, "metric": "inner_product", "created": time.time(), "generation": 0, "caches": {}}
             try:
@@ -163,17 +166,21 @@ class Library:
         snap = self._build_snapshot()
         gen = snap.generation
         vec_name, lex_name = f"vectors-{gen}.faiss", f"lexical-{gen}.npz"
+        ml_name = f"vectors-ml-{gen}.faiss" if snap.multilingual is not None else None
         snap.vectors.save(self.root / vec_name)
         snap.lexical.save(self.root / lex_name)
-        for name in (vec_name, lex_name, f"lexical-{gen}.json"):
+        if ml_name:
+            snap.multilingual.save(self.root / ml_name)
+        for name in filter(None, (vec_name, lex_name, f"lexical-{gen}.json", ml_name)):
             with open(self.root / name, "rb") as f:
                 os.fsync(f.fileno())
         m = dict(self.manifest, generation=gen, caches={"generation": gen, "vectors": vec_name, "lexical": lex_name,
-                                                         "vector_index": snap.vectors.kind, "chunks": snap.vectors.size})
+                                                         "multilingual": ml_name, "vector_index": snap.vectors.kind,
+                                                         "chunks": snap.vectors.size})
         atomic_write(self.root / "manifest.json", json.dumps(m, indent=2).encode())
         self.manifest = m
         self._snapshot = snap
-        keep = {vec_name, lex_name, f"lexical-{gen}.json"}
+        keep = {vec_name, lex_name, f"lexical-{gen}.json", ml_name}
         for p in self.root.iterdir():
             if p.name.startswith(("vectors-", "lexical-")) and p.name not in keep:
                 p.unlink(missing_ok=True)
@@ -184,11 +191,13 @@ class Library:
         try:
             gen = self.store.generation()
             ids, vecs = self.store.all_vectors(self.dim)
+            mids, mvecs = self.store.all_vectors(384, "ml_vectors")
             lids, toks = self.store.tokens()
         finally:
             db.execute("COMMIT")
         vi = VectorIndex.build(ids, vecs, self.dim, self.settings.exact_index_max)
-        return Snapshot(gen, vi, BM25.build(lids, toks))
+        ml = VectorIndex.build(mids, mvecs, 384, self.settings.exact_index_max) if len(mids) else None
+        return Snapshot(gen, vi, BM25.build(lids, toks), ml)
 
     def snapshot(self) -> Snapshot:
         """The current consistent state: the cached indexes when they match the store's generation,
@@ -204,8 +213,10 @@ class Library:
         snap = None
         if caches.get("generation") == gen:
             try:
+                ml = caches.get("multilingual")
                 snap = Snapshot(gen, VectorIndex.load(self.root / caches["vectors"], caches.get("vector_index", "")),
-                                BM25.load(self.root / caches["lexical"]))
+                                BM25.load(self.root / caches["lexical"]),
+                                VectorIndex.load(self.root / ml, "flat") if ml else None)
             except (OSError, RuntimeError, ValueError, KeyError):
                 snap = None  # replaced under us by a newer commit: rebuild from the store
         if snap is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .chunk import detect_language
 from .embed import Embedder, get_embedder
 from .glossary import expand_query
 from .library import Library
@@ -30,12 +31,14 @@ class Filters:
 
 class Retriever:
     def __init__(self, library: Library, embedder: Embedder | None = None, reranker: str | None = None,
-                 dense_weight: float = 0.5, pool: int = 50):
+                 dense_weight: float = 0.5, ml_weight: float = 0.4, pool: int = 50, cross_language_factor: float = 0.8):
         self.library = library
         s = library.settings
         quant = library.manifest.get("embedding_quantization", "none") if s.device != "cuda" else "none"
         self.embedder = embedder or get_embedder(library.model, s.device, s.embed_batch_size, quant)
         self.dense_weight = dense_weight
+        self.ml_weight = ml_weight
+        self.cross_language_factor = cross_language_factor
         self.pool = pool
         self.reranker = _load_reranker(reranker) if reranker else None
 
@@ -48,31 +51,43 @@ class Retriever:
         qvec = self.embedder.encode_queries([query])
         d_scores, d_ids = snap.vectors.search(qvec, n, allowed)
         dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
-        l_scores, l_ids = snap.lexical.search(expand_query(query), n, allowed)
+        l_scores, l_ids = snap.lexical.search(query, n, allowed, expansion=expand_query(query))
         lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
-        fused = fuse(dense, lexical, self.dense_weight)
+        zh_query = detect_language(query) == "zh"
+        channels = [(dense, self.dense_weight * (0.4 if zh_query else 1.0), "minmax"), (lexical, 1 - self.dense_weight, "max")]
+        if snap.multilingual is not None and snap.multilingual.size:
+            from .multilingual import get_channel
+
+            m_scores, m_ids = snap.multilingual.search(get_channel().encode_query(query), n, allowed)
+            ml = {int(i): float(s) for s, i in zip(m_scores[0], m_ids[0]) if i >= 0}
+            channels.append((ml, self.ml_weight, "minmax"))
+        fused = fuse(channels)
+        rows = self.library.store.chunk_rows(list(fused))
+        # In a library of several languages, a passage in the asker's language is preferred when the
+        # evidence is otherwise close; in a one-language library this changes no ranking.
+        qlang = "zh" if zh_query else "en"
+        fused = {i: s * (1.0 if rows[i].language == qlang else self.cross_language_factor) for i, s in fused.items() if i in rows}
         top = sorted(fused.items(), key=lambda kv: -kv[1])[: max(k, 20) if self.reranker else k]
-        rows = self.library.store.chunk_rows([i for i, _ in top])
-        hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top if i in rows]
+        hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top]
         if self.reranker:
             hits = self.reranker(query, hits)
         return [Hit(h.chunk, h.score, h.dense_score, h.lexical_score, rank) for rank, h in enumerate(hits[:k], 1)]
 
 
-def fuse(dense: dict[int, float], lexical: dict[int, float], w: float) -> dict[int, float]:
-    """Convex combination of min-max normalised scores. Dense cosine is normalised over its pool;
-    BM25 by the query's best score, so a query with no lexical match leans on dense alone."""
+def fuse(channels: list[tuple[dict[int, float], float, str]]) -> dict[int, float]:
+    """Weighted sum of per-query normalised channel scores. Cosine channels are min-max normalised
+    over their candidate pool; BM25 is divided by the query's best score, so a query with no lexical
+    match leans on the dense channels alone."""
     out: dict[int, float] = {}
-    if dense:
-        vals = np.array(list(dense.values()))
-        lo, hi = float(vals.min()), float(vals.max())
+    for scores, weight, how in channels:
+        if not scores or weight <= 0:
+            continue
+        vals = np.fromiter(scores.values(), dtype=np.float64)
+        hi = float(vals.max())
+        lo = float(vals.min()) if how == "minmax" else 0.0
         span = max(hi - lo, 1e-6)
-        for i, s in dense.items():
-            out[i] = w * (s - lo) / span
-    if lexical:
-        hi = max(lexical.values())
-        for i, s in lexical.items():
-            out[i] = out.get(i, 0.0) + (1 - w) * s / hi
+        for i, s in scores.items():
+            out[i] = out.get(i, 0.0) + weight * (s - lo) / span
     return out
 
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     embed_quantize: Literal["auto", "int8", "none"] = Field(
         "auto", description="int8 dynamic quantisation of the embedding model's linear layers: 'auto' = on CPU only."
     )
+    multilingual: Literal["auto", "on", "off"] = Field(
+        "auto", description="Second dense channel (multilingual e5) for cross-lingual search: 'auto' = for non-English chunks."
+    )
     chunk_tokens: int = Field(0, ge=0, description="Max tokens per chunk; 0 means the embedding model's limit.")
     ocr: Literal["auto", "off"] = Field("auto", description="OCR pages without a text layer when [ocr] is installed.")
     max_pages: int = Field(5000, ge=1, description="Refuse documents with more pages.")

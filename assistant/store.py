@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
 CREATE TABLE IF NOT EXISTS vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS ml_vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);  -- multilingual channel
 """
 
 
@@ -102,20 +103,23 @@ class Store:
         )
         return [DocumentRow(*r) for r in self.db.execute(q, args)]
 
-    def known_hashes(self, hashes: list[str]) -> set[str]:
+    def known_hashes(self, hashes: list[str], table: str = "vectors") -> set[str]:
+        assert table in ("vectors", "ml_vectors")
         found: set[str] = set()
         for i in range(0, len(hashes), 500):
             part = hashes[i : i + 500]
-            q = f"SELECT text_hash FROM vectors WHERE text_hash IN ({','.join('?' * len(part))})"
+            q = f"SELECT text_hash FROM {table} WHERE text_hash IN ({','.join('?' * len(part))})"
             found.update(r[0] for r in self.db.execute(q, part))
         return found
 
     def replace_document(self, doc: dict, chunks: list[Chunk], text_hashes: list[str], new_vectors: dict[str, np.ndarray],
-                         tokens: list[str]) -> int:
+                         tokens: list[str], new_ml_vectors: dict[str, np.ndarray] | None = None) -> int:
         """Delete the document's old chunks and insert the new ones, in one transaction."""
         cur = self.db.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
+            old_hashes = [r[0] for r in cur.execute(
+                "SELECT DISTINCT c.text_hash FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE d.path=?", (doc["path"],))]
             cur.execute("DELETE FROM documents WHERE path=?", (doc["path"],))
             cur.execute(
                 "INSERT INTO documents(path, name, sha256, size, format, title, pages, collection, ocr_pages, indexed_at) "
@@ -129,11 +133,16 @@ class Store:
                 [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in new_vectors.items()],
             )
             cur.executemany(
+                "INSERT OR IGNORE INTO ml_vectors(text_hash, vec) VALUES (?, ?)",
+                [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in (new_ml_vectors or {}).items()],
+            )
+            cur.executemany(
                 "INSERT OR REPLACE INTO chunks(id, doc_id, page, section, start, end, text, language, kinds, text_hash, tokens) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(c.id, doc_id, c.page, json.dumps(list(c.section), ensure_ascii=False), c.start, c.end, c.text,
                   c.language, ",".join(c.kinds), h, t) for c, h, t in zip(chunks, text_hashes, tokens)],
             )
+            self._drop_orphans(cur, old_hashes)
             self._bump(cur)
             cur.execute("COMMIT")
         except BaseException:
@@ -141,14 +150,27 @@ class Store:
             raise
         return doc_id
 
+    @staticmethod
+    def _drop_orphans(cur, hashes: list[str]) -> None:
+        """Delete the vectors of these hashes that no chunk uses any more (cost: the changed document only)."""
+        for table in ("vectors", "ml_vectors"):
+            cur.executemany(
+                f"DELETE FROM {table} WHERE text_hash=? AND NOT EXISTS (SELECT 1 FROM chunks WHERE text_hash=?)",
+                [(h, h) for h in hashes],
+            )
+
     def delete_documents(self, paths: list[str]) -> None:
         if not paths:
             return
         cur = self.db.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
+            hashes: set[str] = set()
+            for p in paths:
+                hashes.update(r[0] for r in cur.execute(
+                    "SELECT c.text_hash FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE d.path=?", (p,)))
             cur.executemany("DELETE FROM documents WHERE path=?", [(p,) for p in paths])
-            cur.execute("DELETE FROM vectors WHERE text_hash NOT IN (SELECT text_hash FROM chunks)")
+            self._drop_orphans(cur, sorted(hashes))
             self._bump(cur)
             cur.execute("COMMIT")
         except BaseException:
@@ -174,10 +196,11 @@ class Store:
                 out[r[0]] = Chunk(r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6], r[7], r[8], tuple(filter(None, r[9].split(","))))
         return out
 
-    def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
-        """(rowids int64, vectors float32 [n, dim]) for every chunk, in rowid order."""
+    def all_vectors(self, dim: int, table: str = "vectors") -> tuple[np.ndarray, np.ndarray]:
+        """(rowids int64, vectors float32 [n, dim]) for every chunk that has one, in rowid order."""
+        assert table in ("vectors", "ml_vectors")
         rows = self.db.execute(
-            "SELECT c.rowid, v.vec FROM chunks c JOIN vectors v ON v.text_hash=c.text_hash ORDER BY c.rowid"
+            f"SELECT c.rowid, v.vec FROM chunks c JOIN {table} v ON v.text_hash=c.text_hash ORDER BY c.rowid"
         ).fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim) if rows else np.zeros((0, dim), np.float32)
