@@ -113,6 +113,16 @@ class BM25:
         m = sparse.csc_matrix((w.astype(np.float32), (rows_a, cols_a)), shape=(n, len(vocab)), dtype=np.float32)
         return cls(np.asarray(ids, np.int64), vocab, m, {"k1": k1, "b": b, "avgdl": avgdl, "n": n})
 
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token (0 for unknown tokens)."""
+        j = self.vocab.get(token)
+        if j is None:
+            return 0.0
+        if not hasattr(self, "_df"):
+            self._df = np.diff(self.matrix.indptr)  # CSC: non-zeros per column = document frequency
+        n = self.matrix.shape[0]
+        return float(np.log1p((n - self._df[j] + 0.5) / (self._df[j] + 0.5)))
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document (aligned with self.ids) for the query."""
         cols = [self.vocab[t] for t in tokenize(query) if t in self.vocab]

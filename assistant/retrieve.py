@@ -31,7 +31,7 @@ class Filters:
 
 class Retriever:
     def __init__(self, library: Library, embedder: Embedder | None = None, reranker: str | None = None,
-                 dense_weight: float = 0.5, ml_weight: float = 0.4, pool: int = 50, cross_language_factor: float = 0.8):
+                 dense_weight: float = 0.5, ml_weight: float = 0.4, pool: int = 50, cross_language_factor: float = 0.8, heading_weight: float = 0.1):
         self.library = library
         s = library.settings
         quant = library.manifest.get("embedding_quantization", "none") if s.device != "cuda" else "none"
@@ -39,6 +39,7 @@ class Retriever:
         self.dense_weight = dense_weight
         self.ml_weight = ml_weight
         self.cross_language_factor = cross_language_factor
+        self.heading_weight = heading_weight
         self.pool = pool
         self.reranker = _load_reranker(reranker) if reranker else None
 
@@ -67,6 +68,9 @@ class Retriever:
         # evidence is otherwise close; in a one-language library this changes no ranking.
         qlang = "zh" if zh_query else "en"
         fused = {i: s * (1.0 if rows[i].language == qlang else self.cross_language_factor) for i, s in fused.items() if i in rows}
+        if self.heading_weight:
+            for i, bonus in heading_match(query, rows, fused, snap.lexical).items():
+                fused[i] += self.heading_weight * bonus
         top = sorted(fused.items(), key=lambda kv: -kv[1])[: max(k, 20) if self.reranker else k]
         hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top]
         if self.reranker:
@@ -88,6 +92,30 @@ def fuse(channels: list[tuple[dict[int, float], float, str]]) -> dict[int, float
         span = max(hi - lo, 1e-6)
         for i, s in scores.items():
             out[i] = out.get(i, 0.0) + weight * (s - lo) / span
+    return out
+
+
+def heading_match(query: str, rows: dict, candidates, lexical) -> dict[int, float]:
+    """How much of each candidate's own heading the question names (IDF-weighted, 0..1), halved for
+    chunks that continue a section rather than open it. Manuals name topics in headings: "How do I open
+    Email?" wants the section headed "Email", not "Add an email account"."""
+    from .lexical import tokenize
+
+    q = set(tokenize(query))
+    out: dict[int, float] = {}
+    for i in candidates:
+        c = rows[i]
+        if not c.section:
+            continue
+        head = set(tokenize(c.section[-1]))
+        if not head or not (head & q):
+            continue
+        w = {t: lexical.idf(t) for t in head}
+        total = sum(w.values())
+        if total <= 0:
+            continue
+        opens = c.text.lstrip().startswith(c.section[-1][:24].strip())
+        out[i] = sum(w[t] for t in head & q) / total * (1.0 if opens else 0.5)
     return out
 
 

