@@ -7,6 +7,7 @@ import concurrent.futures as cf
 import hashlib
 import multiprocessing as mp
 import os
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Iterator
 
 from .chunk import chunk_doc
 from .embed import Embedder, get_embedder, text_hash
-from .errors import ParseError
+from .errors import LibraryError, ParseError
 from .ingest import is_supported, parse
 from .lexical import lexical_text, tokenize
 from .library import Library, WriteLock
@@ -122,16 +123,38 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
     files, roots, failed = discover(paths)
     report.failed.extend(failed)
     lazy = LazyEmbedder(settings, embedder)
-    lib = Library.create(index_dir, settings, embedder.name if embedder else settings.embedding_model, lazy.shape_for_new_library)
-    lazy.quantize = lib.manifest.get("embedding_quantization", "none")  # queries and passages alike
     try:
-        with WriteLock(lib.root):
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"cannot create library directory {index_dir}: {exc.strerror or exc}") from exc
+    with WriteLock(index_dir):
+        lib = Library.create(index_dir, settings, embedder.name if embedder else settings.embedding_model, lazy.shape_for_new_library)
+        lazy.quantize = lib.manifest.get("embedding_quantization", "none")  # queries and passages alike
+        try:
             max_tokens = chunk_budget(settings, int(lib.manifest.get("max_tokens") or lazy.get().max_tokens))
             _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers)
-    finally:
-        lib.close()
+        except (sqlite3.OperationalError, OSError) as exc:
+            # disk full, read-only directory, quota: every document committed so far stays whole
+            raise LibraryError(f"cannot write to the library {index_dir}: {_write_reason(exc)}; "
+                               f"documents committed before the failure are intact ({len(report.indexed)} this run)") from exc
+        finally:
+            lib.close()
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _write_reason(exc: Exception) -> str:
+    import errno
+
+    code = getattr(exc, "errno", None)
+    msg = str(exc).lower()
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "disk is full" in msg or "too large" in msg:
+        return "disk full"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in msg or "read-only" in msg:
+        return "read-only or not writable"
+    if "disk i/o error" in msg:  # SQLite's word for a failed write (a full disk, a quota, failing storage)
+        return "disk I/O error: the disk may be full or failing"
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 class LazyEmbedder:

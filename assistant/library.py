@@ -182,7 +182,9 @@ class Library:
         self._snapshot = snap
         keep = {vec_name, lex_name, f"lexical-{gen}.json", ml_name}
         for p in self.root.iterdir():
-            if p.name.startswith(("vectors-", "lexical-")) and p.name not in keep:
+            stale_cache = p.name.startswith(("vectors-", "lexical-")) and p.name not in keep
+            leftover_tmp = p.name.startswith(".") and p.name.endswith(".tmp")  # from a writer that was killed
+            if stale_cache or leftover_tmp:
                 p.unlink(missing_ok=True)
 
     def _build_snapshot(self) -> Snapshot:

@@ -146,7 +146,8 @@ class Store:
             self._bump(cur)
             cur.execute("COMMIT")
         except BaseException:
-            cur.execute("ROLLBACK")
+            if self.db.in_transaction:  # a failed COMMIT (disk full) has already rolled back
+                cur.execute("ROLLBACK")
             raise
         return doc_id
 
@@ -174,7 +175,8 @@ class Store:
             self._bump(cur)
             cur.execute("COMMIT")
         except BaseException:
-            cur.execute("ROLLBACK")
+            if self.db.in_transaction:  # a failed COMMIT (disk full) has already rolled back
+                cur.execute("ROLLBACK")
             raise
 
     def _bump(self, cur) -> None:
