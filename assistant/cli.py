@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--collection", default="default", help="collection name for these documents (default: default)")
     p.add_argument("--embedding-model", default=None, help="sentence-transformers model path or name (env ASSISTANT_EMBEDDING_MODEL; default: bundled MiniLM)")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: cores - 1)")
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="local processes, or Ray Data (the [distributed] extra)")
+    p.add_argument("--address", default=None, help="Ray cluster address for --engine ray, e.g. ray://head:10001 (default: start a local Ray)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object (last line of stdout)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

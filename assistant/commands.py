@@ -49,7 +49,8 @@ def cmd_index(args) -> int:
     from .indexer import index_paths
 
     s = _settings(args)
-    report = index_paths(args.paths, s, collection=args.collection, progress=not args.quiet, workers=args.workers)
+    report = index_paths(args.paths, s, collection=args.collection, progress=not args.quiet, workers=args.workers,
+                         engine=args.engine, ray_address=args.address)
     if args.json:
         emit_json(report.to_json())
     else:

@@ -116,7 +116,10 @@ def _parsed_stream(todo: list[tuple[SourceFile, str, int]], settings: Settings, 
 
 
 def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | None = None, collection: str = "default",
-                progress: bool = True, embedder: Embedder | None = None, workers: int | None = None) -> IndexReport:
+                progress: bool = True, embedder: Embedder | None = None, workers: int | None = None,
+                engine: str = "local", ray_address: str | None = None) -> IndexReport:
+    """Index files and folders into the library at `index_dir` (see the module docstring).
+    `engine="ray"` runs parsing and embedding as Ray Data batches (local Ray, or `ray_address`)."""
     t0 = time.monotonic()
     index_dir = Path(index_dir or settings.index_dir)
     report = IndexReport()
@@ -132,7 +135,7 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
         lazy.quantize = lib.manifest.get("embedding_quantization", "none")  # queries and passages alike
         try:
             max_tokens = chunk_budget(settings, int(lib.manifest.get("max_tokens") or lazy.get().max_tokens))
-            _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers)
+            _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers, engine, ray_address)
         except (sqlite3.OperationalError, OSError) as exc:
             # disk full, read-only directory, quota: every document committed so far stays whole
             raise LibraryError(f"cannot write to the library {index_dir}: {_write_reason(exc)}; "
@@ -177,7 +180,8 @@ class LazyEmbedder:
         return e.dim, e.max_tokens, "int8" if e.quantized else "none"
 
 
-def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder, settings, max_tokens, progress, workers):
+def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder, settings, max_tokens, progress, workers,
+         engine: str = "local", ray_address: str | None = None):
     from tqdm import tqdm
 
     store = lib.store
@@ -199,12 +203,18 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
     workers = workers if workers is not None else min(4, max(1, (os.cpu_count() or 2) - 1))
     bar = tqdm(total=len(todo), unit="file", desc="indexing", file=sys.stderr, disable=not progress or not todo, dynamic_ncols=True)
     pages = chunks_done = 0
-    for parsed in _parsed_stream(todo, settings, max_tokens, workers):
+    if engine == "ray":
+        from .distributed import ray_stream
+
+        stream = ray_stream(todo, settings, max_tokens, embedder.quantize, ray_address)
+    else:
+        stream = ((p, None) for p in _parsed_stream(todo, settings, max_tokens, workers))
+    for parsed, vectors in stream:
         bar.update(1)
         if parsed.error:
             report.failed.append({"path": str(parsed.source.path), "error": parsed.error})
             continue
-        report.embedded += _commit(store, parsed, collection, embedder, lib.manifest.get("multilingual", "auto"))
+        report.embedded += _commit(store, parsed, collection, embedder, lib.manifest.get("multilingual", "auto"), vectors)
         report.indexed.append(str(parsed.source.path))
         pages += parsed.pages
         chunks_done += len(parsed.chunks)
@@ -218,8 +228,10 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
     report.chunks = store.count_chunks()
 
 
-def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_mode: str) -> int:
-    """Embed what the library has not seen (identical passages once) and replace the document."""
+def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_mode: str,
+            vectors: dict[str, object] | None = None) -> int:
+    """Embed what the library has not seen (identical passages once) and replace the document.
+    `vectors` (text hash -> vector) are those a distributed engine already computed."""
     texts = [c.embed_text for c in parsed.chunks]
     hashes = [text_hash(t) for t in texts]
     known = store.known_hashes(list(set(hashes)))
@@ -227,8 +239,11 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_m
     for h, t in zip(hashes, texts):
         if h not in known and h not in missing:
             missing[h] = t
-    vecs = embedder.get().encode_passages(list(missing.values())) if missing else []
-    new = dict(zip(missing.keys(), vecs))
+    if vectors is not None:
+        new = {h: vectors[h] for h in missing}
+    else:
+        vecs = embedder.get().encode_passages(list(missing.values())) if missing else []
+        new = dict(zip(missing.keys(), vecs))
     new_ml = _multilingual_vectors(store, parsed.chunks, hashes, texts, ml_mode)
     doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
            "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,

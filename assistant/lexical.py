@@ -87,24 +87,31 @@ class BM25:
         self.params = params
 
     @classmethod
-    def build(cls, ids: np.ndarray, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> "BM25":
-        """`docs` are token lists (see `lexical_text` and `tokenize`)."""
+    def build(cls, ids: np.ndarray, docs: list[str], k1: float = 1.2, b: float = 0.75) -> "BM25":
+        """`docs` are space-joined token strings (what the store keeps; see `tokenize`). Identical
+        strings (boilerplate repeated across manuals) are counted once."""
         from scipy import sparse
 
         vocab: dict[str, int] = {}
-        rows, cols, tfs, lengths = [], [], [], np.zeros(len(docs), np.float32)
-        for i, toks in enumerate(docs):
-            lengths[i] = len(toks)
-            counts: dict[int, int] = {}
-            for t in toks:
-                j = vocab.setdefault(t, len(vocab))
-                counts[j] = counts.get(j, 0) + 1
-            rows.extend([i] * len(counts))
-            cols.extend(counts.keys())
-            tfs.extend(counts.values())
+        memo: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        col_parts, tf_parts = [], []
+        lengths = np.zeros(len(docs), np.float32)
+        for i, d in enumerate(docs):
+            hit = memo.get(d)
+            if hit is None:
+                counts: dict[int, int] = {}
+                for t in d.split(" ") if d else ():
+                    j = vocab.setdefault(t, len(vocab))
+                    counts[j] = counts.get(j, 0) + 1
+                hit = memo[d] = (np.fromiter(counts.keys(), np.int64, len(counts)), np.fromiter(counts.values(), np.float32, len(counts)))
+            col_parts.append(hit[0])
+            tf_parts.append(hit[1])
+            lengths[i] = hit[1].sum()
         n = len(docs)
-        tf = np.asarray(tfs, np.float32)
-        rows_a, cols_a = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+        nnz = np.fromiter((len(c) for c in col_parts), np.int64, n)
+        rows_a = np.repeat(np.arange(n, dtype=np.int64), nnz)
+        cols_a = np.concatenate(col_parts) if n else np.zeros(0, np.int64)
+        tf = np.concatenate(tf_parts) if n else np.zeros(0, np.float32)
         df = np.bincount(cols_a, minlength=len(vocab)).astype(np.float32)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         avgdl = float(lengths.mean()) if n else 1.0

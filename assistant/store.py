@@ -208,11 +208,11 @@ class Store:
         vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim) if rows else np.zeros((0, dim), np.float32)
         return ids, vecs
 
-    def tokens(self) -> tuple[np.ndarray, list[list[str]]]:
-        """(rowids, lexical tokens) for the BM25 index, tokenized once at indexing time."""
+    def tokens(self) -> tuple[np.ndarray, list[str]]:
+        """(rowids, space-joined lexical tokens) for the BM25 index, tokenized once at indexing time."""
         rows = self.db.execute("SELECT rowid, tokens FROM chunks ORDER BY rowid").fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        return ids, [r[1].split(" ") if r[1] else [] for r in rows]
+        return ids, [r[1] for r in rows]
 
     def rowid_filter(self, docs: list[str] | None = None, collections: list[str] | None = None, languages: list[str] | None = None) -> np.ndarray | None:
         """Rowids allowed by the filters, or None when there is no filter."""

@@ -101,7 +101,7 @@ def bm25_dense_rrf(chunks, questions, embedder):
 
     tok = lambda s: re.findall(r"\w+", s.lower())  # noqa: E731
     ids = np.arange(len(chunks), dtype=np.int64)
-    bm = BM25.build(ids, [tok(c.text) for c in chunks])
+    bm = BM25.build(ids, [" ".join(tok(c.text)) for c in chunks])
     vecs = embedder.encode_passages([c.text for c in chunks])
     out, ms = [], []
     for q in questions:
