@@ -4,6 +4,8 @@ and part numbers need no translation and match as they are."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 # English stem or phrase -> Chinese terms. Kept to maintenance vocabulary; extend as needed.
 PAIRS: dict[str, tuple[str, ...]] = {
@@ -30,24 +32,42 @@ PAIRS: dict[str, tuple[str, ...]] = {
     "method": ("方法",), "experiment": ("试验", "实验"), "model": ("模型",), "cooling": ("冷却",), "water": ("水",),
     "safety": ("安全",), "stop": ("停机", "停止"), "start": ("启动",), "shutdown": ("停机",), "overheat": ("过热",), "noise": ("噪声",),
 }
-_EN = sorted(PAIRS, key=len, reverse=True)
-_ZH: dict[str, set[str]] = {}
-for en, zhs in PAIRS.items():
-    for zh in zhs:
-        _ZH.setdefault(zh, set()).add(en)
-_ZH_KEYS = sorted(_ZH, key=len, reverse=True)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+@lru_cache(maxsize=1)
+def _tables() -> tuple[re.Pattern, dict[str, tuple[str, ...]], list[str], dict[str, set[str]]]:
+    """(English term regex, English -> Chinese, Chinese terms longest first, Chinese -> English), from
+    the built-in pairs plus the shipped data file assistant/data/glossary_en_zh.tsv."""
+    pairs: dict[str, tuple[str, ...]] = dict(PAIRS)
+    tsv = Path(__file__).parent / "data" / "glossary_en_zh.tsv"
+    if tsv.exists():
+        for line in tsv.read_text(encoding="utf-8").splitlines():
+            en, _, zh = line.partition("\t")
+            if en and zh and not en.startswith("#"):
+                pairs[en.strip().lower()] = tuple(dict.fromkeys(pairs.get(en.strip().lower(), ()) + tuple(z.strip() for z in zh.split("|") if z.strip())))
+    # one alternation, longest terms first, with light English inflection
+    alt = "|".join(re.escape(e) for e in sorted(pairs, key=len, reverse=True))
+    en_re = re.compile(rf"\b({alt})(?:s|es|ed|d|ing)?\b")
+    zh_to_en: dict[str, set[str]] = {}
+    for en, zhs in pairs.items():
+        for zh in zhs:
+            zh_to_en.setdefault(zh, set()).add(en)
+    return en_re, pairs, sorted(zh_to_en, key=len, reverse=True), zh_to_en
+
+
 def expand_query(query: str) -> str:
-    """Glossary translations of the terms the query contains, in the other language (may be "")."""
-    low = query.lower()
+    """Glossary translations of the terms the query contains, in the other language (may be "").
+
+    >>> expand_query("Replace the bearing")
+    '更换 轴承'
+    """
+    en_re, pairs, zh_keys, zh_to_en = _tables()
     extra: list[str] = []
     if _CJK.search(query):
-        for zh in _ZH_KEYS:
+        for zh in zh_keys:
             if zh in query:
-                extra.extend(sorted(_ZH[zh]))
-    for en in _EN:
-        if re.search(rf"\b{re.escape(en)}(?:s|es|ed|ing)?\b", low):
-            extra.extend(PAIRS[en])
+                extra.extend(sorted(zh_to_en[zh]))
+    for m in en_re.finditer(query.lower()):
+        extra.extend(pairs[m.group(1)])
     return " ".join(dict.fromkeys(extra))
