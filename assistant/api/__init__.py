@@ -1,0 +1,97 @@
+"""The web server: one FastAPI app with the HTTP API under /v1 (documented at /openapi.json and /docs),
+GET /healthz, and the gradio chat UI mounted at /. A thin adapter over the same library calls as the
+CLI (see service.py).
+
+    assistant serve --index indexes/plant                    # http://127.0.0.1:7860
+    ASSISTANT_API_KEYS=k1,k2 assistant serve --index indexes/plant --host 0.0.0.0
+
+>>> app = create_app(Settings(index_dir="indexes/demo", llm="none"))     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import ipaddress
+import sys
+import threading
+
+from .. import __version__
+from ..settings import Settings
+from .settings import ServerSettings
+
+__all__ = ["ServerSettings", "create_app", "serve"]
+
+
+def create_app(settings: Settings, server_settings: ServerSettings | None = None, *, service=None, ui: bool = True):
+    """The FastAPI app. `service` shares an open library between apps (tests); `ui=False` leaves out
+    the gradio UI (the API alone, e.g. when the [ui] extra's gradio is not installed)."""
+    from fastapi import FastAPI
+
+    from . import errors
+    from .auth import ApiGuard, KeyRing, RateLimiter
+    from .limits import BodyLimit
+    from .routes import build_router
+    from .service import Service
+
+    server = server_settings or (service.server if service is not None else ServerSettings())
+    service = service or Service(settings, server)
+    app = FastAPI(title="Maintenance knowledge assistant", version=__version__,
+                  description="Cited answers, step cards and library management over your maintenance manuals. "
+                              "When ASSISTANT_API_KEYS is set, every /v1 call needs `Authorization: Bearer KEY`.")
+    app.state.service = service
+    errors.install(app)
+
+    @app.get("/healthz", summary="Liveness: the server is up", tags=["health"])
+    def healthz() -> dict:
+        return {"status": "ok", "version": __version__, "library": (service.root / "manifest.json").exists()}
+
+    app.include_router(build_router(service, server.max_upload_bytes), tags=["v1"])
+    keys = KeyRing(server.keys())
+    if ui:
+        _mount_ui(app, service, server, keys)
+    # outermost first: the guard answers 401/429 before a body is read, then the size limits apply
+    app.add_middleware(BodyLimit, upload=server.max_upload_bytes, json_body=server.max_json_kb * 1024)
+    app.add_middleware(ApiGuard, keys=keys, limiter=RateLimiter(server.rate_limit_per_minute))
+    return app
+
+
+def _mount_ui(app, service, server: ServerSettings, keys) -> None:
+    try:
+        import gradio as gr
+    except ImportError:
+        print("warning: gradio is not installed, serving the API only: pip install 'maintenance-assistant[ui]'", file=sys.stderr)
+        return
+    from ui import build_ui
+    from ui.i18n import i18n
+    from ui.theme import CSS, theme
+
+    blocks = build_ui(service)
+    auth = (lambda _user, password: keys.matches(password)) if keys else None
+    gr.mount_gradio_app(app, blocks, path="/", auth=auth, auth_message="Sign in with an API key as the password (any user name).",
+                        max_file_size=server.max_upload_bytes, blocked_paths=[str(service.root.resolve())],
+                        footer_links=[], run_history=False, i18n=i18n(), theme=theme(), css=CSS,
+                        server_name="127.0.0.1")
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
+    """Run the server until interrupted (uvicorn). Loopback by default; never a share link."""
+    import uvicorn
+
+    server = ServerSettings()
+    if not _is_loopback(host) and not server.keys():
+        print(f"warning: serving on {host} without ASSISTANT_API_KEYS: anyone who can reach this address can "
+              "read and change the library", file=sys.stderr)
+    app = create_app(settings, server)
+    # load the language model while the first page loads, not when the first question arrives
+    threading.Thread(target=lambda: app.state.service.llm, name="llm-warmup", daemon=True).start()
+    shown = f"[{host}]" if ":" in host else host
+    print(f"serving {settings.index_dir} at http://{shown}:{port}/ (API: /v1, docs: /docs)", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

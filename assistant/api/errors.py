@@ -1,0 +1,72 @@
+"""Every error the API answers is JSON `{"error": reason, "detail": ...}` with a 4xx status for anything
+the client can fix, so no malformed request ever gets a 5xx. The library's own errors map by type."""
+from __future__ import annotations
+
+import logging
+
+from ..errors import AssistantError, LibraryError, LibraryLocked, MissingDependency, ModelMismatch, ModelNotAvailable, ParseError, UnsupportedFormat
+
+log = logging.getLogger("assistant.api")
+
+
+class ApiError(Exception):
+    """A refusal with its HTTP status, e.g. ApiError(404, "no document with id 7")."""
+
+    def __init__(self, status: int, reason: str, detail=None, headers: dict | None = None):
+        super().__init__(reason)
+        self.status, self.reason, self.detail, self.headers = status, reason, detail, headers
+
+
+def status_for(exc: AssistantError) -> int:
+    """The HTTP status of a library error."""
+    from ..cards import NoProcedureFound
+
+    for kind, status in ((NoProcedureFound, 404), (LibraryLocked, 409), (ModelMismatch, 409), (UnsupportedFormat, 415),
+                         (ParseError, 422), (MissingDependency, 503), (ModelNotAvailable, 503), (LibraryError, 503)):
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def body(reason: str, detail=None) -> dict:
+    return {"error": reason, "detail": detail}
+
+
+def install(app) -> None:
+    """Register the JSON error handlers on a FastAPI app."""
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException
+
+    async def api_error(request, exc: ApiError):
+        return JSONResponse(body(exc.reason, exc.detail), exc.status, headers=exc.headers)
+
+    async def assistant_error(request, exc: AssistantError):
+        return JSONResponse(body(str(exc), type(exc).__name__), status_for(exc))
+
+    async def http_error(request, exc: HTTPException):
+        reason = exc.detail if isinstance(exc.detail, str) else "request failed"
+        return JSONResponse(body(reason, None if isinstance(exc.detail, str) else exc.detail), exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    async def invalid(request, exc: RequestValidationError):
+        return JSONResponse(body("invalid request", validation_detail(exc.errors())), 422)
+
+    async def unexpected(request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(body("internal error", type(exc).__name__), 500)
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(AssistantError, assistant_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(Exception, unexpected)
+
+
+def validation_detail(errors) -> list[dict]:
+    """Where and what, without echoing the input back (it may be bytes that are not UTF-8, or large)."""
+    out = []
+    for e in errors:
+        loc = [str(x) for x in e.get("loc", ())]
+        out.append({"loc": loc, "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))})
+    return out

@@ -1,0 +1,180 @@
+"""The /v1 endpoints: each one validates its request, calls one Service method and returns plain JSON
+(the answer object, search hits, a step card, an indexing report)."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field, StringConstraints
+
+from .errors import ApiError
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Name = Annotated[str, StringConstraints(max_length=300)]
+bearer = HTTPBearer(auto_error=False, description="An API key from ASSISTANT_API_KEYS (required only when that is set).")
+
+
+class FiltersIn(BaseModel):
+    docs: list[Name] = Field(default_factory=list, max_length=50, description="Document names, e.g. hp3_pump_manual.pdf")
+    collections: list[Name] = Field(default_factory=list, max_length=50)
+    languages: list[Name] = Field(default_factory=list, max_length=10, description="e.g. en, zh")
+
+    def to_filters(self):
+        from ..retrieve import Filters
+
+        return Filters(tuple(self.docs), tuple(self.collections), tuple(self.languages))
+
+
+class AskIn(BaseModel):
+    question: Text = Field(examples=["What torque for the filter housing cover on the HP-3?"])
+    k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
+    filters: FiltersIn | None = None
+
+
+class SearchIn(BaseModel):
+    query: Text = Field(examples=["filter housing cover torque"])
+    k: int = Field(10, ge=1, le=100)
+    filters: FiltersIn | None = None
+
+
+class CardIn(BaseModel):
+    task: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
+        examples=["Replace the return-line filter element on the HP-3"])
+    format: Literal["json", "arlem", "html", "md"] = "json"
+    filters: FiltersIn | None = None
+
+
+class FeedbackIn(BaseModel):
+    rating: Literal["up", "down"]
+    question: Text
+    answer: Annotated[str, StringConstraints(max_length=20000)]
+    sources: list[dict] = Field(default_factory=list, max_length=50, description="The answer's citations.")
+    comment: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+def _filters(f: FiltersIn | None):
+    return f.to_filters() if f else None
+
+
+def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
+    r = APIRouter(prefix="/v1", dependencies=[Depends(bearer)])
+
+    @r.post("/ask", summary="A cited answer, or a refusal with the closest sources")
+    def ask(req: AskIn) -> dict:
+        return service.ask(req.question, req.k, _filters(req.filters)).to_json()
+
+    @r.post("/ask/stream", summary="The answer as server-sent events", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "`event: token` with {\"text\"} per verified sentence, then `event: answer` with "
+                                            "the answer object (authoritative); `event: error` with {\"error\", \"detail\"} on failure."}})
+    def ask_stream(req: AskIn):
+        service.retriever  # noqa: B018 -- a missing library is a 503 before the stream starts
+        return StreamingResponse(_events(service.stream(req.question, req.k, _filters(req.filters))),
+                                 media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @r.post("/search", summary="Hybrid search: the passages that match a query")
+    def search(req: SearchIn) -> dict:
+        t0 = time.perf_counter()
+        hits = service.search(req.query, req.k, _filters(req.filters))
+        return {"query": req.query, "hits": [h.to_json() for h in hits], "ms": round((time.perf_counter() - t0) * 1000, 2)}
+
+    @r.post("/cards", summary="An XR step card for a task (json, arlem, html or md); 404 when no procedure is found",
+            responses={200: {"content": {"application/json": {}, "text/html": {}, "text/markdown": {}}}})
+    def cards(req: CardIn) -> Response:
+        return card_response(service.card(req.task, _filters(req.filters)), req.format)
+
+    @r.post("/voice", summary="A spoken question: transcript, cited answer and speech (see the voice docs)")
+    def voice(audio: Annotated[UploadFile, File(description="Recorded audio (wav, webm, ogg, mp3, m4a)")],
+              session_id: Annotated[str | None, Form(max_length=200)] = None,
+              language: Annotated[str | None, Form(max_length=10)] = None) -> dict:
+        data = audio.file.read()
+        return service.voice(data, audio.filename or "audio", audio.content_type, session_id, language)
+
+    @r.post("/documents", summary="Upload a document; it is indexed into the library (413 too large, 415 wrong type)")
+    def upload(file: Annotated[UploadFile, File(description="PDF, DOCX, HTML, Markdown or text")],
+               collection: Annotated[str | None, Form(min_length=1, max_length=100)] = None) -> dict:
+        return service.add_document(file.file, file.filename, collection, max_upload_bytes)
+
+    @r.get("/documents", summary="The library's documents and recent indexing errors")
+    def documents() -> dict:
+        return {"documents": service.documents(), "errors": list(service.errors)}
+
+    @r.delete("/documents/{doc_id}", summary="Remove a document from the library")
+    def delete(doc_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict:
+        return service.delete_document(doc_id)
+
+    @r.get("/documents/{doc_id}/pages/{page}", summary="A PDF page as PNG, with the given quotes marked",
+           response_class=Response, responses={200: {"content": {"image/png": {}}}})
+    def page(doc_id: Annotated[int, Path(ge=1, le=2**62)], page: Annotated[int, Path(ge=1, le=100000)],
+             highlight: Annotated[list[Name], Query(max_length=10)] = [],  # noqa: B006 -- FastAPI copies defaults
+             scale: Annotated[float, Query(ge=0.5, le=3.0)] = 1.6) -> Response:
+        from .pages import png_bytes
+
+        img, marked = service.page_image(doc_id, page, highlight, scale)
+        return Response(png_bytes(img), media_type="image/png", headers={"X-Quote-Marked": str(marked).lower()})
+
+    @r.get("/passages/{chunk_id}", summary="The passage behind a citation")
+    def passage(chunk_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]) -> dict:
+        return service.passage(chunk_id)
+
+    @r.post("/feedback", summary="Thumbs up or down on an answer, kept with its question and sources")
+    def feedback(req: FeedbackIn) -> dict:
+        return {"id": service.feedback.add(req.rating, req.question, req.answer, req.sources, req.comment, "api")}
+
+    @r.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def unknown(rest: str, request: Request):
+        raise _not_found(request, r)
+
+    return r
+
+
+def card_response(card, fmt: str) -> Response:
+    from fastapi.responses import JSONResponse
+
+    from ..cards.export import to_arlem, to_html, to_markdown
+
+    if fmt == "html":
+        return HTMLResponse(to_html(card))
+    if fmt == "md":
+        return PlainTextResponse(to_markdown(card), media_type="text/markdown; charset=utf-8")
+    if fmt == "arlem":
+        activity, workplace = to_arlem(card)
+        return JSONResponse({"activity": activity, "workplace": workplace})
+    return JSONResponse(card.to_json())
+
+
+def _events(stream):
+    """Server-sent events from an answer stream; errors after the stream has started become an event."""
+    from ..errors import AssistantError
+    from .errors import status_for
+
+    try:
+        for item in stream:
+            if isinstance(item, str):
+                yield _sse("token", {"text": item})
+            else:
+                yield _sse("answer", item.to_json())
+    except ApiError as exc:
+        yield _sse("error", {"error": exc.reason, "detail": exc.detail})
+    except AssistantError as exc:
+        yield _sse("error", {"error": str(exc), "detail": {"status": status_for(exc)}})
+
+
+def _sse(event: str, data) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
+
+
+def _not_found(request: Request, router: APIRouter) -> ApiError:
+    from starlette.routing import Match
+
+    for route in router.routes:
+        if getattr(route, "path", "").endswith("{rest:path}"):
+            continue
+        match, _ = route.matches(request.scope)
+        if match == Match.PARTIAL:
+            return ApiError(405, f"method {request.method} not allowed on {request.url.path}", headers={"Allow": ", ".join(sorted(route.methods))})
+    return ApiError(404, f"no endpoint {request.url.path}", "see /openapi.json")

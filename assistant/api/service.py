@@ -1,0 +1,271 @@
+"""What the HTTP API and the web UI share: one open library, its retriever, the language model (loaded
+once, on first use) and the calls both adapters make. Reads are serialised by one lock (two CPU
+cores gain nothing from running two searches at once, and it keeps the shared SQLite connection
+out of two transactions); uploads and deletions take the library's write lock as the indexer does.
+
+>>> svc = Service(Settings(index_dir="indexes/plant", llm="none"))      # doctest: +SKIP
+>>> svc.ask("What torque for the filter housing cover?").citations[0].page  # doctest: +SKIP
+1
+"""
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from ..errors import AssistantError, LibraryError
+from ..settings import Settings
+from .errors import ApiError
+from .feedback import FeedbackStore
+from .settings import ServerSettings
+
+log = logging.getLogger("assistant.api")
+READ_WAIT_S = 300.0
+
+
+class Service:
+    def __init__(self, settings: Settings, server: ServerSettings | None = None, embedder=None, llm="auto"):
+        self.settings = settings
+        self.server = server or ServerSettings()
+        self.root = Path(settings.index_dir)
+        self.feedback = FeedbackStore(self.server.feedback_db or self.root / "feedback.sqlite")
+        self.errors: collections.deque[dict] = collections.deque(maxlen=100)  # recent indexing failures
+        self._embedder = embedder
+        self._llm = llm  # "auto": from settings on first use
+        self._library = self._retriever = self._drafter = None
+        self._read, self._write, self._llm_lock = threading.Lock(), threading.Lock(), threading.Lock()
+
+    # -- shared objects, opened on first use
+
+    @property
+    def library(self):
+        if self._library is None:
+            from ..library import Library
+
+            if not (self.root / "manifest.json").exists():
+                raise LibraryError(f"the library {self.root} is empty: upload documents first")
+            self._library = Library.open(self.root, self.settings)
+        return self._library
+
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from ..retrieve import Retriever
+
+            self._retriever = Retriever(self.library, embedder=self._embedder)
+            self._embedder = self._retriever.embedder
+        return self._retriever
+
+    @property
+    def llm(self):
+        with self._llm_lock:
+            if self._llm == "auto":
+                self._llm = _load_llm(self.settings)
+            return self._llm
+
+    def _drafter_for(self):
+        from ..cards import CardDrafter
+
+        if self._drafter is None:
+            self._drafter = CardDrafter(self.library, self.retriever, llm=self.llm)
+        return self._drafter
+
+    # -- reads
+
+    def ask(self, question: str, k: int = 6, filters=None):
+        from ..answer import answer_question
+
+        with self._reading():
+            return answer_question(question, self.retriever, llm=self.llm, k=k, filters=filters)
+
+    def stream(self, question: str, k: int = 6, filters=None) -> Iterator:
+        """Text pieces, then the final Answer (see answer.stream_answer). Holds the read lock while
+        it runs; closing the generator early releases it."""
+        from ..answer import stream_answer
+
+        llm = self.llm
+        with self._reading():
+            yield from stream_answer(question, self.retriever, llm=llm, k=k, filters=filters)
+
+    @contextlib.contextmanager
+    def _reading(self):
+        """The read lock, or a 503 when something has held it for minutes (a wedged model call)."""
+        if not self._read.acquire(timeout=READ_WAIT_S):
+            raise ApiError(503, "the assistant is busy; try again in a minute", headers={"Retry-After": "30"})
+        try:
+            yield
+        finally:
+            self._read.release()
+
+    def search(self, query: str, k: int = 10, filters=None) -> list:
+        with self._reading():
+            return self.retriever.search(query, k, filters)
+
+    def card(self, task: str, filters=None):
+        with self._reading():
+            return self._drafter_for().draft(task, filters)
+
+    def voice(self, audio: bytes, filename: str, content_type: str | None, session_id: str | None, language: str | None) -> dict:
+        try:
+            from ..voice import VoiceError, handle_voice
+        except ImportError as exc:
+            raise ApiError(503, "voice support not installed", "pip install 'maintenance-assistant[voice]'") from exc
+        retriever, llm = self.retriever, self.llm
+        try:
+            with self._reading():
+                return handle_voice(audio, filename, content_type, session_id, language,
+                                    retriever=retriever, llm=llm, settings=self.settings)
+        except VoiceError as exc:
+            raise ApiError(exc.status, exc.reason) from exc
+
+    def passage(self, chunk_id: str) -> dict:
+        """The chunk behind a citation, with its document: what a citation chip opens."""
+        import json
+
+        with self._reading():
+            row = self.library.store.db.execute(
+                "SELECT c.id, c.page, c.section, c.text, c.language, d.id, d.name, d.format, d.pages "
+                "FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE c.id=?", (chunk_id,)).fetchone()
+        if row is None:
+            raise ApiError(404, f"no passage with id {chunk_id} (the document may have been re-indexed)")
+        return {"chunk_id": row[0], "page": row[1], "section": " > ".join(json.loads(row[2])), "text": row[3],
+                "language": row[4], "document": {"id": row[5], "name": row[6], "format": row[7], "pages": row[8]}}
+
+    def page_image(self, doc_id: int, page: int, quotes: list[str] = (), scale: float = 1.6):
+        """(PIL image, quote marked?) of a page of a PDF document."""
+        from .pages import render_page
+
+        doc = self._document(doc_id)
+        if doc.format != "pdf":
+            raise ApiError(415, "page images exist for PDF documents only", {"format": doc.format})
+        return render_page(Path(doc.path), page, list(quotes), scale)
+
+    def documents(self) -> list[dict]:
+        if not (self.root / "manifest.json").exists():
+            return []
+        with self._reading():
+            docs = self.library.store.documents()
+        return [self._doc_json(d) for d in docs]
+
+    def _doc_json(self, d) -> dict:
+        out = d.to_json()
+        out["uploaded"] = _is_upload(Path(out.pop("path")), self.root)
+        return out
+
+    def _document(self, doc_id: int):
+        with self._reading():
+            rows = self.library.store.documents(where="d.id=?", args=(int(doc_id),))
+        if not rows:
+            raise ApiError(404, f"no document with id {doc_id}")
+        return rows[0]
+
+    # -- writes
+
+    def add_document(self, src: BinaryIO, filename: str | None, collection: str | None = None, max_bytes: int | None = None) -> dict:
+        """Store an upload under <library>/uploads and index it; the indexing report, with the document.
+        `max_bytes` defaults to the server settings' upload limit."""
+        from ..indexer import index_paths
+        from . import uploads
+
+        name = uploads.safe_name(filename)
+        try:
+            with self._write:
+                self._ensure_library()
+                path = uploads.receive(src, self.root / "uploads", filename, max_bytes or self.server.max_upload_bytes)
+                indexed = False
+                try:
+                    report = index_paths([path], self.settings, index_dir=self.root, progress=False, workers=1,
+                                         collection=collection or self.server.upload_collection, embedder=self._shared_embedder())
+                    indexed = bool(report.indexed or report.unchanged)
+                finally:
+                    uploads.settle(path, indexed)
+            out = _public_report(report.to_json(), self.root)
+            if not indexed:
+                reason = report.failed[0]["error"] if report.failed else "not indexed"
+                raise ApiError(422, f"{name} could not be indexed: {reason}", out)
+        except (ApiError, AssistantError) as exc:
+            self.errors.appendleft({"name": name, "error": str(exc), "at": time.time()})
+            raise
+        with self._reading():
+            row = self.library.store.document_by_path(str(path))
+        out["document"] = self._doc_json(row) if row else None
+        return out
+
+    def delete_document(self, doc_id: int) -> dict:
+        from ..library import Library, WriteLock
+
+        doc = self._document(doc_id)
+        with self._write, WriteLock(self.root):
+            lib = Library.create(self.root, self.settings, self.library.model, _no_new_library)
+            try:
+                lib.store.delete_documents([doc.path])
+                lib.write_caches()
+            finally:
+                lib.close()
+        path = Path(doc.path)
+        if _is_upload(path, self.root):
+            path.unlink(missing_ok=True)
+        return {"deleted": self._doc_json(doc)}
+
+    def _shared_embedder(self):
+        """The model the retriever searches with, so that indexing an upload loads no second copy."""
+        if self._embedder is None:
+            with self._reading():
+                self.retriever  # noqa: B018 -- loads the library's embedding model once
+        return self._embedder
+
+    def _ensure_library(self) -> None:
+        """Create an empty library (manifest only) so that the first upload has somewhere to go."""
+        if (self.root / "manifest.json").exists():
+            return
+        from ..indexer import LazyEmbedder
+        from ..library import Library, WriteLock
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        lazy = LazyEmbedder(self.settings, self._embedder)
+        with WriteLock(self.root):
+            Library.create(self.root, self.settings, self.settings.embedding_model, lazy.shape_for_new_library).close()
+        self._embedder = self._embedder or lazy.get()
+
+
+def _load_llm(settings: Settings):
+    from ..generate import get_llm
+
+    try:
+        return get_llm(settings)
+    except (AssistantError, ImportError) as exc:
+        print(f"warning: no language model ({exc}); answering extractively", file=sys.stderr)
+        return None
+
+
+def _no_new_library():
+    raise LibraryError("the library disappeared while the server was running")
+
+
+def _is_upload(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to((root / "uploads").resolve())
+    except OSError:
+        return False
+
+
+def _public_report(report: dict, root: Path) -> dict:
+    """The indexing report with paths relative to the library (absolute server paths stay private)."""
+    base = root.resolve()
+
+    def rel(p: str) -> str:
+        try:
+            return Path(p).resolve().relative_to(base).as_posix()
+        except ValueError:
+            return Path(p).name
+
+    out = dict(report)
+    for key in ("indexed", "unchanged", "removed"):
+        out[key] = [rel(p) for p in report[key]]
+    out["failed"] = [dict(f, path=rel(f["path"])) for f in report["failed"]]
+    return out
