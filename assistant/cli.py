@@ -82,12 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per question")
 
-    p = sub.add_parser("card", help="draft an XR step card for a task, with a citation behind every line")
+    p = sub.add_parser("card", help="draft an XR step card for a task, with a citation behind every line",
+                       description="Draft an XR step card from the library's procedures. Exit 0: card drafted; "
+                       "4: refused (the library holds no procedure for the task); 1: error; 2: usage error.")
     p.add_argument("task", nargs="?", help='the task, e.g. "replace the return-line filter element on HP-3"')
     _common(p)
     _llm_options(p)
     p.add_argument("--tasks", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "task"}')
-    p.add_argument("--format", choices=["json", "arlem", "html", "md"], default="json", help="output format (default json)")
+    p.add_argument("--format", choices=["json", "arlem", "html", "md", "s1000d"], default="json",
+                   help="output format (default json; s1000d = a procedural-step XML fragment)")
     p.add_argument("--out", type=Path, help="write to this file instead of stdout")
     p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per task")
 

@@ -5,7 +5,7 @@ and the values a step depends on (25 N·m, 0 bar, 12 L).
 >>> [len(r.steps) for r in step_runs(items)]                   # doctest: +SKIP
 [14, 13, 13]
 >>> specs_in("Tighten the cover to 25 N·m.")
-[('Tighten the cover to', '25', 'N·m', 21, 28)]
+[('Tighten the cover to', '25', 'N·m', 21, 27)]
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class Run:
 
     steps: list[int]
     numbered: bool
+    implied: bool = False  # made of instruction sentences found in running text
 
     @property
     def first(self) -> int:
@@ -32,9 +33,10 @@ class Run:
         return self.steps[-1]
 
 
-def step_runs(items: list[Item]) -> list[Run]:
+def step_runs(items: list[Item], tool_nodes: set[int] = frozenset()) -> list[Run]:
     """Numbered runs (each number one more than the last; a restart opens a new run), then bullet runs
-    (consecutive bullets of one section that are not tools and not inside a numbered run)."""
+    (consecutive bullets of one section that are not tools and not inside a numbered run).
+    `tool_nodes`: sections whose heading says they list tools."""
     runs: list[Run] = []
     prev: Item | None = None
     for i, it in enumerate(items):
@@ -49,14 +51,29 @@ def step_runs(items: list[Item]) -> list[Run]:
     tools = {j for tl in tool_lists_items(items) for j in tl}
     bullet_runs: list[Run] = []
     for i, it in enumerate(items):
-        if it.kind != "bullet" or i in inside or i in tools:
+        if it.kind != "bullet" or i in inside or i in tools or it.node in tool_nodes:
             continue
         if bullet_runs and items[bullet_runs[-1].last].node == it.node and not any(
                 items[j].kind in ("step", "tools") for j in range(bullet_runs[-1].last + 1, i)):
             bullet_runs[-1].steps.append(i)
+            bullet_runs[-1].implied &= it.implied
         else:
-            bullet_runs.append(Run([i], False))
+            bullet_runs.append(Run([i], False, it.implied))
     return sorted(runs + bullet_runs, key=lambda r: r.first)
+
+
+def tool_nodes(doc: DocText, items: list[Item]) -> set[int]:
+    """Sections that list tools: a "Tools and parts" / "工具和备件" heading over short entries
+    (a user manual's "Tools" chapter of sentences is a feature, not a list)."""
+    out = set()
+    for k, h in enumerate(doc.headings):
+        if not is_tools_heading(h.path[-1]):
+            continue
+        entries = [doc.text[it.body:it.end].strip() for it in items if it.node == k and it.kind in ("bullet", "para")]
+        short = [e for e in entries if len(e) <= 100 and not re.search(r"[.。]$", e)]
+        if len(short) >= 0.6 * len(entries):
+            out.add(k)
+    return out
 
 
 def tool_lists_items(items: list[Item]) -> list[list[int]]:
@@ -79,41 +96,56 @@ def tool_lists_items(items: list[Item]) -> list[list[int]]:
 class ToolSpan:
     start: int  # span of one tool's text in DocText.text
     end: int
+    parts: bool = False  # listed under "Parts" / "Spare parts" / "备件" alone: parts, not tools
 
 
-def tool_spans(doc: DocText, items: list[Item], lo: int, hi: int) -> list[ToolSpan]:
-    """Every tool listed between text positions lo and hi, in source order."""
+_PARTS_ONLY = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:spare\s+)?(?:parts|备件|零件)(?:\s+(?:required|needed|list))?\W*$", re.IGNORECASE)
+
+
+def tool_spans(doc: DocText, items: list[Item], lo: int, hi: int, listing: set[int]) -> list[ToolSpan]:
+    """Every tool listed between text positions lo and hi, in source order (`listing`: tool_nodes())."""
     out: list[ToolSpan] = []
     claimed = tool_lists_items(items)
     opener = [k for k, it in enumerate(items) if it.kind == "tools"]
-    tool_nodes = {k for k, h in enumerate(doc.headings) if is_tools_heading(h.path[-1])}
-    under_tools_heading = {j for j, it in enumerate(items) if it.node in tool_nodes and it.kind in ("bullet", "para")}
+    under_tools_heading = {j for j, it in enumerate(items) if it.node in listing and it.kind in ("bullet", "para")}
     taken = set(under_tools_heading)
+    parts_only = {j for j in under_tools_heading if _PARTS_ONLY.match(doc.headings[items[j].node].path[-1])}
     for k, idx in zip(opener, claimed):
         if lo <= items[k].start < hi:
             it = items[k]
+            only = bool(_PARTS_ONLY.match(it.label))
             if doc.text[it.body:it.end].strip():
-                out += _split_list(doc, it.body, it.end)
+                out += _split_list(doc, it.body, it.end, True, only)
             taken.update(idx)
+            parts_only.update(idx if only else ())
     for j in sorted(taken):
         it = items[j]
         if lo <= it.start < hi and it.kind in ("bullet", "para"):
-            out += _split_list(doc, it.body, it.end)
+            out += _split_list(doc, it.body, it.end, False, j in parts_only)
     return sorted(set(out), key=lambda s: s.start)
 
 
-def _split_list(doc: DocText, a: int, b: int) -> list[ToolSpan]:
-    """One list entry, or several: "a; b; c", "a、b、c", or short lines of an unbulleted list."""
+_TABLE_HEADER = re.compile(r"^\s*(?:tools?|items?|description|name|parts?|qty|quantity|no\.?|#|工具|名称|备件|序号|---+)\s*$", re.IGNORECASE)
+
+
+def _split_list(doc: DocText, a: int, b: int, inline: bool, parts: bool = False) -> list[ToolSpan]:
+    """Entries of one list item: "a; b; c" or "a、b、c"; short lines of an unbulleted list; and in an
+    inline list ("Tools: a, b and c") the commas outside parentheses. A bullet is one entry however
+    many commas it has ("drain pan, at least 3 L")."""
     text = doc.text[a:b]
+    if "|" in text or "\t" in text:  # a table row: the first cell names the item; a header row names none
+        cell = re.match(r"\s*\|?\s*([^|\t]+)", text)
+        if not cell or _TABLE_HEADER.match(cell.group(1)):
+            return []
+        return [ToolSpan(a + cell.start(1), a + cell.start(1) + len(cell.group(1).rstrip()), parts)]
     if ";" in text or "；" in text or "、" in text:
-        seps = r"[;；、]"
+        pieces = _pieces(text, r"[;；、]")
     elif "\n" in text and all(len(x.strip()) <= 60 for x in text.split("\n")):
-        seps = r"\n"
-    elif "," in text and not re.search(r"\(.*,.*\)|part\s*no|备件号", text, re.IGNORECASE) and len(text) > 60:
-        seps = r",\s+(?:and\s+)?|\s+and\s+"
+        pieces = _pieces(text, r"\n")
+    elif inline and ("," in text or "，" in text):
+        pieces = _pieces(text, r"[,，]\s*(?:and\s+|or\s+)?(?![^(（]*[)）])")
     else:
-        seps = None
-    pieces = [(0, len(text))] if seps is None else _pieces(text, seps)
+        pieces = [(0, len(text))]
     out = []
     for s, e in pieces:
         while s < e and (text[s].isspace() or text[s] in "•·-*–"):
@@ -121,7 +153,7 @@ def _split_list(doc: DocText, a: int, b: int) -> list[ToolSpan]:
         while e > s and (text[e - 1].isspace() or text[e - 1] in ".;；。,，"):
             e -= 1
         if e - s >= 2:
-            out.append(ToolSpan(a + s, a + e))
+            out.append(ToolSpan(a + s, a + e, parts))
     return out
 
 
@@ -135,8 +167,10 @@ def _pieces(text: str, seps: str) -> list[tuple[int, int]]:
 
 
 _PART_NO = re.compile(r"(?:part\s*(?:no\.?|number|#)|p/n|备件号|零件号|订货号)\s*[:：.]?\s*([A-Z0-9][A-Z0-9\-./]{2,})", re.IGNORECASE)
-_QTY = re.compile(r"^(?:approx\.\s*)?(\d+(?:[.,]\d+)?\s*(?:x|×|pcs?\.?|L|l|ml|kg|g|m)?)\s+(?=\D)|[，,]?\s*(?:approx\.|约)\s*(\d+(?:[.,]\d+)?\s*(?:L|l|ml|kg|g|pcs?)?)")
-_CONSUMABLE = re.compile(r"\b(?:oil|grease|cloths?|rags?|wipes?|threadlocker|sealant|adhesive|spray|pads?|solder|tape|cleaner|solvent|lubricant)\b|油|脂|抹布|胶", re.IGNORECASE)
+_QTY = re.compile(r"^(\d+(?:[.,]\d+)?\s*(?:x|×|pcs?\.?|L|l|ml|mL|kg|g)(?=\s)|\d+(?=\s+(?!(?:mm|cm|m|µm|in|ft|mm²)\b)[a-z]))"
+                  r"|(?:approx\.|about|约)\s*(\d+(?:[.,]\d+)?\s*(?:L|l|ml|mL|kg|g|pcs?)?)")
+_QTY_TAIL = re.compile(r"[(（]\s*(\d+(?:\s*(?:x|×|pcs?\.?|sets?|pairs?|个|套|件))?)\s*[)）]\s*$")
+_CONSUMABLE = re.compile(r"\b(?:oil|grease|cloths?|rags?|wipes?|threadlocker|sealant|adhesive|spray|pads?|solder|tape|cleaner|solvent|lubricant)\b|液压油|润滑油|齿轮油|润滑脂|抹布|密封胶|螺纹胶", re.IGNORECASE)
 _PART_WORDS = re.compile(r"\b(?:o-ring|gasket|seal|sealing ring|element|spider|hub|bearing|filter|fuse|belt|pad|bulb|battery|spring)s?\b|滤芯|密封圈|O\s*形圈", re.IGNORECASE)
 
 
@@ -147,8 +181,8 @@ def describe_tool(name: str) -> tuple[str, str | None, str | None]:
     ('part', 'SR-2430-CU', '2')
     """
     pn = _PART_NO.search(name)
-    q = _QTY.search(name)
-    qty = (q.group(1) or q.group(2)).strip() if q else None
+    q = _QTY.search(name) or _QTY_TAIL.search(name)
+    qty = next(g for g in q.groups() if g).strip() if q else None
     if _CONSUMABLE.search(name) and not pn:
         kind = "consumable"
     elif pn or (_PART_WORDS.search(name) and qty is not None and not re.search(r"wrench|key|spanner|driver|plier", name, re.I)):
@@ -162,9 +196,9 @@ def describe_tool(name: str) -> tuple[str, str | None, str | None]:
 TOOL_NOUNS = re.compile(
     r"\b((?:[A-Za-z0-9#.×-]+\s+){0,3}(?:screwdriver|wrench|spanner|pliers|spudger|hex key|allen key|socket|ratchet|hammer|mallet|"
     r"multimeter|torque wrench|opening tool|tweezers|soldering iron|soldering station|heat gun|pry tool|prying tool|knife|scissors|"
-    r"caliper|feeler gauge|gauge|puller|crimper|wire strippers?|drill|bit|driver|suction cup|guitar pick|iopener|flashlight|brush))\b",
+    r"caliper|feeler gauge|puller|crimper|wire strippers?|drill|nut driver|suction cup|guitar pick|iopener))\b",
     re.IGNORECASE)
-_DROP_LEAD = re.compile(r"^(?:(?:the|a|an|your|with|using|use|of|and|or|to|from|by|into|onto|on|in|#?\d+)\s+)+", re.IGNORECASE)
+_DROP_LEAD = re.compile(r"^(?:(?:the|a|an|your|with|using|use|of|and|or|to|from|by|into|onto|on|in)\s+)+", re.IGNORECASE)
 
 
 def tools_mentioned(text: str) -> list[tuple[int, int]]:
@@ -183,7 +217,7 @@ _UNIT = (r"N·m|N\.m|Nm|N-m|ft[·.\-]?lbs?|in[·.\-]?lbs?|lbf·ft|kgf·m|MPa|kPa
          r"km|mL|ml|L|l|kg|g|t|kW|W|kVA|kV|V|mA|A|Hz|kHz|rpm|min⁻¹|r/min|µΩ|mΩ|MΩ|kΩ|Ω|ms|s|sec|min|h|hours?|minutes?|seconds?|%|ppm|"
          r"in\.?|inch(?:es)?|ft|oz|lb|gal|qt|dB|lux|小时|分钟|秒|升|毫米|牛·米|牛米")
 SPEC_RE = re.compile(
-    rf"(?<![\w.])((?:[±<>≤≥~]|max\.?\s*|min\.?\s*)?\d+(?:[.,]\d+)?(?:\s*(?:[–\-~～]|to|±)\s*\d+(?:[.,]\d+)?)?)\s*({_UNIT})(?![A-Za-z0-9])")
+    rf"(?<![\w.\-/])((?:[±<>≤≥~]|max\.?\s*|min\.?\s*)?\d+(?:[.,]\d+)?(?:\s*(?:[–\-~～]|to|±)\s*\d+(?:[.,]\d+)?)?)\s*({_UNIT})(?![A-Za-z0-9])")
 
 
 def specs_in(text: str) -> list[tuple[str, str, str, int, int]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..ingest.lines import LIST_RE, WARNING_RE
+from ..ingest.lines import WARNING_RE
 from .source import DocText
 
 _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
@@ -32,17 +32,13 @@ _TOOL_WORDS = (r"(?:special\s+|required\s+|necessary\s+)?(?:tools?|equipment|mat
                r"(?:\s+(?:required|needed|list))?")
 TOOLS_RE = re.compile(rf"^\W{{0,3}}\s*(?:{_TOOL_WORDS}|(?:what\s+)?you(?:'ll|\s+will)?\s+need)\s*(?:[:：]|$)", re.IGNORECASE)
 TOOLS_ZH_RE = re.compile(r"^\W{0,3}\s*(?:所需|需要的|必备)?(?:专用)?(?:工具|备件|材料|器材|工装)(?:[和及与、/]?(?:工具|备件|材料|零件|耗材|器材))*(?:清单|列表)?\s*(?:[:：]|$)")
-# Steps written inline: "... 1. Press and hold ... 2. Select ..." (a capital or a Chinese character follows).
-INLINE_RE = re.compile(r"(?:(?<=^)|(?<=[\s:：。；;,，]))(?:(\d{1,2})[.)．]\s+(?=[A-Z\"“‘(])|(\d{1,2})[.)、．]\s*(?=[\u4e00-\u9fff])"
-                       r"|[（(](\d{1,2})[)）]\s*(?=[A-Za-z\u4e00-\u9fff])|第([一二三四五六七八九十\d]{1,3})步[：:，,]?\s*|([\u2460-\u2473])\s*)")
-
-# "see step 4. Then ...", "Figure 2. Pump": a number that refers to something, not a step marker
-_REFERENCE = re.compile(r"\b(?:steps?|section|sect|fig|figure|table|page|p|no|chapter|item|para|paragraph|and|or|to|see)\.?\s*$", re.IGNORECASE)
+TOC_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")  # "3.1 Filter ........ 12": a contents line
+_TERMINAL = re.compile(r"[.!?:;。！？：；]$")
 
 
 @dataclass
 class Item:
-    kind: str  # "step" | "bullet" | "warning" | "tools" | "para"
+    kind: str  # "step" | "bullet" | "warning" | "tools" | "para" | "title" (a heading ingest did not mark)
     start: int  # span in DocText.text, marker included
     end: int
     body: int  # where the text after the marker starts
@@ -50,6 +46,7 @@ class Item:
     number: int | None = None
     label: str = ""  # the marker or signal word as written
     level: str | None = None  # for warnings
+    implied: bool = False  # an instruction sentence in running text, not a list item of the manual
 
 
 def _number(groups) -> int | None:
@@ -113,32 +110,52 @@ def read_items(doc: DocText) -> list[Item]:
         ln = doc.lines[li]
         li += 1
         t = doc.text[ln.start:ln.end]
-        lvl = signal(t)
-        m = STEP_RE.match(t)
-        w = WEAK_STEP_RE.match(t)
-        if lvl:
-            cur = Item("warning", ln.start, ln.end, ln.start, node, level=lvl, label=t.split()[0].strip(":：!"))
-        elif m and _number(m.groups()) is not None:
-            last_num = _number(m.groups())
-            cur = Item("step", ln.start, ln.end, ln.start + m.end(), node, last_num, m.group().strip())
-        elif w and int(w.group(1)) in (1, last_num + 1) and _ends_paragraph(doc, li - 2, width):
-            last_num = int(w.group(1))
-            cur = Item("step", ln.start, ln.end, ln.start + w.end(), node, last_num, w.group(1))
-        elif BULLET_RE.match(t) or (LIST_RE.match(t) and not w):
-            b = BULLET_RE.match(t) or LIST_RE.match(t)
-            cur = Item("bullet", ln.start, ln.end, ln.start + b.end(), node, label=b.group().strip())
-        elif TOOLS_RE.match(t) or TOOLS_ZH_RE.match(t):
-            mt = TOOLS_RE.match(t) or TOOLS_ZH_RE.match(t)
-            cur = Item("tools", ln.start, ln.end, ln.start + mt.end(), node, label=mt.group().strip())
-        elif cur is not None and (not one_per_line or (cur.kind == "warning" and cur.body >= cur.end - 2 - len(cur.label))):
-            cur.end = ln.end  # wrapped line, or the text under a stand-alone "WARNING" label
+        if TOC_RE.search(t):
+            cur = None
             continue
-        else:
+        new, last_num = _open(doc, li - 1, t, node, last_num, width)
+        if new is None and _title_before_list(doc, li - 1, width, t):
+            new = Item("title", ln.start, ln.end, ln.start, node)
+            if cur is not None and cur.end == doc.lines[li - 2].end and _title_first_line(doc, li - 2, cur, width):
+                new.start = new.body = doc.lines[li - 2].start  # a title wrapped onto two lines: take its first line back
+                cur.end = doc.lines[li - 3].end
+        if new is None:
+            if cur is not None and (not one_per_line or (cur.kind == "warning" and cur.body >= cur.end - 2 - len(cur.label))):
+                cur.end = ln.end  # wrapped line, or the text under a stand-alone "WARNING" label
+                continue
             kinds = doc.chunks[ln.chunk].kinds
             kind = "bullet" if one_per_line and "list_item" in kinds and "paragraph" not in kinds else "para"
-            cur = Item(kind, ln.start, ln.end, ln.start, node)
-        items.append(cur)
-    return _split_inline(doc, items)
+            new = Item(kind, ln.start, ln.end, ln.start, node)
+        items.append(new)
+        cur = None if new.kind == "title" else new
+    from .inline import imperative_steps, split_inline
+
+    return imperative_steps(doc, split_inline(doc, items))
+
+
+def _open(doc: DocText, li: int, t: str, node: int, last_num: int, width: int) -> tuple[Item | None, int]:
+    """The item line `li` opens by its marker or signal word (and the step number now in force), or None."""
+    ln = doc.lines[li]
+    m, w = STEP_RE.match(t), WEAK_STEP_RE.match(t)
+    labelled = m and (m.group(4) or m.group(5))  # "Step 3" / "第3步" alone on a line is a step label
+    if (m or w) and not labelled and _numbered_title(doc, li, t, width, _number((m or w).groups()), last_num):
+        return Item("title", ln.start, ln.end, ln.start + (m or w).end(), node, label=(m or w).group().strip()), last_num
+    lvl = signal(t)
+    if lvl:
+        return Item("warning", ln.start, ln.end, ln.start, node, level=lvl, label=t.split()[0].strip(":：!")), last_num
+    if m and _number(m.groups()) is not None:
+        n = _number(m.groups())
+        return Item("step", ln.start, ln.end, ln.start + m.end(), node, n, m.group().strip()), n
+    if w and int(w.group(1)) in (1, last_num + 1) and _ends_paragraph(doc, li - 1, width):
+        n = int(w.group(1))
+        return Item("step", ln.start, ln.end, ln.start + w.end(), node, n, w.group(1)), n
+    b = BULLET_RE.match(t)  # not ingest's LIST_RE: case-blind, it reads "27 mm spanner" as item 27
+    if b:
+        return Item("bullet", ln.start, ln.end, ln.start + b.end(), node, label=b.group().strip()), last_num
+    mt = TOOLS_RE.match(t) or TOOLS_ZH_RE.match(t)
+    if mt:
+        return Item("tools", ln.start, ln.end, ln.start + mt.end(), node, label=mt.group().strip()), last_num
+    return None, last_num
 
 
 def _line_width(doc: DocText) -> int:
@@ -155,42 +172,49 @@ def _ends_paragraph(doc: DocText, li: int, width: int) -> bool:
     return bool(re.search(r"[.!?:;)\]\"”。！？：；）]$", t)) or len(t) < 0.75 * width
 
 
-def _split_inline(doc: DocText, items: list[Item]) -> list[Item]:
-    """Paragraphs (and steps) that hold a numbered sequence in running text, split into its steps."""
-    out: list[Item] = []
-    for it in items:
-        if it.kind not in ("para", "step", "bullet"):
-            out.append(it)
-            continue
-        first = (it.number or 0) + 1 if it.kind == "step" else 1
-        marks = _chain(doc.text, it.body, it.end, first)
-        if not marks:
-            out.append(it)
-            continue
-        head_end = marks[0][0]
-        if doc.text[it.start:head_end].strip():
-            out.append(Item(it.kind, it.start, _rstrip(doc.text, it.start, head_end), it.body, it.node, it.number, it.label))
-        for k, (a, b, num) in enumerate(marks):
-            end = marks[k + 1][0] if k + 1 < len(marks) else it.end
-            out.append(Item("step", a, _rstrip(doc.text, a, end), b, it.node, num, doc.text[a:b].strip()))
-    return out
+_OPEN_END = re.compile(r"\b(?:a|an|the|and|or|of|to|with|using|for|in|on|from|by|into|onto|at|that|which|is|are|be|as|your)$", re.IGNORECASE)
 
 
-def _chain(text: str, start: int, end: int, first: int) -> list[tuple[int, int, int]]:
-    """Inline markers numbered first, first+1, ... (at least two when starting at 1)."""
-    found = [(m.start() + start, m.end() + start, _number(m.groups())) for m in INLINE_RE.finditer(text[start:end])
-             if not _REFERENCE.search(text[max(start, m.start() + start - 12):m.start() + start])]
-    best: list[tuple[int, int, int]] = []
-    for i, (a, b, n) in enumerate(found):
-        if n != first:
-            continue
-        chain = [(a, b, n)]
-        for a2, b2, n2 in found[i + 1:]:
-            if n2 == chain[-1][2] + 1:
-                chain.append((a2, b2, n2))
-        if len(chain) > len(best):
-            best = chain
-    return best if len(best) >= (2 if first == 1 else 1) else []
+def _numbered_title(doc: DocText, li: int, t: str, width: int, n: int | None, last: int) -> bool:
+    """ "2 Rear brake shoe adjustment": a numbered line that is short, ends without punctuation or an
+    open word, does not continue the current numbering and is not followed by the next number or by
+    wrapped text, is a section title, not a step."""
+    t = t.rstrip()
+    if n is None or (last >= 1 and n == last + 1) or _TERMINAL.search(t) or t.endswith(",") or _OPEN_END.search(t):
+        return False
+    if len(t) > min(90, 0.8 * width):
+        return False
+    if li + 1 < len(doc.lines):
+        nxt = doc.text[doc.lines[li + 1].start:doc.lines[li + 1].end]
+        if nxt[:1].islower() or nxt[:1] in "[(,;":
+            return False
+        m = STEP_RE.match(nxt) or WEAK_STEP_RE.match(nxt)
+        if m and _number(m.groups()) == n + 1:
+            return False
+        if not _TERMINAL.search(nxt.rstrip()) and not (m or TOOLS_RE.match(nxt) or signal(nxt)) and len(nxt) < 0.5 * width:
+            return False  # a short step whose text wraps onto a second short line
+    return True
+
+
+def _title_first_line(doc: DocText, li: int, cur: Item, width: int) -> bool:
+    """Line `li` (glued to the open item) starts a title: after a finished sentence, capitalised,
+    unpunctuated and short."""
+    if li < 1 or doc.lines[li].start <= cur.body:
+        return False
+    t = doc.text[doc.lines[li].start:doc.lines[li].end].rstrip()
+    prev = doc.text[doc.lines[li - 1].start:doc.lines[li - 1].end].rstrip()
+    new_page = doc.chunks[doc.lines[li].chunk].page != doc.chunks[doc.lines[li - 1].chunk].page
+    capital = any(ch.isupper() for ch in t.split()[0]) if t.split() else False  # "iRobot Roomba 595"
+    return (bool(_TERMINAL.search(prev)) or new_page) and not _TERMINAL.search(t) and capital and len(t) <= 0.8 * width
+
+
+def _title_before_list(doc: DocText, li: int, width: int, t: str) -> bool:
+    """A short unpunctuated line right before a tools line or a step 1 is a title, not wrapped text."""
+    if li + 1 >= len(doc.lines) or re.search(r"[.,;:!?。，；：]$", t.rstrip()) or len(t) > 0.75 * width:
+        return False
+    nxt = doc.text[doc.lines[li + 1].start:doc.lines[li + 1].end]
+    m = STEP_RE.match(nxt) or WEAK_STEP_RE.match(nxt)
+    return bool(TOOLS_RE.match(nxt) or TOOLS_ZH_RE.match(nxt) or (m and _number(m.groups()) == 1))
 
 
 def _rstrip(text: str, a: int, b: int) -> int:

@@ -134,6 +134,3 @@ def write_schema(path: Path = SCHEMA_PATH) -> None:
     """Regenerate `stepcard.schema.json` (a test checks the shipped file is up to date)."""
     path.write_text(json.dumps(card_json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
-
-if __name__ == "__main__":
-    write_schema()

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from ..glossary import PAIRS
 from ..lexical import stem, tokenize
 from ..types import Hit
-from .extract import Run, step_runs
-from .items import Item, is_tools_heading, read_items
+from ..verify import sentences
+from .extract import Run, step_runs, tool_nodes
+from .items import Item, read_items
 from .source import DocText
 
 # Words that say what kind of work, not on what: they cannot tell two procedures apart.
@@ -31,7 +32,9 @@ GENERIC_ZH = re.compile(r"如何|怎么|怎样|怎样才能|请问|请|我|的|�
 GENERIC_HEADINGS = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:procedures?|steps?|instructions?|work steps|operating steps|"
                               r"操作步骤|步骤|作业步骤|操作程序|程序)\W*$", re.IGNORECASE)
 MIN_COVER = 0.5  # share of the task's subject words the procedure must contain
-MAX_RUNS = 4  # a section with more numbered runs is a chapter of procedures, not one
+MIN_TITLE = 0.2  # ... and its titles, unless it holds the retriever's best passage
+MIN_RET = 0.9
+MAX_RUNS = 4  # a section with more step sequences is a chapter of procedures, not one
 
 
 @dataclass
@@ -40,6 +43,8 @@ class Parsed:
     items: list[Item]
     runs: list[Run]
     spans: list[tuple[int, int]]  # per heading: its section's span in doc.text
+    titled: list[tuple[int, int, int]]  # (item index, lo, hi) of each title line ingest did not mark as a heading
+    tool_nodes: set[int]  # sections that list tools
 
 
 def parse_doc(doc: DocText) -> Parsed:
@@ -49,7 +54,16 @@ def parse_doc(doc: DocText) -> Parsed:
         start = doc.lines[h.line].start
         end = next((doc.lines[g.line].start for g in doc.headings[k + 1:] if g.depth <= h.depth), len(doc.text))
         spans.append((start, end))
-    return Parsed(doc, items, step_runs(items), spans)
+    listing = tool_nodes(doc, items)
+    heads = [doc.lines[h.line].start for h in doc.headings]
+    titles = [i for i, it in enumerate(items) if it.kind == "title"]
+    titled = []
+    for n, i in enumerate(titles):
+        lo = items[i].start
+        nxt = [items[titles[n + 1]].start] if n + 1 < len(titles) else []
+        hi = min(nxt + [h for h in heads if h > lo] + [len(doc.text)])
+        titled.append((i, lo, hi))
+    return Parsed(doc, items, step_runs(items, listing), spans, titled, listing)
 
 
 @dataclass
@@ -65,7 +79,8 @@ class Procedure:
     sim: float = 0.0
     ret: float = 0.0
     cover: float = 0.0
-    titles: list[str] = field(default_factory=list)
+    title_cover: float = 0.0
+    titles: list[str] = field(default_factory=list)  # what the manual calls it, most specific first
 
     @property
     def doc(self) -> DocText:
@@ -73,66 +88,84 @@ class Procedure:
 
 
 def candidates(p: Parsed) -> list[Procedure]:
-    """Every section with step runs (all its runs), and every run alone; same run sets merged."""
+    """Every section with steps (the parts of the runs inside it), and every run alone; candidates with
+    the same steps are merged, keeping the widest scope and every title."""
     doc, items = p.doc, p.items
     found: dict[tuple[int, ...], Procedure] = {}
 
-    def add(runs: list[Run], lo: int, hi: int, title: str, node: int, generic: bool = False):
-        key = tuple(r.first for r in runs)
+    def add(runs: list[Run], lo: int, hi: int, title: str, trail: str, node: int, generic: bool):
+        key = tuple(i for r in runs for i in r.steps)
         cur = found.get(key)
         if cur is None:
-            found[key] = Procedure(p, runs, lo, hi, "" if generic else title, title, node, titles=[title])
-            return
-        cur.match_text += " " + title
-        cur.titles.append(title)
+            cur = found[key] = Procedure(p, runs, lo, hi, "", "", node)
+        cur.match_text += " " + title + " " + trail
+        if title and not generic:
+            cur.titles.append(title)
         if hi - lo > cur.hi - cur.lo:
             cur.lo, cur.hi, cur.node = lo, hi, node
-        if not cur.title and not generic:
-            cur.title = title
 
     nodes = [(-1, (0, len(doc.text)))] + list(enumerate(p.spans))
-    for k, (lo, hi) in sorted(nodes, key=lambda kv: kv[1][1] - kv[1][0]):  # deepest sections first: their titles win
-        inside = [r for r in p.runs if lo <= items[r.first].start < hi]
-        numbered = [r for r in inside if r.numbered]
-        use = numbered or inside
-        if not use or len(numbered) > MAX_RUNS:
+    for k, (lo, hi) in nodes:
+        parts = [r for r in _within(p, lo, hi) if r.steps]
+        use = [r for r in parts if r.numbered] or [r for r in parts if not r.implied] or parts
+        if not use or len(use) > MAX_RUNS:
             continue
-        heading = doc.headings[k].path[-1] if k >= 0 else (doc.title or "")
-        if k >= 0 and is_tools_heading(heading):
+        heading = doc.headings[k].path[-1] if k >= 0 else doc.title
+        if k in p.tool_nodes:
             continue
-        trail = " ".join(doc.headings[k].path[-2:]) if k >= 0 else heading
-        add(use, lo, hi, heading, k, generic=bool(GENERIC_HEADINGS.match(heading)) or k < 0)
-        found[tuple(r.first for r in use)].match_text += " " + trail
+        trail = " ".join(doc.headings[k].path[-2:-1]) if k >= 0 else ""
+        add(use, lo, hi, heading, trail, k, k < 0 or bool(GENERIC_HEADINGS.match(heading)))
+    for i, lo, hi in p.titled:  # a section under a title line: like a heading's
+        parts = [r for r in _within(p, lo, hi) if r.steps]
+        use = [r for r in parts if r.numbered] or [r for r in parts if not r.implied] or parts
+        if use and len(use) <= MAX_RUNS:
+            node = items[i].node
+            add(use, lo, hi, doc.text[items[i].body:items[i].end], " ".join(doc.headings[node].path[-1:]) if node >= 0 else "",
+                node, bool(GENERIC_HEADINGS.match(doc.text[items[i].body:items[i].end])))
     for r in p.runs:
-        lo, intro = _intro(p, r)
-        hi = _tail(p, r)
+        lo, title, context = _intro(p, r)
         node = items[r.first].node
         trail = " ".join(doc.headings[node].path[-2:]) if node >= 0 else ""
-        add([r], lo, hi, intro or trail, node, generic=not intro)
-        found[(r.first,)].match_text += " " + trail
+        add([r], lo, _tail(p, r), title, trail + " " + context, node, not title)
     out = list(found.values())
     for c in out:
-        if not c.title:
-            c.title = _first_words(doc.text[items[c.runs[0].first].body:items[c.runs[0].first].end])
+        first = items[c.runs[0].first]
+        c.titles.append(_first_words(doc.text[first.body:first.end]))  # the last resort: the first step's words
+        c.title = c.titles[0]
     return out
 
 
-def _intro(p: Parsed, r: Run) -> tuple[int, str]:
-    """The paragraph(s) right before a run that introduce it ("To turn on Voice Guide:")."""
+def _within(p: Parsed, lo: int, hi: int) -> list[Run]:
+    """The runs cut to the steps between lo and hi."""
+    return [Run([i for i in r.steps if lo <= p.items[i].start < hi], r.numbered, r.implied) for r in p.runs]
+
+
+def _intro(p: Parsed, r: Run) -> tuple[int, str, str]:
+    """(start, title, context) of what introduces a run: a title line, or the paragraph right before it
+    ("The Voice Guide reads menus aloud. To turn it on:" -> title "To turn it on")."""
     items, first = p.items, p.items[r.first]
-    lo, texts = first.start, []
+    lo, texts, title = first.start, [], ""
     j = r.first - 1
     while j >= 0 and r.first - j <= 4:
         it = items[j]
-        if it.node != first.node or it.kind not in ("para", "tools", "warning", "bullet") or (it.kind == "bullet" and not texts and j == r.first - 1 and False):
-            break
-        if it.kind == "bullet":
+        if it.node != first.node or it.kind not in ("para", "tools", "warning", "title"):
             break
         lo = it.start
-        if it.kind == "para":
-            texts.insert(0, p.doc.text[it.start:it.end][:300])
+        if it.kind in ("para", "title"):
+            texts.insert(0, p.doc.text[it.body:it.end][:300])
+        if it.kind == "title":
+            title = texts[0]
+            break
         j -= 1
-    return lo, " ".join(texts)
+    context = " ".join(texts)
+    return lo, title or (_last_sentence(texts[-1]) if texts else ""), context
+
+
+def _last_sentence(text: str) -> str:
+    """ "The Voice Guide reads menus aloud. To turn on the Voice Guide," -> "To turn on the Voice Guide"."""
+    text = " ".join(text.split())
+    spans = sentences(text)
+    return text[spans[-1][0]:spans[-1][1]].strip(" ,:;：，") if spans else text
 
 
 def _tail(p: Parsed, r: Run) -> int:
@@ -165,28 +198,42 @@ def subject_tokens(tokens: list[str]) -> set[str]:
 
 
 def score_all(task: str, cands: list[Procedure], hits: list[Hit]) -> None:
+    """score = 0.55 title match (IDF-weighted share of the task's words in the candidate's titles)
+    + 0.25 retrieval (its best hit, relative to the top hit) + 0.2 cover (share of the task's subject
+    words in its text), minus a little per extra numbered run (a section holding several procedures)."""
     tokens = task_tokens(task)
     t_set, subj = set(tokens), subject_tokens(tokens)
+    titles = [set(tokenize(c.match_text)) for c in cands]
     df: dict[str, int] = {}
-    for c in cands:
-        for t in set(tokenize(c.match_text)):
+    for title in titles:
+        for t in title & t_set:
             df[t] = df.get(t, 0) + 1
-    n = len(cands)
-    idf = {t: math.log((n + 1) / (df.get(t, 0) + 0.5)) + 0.1 for t in t_set}
-    top = max((h.score for h in hits), default=1.0) or 1.0
-    hit_rows = {}
-    for h in hits:
-        hit_rows.setdefault(h.chunk.id, h.score)
+    idf = {t: math.log((len(cands) + 1) / (df.get(t, 0) + 0.5)) + 0.1 for t in t_set}
     total = sum(idf.values()) or 1.0
-    for c in cands:
-        title = set(tokenize(c.match_text))
+    top = max((h.score for h in hits), default=1.0) or 1.0
+    hit_score: dict[str, float] = {}
+    for h in hits:
+        hit_score.setdefault(h.chunk.id, h.score)
+    for c, title in zip(cands, titles):
         c.sim = 0.8 * sum(idf[t] for t in t_set & title) / total + 0.2 * len(t_set & title) / max(1, len(title))
-        ids = {c.doc.chunks[i].id for i in range(len(c.doc.chunks)) if c.doc.rowids[i] in c.doc.chunk_rowids(c.lo, c.hi)}
-        c.ret = max((s for cid, s in hit_rows.items() if cid in ids), default=0.0) / top
-        body = c.doc.text[c.lo:c.hi] + " " + c.match_text
-        c.cover = _cover(task, subj, body)
+        c.ret = max((hit_score.get(cid, 0.0) for cid in c.doc.chunk_ids(c.lo, c.hi)), default=0.0) / top
         extra = sum(1 for r in c.runs if r.numbered) - 1
-        c.score = 0.55 * c.sim + 0.25 * c.ret + 0.2 * c.cover - 0.05 * max(0, extra)
+        c.score = 0.55 * c.sim + 0.25 * c.ret - 0.05 * max(0, extra)
+    best = -1.0
+    for c in sorted(cands, key=lambda c: -c.score):  # cover adds at most 0.2: stop when no one else can win
+        if c.score + 0.2 < best:
+            break
+        c.cover = _cover(task, subj, c.doc.text[c.lo:c.hi] + " " + c.match_text)
+        c.title_cover = _cover(task, subj, c.match_text)
+        c.score += 0.2 * c.cover
+        if _holds(c):
+            best = max(best, c.score)
+
+
+def _holds(c: Procedure) -> bool:
+    """Whether a candidate is about the task at all: its text holds the task's subject, and its titles
+    name some of it (or retrieval found it first)."""
+    return c.cover >= MIN_COVER and (c.title_cover >= MIN_TITLE or c.ret >= MIN_RET)
 
 
 def _cover(task: str, subj: set[str], body: str) -> float:
@@ -204,10 +251,15 @@ def _cover(task: str, subj: set[str], body: str) -> float:
 
 
 def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedure | None:
-    """The best-scoring candidate procedure, or None when no candidate holds the task's subject."""
+    """The best-scoring candidate that holds the task's subject words, or None (refuse)."""
     cands = [c for p in parsed for c in candidates(p)]
     if not cands:
         return None
     score_all(task, cands, hits)
-    best = max(cands, key=lambda c: (round(c.score, 6), c.hi - c.lo))
-    return best if best.cover >= MIN_COVER else None
+    held = [c for c in cands if _holds(c)]
+    if not held:
+        return None
+    best = max(held, key=lambda c: (round(c.score, 6), c.hi - c.lo))
+    words = set(task_tokens(task))
+    best.title = max(best.titles, key=lambda t: len(words & set(tokenize(t))))  # first of the best matching
+    return best

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
-from ..types import Chunk, Citation
+from ..types import Chunk
 from ..verify import norm
+from .model import Citation
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,6 @@ class DocText:
     format: str
     title: str
     chunks: list[Chunk]
-    rowids: list[int]
     text: str = ""
     lines: list[Line] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
@@ -67,6 +66,7 @@ class DocText:
         """Verbatim citations for text[start:end]: one per run of adjacent lines of the same chunk."""
         out: list[Citation] = []
         run: list[int] = []  # [chunk, cstart, cend]
+        text_of = lambda r: self.chunks[r[0]].text[r[1]:r[2]]  # noqa: E731
         for li in range(self.line_at(start), len(self.lines)):
             ln = self.lines[li]
             if ln.start >= end:
@@ -79,28 +79,35 @@ class DocText:
             if run and run[0] == ln.chunk and not text[run[2]:a].strip():
                 run[2] = b
                 continue
-            if run:
+            if run and text_of(run).strip():
                 out.append(self._cite(*run))
             run = [ln.chunk, a, b]
-        if run:
+        if run and text_of(run).strip():
             out.append(self._cite(*run))
-        return [c for c in out if c.quote]
+        return out
 
     def _cite(self, ci: int, a: int, b: int) -> Citation:
         c = self.chunks[ci]
-        return Citation(c.id, c.doc, c.page, c.text[a:b].strip())
+        return Citation(chunk_id=c.id, doc=c.doc, page=c.page, quote=c.text[a:b].strip())
 
     def pages(self, start: int, end: int) -> list[int]:
         return sorted({q.page for q in self.quotes(start, end)})
 
-    def chunk_rowids(self, start: int, end: int) -> set[int]:
-        """Store rowids of the chunks that text[start:end] touches."""
+    def chunk_ids(self, start: int, end: int) -> set[str]:
+        """Ids of the chunks that text[start:end] touches."""
         out = set()
         for li in range(self.line_at(start), len(self.lines)):
             if self.lines[li].start >= end:
                 break
-            out.add(self.rowids[self.lines[li].chunk])
+            out.add(self.chunks[self.lines[li].chunk].id)
         return out
+
+
+def from_chunks(name: str, fmt: str, chunks: list[Chunk], title: str = "") -> DocText:
+    """A DocText from chunks already in reading order (tests, or documents not in a store)."""
+    doc = DocText(0, name, fmt, title, list(chunks))
+    _assemble(doc)
+    return doc
 
 
 def load_document(db, doc_id: int) -> DocText:
@@ -111,7 +118,7 @@ def load_document(db, doc_id: int) -> DocText:
         (doc_id,)).fetchall()
     chunks = [Chunk(r[1], d[0], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7], tuple(filter(None, r[8].split(","))))
               for r in rows]
-    doc = DocText(doc_id, d[0], d[1], d[2] or "", chunks, [r[0] for r in rows])
+    doc = DocText(doc_id, d[0], d[1], d[2] or "", chunks)
     _assemble(doc)
     return doc
 
@@ -137,7 +144,6 @@ def _assemble(doc: DocText) -> None:
                 b = a + len(seg.strip())
                 spans.append((ci, a, b))
         prev_page, prev_end = c.page, max(prev_end if c.page == prev_page else 0, c.end)
-    spans = _drop_furniture(doc, spans)
     parts, pos = [], 0
     for ci, a, b in spans:
         t = doc.chunks[ci].text[a:b]
@@ -146,20 +152,6 @@ def _assemble(doc: DocText) -> None:
         pos += len(t) + 1
     doc.text = "\n".join(parts)
     doc.headings = _headings(doc)
-
-
-def _drop_furniture(doc: DocText, spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Running headers and footers that ingest left in (first or last line of most pages, digits ignored)."""
-    by_page: dict[int, list[int]] = {}
-    for i, (ci, _, _) in enumerate(spans):
-        by_page.setdefault(doc.chunks[ci].page, []).append(i)
-    if len(by_page) < 2:
-        return spans
-    shape = lambda i: re.sub(r"\d+", "#", " ".join(doc.chunks[spans[i][0]].text[spans[i][1]:spans[i][2]].split()))  # noqa: E731
-    counts = Counter(shape(i) for idx in by_page.values() for i in {idx[0], idx[-1]})
-    need = max(2, (len(by_page) + 1) // 2)
-    bad = {i for idx in by_page.values() for i in {idx[0], idx[-1]} if counts[shape(i)] >= need}
-    return [s for i, s in enumerate(spans) if i not in bad]
 
 
 def _headings(doc: DocText) -> list[Heading]:

@@ -1,0 +1,192 @@
+"""Turn a found procedure into a StepCard, extractively: every instruction is the manual's own wording
+(joined across line breaks, cut at a sentence to fit a headset), every warning sits before the step
+it stands before in the manual, and every line carries verbatim quotes.
+
+>>> card = assemble(procedure, "replace the return-line filter element")   # doctest: +SKIP
+>>> card.steps[4].warnings[0].level                                         # doctest: +SKIP
+'warning'
+"""
+from __future__ import annotations
+
+import re
+
+from ..chunk import detect_language
+from ..verify import sentences
+from .extract import describe_tool, specs_in, tool_spans, tools_mentioned
+from .model import MAX_INSTRUCTION, MediaRef, Precondition, SafetyNote, Source, Spec, Step, StepCard, Tool
+from .select import Procedure
+from .source import DocText
+
+FIGURE_RE = re.compile(r"\b(?:Fig(?:ure)?\.?|Abb\.|Illustration)\s*\d+[\w.\-]*|图\s*\d+[\w.\-]*", re.IGNORECASE)
+CHECK_RE = re.compile(r"^(?:check|verify|ensure|make sure|confirm|wait until|test|listen|inspect|确认|检查|确保)\b", re.IGNORECASE)
+PRECOND_RE = re.compile(r"\b(?:interval|time required|before (?:you )?(?:start|begin|perform)|prerequisites?|requires?|required|"
+                        r"make sure|ensure|permit|only (?:trained|authori[sz]ed|qualified))\b|周期|所需时间|之前|确保|前提", re.IGNORECASE)
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+
+
+def clean(text: str) -> str:
+    """Display text: wrapped lines joined (no space between Chinese characters, none after a
+    hyphen that split a word), Markdown emphasis dropped, white space collapsed."""
+    text = re.sub(rf"(?<=[{_CJK}])\s*\n\s*(?=[{_CJK}])", "", text)
+    text = re.sub(r"(?<=[a-z])-\s*\n\s*(?=[a-z])", "-", text)
+    text = re.sub(r"\*\*|__|`", "", text)
+    return " ".join(text.split())
+
+
+def fit(text: str, limit: int = MAX_INSTRUCTION) -> tuple[str, str | None]:
+    """(instruction, detail): the manual's words up to `limit` characters, whole sentences first; when
+    room is left, the next sentence cut at a word and marked "…". The full rest goes to detail.
+
+    >>> fit("Stop the unit. Wait.", 15)
+    ('Stop the unit.', 'Wait.')
+    """
+    if len(text) <= limit:
+        return text, None
+    end = 0
+    for _, e in sentences(text):
+        if e > limit:
+            break
+        end = e
+    if limit - end < 60 and end > 0:
+        return text[:end].strip(), text[end:].strip() or None
+    cut = text.rfind(" ", end, limit - 1)  # fill the card with the manual's words rather than leave it half empty
+    cut = cut if cut > end else limit - 1
+    return text[:cut].rstrip(" ,;:") + "…", text[cut:].strip() or None
+
+
+def _sentences(raw: str) -> list[tuple[int, int]]:
+    """Sentence spans of raw page text: a line break inside a sentence is not its end."""
+    return sentences(raw.replace("\r", " ").replace("\n", " "))
+
+
+def assemble(proc: Procedure, task: str) -> StepCard:
+    doc, items = proc.doc, proc.parsed.items
+    order = [i for r in proc.runs for i in r.steps]
+    members = set(order)
+    first, last = order[0], order[-1]
+    general: list[SafetyNote] = []
+    pending: list[SafetyNote] = []
+    steps: list[Step] = []
+    for j, it in enumerate(items):
+        if it.start < proc.lo:
+            continue
+        if j > last and it.start >= proc.hi:
+            break
+        if j < first:
+            if it.kind == "warning":
+                pending.append(_note(doc, it))
+            elif it.kind in ("para", "tools") and pending:
+                general += pending  # not right before the first step: it guards the whole task
+                pending = []
+        elif j in members:
+            steps.append(_step(doc, it, len(steps) + 1, pending))
+            pending = []
+        elif j > last:
+            if it.kind == "warning":
+                general.append(_note(doc, it))
+        elif it.kind == "warning":
+            note = _note(doc, it)
+            if note.level == "note":  # a note explains the step it follows; a warning guards the next
+                steps[-1].warnings.append(note.model_copy(update={"step": steps[-1].number}))
+            else:
+                pending.append(note)
+        elif it.kind in ("para", "bullet", "step"):
+            extra = clean(doc.text[it.start:it.end])
+            steps[-1].detail = f"{steps[-1].detail} {extra}".strip() if steps[-1].detail else extra
+            steps[-1].citations.extend(doc.quotes(it.start, it.end))
+    general += pending
+    all_notes = general + [w for s in steps for w in s.warnings]
+    text = " ".join(s.instruction for s in steps)
+    return StepCard(
+        title=clean(proc.title), task=task, language=detect_language(text) if text else "en",
+        equipment=_equipment(proc), preconditions=_preconditions(proc, first), warnings=all_notes,
+        tools=_tools(proc, steps), steps=steps, sources=_sources(steps, all_notes))
+
+
+def _note(doc: DocText, it) -> SafetyNote:
+    # one citation per note: the chunker keeps a warning whole, so its first quote is all of it
+    return SafetyNote(level=it.level or "warning", text=clean(doc.text[it.start:it.end]), citation=doc.quotes(it.start, it.end)[0])
+
+
+def _step(doc: DocText, it, number: int, pending: list[SafetyNote]) -> Step:
+    raw = doc.text[it.body:it.end]
+    instruction, detail = fit(clean(raw))
+    specs = []
+    for name, value, unit, s, e in specs_in(raw):
+        sent = next(((a, b) for a, b in _sentences(raw) if a <= s and e <= b), (s, e))
+        quotes = doc.quotes(it.body + sent[0], it.body + sent[1])
+        if quotes:
+            specs.append(Spec(name=clean(name), value=" ".join(value.split()), unit=unit, citation=quotes[0]))
+    quotes = doc.quotes(it.body, it.end)
+    media = [MediaRef(kind="page", doc=doc.name, page=p) for p in sorted({q.page for q in quotes})]
+    media += [MediaRef(kind="figure", doc=doc.name, page=quotes[0].page, label=m.group()) for m in FIGURE_RE.finditer(raw)]
+    check = next((clean(raw[a:b]) for a, b in _sentences(raw) if CHECK_RE.match(raw[a:b])), None)
+    return Step(number=number, instruction=instruction, detail=detail, source_number=it.label or None,
+                warnings=[w.model_copy(update={"step": number}) for w in pending], specs=specs, check=check,
+                media=media, citations=quotes)
+
+
+def _tools(proc: Procedure, steps: list[Step]) -> list[Tool]:
+    """The tools lists in the procedure's scope, else in the nearest enclosing section that holds no
+    other procedure, else the tools its steps name."""
+    doc, p = proc.doc, proc.parsed
+    spans = tool_spans(doc, p.items, proc.lo, proc.hi, p.tool_nodes)
+    node = proc.node
+    mine = {i for r in proc.runs for i in r.steps}
+    while not spans and node >= 0:
+        path = doc.headings[node].path[:-1]
+        node = next((k for k in range(node - 1, -1, -1) if doc.headings[k].path == path), -1)
+        lo, hi = p.spans[node] if node >= 0 else (0, len(doc.text))
+        inside = [{i for i in r.steps if lo <= p.items[i].start < hi} for r in p.runs if not r.implied]
+        if any(steps and not steps & mine for steps in inside):
+            break  # the section holds another procedure too: its tools are not this one's
+        spans = tool_spans(doc, p.items, lo, hi, p.tool_nodes)
+    out: list[Tool] = []
+    for sp in spans:
+        name = clean(doc.text[sp.start:sp.end])
+        kind, pn, qty = describe_tool(name)
+        kind = "part" if sp.parts else kind
+        out.append(Tool(name=name, kind=kind, part_number=pn, quantity=qty, citation=doc.quotes(sp.start, sp.end)[0]))
+    if out:
+        return out
+    seen: set[str] = set()
+    for i in (j for r in proc.runs for j in r.steps):
+        it = p.items[i]
+        raw = doc.text[it.body:it.end]
+        for s, e in tools_mentioned(raw):
+            name = clean(raw[s:e])
+            if name.lower() not in seen:
+                seen.add(name.lower())
+                out.append(Tool(name=name, citation=doc.quotes(it.body + s, it.body + e)[0]))
+    return out
+
+
+def _preconditions(proc: Procedure, first: int) -> list[Precondition]:
+    doc, items = proc.doc, proc.parsed.items
+    out = []
+    for it in items[:first]:
+        if it.start < proc.lo or it.kind != "para":
+            continue
+        raw = doc.text[it.start:it.end]
+        for a, b in _sentences(raw):
+            if PRECOND_RE.search(raw[a:b]) and len(out) < 4:
+                q = doc.quotes(it.start + a, it.start + b)
+                if q:
+                    out.append(Precondition(text=clean(raw[a:b]), citation=q[0]))
+    return out
+
+
+def _equipment(proc: Procedure) -> str | None:
+    """The top heading above the procedure (the manual or unit), else the document's own title."""
+    doc = proc.doc
+    if proc.node >= 0 and doc.headings[proc.node].path[0] != proc.title:
+        return doc.headings[proc.node].path[0]
+    title = (doc.title or "").strip()
+    return title if title and title != proc.title and title.lower() not in ("untitled", "document", "title") else None
+
+
+def _sources(steps: list[Step], notes: list[SafetyNote]) -> list[Source]:
+    pages: dict[str, set[int]] = {}
+    for c in [c for s in steps for c in s.citations] + [n.citation for n in notes]:
+        pages.setdefault(c.doc, set()).add(c.page)
+    return [Source(doc=d, pages=sorted(p)) for d, p in pages.items()]
