@@ -55,18 +55,22 @@ class Retriever:
         l_scores, l_ids = snap.lexical.search(query, n, allowed, expansion=expand_query(query))
         lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
         zh_query = detect_language(query) == "zh"
-        channels = [(dense, self.dense_weight * (0.4 if zh_query else 1.0), "minmax"), (lexical, 1 - self.dense_weight, "max")]
+        qlang = "zh" if zh_query else "en"
+        ml: dict[int, float] = {}
         if snap.multilingual is not None and snap.multilingual.size:
             from .multilingual import get_channel
 
             m_scores, m_ids = snap.multilingual.search(get_channel().encode_query(query), n, allowed)
             ml = {int(i): float(s) for s, i in zip(m_scores[0], m_ids[0]) if i >= 0}
-            channels.append((ml, self.ml_weight, "minmax"))
+        rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml)))
+        # MiniLM is an English model: its scores mean something only for passages in the question's
+        # language (and little for Chinese), so other-language passages rely on BM25 + e5.
+        dense_same = {i: s for i, s in dense.items() if i in rows and rows[i].language == qlang}
+        channels = [(dense_same, self.dense_weight * (0.4 if zh_query else 1.0), "minmax"),
+                    (lexical, 1 - self.dense_weight, "max"), (ml, self.ml_weight, "minmax")]
         fused = fuse(channels)
-        rows = self.library.store.chunk_rows(list(fused))
         # In a library of several languages, a passage in the asker's language is preferred when the
         # evidence is otherwise close; in a one-language library this changes no ranking.
-        qlang = "zh" if zh_query else "en"
         fused = {i: s * (1.0 if rows[i].language == qlang else self.cross_language_factor) for i, s in fused.items() if i in rows}
         if self.heading_weight:
             for i, bonus in heading_match(query, rows, fused, snap.lexical).items():
