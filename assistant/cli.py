@@ -73,7 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print hits as JSON")
     p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per query")
 
-    p = sub.add_parser("ask", help="a grounded, cited answer (or a refusal) from the library")
+    p = sub.add_parser("ask", help="a grounded, cited answer (or a refusal) from the library",
+                       description="Answer from the library only, citing document and page, or refuse. One question uses "
+                       "the configured LLM (default: the bundled local model); --questions batches answer extractively "
+                       "unless --llm or ASSISTANT_LLM names a backend.")
     p.add_argument("question", nargs="?", help="the question (or use --questions)")
     _common(p)
     _llm_options(p)
@@ -100,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     _llm_options(p)
     p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help="questions (retrieval, answers) or tasks (cards)")
     p.add_argument("--tasks", type=Path, metavar="FILE.jsonl", help="tasks for eval cards (same as --questions)")
-    p.add_argument("-k", type=int, default=10)
+    p.add_argument("-k", type=int, default=None, help="hits/passages per question (default: 10 for retrieval, 6 for answers)")
     p.add_argument("--corpus", type=Path, action="append", default=[], help="corpus folder for the verbatim-quote check (default: the library's documents)")
     p.add_argument("--out", type=Path, help="also write the per-item results as JSONL here")
 

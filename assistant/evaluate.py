@@ -45,7 +45,7 @@ def eval_retrieval(args, settings) -> int:
     ms, out = [], []
     for q in qs:
         t0 = time.perf_counter()
-        hits = retriever.search(q["question"], max(10, args.k), _filters(args))
+        hits = retriever.search(q["question"], max(10, args.k or 10), _filters(args))
         took = now_ms(t0)
         ms.append(took)
         ranks = [i for i, h in enumerate(hits[:10]) if relevant(q["answer"], h.chunk.text)]
