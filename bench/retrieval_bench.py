@@ -22,6 +22,8 @@ from bench.common import ROOT, SHARED, Timer, median, percentile, report  # noqa
 
 SETS = {
     "emanual-s10": (SHARED / "eval" / "emanual-s10" / "corpus", SHARED / "eval" / "emanual-s10" / "questions.jsonl"),
+    # the same manual rendered as one PDF (bench/make_emanual_pdf.py): font headings, page breaks, footers
+    "emanual-s10-pdf": (None, SHARED / "eval" / "emanual-s10" / "questions.jsonl"),
     "zh-proceedings": (ROOT / "bench" / "data" / "zh-proceedings" / "corpus", ROOT / "bench" / "data" / "zh-proceedings" / "questions.jsonl"),
 }
 
@@ -138,6 +140,11 @@ def main() -> None:
     rows, result = [], {"bench": "retrieval"}
     for name in args.sets:
         corpus, qpath = SETS[name]
+        if corpus is None:
+            from bench.make_emanual_pdf import main as render
+
+            corpus = Path(tempfile.mkdtemp(prefix="emanual-pdf-"))
+            render(corpus / "s10_manual.pdf")
         if not qpath.exists():
             print(f"skipping {name}: {qpath} not found", file=sys.stderr)
             continue
