@@ -1,0 +1,64 @@
+"""Server-side voice sessions: the active step card and the step a technician is on. In memory,
+thread-safe, expiring after `ttl_s` idle, and bounded (the least recently used goes first).
+
+>>> store = SessionStore(ttl_s=1800, max_sessions=100)
+>>> s = store.get(None)            # no id: a new session with a fresh, unguessable id
+>>> store.get(s.id) is s
+True
+>>> store.get("no-such-id").id != "no-such-id"   # unknown or expired ids are never adopted
+True
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Session:
+    id: str
+    card: object | None = None  # the active StepCard
+    step: int = 0  # 0-based index into card.steps
+    language: str = "en"
+    expired: bool = False  # the client sent an id we no longer (or never) had
+    touched: float = field(default_factory=time.monotonic)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # one request at a time per session
+
+
+class SessionStore:
+    def __init__(self, ttl_s: float = 1800.0, max_sessions: int = 1000, clock=time.monotonic):
+        self.ttl_s, self.max_sessions, self.clock = ttl_s, max_sessions, clock
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session_id: str | None) -> Session:
+        """The live session with this id, or a new one (flagged `expired` when an id was given)."""
+        now = self.clock()
+        with self._lock:
+            self._evict(now)
+            s = self._sessions.get(session_id) if session_id else None
+            if s is None:
+                s = Session(secrets.token_urlsafe(16), expired=bool(session_id), touched=now)
+                self._sessions[s.id] = s
+                while len(self._sessions) > self.max_sessions:
+                    self._sessions.popitem(last=False)
+            else:
+                s.touched = now
+                s.expired = False
+                self._sessions.move_to_end(s.id)
+            return s
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._evict(self.clock())
+            return len(self._sessions)
+
+    def _evict(self, now: float) -> None:
+        while self._sessions:
+            oldest = next(iter(self._sessions.values()))
+            if now - oldest.touched <= self.ttl_s:
+                break
+            self._sessions.popitem(last=False)

@@ -1,0 +1,43 @@
+"""Settings of the voice endpoint, apart from the library's. Every field has an ASSISTANT_VOICE_
+variable, e.g. ASSISTANT_VOICE_WHISPER_MODEL=tiny.en or ASSISTANT_VOICE_MAX_SECONDS=30.
+
+>>> VoiceSettings(max_mb=5).max_bytes
+5242880
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Whisper is told to expect these words (faster-whisper "hotwords", with the library's equipment
+# codes worked in: see vocab.py). A sentence, not a list: a comma list made Whisper answer in lists
+# ("work, torque, filter, housing"). Kept short: they are prompt tokens on every request.
+DEFAULT_HOTWORDS = "Maintenance questions about torque, filter elements, lockout and bearings."
+
+
+class VoiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_VOICE_", extra="ignore", frozen=True)
+
+    whisper_model: str = Field(
+        "base", description="'base' (bundled multilingual Whisper base), 'tiny.en' (bundled, English only, faster), "
+                            "or a local CTranslate2 Whisper directory.")
+    compute_type: str = Field("int8", description="CTranslate2 compute type on CPU.")
+    threads: int = Field(2, ge=1, le=64, description="CPU threads for speech recognition.")
+    beam_size: int = Field(1, ge=1, le=10, description="1 (greedy) is fastest; 5 is what Whisper's paper used.")
+    hotwords: str = Field(DEFAULT_HOTWORDS, max_length=500, description="A sentence of words Whisper should expect "
+                          "(jargon); the library's equipment codes are added. Empty turns it off.")
+    max_seconds: float = Field(60.0, gt=0, le=600, description="Longest recording accepted (413 beyond).")
+    max_mb: float = Field(10.0, gt=0, le=200, description="Largest recording accepted in MB (413 beyond).")
+    min_speech_s: float = Field(0.25, ge=0, description="Less detected speech than this is 'no speech' (422).")
+    session_ttl_s: float = Field(1800.0, gt=0, description="A session (its active step card) expires after this much idle time.")
+    max_sessions: int = Field(1000, ge=1, description="Past this many sessions the least recently used is dropped.")
+    max_spoken_chars: int = Field(280, ge=40, le=1000, description="Longest spoken answer.")
+    tts: Literal["auto", "piper", "espeak", "off"] = Field(
+        "auto", description="'auto': Piper's bundled neural voice for English when installed, espeak-ng otherwise and for Chinese.")
+    tts_timeout_s: float = Field(20.0, gt=0)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)

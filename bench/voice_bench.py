@@ -1,0 +1,121 @@
+"""Voice round trip: a ~3 s spoken question (espeak-ng) through POST /v1/voice's pipeline (decode,
+speech check, Whisper, retrieval, answer, speakable text, TTS), in extractive mode. Models are
+loaded by a warm-up request that is not counted; each run gets a new session.
+
+    python bench/voice_bench.py [--runs 10] [--model base|tiny.en] [--language auto|en]
+                                [--format wav|ogg|webm|mp3|flac] [--tts auto|espeak|piper|off]
+                                [--scenarios question,card,next] [--index DIR]
+
+Prints a table of per-stage p50/p90 (ms) for each scenario and one JSON line. The goal is a p50
+round trip of at most 3 s for the question on 2 CPU cores.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.common import SAMPLES, Timer, median, percentile, report  # noqa: E402
+
+QUESTION = "What is the torque for the filter housing cover on the HP-3?"
+SCENARIOS = {"question": QUESTION, "card": "How do I replace the return line filter element?", "next": "Next step."}
+CODECS = {"wav": [], "ogg": ["-c:a", "libopus", "-b:a", "24k"], "webm": ["-c:a", "libopus", "-b:a", "24k"],
+          "mp3": ["-c:a", "libmp3lame", "-b:a", "64k"], "flac": ["-c:a", "flac"]}
+STAGES = ("decode", "vad", "asr", "retrieval", "answer", "card", "tts", "total")
+
+
+def speech(text: str, fmt: str, d: Path) -> bytes:
+    """espeak-ng saying `text` at 160 words a minute, converted to `fmt` with ffmpeg."""
+    wav = d / f"{abs(hash(text))}.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(wav), text], check=True, timeout=30)
+    if fmt == "wav":
+        return wav.read_bytes()
+    out = wav.with_suffix("." + fmt)
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(wav), *CODECS[fmt], str(out)], check=True, timeout=60)
+    return out.read_bytes()
+
+
+def open_library(index: Path | None, work: Path, settings):
+    from assistant.embed import get_embedder
+    from assistant.indexer import index_paths
+    from assistant.library import Library
+    from assistant.retrieve import Retriever
+
+    embedder = get_embedder(settings.embedding_model)
+    if index is None:
+        index = work / "library"
+        index_paths([SAMPLES], settings, index_dir=index, progress=False, embedder=embedder, workers=1)
+    return Retriever(Library.open(index, settings), embedder=embedder)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--model", default="base", help="'base', 'tiny.en' or a CTranslate2 Whisper directory")
+    ap.add_argument("--language", default="auto", help="'auto' (Whisper detects en/zh) or 'en' (what a headset may send)")
+    ap.add_argument("--format", default="ogg", choices=list(CODECS))
+    ap.add_argument("--tts", default="auto", choices=["auto", "espeak", "piper", "off"])
+    ap.add_argument("--scenarios", default="question", help="comma list of: " + ", ".join(SCENARIOS))
+    ap.add_argument("--index", type=Path, help="an indexed library (default: the bundled samples, indexed now)")
+    args = ap.parse_args(argv)
+    for tool in ("espeak-ng", "ffmpeg"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is needed: apt-get install -y espeak-ng ffmpeg")
+
+    from assistant.settings import Settings
+    from assistant.voice import SessionStore, VoiceSettings, handle_voice
+
+    settings = Settings(llm="none")
+    vs = VoiceSettings(whisper_model=args.model, tts=args.tts)
+    language = None if args.language == "auto" else args.language
+    work = Path(tempfile.mkdtemp(prefix="voice-bench-"))
+    try:
+        with Timer() as t_lib:
+            retriever = open_library(args.index, work, settings)
+        names = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+        clips = {n: speech(SCENARIOS[n], args.format, work) for n in names}
+        card_clip = speech(SCENARIOS["card"], args.format, work)
+        with Timer() as t_warm:  # loads Whisper, the VAD, the TTS voice; drafts the card once
+            handle_voice(card_clip, "warm", None, None, language, retriever, None, settings, voice_settings=vs, sessions=SessionStore())
+        rows, result = [], {"bench": "voice", "runs": args.runs, "model": args.model, "language": args.language,
+                            "format": args.format, "tts": args.tts, "cpu_count": os.cpu_count(),
+                            "load_avg_1m": round(os.getloadavg()[0], 2), "platform": platform.platform(),
+                            "library_s": round(t_lib.seconds, 2), "warmup_s": round(t_warm.seconds, 2), "scenarios": {}}
+        for name in names:
+            timings, last = [], None
+            for _ in range(args.runs):
+                store = SessionStore()
+                sid = None
+                if name == "next":  # navigation needs an active card in the session
+                    sid = handle_voice(card_clip, "c", None, None, language, retriever, None, settings,
+                                       voice_settings=vs, sessions=store)["session_id"]
+                last = handle_voice(clips[name], f"q.{args.format}", None, sid, language, retriever, None, settings,
+                                    voice_settings=vs, sessions=store)
+                timings.append(last["timings_ms"])
+            seconds = last["seconds"]
+            stats = {s: (median([t.get(s, 0.0) for t in timings]), percentile([t.get(s, 0.0) for t in timings], 90)) for s in STAGES}
+            for s in STAGES:
+                rows.append((name, s, f"{stats[s][0]:.0f}", f"{stats[s][1]:.0f}"))
+            result["scenarios"][name] = {"audio_s": seconds, "transcript": last["transcript"], "spoken_chars": len(last["spoken_answer"]),
+                                         "tts_engine": last.get("tts"), "p50_ms": {s: round(v[0], 1) for s, v in stats.items()},
+                                         "p90_total_ms": round(stats["total"][1], 1)}
+        q = result["scenarios"].get("question")
+        if q:
+            result["round_trip_p50_s"] = round(q["p50_ms"]["total"] / 1000, 3)
+            result["goal_met"] = q["p50_ms"]["total"] <= 3000
+        title = (f"Voice round trip, {args.runs} runs, Whisper {args.model}, language {args.language}, {args.format}, "
+                 f"TTS {args.tts}, {os.cpu_count()} cores (load {result['load_avg_1m']})")
+        report(title, rows, ("scenario", "stage", "p50 ms", "p90 ms"), result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
