@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .cli import emit_json
 from .errors import AssistantError
-from .scoring import words
+from .scoring import corpus_text, words
 from .verify import norm
 
 
@@ -113,34 +113,6 @@ def run_ask(args, settings) -> int:
     return 0
 
 
-def corpus_text(dirs: list[Path]) -> str:
-    """The documents' text as the shared scorer extracts it (pypdfium2, python-docx, a plain read),
-    normalised: the reference for the verbatim-quote check."""
-    parts: list[str] = []
-    for d in dirs:
-        for p in sorted(Path(d).rglob("*")):
-            try:
-                if p.suffix == ".pdf":
-                    import pypdfium2 as pdfium
-
-                    parts += [pg.get_textpage().get_text_range() for pg in pdfium.PdfDocument(str(p))]
-                elif p.suffix == ".docx":
-                    import docx
-
-                    parts += [para.text for para in docx.Document(str(p)).paragraphs]
-                elif p.suffix in (".html", ".htm", ".txt", ".md"):
-                    raw = p.read_bytes()
-                    for enc in ("utf-8", "utf-16", "gb18030"):
-                        try:
-                            parts.append(re.sub(r"<[^>]+>", " ", raw.decode(enc)))
-                            break
-                        except UnicodeDecodeError:
-                            pass
-            except Exception:  # noqa: BLE001 - an unreadable file simply contributes no text, as in the scorer
-                pass
-    return norm(" ".join(parts))
-
-
 def score(questions: list[dict], results: dict[str, dict], text: str) -> dict:
     """The figures of eval/score_answers.py, with the same rules (assistant.scoring.words)."""
     rec, f1s, ms = [], [], []
@@ -207,7 +179,7 @@ def eval_answers(args, settings) -> int:
         if out:
             out.close()
     corpus = list(getattr(args, "corpus", []) or [])
-    text = corpus_text(corpus) if corpus else norm(" ".join(lib.store.texts()[1]))
+    text = corpus_text(corpus) if corpus else norm(" ".join(lib.store.all_texts()))
     figures = score(questions, results, text) | {"mode": "llm:" + llm.name if llm else "extractive", "k": k}
     print(f"{'answerable':<22}{figures['answerable']:>8}")
     for key in ("answer_recall", "answer_f1", "false_refusal", "quotes_verbatim", "numbers_grounded"):

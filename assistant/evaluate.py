@@ -33,7 +33,7 @@ def questions_path(args):
 def eval_retrieval(args, settings) -> int:
     from .commands import _filters, open_library, read_jsonl
     from .retrieve import Retriever
-    from .scoring import relevant
+    from .scoring import ranking_metrics, relevant
 
     qs = read_jsonl(questions_path(args), "question")
     if any("answer" not in q for q in qs):
@@ -41,25 +41,17 @@ def eval_retrieval(args, settings) -> int:
     lib = open_library(args)
     retriever = Retriever(lib)
     retriever.search("warm up", 1)
-    h1 = r5 = r10 = mrr = 0.0
-    ms, out = [], []
+    ms, out, firsts = [], [], []
     for q in qs:
         t0 = time.perf_counter()
         hits = retriever.search(q["question"], max(10, args.k or 10), _filters(args))
         took = now_ms(t0)
         ms.append(took)
         ranks = [i for i, h in enumerate(hits[:10]) if relevant(q["answer"], h.chunk.text)]
-        if ranks:
-            r = ranks[0]
-            h1 += r == 0
-            r5 += r < 5
-            r10 += 1
-            mrr += 1 / (r + 1)
+        firsts.append(ranks[0] if ranks else None)
         out.append({"id": q["id"], "hits": [h.to_json() for h in hits], "ms": took, "first_relevant": ranks[0] + 1 if ranks else None})
-    n = max(1, len(qs))
     ms.sort()
-    result = {"eval": "retrieval", "n": len(qs), "hit@1": round(h1 / n, 3), "recall@5": round(r5 / n, 3),
-              "recall@10": round(r10 / n, 3), "mrr@10": round(mrr / n, 3), "p50_ms": round(statistics.median(ms), 2) if ms else None,
+    result = {"eval": "retrieval", "n": len(qs), **ranking_metrics(firsts), "p50_ms": round(statistics.median(ms), 2) if ms else None,
               "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2) if ms else None}
     if args.out:
         args.out.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out), encoding="utf-8")

@@ -208,6 +208,10 @@ class Store:
         vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim) if rows else np.zeros((0, dim), np.float32)
         return ids, vecs
 
+    def all_texts(self) -> list[str]:
+        """The text of every chunk (for checks that quotes are verbatim)."""
+        return [r[0] for r in self.db.execute("SELECT text FROM chunks ORDER BY rowid")]
+
     def tokens(self) -> tuple[np.ndarray, list[str]]:
         """(rowids, space-joined lexical tokens) for the BM25 index, tokenized once at indexing time."""
         rows = self.db.execute("SELECT rowid, tokens FROM chunks ORDER BY rowid").fetchall()

@@ -12,15 +12,13 @@ import re
 
 from .chunk import SENTENCE_END
 from .lexical import tokenize
+from .scoring import norm  # noqa: F401 - part of this module's interface
 from .types import Chunk, Citation
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _END = re.compile(SENTENCE_END.pattern + r"|[\r\n]+")  # sentences, and lines (steps, table rows)
 
 
-def norm(s: str) -> str:
-    """Whitespace-free, case-folded form used to compare quotes with document text."""
-    return re.sub(r"\s+", "", s).lower()
 
 
 def numbers_in(text: str) -> list[str]:

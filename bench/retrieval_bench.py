@@ -29,20 +29,10 @@ SETS = {
 
 
 def metrics(questions, ranked_texts, times_ms) -> dict:
-    from assistant.scoring import relevant
+    from assistant.scoring import ranking_metrics, relevant
 
-    h1 = r5 = r10 = mrr = 0.0
-    for q, texts in zip(questions, ranked_texts):
-        ranks = [i for i, t in enumerate(texts[:10]) if relevant(q["answer"], t)]
-        if ranks:
-            r = ranks[0]
-            h1 += r == 0
-            r5 += r < 5
-            r10 += 1
-            mrr += 1 / (r + 1)
-    n = max(1, len(questions))
-    return {"hit@1": round(h1 / n, 3), "recall@5": round(r5 / n, 3), "recall@10": round(r10 / n, 3),
-            "mrr@10": round(mrr / n, 3), "p50_ms": round(median(times_ms), 2), "p95_ms": round(percentile(times_ms, 95), 2)}
+    firsts = [next((i for i, t in enumerate(texts[:10]) if relevant(q["answer"], t)), None) for q, texts in zip(questions, ranked_texts)]
+    return ranking_metrics(firsts) | {"p50_ms": round(median(times_ms), 2), "p95_ms": round(percentile(times_ms, 95), 2)}
 
 
 def ours(corpus: Path, questions, work: Path, settings, embedder):

@@ -164,7 +164,8 @@ def eval_cards(args, settings) -> int:
     """Draft a card per task and report the dev-set figures (see evaluate.py); --out keeps the lines."""
     from ..commands import read_jsonl
     from ..cli import emit_json
-    from .evaluate import corpus_text, score_task, summarize, table
+    from ..scoring import corpus_text
+    from .evaluate import score_task, summarize, table
     from .export import to_arlem, validate_arlem
 
     path = getattr(args, "tasks", None) or getattr(args, "questions", None)

@@ -10,7 +10,6 @@ half its tokens; citations must name the right document and quote the corpus ver
 """
 from __future__ import annotations
 
-import re
 import statistics
 from pathlib import Path
 
@@ -53,36 +52,6 @@ def summarize(rows: list[dict], corpus: str | None, ms: list[float], arlem_ok: i
             "quotes_verbatim": round(ok / max(1, len(quotes)), 3) if ok is not None else None, "quotes": len(quotes),
             "arlem_valid": round(arlem_ok / arlem_all, 3) if arlem_all else None, "refused": refused,
             "p50_ms": round(statistics.median(ms), 1) if ms else None}
-
-
-def corpus_text(paths: list[Path]) -> str:
-    """Normalised text of the corpus files, extracted the way the shared scorer does (pypdfium2 for
-    PDF, python-docx paragraphs, raw HTML/text with tags dropped), so quotes are judged alike."""
-    parts: list[str] = []
-    files = [f for p in paths for f in (sorted(Path(p).rglob("*")) if Path(p).is_dir() else [Path(p)])]
-    for f in files:
-        try:
-            if f.suffix == ".pdf":
-                import pypdfium2 as pdfium
-
-                pdf = pdfium.PdfDocument(str(f))
-                parts += [pg.get_textpage().get_text_range() for pg in pdf]
-                pdf.close()
-            elif f.suffix == ".docx":
-                import docx
-
-                parts += [para.text for para in docx.Document(str(f)).paragraphs]
-            elif f.suffix in (".html", ".htm", ".txt", ".md"):
-                raw = f.read_bytes()
-                for enc in ("utf-8", "utf-16", "gb18030"):
-                    try:
-                        parts.append(re.sub(r"<[^>]+>", " ", raw.decode(enc)))
-                        break
-                    except UnicodeDecodeError:
-                        pass
-        except Exception:  # an unreadable file counts as holding no quotes, as in the scorer
-            continue
-    return norm(" ".join(parts))
 
 
 def table(rows: list[dict], ids: list[str]) -> str:
