@@ -18,7 +18,7 @@ from typing import Iterator
 
 from .answer_claims import Claim, Dropped, Verifier, split_claims, verify_reply
 from .answer_evidence import Evidence, RefusalPolicy, assess, idf_function, question_terms
-from .answer_extract import ExtractConfig, passage_units, planted, question_language, select
+from .answer_extract import ExtractConfig, passage_units, question_language, select
 from .answer_hazards import Hazard, hazards_for, neighbours
 from .types import Citation, Hit
 from .verify import unsupported_numbers
@@ -82,8 +82,7 @@ class _Context:
 
 def _prepare(question: str, retriever, k: int, filters, policy: RefusalPolicy, cfg: ExtractConfig) -> _Context:
     t0 = time.perf_counter()
-    # a passage carrying planted instructions is quarantined (see docs/security.md): fetch more, keep k clean ones
-    hits = [h for h in retriever.search(question, 2 * k, filters) if not planted(h.chunk.text)][:k]
+    hits = retriever.search(question, k, filters)
     lib = retriever.library
     terms = question_terms(question, idf_function(lib))
     return _Context(question, hits, assess(terms, hits, lib.model, policy), question_language(question), lib, t0, cfg, terms)

@@ -134,7 +134,8 @@ class Library:
             m = read_manifest(root)
             check_model(m, model, root)
         else:
-            if any(p.name not in (".lock",) for p in root.iterdir()):
+            # the server's own stores (audit log, feedback) may exist before the first document
+            if any(p.name != ".lock" and not p.name.startswith(("audit.sqlite", "feedback.sqlite")) for p in root.iterdir()):
                 raise LibraryError(f"{root} exists, is not empty and is not a library; choose another --index directory")
             dim, max_tokens, quantization = model_shape()
             m = {"format": FORMAT, "format_version": FORMAT_VERSION, "embedding_model": canonical_name(model), "dim": dim,

@@ -1,7 +1,9 @@
 """Hybrid retrieval: BM25 (codes, part numbers, Chinese bigrams) and dense vectors (paraphrases),
 fused by a convex combination of per-query normalised scores, with an optional cross-encoder
 reranker. Cross-lingual questions are expanded with a bilingual maintenance glossary so the
-lexical channel can carry them; numbers and codes cross languages unchanged.
+lexical channel can carry them; numbers and codes cross languages unchanged. Passages carrying text
+planted to steer a language model are quarantined before fusion (planted.py): they are never
+returned, and they cannot skew the score normalisation of the passages that are.
 
 >>> Retriever(lib).search("What torque for the filter housing?", k=3)[0].chunk.page   # doctest: +SKIP
 4
@@ -16,7 +18,10 @@ from .chunk import detect_language
 from .embed import Embedder, get_embedder
 from .glossary import expand_query
 from .library import Library
+from .planted import planted
 from .types import Hit
+
+QUARANTINE_EXTRA = 20  # candidates fetched beyond the pool per channel, so quarantined ones leave it full
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Retriever:
         self.heading_weight = heading_weight
         self.pool = pool
         self.reranker = _load_reranker(reranker) if reranker else None
+        self._planted: dict[str, bool] = {}  # chunk id (a content hash, so never stale) -> carries planted text
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         snap = self.library.snapshot()
@@ -49,10 +55,11 @@ class Retriever:
         if allowed is not None and len(allowed) == 0:
             return []
         n = max(k, self.pool)
+        m = n + QUARANTINE_EXTRA
         qvec = self.embedder.encode_queries([query])
-        d_scores, d_ids = snap.vectors.search(qvec, n, allowed)
+        d_scores, d_ids = snap.vectors.search(qvec, m, allowed)
         dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
-        l_scores, l_ids = snap.lexical.search(query, n, allowed, expansion=expand_query(query))
+        l_scores, l_ids = snap.lexical.search(query, m, allowed, expansion=expand_query(query))
         lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
         zh_query = detect_language(query) == "zh"
         qlang = "zh" if zh_query else "en"
@@ -60,9 +67,12 @@ class Retriever:
         if snap.multilingual is not None and snap.multilingual.size:
             from .multilingual import get_channel
 
-            m_scores, m_ids = snap.multilingual.search(get_channel().encode_query(query), n, allowed)
+            # e5 matches an English question to Chinese text better with the glossary's Chinese terms added
+            ml_query = query if zh_query else f"{query} {expand_query(query)}".strip()
+            m_scores, m_ids = snap.multilingual.search(get_channel().encode_query(ml_query), m, allowed)
             ml = {int(i): float(s) for s, i in zip(m_scores[0], m_ids[0]) if i >= 0}
         rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml)))
+        dense, lexical, ml = (self._clean(ch, rows, n) for ch in (dense, lexical, ml))
         # MiniLM is an English model: its scores mean something only for passages in the question's
         # language (and little for Chinese), so other-language passages rely on BM25 + e5.
         dense_same = {i: s for i, s in dense.items() if i in rows and rows[i].language == qlang}
@@ -80,6 +90,24 @@ class Retriever:
         if self.reranker:
             hits = self.reranker(query, hits)
         return [Hit(h.chunk, h.score, h.dense_score, h.lexical_score, rank) for rank, h in enumerate(hits[:k], 1)]
+
+    def _clean(self, scores: dict[int, float], rows: dict, n: int) -> dict[int, float]:
+        """A channel's best `n` candidates that exist and carry no planted text (see planted.py)."""
+        out = {}
+        for i, s in sorted(scores.items(), key=lambda kv: -kv[1]):
+            c = rows.get(i)
+            if c is None:
+                continue
+            bad = self._planted.get(c.id)
+            if bad is None:
+                if len(self._planted) > 200_000:  # only a cache: bounded
+                    self._planted.clear()
+                bad = self._planted[c.id] = planted(c.text)
+            if not bad:
+                out[i] = s
+                if len(out) == n:
+                    break
+        return out
 
 
 def fuse(channels: list[tuple[dict[int, float], float, str]]) -> dict[int, float]:

@@ -3,6 +3,7 @@ FAISS and lexical indexes are caches derived from it and stamped with its genera
 Each document is replaced in one transaction, so a crash leaves every document whole."""
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import time
@@ -128,6 +129,7 @@ class Store:
                  doc["collection"], json.dumps(doc.get("ocr_pages", [])), time.time()),
             )
             doc_id = cur.lastrowid
+            ids = self._own_ids(cur, [c.id for c in chunks], doc["path"])
             cur.executemany(
                 "INSERT OR IGNORE INTO vectors(text_hash, vec) VALUES (?, ?)",
                 [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in new_vectors.items()],
@@ -139,8 +141,8 @@ class Store:
             cur.executemany(
                 "INSERT OR REPLACE INTO chunks(id, doc_id, page, section, start, end, text, language, kinds, text_hash, tokens) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(c.id, doc_id, c.page, json.dumps(list(c.section), ensure_ascii=False), c.start, c.end, c.text,
-                  c.language, ",".join(c.kinds), h, t) for c, h, t in zip(chunks, text_hashes, tokens)],
+                [(cid, doc_id, c.page, json.dumps(list(c.section), ensure_ascii=False), c.start, c.end, c.text,
+                  c.language, ",".join(c.kinds), h, t) for cid, c, h, t in zip(ids, chunks, text_hashes, tokens)],
             )
             self._drop_orphans(cur, old_hashes)
             self._bump(cur)
@@ -150,6 +152,17 @@ class Store:
                 cur.execute("ROLLBACK")
             raise
         return doc_id
+
+    @staticmethod
+    def _own_ids(cur, ids: list[str], path: str) -> list[str]:
+        """Chunk ids for a document whose old chunks are already deleted: an id still taken belongs to
+        another document with the same name and text (the same file in another folder or collection),
+        so this copy's chunk gets an id of its own instead of taking that document's chunk away."""
+        taken: set[str] = set()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            taken.update(r[0] for r in cur.execute(f"SELECT id FROM chunks WHERE id IN ({','.join('?' * len(part))})", part))
+        return [hashlib.sha256(f"{cid}\x00{path}".encode("utf-8")).hexdigest()[:20] if cid in taken else cid for cid in ids]
 
     @staticmethod
     def _drop_orphans(cur, hashes: list[str]) -> None:

@@ -4,6 +4,10 @@ CLI (see service.py).
 
     assistant serve --index indexes/plant                    # http://127.0.0.1:7860
     ASSISTANT_API_KEYS=k1,k2 assistant serve --index indexes/plant --host 0.0.0.0
+    ASSISTANT_API_KEYS="k1:plant-a|plant-b,k2:*" assistant serve ...   # k1 sees two collections only
+
+Every audited request (ask, search, cards, voice, uploads, deletions) is a row in the SQLite audit
+log, <library>/audit.sqlite by default (see audit.py and docs/security.md).
 
 >>> app = create_app(Settings(index_dir="indexes/demo", llm="none"))     # doctest: +SKIP
 """
@@ -26,6 +30,7 @@ def create_app(settings: Settings, server_settings: ServerSettings | None = None
     from fastapi import FastAPI
 
     from . import errors
+    from .audit import AuditLog, AuditMiddleware
     from .auth import ApiGuard, KeyRing, RateLimiter
     from .limits import BodyLimit
     from .routes import build_router
@@ -35,8 +40,10 @@ def create_app(settings: Settings, server_settings: ServerSettings | None = None
     service = service or Service(settings, server)
     app = FastAPI(title="Maintenance knowledge assistant", version=__version__,
                   description="Cited answers, step cards and library management over your maintenance manuals. "
-                              "When ASSISTANT_API_KEYS is set, every /v1 call needs `Authorization: Bearer KEY`.")
+                              "When ASSISTANT_API_KEYS is set, every /v1 call needs `Authorization: Bearer KEY`, and a "
+                              "key limited to some collections never sees another collection's documents or passages.")
     app.state.service = service
+    app.state.audit = AuditLog(server.audit_db or service.root / "audit.sqlite") if server.audit else None
     errors.install(app)
 
     @app.get("/healthz", summary="Liveness: the server is up", tags=["health"])
@@ -44,12 +51,14 @@ def create_app(settings: Settings, server_settings: ServerSettings | None = None
         return {"status": "ok", "version": __version__, "library": (service.root / "manifest.json").exists()}
 
     app.include_router(build_router(service, server.max_upload_bytes), tags=["v1"])
-    keys = KeyRing(server.keys())
+    keys = KeyRing(server.grants())
     if ui:
         _mount_ui(app, service, server, keys)
     # outermost first: the guard answers 401/429 before a body is read, then the size limits apply
     app.add_middleware(BodyLimit, upload=server.max_upload_bytes, json_body=server.max_json_kb * 1024)
     app.add_middleware(ApiGuard, keys=keys, limiter=RateLimiter(server.rate_limit_per_minute))
+    if app.state.audit is not None:  # outermost: refusals by the guard and the limits are audited too
+        app.add_middleware(AuditMiddleware, audit_log=app.state.audit)
     return app
 
 
@@ -64,11 +73,19 @@ def _mount_ui(app, service, server: ServerSettings, keys) -> None:
     from ui.theme import CSS, theme
 
     blocks = build_ui(service)
-    auth = (lambda _user, password: keys.matches(password)) if keys else None
-    gr.mount_gradio_app(app, blocks, path="/", auth=auth, auth_message="Sign in with an API key as the password (any user name).",
+    auth = (lambda _user, password: _ui_login(keys, password)) if keys else None
+    gr.mount_gradio_app(app, blocks, path="/", auth=auth,
+                        auth_message="Sign in with an API key for all collections as the password (any user name).",
                         max_file_size=server.max_upload_bytes, blocked_paths=[str(service.root.resolve())],
                         footer_links=[], run_history=False, i18n=i18n(), theme=theme(), css=CSS,
                         server_name="127.0.0.1")
+
+
+def _ui_login(keys, password: str) -> bool:
+    """The web UI shows every collection, so only a key for every collection signs in to it; keys
+    limited to some collections use the API."""
+    access = keys.access_for(password or "")
+    return access is not None and access.unrestricted
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:

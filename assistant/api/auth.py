@@ -1,8 +1,11 @@
 """API keys and rate limits for /v1, as one small ASGI middleware (it answers before the body is
 read, so an unauthenticated client gets 401 whatever it sends). Keys are compared in constant time
-and never logged; the rate limiter knows a key only by a hash of it.
+and never logged; the rate limiter and the audit log know a key only by a hash of it. The guard
+puts the caller's `Access` (key label, allowed collections) in the request state for the handlers.
 
 >>> KeyRing(["k1"]).check("Bearer k1")
+True
+>>> KeyRing([("k2", frozenset({"plant-a"}))]).identify("Bearer k2").collections == {"plant-a"}
 True
 """
 from __future__ import annotations
@@ -14,28 +17,44 @@ import math
 import threading
 import time
 
+from .access import EVERYONE, Access, key_label
+
 
 class KeyRing:
-    def __init__(self, keys: list[str]):
-        self._keys = [k.encode("utf-8") for k in keys]
+    """The configured keys: plain strings (every collection) or (key, collections or None) pairs."""
+
+    def __init__(self, keys: list):
+        self._keys = []
+        for entry in keys:
+            key, collections = (entry, None) if isinstance(entry, str) else entry
+            self._keys.append((key.encode("utf-8"), Access(key_label(key), collections)))
 
     def __bool__(self) -> bool:
         return bool(self._keys)
 
     def check(self, authorization: str | None) -> bool:
-        """True for 'Bearer <a configured key>'. Every key is compared, so timing tells nothing."""
+        """True for 'Bearer <a configured key>'."""
+        return self.identify(authorization) is not None
+
+    def identify(self, authorization: str | None) -> Access | None:
+        """The Access of 'Bearer <a configured key>', else None."""
         if not authorization:
-            return False
+            return None
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return False
-        return self.matches(token.strip())
+            return None
+        return self.access_for(token.strip())
 
     def matches(self, token: str) -> bool:
+        return self.access_for(token) is not None
+
+    def access_for(self, token: str) -> Access | None:
+        """Every key is compared, whichever matches, so timing tells nothing about which one did."""
         given = token.encode("utf-8", "replace")
-        found = False
-        for k in self._keys:
-            found |= hmac.compare_digest(given, k)
+        found = None
+        for key, access in self._keys:
+            if hmac.compare_digest(given, key):
+                found = access
         return found
 
 
@@ -85,10 +104,12 @@ class ApiGuard:
         if scope["type"] != "http" or not (path == self.prefix or path.startswith(self.prefix + "/")):
             return await self.app(scope, receive, send)
         auth = _header(scope, b"authorization")
-        if self.keys and not self.keys.check(auth):
+        access = self.keys.identify(auth) if self.keys else EVERYONE
+        if access is None:
             return await _json(send, 401, "missing or invalid API key",
                                "send 'Authorization: Bearer KEY' with a key from ASSISTANT_API_KEYS",
                                [(b"www-authenticate", b'Bearer realm="assistant"')])
+        scope.setdefault("state", {})["access"] = access
         wait = self.limiter.take(client_id(auth if self.keys else None, scope.get("client")))
         if wait > 0:
             retry = str(max(1, math.ceil(wait))).encode()

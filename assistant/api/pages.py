@@ -1,7 +1,7 @@
 """A PDF page as an image, with the quoted passage marked where the page's text layer holds it.
 
 >>> img, marked = render_page(Path("hp3_pump_manual.pdf"), 3, ["Tighten the cover to 25 N·m"])  # doctest: +SKIP
->>> marked
+>>> marked                                                                                  # doctest: +SKIP
 True
 """
 from __future__ import annotations

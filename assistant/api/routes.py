@@ -1,5 +1,6 @@
-"""The /v1 endpoints: each one validates its request, calls one Service method and returns plain JSON
-(the answer object, search hits, a step card, an indexing report)."""
+"""The /v1 endpoints: each one validates its request, calls one Service method with the caller's
+Access (its key's collections) and returns plain JSON (the answer object, search hits, a step card, an
+indexing report). Audited endpoints add their question and sources to the request's audit row."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,8 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response, Streami
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field, StringConstraints
 
+from . import audit
+from .access import Access
 from .errors import ApiError
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -60,66 +63,107 @@ def _filters(f: FiltersIn | None):
     return f.to_filters() if f else None
 
 
+def caller(request: Request) -> Access:
+    """The Access the API guard found for this request's key. Without one (an app without the guard)
+    nothing is served: fail closed."""
+    access = request.scope.get("state", {}).get("access")
+    if not isinstance(access, Access):
+        raise ApiError(401, "missing or invalid API key")
+    return access
+
+
+Caller = Annotated[Access, Depends(caller)]
+
+
 def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
     r = APIRouter(prefix="/v1", dependencies=[Depends(bearer)])
 
     @r.post("/ask", summary="A cited answer, or a refusal with the closest sources")
-    def ask(req: AskIn) -> dict:
-        return service.ask(req.question, req.k, _filters(req.filters)).to_json()
+    def ask(req: AskIn, request: Request, access: Caller) -> dict:
+        audit.note(request, text=req.question)
+        out = service.ask(req.question, req.k, _filters(req.filters), access=access).to_json()
+        audit.note(request, sources=audit.sources_of(out["citations"], out["sources"]), refused=out["refused"])
+        return out
 
     @r.post("/ask/stream", summary="The answer as server-sent events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}},
                              "description": "`event: token` with {\"text\"} per verified sentence, then `event: answer` with "
                                             "the answer object (authoritative); `event: error` with {\"error\", \"detail\"} on failure."}})
-    def ask_stream(req: AskIn):
+    def ask_stream(req: AskIn, request: Request, access: Caller):
+        audit.note(request, text=req.question)
         service.retriever  # noqa: B018 -- a missing library is a 503 before the stream starts
-        return StreamingResponse(_events(service.stream(req.question, req.k, _filters(req.filters))),
+        stream = service.stream(req.question, req.k, _filters(req.filters), access=access)
+        return StreamingResponse(_events(stream, request),
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @r.post("/search", summary="Hybrid search: the passages that match a query")
-    def search(req: SearchIn) -> dict:
+    def search(req: SearchIn, request: Request, access: Caller) -> dict:
         t0 = time.perf_counter()
-        hits = service.search(req.query, req.k, _filters(req.filters))
-        return {"query": req.query, "hits": [h.to_json() for h in hits], "ms": round((time.perf_counter() - t0) * 1000, 2)}
+        audit.note(request, text=req.query)
+        hits = [h.to_json() for h in service.search(req.query, req.k, _filters(req.filters), access=access)]
+        audit.note(request, sources=audit.sources_of(hits))
+        return {"query": req.query, "hits": hits, "ms": round((time.perf_counter() - t0) * 1000, 2)}
 
     @r.post("/cards", summary="An XR step card for a task (json, arlem, html or md); 404 when no procedure is found",
             responses={200: {"content": {"application/json": {}, "text/html": {}, "text/markdown": {}}}})
-    def cards(req: CardIn) -> Response:
-        return card_response(service.card(req.task, _filters(req.filters)), req.format)
+    def cards(req: CardIn, request: Request, access: Caller) -> Response:
+        from ..cards import NoProcedureFound
+
+        audit.note(request, text=req.task)
+        try:
+            card = service.card(req.task, _filters(req.filters), access=access)
+        except NoProcedureFound:
+            audit.note(request, refused=True)
+            raise
+        audit.note(request, sources=audit.sources_of(card.citations()), refused=False)
+        return card_response(card, req.format)
 
     @r.post("/voice", summary="A spoken question: transcript, cited answer and speech (see the voice docs)")
     def voice(audio: Annotated[UploadFile, File(description="Recorded audio (wav, webm, ogg, mp3, m4a)")],
               session_id: Annotated[str | None, Form(max_length=200)] = None,
-              language: Annotated[str | None, Form(max_length=10)] = None) -> dict:
+              language: Annotated[str | None, Form(max_length=10)] = None, *, request: Request, access: Caller) -> dict:
         data = audio.file.read()
-        return service.voice(data, audio.filename or "audio", audio.content_type, session_id, language)
+        out = service.voice(data, audio.filename or "audio", audio.content_type, session_id, language, access=access)
+        card = out.get("card") or {}
+        audit.note(request, text=out.get("transcript", ""), refused=out.get("refused"),
+                   sources=audit.sources_of(out.get("citations"), _card_citations(card)))
+        return out
 
     @r.post("/documents", summary="Upload a document; it is indexed into the library (413 too large, 415 wrong type)")
     def upload(file: Annotated[UploadFile, File(description="PDF, DOCX, HTML, Markdown or text")],
-               collection: Annotated[str | None, Form(min_length=1, max_length=100)] = None) -> dict:
-        return service.add_document(file.file, file.filename, collection, max_upload_bytes)
+               collection: Annotated[str | None, Form(min_length=1, max_length=100)] = None, *,
+               request: Request, access: Caller) -> dict:
+        audit.note(request, text=file.filename or "")
+        out = service.add_document(file.file, file.filename, collection, max_upload_bytes, access=access)
+        doc = out.get("document") or {}
+        audit.note(request, sources=[{"doc": doc.get("name"), "doc_id": doc.get("id"), "collection": doc.get("collection")}])
+        return out
 
-    @r.get("/documents", summary="The library's documents and recent indexing errors")
-    def documents() -> dict:
-        return {"documents": service.documents(), "errors": list(service.errors)}
+    @r.get("/documents", summary="The documents of the collections this key may read, and recent indexing errors")
+    def documents(access: Caller) -> dict:
+        return {"documents": service.documents(access), "errors": service.recent_errors(access)}
 
-    @r.delete("/documents/{doc_id}", summary="Remove a document from the library")
-    def delete(doc_id: Annotated[int, Path(ge=1, le=2**62)]) -> dict:
-        return service.delete_document(doc_id)
+    @r.delete("/documents/{doc_id}", summary="Remove a document from the library (404 for a collection this key may not read)")
+    def delete(doc_id: Annotated[int, Path(ge=1, le=2**62)], request: Request, access: Caller) -> dict:
+        audit.note(request, text=f"document {doc_id}")
+        out = service.delete_document(doc_id, access)
+        d = out["deleted"]
+        audit.note(request, text=d["name"], sources=[{"doc": d["name"], "doc_id": d["id"], "collection": d["collection"]}])
+        return out
 
     @r.get("/documents/{doc_id}/pages/{page}", summary="A PDF page as PNG, with the given quotes marked",
            response_class=Response, responses={200: {"content": {"image/png": {}}}})
     def page(doc_id: Annotated[int, Path(ge=1, le=2**62)], page: Annotated[int, Path(ge=1, le=100000)],
              highlight: Annotated[list[Name], Query(max_length=10)] = [],  # noqa: B006 -- FastAPI copies defaults
-             scale: Annotated[float, Query(ge=0.5, le=3.0)] = 1.6) -> Response:
+             scale: Annotated[float, Query(ge=0.5, le=3.0)] = 1.6, *, access: Caller) -> Response:
         from .pages import png_bytes
 
-        img, marked = service.page_image(doc_id, page, highlight, scale)
+        img, marked = service.page_image(doc_id, page, highlight, scale, access=access)
         return Response(png_bytes(img), media_type="image/png", headers={"X-Quote-Marked": str(marked).lower()})
 
     @r.get("/passages/{chunk_id}", summary="The passage behind a citation")
-    def passage(chunk_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]) -> dict:
-        return service.passage(chunk_id)
+    def passage(chunk_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")], access: Caller) -> dict:
+        return service.passage(chunk_id, access)
 
     @r.post("/feedback", summary="Thumbs up or down on an answer, kept with its question and sources")
     def feedback(req: FeedbackIn) -> dict:
@@ -147,7 +191,15 @@ def card_response(card, fmt: str) -> Response:
     return JSONResponse(card.to_json())
 
 
-def _events(stream):
+def _card_citations(card: dict) -> list[dict]:
+    """The citations of a card's JSON, in display order (as StepCard.citations())."""
+    out = [x["citation"] for key in ("preconditions", "warnings", "tools") for x in card.get(key, [])]
+    for s in card.get("steps", []):
+        out += [w["citation"] for w in s.get("warnings", [])] + s.get("citations", []) + [x["citation"] for x in s.get("specs", [])]
+    return out
+
+
+def _events(stream, request: Request | None = None):
     """Server-sent events from an answer stream; errors after the stream has started become an event."""
     from ..errors import AssistantError
     from .errors import status_for
@@ -157,7 +209,10 @@ def _events(stream):
             if isinstance(item, str):
                 yield _sse("token", {"text": item})
             else:
-                yield _sse("answer", item.to_json())
+                out = item.to_json()
+                if request is not None:
+                    audit.note(request, sources=audit.sources_of(out["citations"], out["sources"]), refused=out["refused"])
+                yield _sse("answer", out)
     except ApiError as exc:
         yield _sse("error", {"error": exc.reason, "detail": exc.detail})
     except AssistantError as exc:

@@ -2,6 +2,9 @@
 once, on first use) and the calls both adapters make. Reads are serialised by one lock (two CPU
 cores gain nothing from running two searches at once, and it keeps the shared SQLite connection
 out of two transactions); uploads and deletions take the library's write lock as the indexer does.
+Every call takes the caller's `Access`: reads go through a retriever scoped to its collections,
+documents, pages and passages of other collections are 404, uploads go to a collection it may write.
+The default, EVERYONE, is the unrestricted view (no keys configured, or the web UI).
 
 >>> svc = Service(Settings(index_dir="indexes/plant", llm="none"))      # doctest: +SKIP
 >>> svc.ask("What torque for the filter housing cover?").citations[0].page  # doctest: +SKIP
@@ -20,6 +23,7 @@ from typing import BinaryIO, Iterator
 
 from ..errors import AssistantError, LibraryError
 from ..settings import Settings
+from .access import EVERYONE, Access, ScopedRetriever
 from .errors import ApiError
 from .feedback import FeedbackStore
 from .settings import ServerSettings
@@ -37,8 +41,12 @@ class Service:
         self.errors: collections.deque[dict] = collections.deque(maxlen=100)  # recent indexing failures
         self._embedder = embedder
         self._llm = llm  # "auto": from settings on first use
-        self._library = self._retriever = self._drafter = None
+        self._library = self._retriever = None
+        self._scoped: dict[frozenset, ScopedRetriever] = {}  # one per collection set, so caches keyed by retriever hold
+        self._drafters: dict[frozenset | None, object] = {}
+        self._voice_sessions: dict[str, object] = {}  # per key: a session id is no use to another key
         self._read, self._write, self._llm_lock = threading.Lock(), threading.Lock(), threading.Lock()
+        self._scope_lock = threading.Lock()
 
     # -- shared objects, opened on first use
 
@@ -68,29 +76,43 @@ class Service:
                 self._llm = _load_llm(self.settings)
             return self._llm
 
-    def _drafter_for(self):
+    def retriever_for(self, access: Access = EVERYONE):
+        """The retriever limited to what `access` may see: the single gate between a key and the chunks."""
+        base = self.retriever
+        if access.unrestricted:
+            return base
+        with self._scope_lock:
+            scoped = self._scoped.get(access.collections)
+            if scoped is None or scoped.inner is not base:
+                scoped = self._scoped[access.collections] = ScopedRetriever(base, access.collections)
+            return scoped
+
+    def _drafter_for(self, access: Access = EVERYONE):
         from ..cards import CardDrafter
 
-        if self._drafter is None:
-            self._drafter = CardDrafter(self.library, self.retriever, llm=self.llm)
-        return self._drafter
+        retriever, llm = self.retriever_for(access), self.llm
+        with self._scope_lock:
+            drafter = self._drafters.get(access.collections)
+            if drafter is None or drafter.retriever is not retriever:
+                drafter = self._drafters[access.collections] = CardDrafter(self.library, retriever, llm=llm)
+            return drafter
 
     # -- reads
 
-    def ask(self, question: str, k: int = 6, filters=None):
+    def ask(self, question: str, k: int = 6, filters=None, access: Access = EVERYONE):
         from ..answer import answer_question
 
         with self._reading():
-            return answer_question(question, self.retriever, llm=self.llm, k=k, filters=filters)
+            return answer_question(question, self.retriever_for(access), llm=self.llm, k=k, filters=filters)
 
-    def stream(self, question: str, k: int = 6, filters=None) -> Iterator:
+    def stream(self, question: str, k: int = 6, filters=None, access: Access = EVERYONE) -> Iterator:
         """Text pieces, then the final Answer (see answer.stream_answer). Holds the read lock while
         it runs; closing the generator early releases it."""
         from ..answer import stream_answer
 
         llm = self.llm
         with self._reading():
-            yield from stream_answer(question, self.retriever, llm=llm, k=k, filters=filters)
+            yield from stream_answer(question, self.retriever_for(access), llm=llm, k=k, filters=filters)
 
     @contextlib.contextmanager
     def _reading(self):
@@ -102,85 +124,108 @@ class Service:
         finally:
             self._read.release()
 
-    def search(self, query: str, k: int = 10, filters=None) -> list:
+    def search(self, query: str, k: int = 10, filters=None, access: Access = EVERYONE) -> list:
         with self._reading():
-            return self.retriever.search(query, k, filters)
+            return self.retriever_for(access).search(query, k, filters)
 
-    def card(self, task: str, filters=None):
+    def card(self, task: str, filters=None, access: Access = EVERYONE):
         with self._reading():
-            return self._drafter_for().draft(task, filters)
+            return self._drafter_for(access).draft(task, filters)
 
-    def voice(self, audio: bytes, filename: str, content_type: str | None, session_id: str | None, language: str | None) -> dict:
+    def voice(self, audio: bytes, filename: str, content_type: str | None, session_id: str | None, language: str | None,
+              access: Access = EVERYONE) -> dict:
         try:
             from ..voice import VoiceError, handle_voice
         except ImportError as exc:
             raise ApiError(503, "voice support not installed", "pip install 'maintenance-assistant[voice]'") from exc
-        retriever, llm = self.retriever, self.llm
+        retriever, llm = self.retriever_for(access), self.llm
         try:
             with self._reading():
-                return handle_voice(audio, filename, content_type, session_id, language,
-                                    retriever=retriever, llm=llm, settings=self.settings)
+                return handle_voice(audio, filename, content_type, session_id, language, retriever=retriever, llm=llm,
+                                    settings=self.settings, sessions=self._voice_sessions_for(access))
         except VoiceError as exc:
             raise ApiError(exc.status, exc.reason) from exc
 
-    def passage(self, chunk_id: str) -> dict:
+    def _voice_sessions_for(self, access: Access):
+        """The voice sessions of one key (None: the voice package's shared store, when no keys are set)."""
+        if access is EVERYONE:
+            return None
+        from ..voice import SessionStore, VoiceSettings
+
+        with self._scope_lock:
+            if access.label not in self._voice_sessions:
+                vs = VoiceSettings()
+                self._voice_sessions[access.label] = SessionStore(vs.session_ttl_s, vs.max_sessions)
+            return self._voice_sessions[access.label]
+
+    def passage(self, chunk_id: str, access: Access = EVERYONE) -> dict:
         """The chunk behind a citation, with its document: what a citation chip opens."""
         import json
 
         with self._reading():
             row = self.library.store.db.execute(
-                "SELECT c.id, c.page, c.section, c.text, c.language, d.id, d.name, d.format, d.pages "
+                "SELECT c.id, c.page, c.section, c.text, c.language, d.id, d.name, d.format, d.pages, d.collection "
                 "FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE c.id=?", (chunk_id,)).fetchone()
-        if row is None:
+        if row is None or not access.allows(row[9]):  # another collection's passage does not exist for this key
             raise ApiError(404, f"no passage with id {chunk_id} (the document may have been re-indexed)")
         return {"chunk_id": row[0], "page": row[1], "section": " > ".join(json.loads(row[2])), "text": row[3],
                 "language": row[4], "document": {"id": row[5], "name": row[6], "format": row[7], "pages": row[8]}}
 
-    def page_image(self, doc_id: int, page: int, quotes: list[str] = (), scale: float = 1.6):
+    def page_image(self, doc_id: int, page: int, quotes: list[str] = (), scale: float = 1.6, access: Access = EVERYONE):
         """(PIL image, quote marked?) of a page of a PDF document."""
         from .pages import render_page
 
-        doc = self._document(doc_id)
+        doc = self._document(doc_id, access)
         if doc.format != "pdf":
             raise ApiError(415, "page images exist for PDF documents only", {"format": doc.format})
         return render_page(Path(doc.path), page, list(quotes), scale)
 
-    def documents(self) -> list[dict]:
+    def documents(self, access: Access = EVERYONE) -> list[dict]:
         if not (self.root / "manifest.json").exists():
             return []
+        where, args = ("1", ()) if access.unrestricted else (
+            f"d.collection IN ({','.join('?' * len(access.collections))})", tuple(sorted(access.collections)))
         with self._reading():
-            docs = self.library.store.documents()
+            docs = self.library.store.documents(where=where, args=args)
         return [self._doc_json(d) for d in docs]
+
+    def recent_errors(self, access: Access = EVERYONE) -> list[dict]:
+        """Recent indexing failures of uploads to collections `access` may see."""
+        return [e for e in list(self.errors) if access.allows(e.get("collection", self.server.upload_collection))]
 
     def _doc_json(self, d) -> dict:
         out = d.to_json()
         out["uploaded"] = _is_upload(Path(out.pop("path")), self.root)
         return out
 
-    def _document(self, doc_id: int):
+    def _document(self, doc_id: int, access: Access = EVERYONE):
         with self._reading():
             rows = self.library.store.documents(where="d.id=?", args=(int(doc_id),))
-        if not rows:
+        if not rows or not access.allows(rows[0].collection):
             raise ApiError(404, f"no document with id {doc_id}")
         return rows[0]
 
     # -- writes
 
-    def add_document(self, src: BinaryIO, filename: str | None, collection: str | None = None, max_bytes: int | None = None) -> dict:
-        """Store an upload under <library>/uploads and index it; the indexing report, with the document.
-        `max_bytes` defaults to the server settings' upload limit."""
+    def add_document(self, src: BinaryIO, filename: str | None, collection: str | None = None, max_bytes: int | None = None,
+                     access: Access = EVERYONE) -> dict:
+        """Store an upload under <library>/uploads (uploads/<collection>/ for a collection other than the
+        default upload collection, so that two collections never share a file) and index it; the
+        indexing report, with the document. `max_bytes` defaults to the server settings' upload limit."""
         from ..indexer import index_paths
         from . import uploads
 
         name = uploads.safe_name(filename)
+        collection = access.upload_collection(collection, self.server.upload_collection)
+        folder = self.root / "uploads" / uploads.collection_folder(collection, self.server.upload_collection)
         try:
             with self._write:
                 self._ensure_library()
-                path = uploads.receive(src, self.root / "uploads", filename, max_bytes or self.server.max_upload_bytes)
+                path = uploads.receive(src, folder, filename, max_bytes or self.server.max_upload_bytes)
                 indexed = False
                 try:
                     report = index_paths([path], self.settings, index_dir=self.root, progress=False, workers=1,
-                                         collection=collection or self.server.upload_collection, embedder=self._shared_embedder())
+                                         collection=collection, embedder=self._shared_embedder())
                     indexed = bool(report.indexed or report.unchanged)
                 finally:
                     uploads.settle(path, indexed)
@@ -189,17 +234,17 @@ class Service:
                 reason = report.failed[0]["error"] if report.failed else "not indexed"
                 raise ApiError(422, f"{name} could not be indexed: {reason}", out)
         except (ApiError, AssistantError) as exc:
-            self.errors.appendleft({"name": name, "error": str(exc), "at": time.time()})
+            self.errors.appendleft({"name": name, "error": str(exc), "at": time.time(), "collection": collection})
             raise
         with self._reading():
             row = self.library.store.document_by_path(str(path))
         out["document"] = self._doc_json(row) if row else None
         return out
 
-    def delete_document(self, doc_id: int) -> dict:
+    def delete_document(self, doc_id: int, access: Access = EVERYONE) -> dict:
         from ..library import Library, WriteLock
 
-        doc = self._document(doc_id)
+        doc = self._document(doc_id, access)
         with self._write, WriteLock(self.root):
             lib = Library.create(self.root, self.settings, self.library.model, _no_new_library)
             try:

@@ -6,6 +6,8 @@ nothing is written outside `uploads/`.
 'passwd.md'
 >>> safe_name("C:\\\\manuals\\\\HP-3 手册 (v2).pdf")
 'HP-3 手册 (v2).pdf'
+>>> collection_folder("plant-a", "uploads"), collection_folder("uploads", "uploads")
+('plant-a', '')
 """
 from __future__ import annotations
 
@@ -42,6 +44,18 @@ def safe_name(filename: str | None, limit: int = 120) -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
+def collection_folder(collection: str, default: str) -> str:
+    """The folder under uploads/ for a collection: '' for the default upload collection, else the
+    collection's own name, which must be a safe file name (422 otherwise), so that two collections
+    never write the same file."""
+    if collection == default:
+        return ""
+    if safe_name(collection) != collection or len(collection) > 100:
+        raise UploadError(422, "collection names for uploads may use letters, digits, spaces and - _ . ( ) + , [ ]",
+                          {"collection": collection[:100]})
+    return collection
+
+
 def check_type(name: str, head: bytes) -> str:
     """The document format for this name and these first bytes, or UploadError 415."""
     ext = os.path.splitext(name)[1].lower()
@@ -59,6 +73,8 @@ def receive(src: BinaryIO, folder: Path, filename: str | None, max_bytes: int) -
     """Copy an upload into `folder` under a safe name (413 past max_bytes, 415 for a type we do not
     index) and return where it lies. The copy is written aside first and moved into place whole."""
     name = safe_name(filename)
+    if folder.exists() and not folder.is_dir():  # a collection named like an uploaded file
+        raise UploadError(409, "the collection's upload folder clashes with an uploaded file; choose another collection name")
     folder.mkdir(parents=True, exist_ok=True)
     target = (folder / name).resolve()
     if target.parent != folder.resolve():  # cannot happen after safe_name; a last guard all the same

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..glossary import PAIRS
+from ..planted import planted
 from ..lexical import stem, tokenize
 from ..types import Hit
 from ..verify import sentences
@@ -252,7 +253,8 @@ def _cover(task: str, subj: set[str], body: str) -> float:
 
 def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedure | None:
     """The best-scoring candidate that holds the task's subject words, or None (refuse)."""
-    cands = [c for p in parsed for c in candidates(p)]
+    # a procedure with text planted to steer a model anywhere in its scope is never drafted from
+    cands = [c for p in parsed for c in candidates(p) if not planted(c.doc.text[c.lo:c.hi])]
     if not cands:
         return None
     score_all(task, cands, hits)
