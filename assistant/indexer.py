@@ -19,7 +19,7 @@ from .embed import Embedder, get_embedder, text_hash
 from .errors import LibraryError, ParseError
 from .ingest import is_supported, parse
 from .lexical import lexical_text, tokenize
-from .library import Library, WriteLock
+from .library import Library, WriteLock, write_reason
 from .multilingual import get_channel, wants_vector
 from .settings import Settings
 from .types import Chunk, IndexReport
@@ -138,26 +138,12 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
             _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers, engine, ray_address)
         except (sqlite3.OperationalError, OSError) as exc:
             # disk full, read-only directory, quota: every document committed so far stays whole
-            raise LibraryError(f"cannot write to the library {index_dir}: {_write_reason(exc)}; "
+            raise LibraryError(f"cannot write to the library {index_dir}: {write_reason(exc)}; "
                                f"documents committed before the failure are intact ({len(report.indexed)} this run)") from exc
         finally:
             lib.close()
     report.seconds = time.monotonic() - t0
     return report
-
-
-def _write_reason(exc: Exception) -> str:
-    import errno
-
-    code = getattr(exc, "errno", None)
-    msg = str(exc).lower()
-    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "disk is full" in msg or "too large" in msg:
-        return "disk full"
-    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in msg or "read-only" in msg:
-        return "read-only or not writable"
-    if "disk i/o error" in msg:  # SQLite's word for a failed write (a full disk, a quota, failing storage)
-        return "disk I/O error: the disk may be full or failing"
-    return getattr(exc, "strerror", None) or str(exc)
 
 
 class LazyEmbedder:

@@ -82,13 +82,30 @@ class Snapshot:
     multilingual: VectorIndex | None = None  # e5 vectors of the chunks that have one (non-English by default)
 
 
+def write_reason(exc: Exception) -> str:
+    import errno
+
+    code = getattr(exc, "errno", None)
+    msg = str(exc).lower()
+    if code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or "disk is full" in msg or "too large" in msg:
+        return "disk full"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in msg or "read-only" in msg:
+        return "read-only or not writable"
+    if "disk i/o error" in msg:  # SQLite's word for a failed write (a full disk, a quota, failing storage)
+        return "disk I/O error: the disk may be full or failing"
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 class WriteLock:
     def __init__(self, root: Path):
         self.path = root / ".lock"
         self.fd: int | None = None
 
     def __enter__(self):
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LibraryError(f"cannot write to the library {self.path.parent}: {write_reason(exc)}") from exc
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -171,3 +171,26 @@ def test_searches_during_indexing_never_fail(tmp_path, settings, embedder):
     final = retriever.search("Work note 29 procedure", k=3)
     assert any(h.chunk.doc == "note_29.md" for h in final)
     lib.close()
+
+
+def test_read_only_library_is_a_clear_error_and_stays_intact(tmp_path, settings, embedder):
+    """A library on a read-only file system: one clear error line, the library unchanged. The
+    indexer runs in its own mount namespace where the library directory is bind-mounted read-only
+    (root ignores file permissions, so chmod would prove nothing)."""
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-r", "-m", "true"], capture_output=True).returncode:
+        pytest.skip("needs `unshare -r -m` (user and mount namespaces) to mount the library read-only")
+    lib_dir = tmp_path / "lib"
+    index_paths([SAMPLES / "hp3_quick_reference.md"], settings, index_dir=lib_dir, progress=False, embedder=embedder)
+    before = library_state(lib_dir, settings)
+    note = tmp_path / "note.md"
+    note.write_text("# Pump P-9\n\n1. Replace seal kit SK-12.\n", encoding="utf-8")
+    script = (f'mount --bind -o ro "{lib_dir}" "{lib_dir}" && exec "{sys.executable}" -m assistant index "{note}" '
+              f'--index "{lib_dir}" --quiet')
+    res = subprocess.run(["unshare", "-r", "-m", "sh", "-c", script], env=cli_env(), capture_output=True, text=True, timeout=600)
+    assert res.returncode == 1, (res.returncode, res.stderr[-2000:])
+    assert res.stderr.startswith("error: ") and "Traceback" not in res.stderr, res.stderr[-2000:]
+    assert "read-only" in res.stderr, res.stderr
+    assert library_state(lib_dir, settings) == before
+    lib = Library.open(lib_dir, settings)
+    assert Retriever(lib, embedder=embedder).search("daily checks", k=3)
+    lib.close()
