@@ -100,12 +100,16 @@ def main() -> None:
         ours_chunks = rep.chunks
     fresh_lc, fresh = min(lc_times), min(ours_times)
 
-    # One file changes: a revised edition of the largest PDF gains a page of new text.
+    # One file changes: a revised edition gains a page of new text. A typical file (the median by
+    # size) and the worst case (the largest) are measured in turn.
     lib = work / "lib0"
-    target = max(folder.glob("*.pdf"), key=lambda p: p.stat().st_size)
-    add_revision_page(target, work / "revision.pdf")
-    update_s, rep = project_index(folder, lib, settings, embedder)
-    assert len(rep.indexed) == 1, rep.indexed
+    by_size = sorted(folder.glob("*.pdf"), key=lambda p: p.stat().st_size)
+    updates = {}
+    for label, target in (("median", by_size[len(by_size) // 2]), ("largest", by_size[-1])):
+        add_revision_page(target, work / "revision.pdf")
+        updates[label], rep = project_index(folder, lib, settings, embedder)
+        assert len(rep.indexed) == 1, rep.indexed
+    update_s = updates["median"]
 
     from assistant.library import Library
     from assistant.retrieve import Retriever
@@ -123,12 +127,15 @@ def main() -> None:
     rows = [
         ("LangChain textbook (PyPDFLoader, RCTS 1000/200, HF embeddings, FAISS)", f"{fresh_lc:.2f}", lc_chunks, "1.00"),
         ("maintenance-assistant (fresh)", f"{fresh:.2f}", ours_chunks, f"{fresh_lc / fresh:.2f}"),
-        ("maintenance-assistant (one file changed)", f"{update_s:.2f}", rep.chunks, f"{update_s / fresh * 100:.1f}% of fresh"),
+        ("maintenance-assistant (one typical file changed)", f"{update_s:.2f}", "", f"{update_s / fresh * 100:.1f}% of fresh"),
+        ("maintenance-assistant (the largest file changed)", f"{updates['largest']:.2f}", rep.chunks,
+         f"{updates['largest'] / fresh * 100:.1f}% of fresh"),
     ]
     report(f"Indexing {len(pdfs)} PDFs, {pages} pages on {platform.processor() or platform.machine()} ({__import__('os').cpu_count()} cores)",
            rows, ("pipeline", "seconds", "chunks", "speed-up"),
            {"bench": "index", "pdfs": len(pdfs), "pages": pages, "langchain_s": round(fresh_lc, 3), "ours_s": round(fresh, 3),
             "speedup": round(fresh_lc / fresh, 2), "update_s": round(update_s, 3), "update_share": round(update_s / fresh, 3),
+            "update_largest_s": round(updates["largest"], 3), "update_largest_share": round(updates["largest"] / fresh, 3),
             "langchain_chunks": lc_chunks, "ours_chunks": ours_chunks,
             "search_p50_ms": round(median(lat), 2), "search_p99_ms": round(percentile(lat, 99), 2)})
     shutil.rmtree(work, ignore_errors=True)
