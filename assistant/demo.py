@@ -35,24 +35,20 @@ def _show_examples(settings) -> None:
 
     lib = Library.open(settings.index_dir, settings)
     retriever = Retriever(lib)
-    try:
-        from .answer import answer_question
-        from .generate import get_llm
+    from .answer import answer_question
+    from .answer_cli import load_llm
 
-        ans = answer_question(EXAMPLE_QUESTION, retriever, llm=get_llm(settings))
-        print(f"\nQ: {EXAMPLE_QUESTION}\nA: {ans.answer}")
-        for c in ans.citations:
-            print(f"   [{c.doc} p.{c.page}] \"{c.quote}\"")
-        for w in ans.warnings:
-            print(f"   ⚠ {w}")
-    except ImportError:
-        for h in retriever.search(EXAMPLE_QUESTION, 3):
-            print(f"  {h.chunk.doc} p.{h.chunk.page}: {' '.join(h.chunk.text.split())[:160]}")
-    try:
-        from .cards.draft import draft_card
-        from .cards.export import to_markdown
+    ans = answer_question(EXAMPLE_QUESTION, retriever, llm=load_llm(settings))
+    print(f"\nQ: {EXAMPLE_QUESTION}\nA: {ans.answer}")
+    for c in ans.citations:
+        print(f"   [{c.doc} p.{c.page}] \"{' '.join(c.quote.split())}\"")
+    for w in ans.warnings:
+        print(f"   WARNING [{w.doc} p.{w.page}]: {' '.join(w.text.split())}")
+    from .cards.draft import NoProcedureFound, draft_card
+    from .cards.render import to_markdown
 
-        card = draft_card(EXAMPLE_TASK, retriever)
+    try:
+        card = draft_card(EXAMPLE_TASK, lib, retriever)
         print("\n" + to_markdown(card))
-    except ImportError:
-        pass
+    except NoProcedureFound as exc:
+        print(f"\nno step card: {exc}")
