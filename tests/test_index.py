@@ -170,3 +170,11 @@ def test_not_a_library_directory_is_not_clobbered(tmp_path, settings, embedder):
     with pytest.raises(LibraryError, match="not empty and is not a library"):
         index_paths([SAMPLES / "hp3_quick_reference.md"], settings, index_dir=d, progress=False, embedder=embedder)
     assert (d / "keep.jpg").read_bytes() == b"jpeg"
+
+
+@pytest.mark.slow
+def test_demo_command_indexes_samples_and_shows_answer_and_card(tmp_path):
+    res = run_cli("demo", "--no-serve", "--llm", "none", "--index", tmp_path / "demo", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "25 N·m" in res.stdout and "hp3_" in res.stdout  # a cited answer
+    assert "WARNING" in res.stdout and "1. **" in res.stdout  # warnings and a numbered step card
