@@ -30,8 +30,7 @@ def _open(settings):
 def _filters(args):
     from .retrieve import Filters
 
-    return Filters(tuple(getattr(args, "doc", []) or []), tuple(getattr(args, "collection", []) or []),
-                   tuple(getattr(args, "language", []) or []))
+    return Filters.from_args(args)
 
 
 def load_llm(settings):

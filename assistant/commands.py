@@ -66,7 +66,7 @@ def cmd_index(args) -> int:
 def _filters(args):
     from .retrieve import Filters
 
-    return Filters(tuple(args.doc), tuple(args.collection), tuple(args.language))
+    return Filters.from_args(args)
 
 
 def cmd_search(args) -> int:

@@ -63,9 +63,8 @@ class _Embed:
 
         texts, owners = [], []
         for k, s in enumerate(batch["parsed"]):
-            for c in json.loads(s)["chunks"]:
-                trail = " > ".join(c["section"])
-                texts.append(f"{trail}\n{c['text']}" if trail else c["text"])
+            for c in _from_json(s).chunks:
+                texts.append(c.embed_text)
                 owners.append(k)
         vecs = self.embedder.encode_passages(texts)
         per_doc: list[dict[str, str]] = [{} for _ in batch["parsed"]]

@@ -209,7 +209,7 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
     if gone:
         store.delete_documents(gone)
         report.removed.extend(gone)
-    if (lib.manifest.get("caches") or {}).get("generation") != store.generation() or not (lib.manifest.get("caches")):
+    if (lib.manifest.get("caches") or {}).get("generation") != store.generation():
         lib.write_caches()
     report.chunks = store.count_chunks()
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from .embed import canonical_name
 from .errors import LibraryError, LibraryLocked, ModelMismatch
 from .lexical import BM25
+from .multilingual import DIM as MULTILINGUAL_DIM
 from .multilingual import MODEL_NAME as MULTILINGUAL_MODEL
 from .settings import Settings
 from .store import Store
@@ -141,7 +142,7 @@ class Library:
     @classmethod
     def create(cls, root: Path, settings: Settings, model: str, model_shape) -> "Library":
         """Open for writing, creating the directory and manifest if needed. `model_shape()` gives
-        (dim, max_tokens) and is only called for a new library (it loads the model)."""
+        (dim, max_tokens, quantization) and is only called for a new library (it loads the model)."""
         root = Path(root)
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -194,6 +195,7 @@ class Library:
                 os.fsync(f.fileno())
         m = dict(self.manifest, generation=gen, caches={"generation": gen, "vectors": vec_name, "lexical": lex_name,
                                                          "multilingual": ml_name, "vector_index": snap.vectors.kind,
+                                                         "multilingual_index": snap.multilingual.kind if ml_name else None,
                                                          "chunks": snap.vectors.size})
         atomic_write(self.root / "manifest.json", json.dumps(m, indent=2).encode())
         self.manifest = m
@@ -211,12 +213,12 @@ class Library:
         try:
             gen = self.store.generation()
             ids, vecs = self.store.all_vectors(self.dim)
-            mids, mvecs = self.store.all_vectors(384, "ml_vectors")
+            mids, mvecs = self.store.all_vectors(MULTILINGUAL_DIM, "ml_vectors")
             lids, toks = self.store.tokens()
         finally:
             db.execute("COMMIT")
         vi = VectorIndex.build(ids, vecs, self.dim, self.settings.exact_index_max)
-        ml = VectorIndex.build(mids, mvecs, 384, self.settings.exact_index_max) if len(mids) else None
+        ml = VectorIndex.build(mids, mvecs, MULTILINGUAL_DIM, self.settings.exact_index_max) if len(mids) else None
         return Snapshot(gen, vi, BM25.build(lids, toks), ml)
 
     def snapshot(self) -> Snapshot:
@@ -236,7 +238,7 @@ class Library:
                 ml = caches.get("multilingual")
                 snap = Snapshot(gen, VectorIndex.load(self.root / caches["vectors"], caches.get("vector_index", "")),
                                 BM25.load(self.root / caches["lexical"]),
-                                VectorIndex.load(self.root / ml, "flat") if ml else None)
+                                VectorIndex.load(self.root / ml, caches.get("multilingual_index") or "") if ml else None)
             except (OSError, RuntimeError, ValueError, KeyError):
                 snap = None  # replaced under us by a newer commit: rebuild from the store
         if snap is None:

