@@ -20,10 +20,10 @@ from .verify import norm
 
 
 def _open(settings):
-    from .library import Library
+    from .commands import open_settings_library
     from .retrieve import Retriever
 
-    lib = Library.open(settings.index_dir, settings)
+    lib = open_settings_library(settings)
     return lib, Retriever(lib)
 
 

@@ -19,10 +19,14 @@ def _settings(args):
 
 
 def open_library(args):
+    return open_settings_library(_settings(args))
+
+
+def open_settings_library(settings):
+    """The library of `settings`; an embedding model named in the environment must be the one it was built with."""
     from .library import Library
 
-    s = _settings(args)
-    return Library.open(s.index_dir, s, model=os.environ.get("ASSISTANT_EMBEDDING_MODEL"))
+    return Library.open(settings.index_dir, settings, model=os.environ.get("ASSISTANT_EMBEDDING_MODEL"))
 
 
 def read_jsonl(path: Path, field: str) -> list[dict]:
