@@ -81,10 +81,53 @@ class Embedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.device != "cpu" and len(texts) > self.batch_size:
+            return self.encode_pipelined(texts)
         with self._lock:  # one forward pass at a time; torch already uses every core
             v = self.model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
                                   normalize_embeddings=True, show_progress_bar=False)
         return np.ascontiguousarray(v, dtype=np.float32)
+
+    def encode_pipelined(self, texts: list[str], batch_size: int | None = None, workers: int = 4) -> np.ndarray:
+        """The GPU path: texts bucketed by length (little padding), batches tokenized by a pool of
+        threads (the Rust tokenizer releases the GIL) ahead of the model, and copied to the device
+        from pinned memory while the previous batch runs, so the tokenizer does not starve the GPU.
+        Same vectors as `model.encode`, in input order (tests/test_search.py checks it on CPU)."""
+        import concurrent.futures as cf
+
+        import torch
+
+        bs = batch_size or max(self.batch_size, 256 if self.device == "cuda" else self.batch_size)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        batches = [order[i : i + bs] for i in range(0, len(texts), bs)]
+        cuda = self.device.startswith("cuda")
+
+        def prepare(idx):
+            feats = self.model.tokenize([texts[i] for i in idx])
+            if cuda:
+                feats = {k: v.pin_memory() if torch.is_tensor(v) else v for k, v in feats.items()}
+            return idx, feats
+
+        out = np.zeros((len(texts), self.dim), np.float32)
+        with self._lock, torch.inference_mode(), cf.ThreadPoolExecutor(max_workers=workers) as pool:
+            pending = [pool.submit(prepare, b) for b in batches[: workers * 2]]
+            nxt = len(pending)
+            results = []
+            while pending:
+                idx, feats = pending.pop(0).result()
+                if nxt < len(batches):
+                    pending.append(pool.submit(prepare, batches[nxt]))
+                    nxt += 1
+                feats = {k: v.to(self.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in feats.items()}
+                emb = self.model(feats)["sentence_embedding"]
+                results.append((idx, torch.nn.functional.normalize(emb.float(), dim=-1)))
+                if len(results) >= 8:  # bounded device memory; the copy waits for the GPU only here
+                    for i, e in results:
+                        out[i] = e.cpu().numpy()
+                    results.clear()
+            for i, e in results:
+                out[i] = e.cpu().numpy()
+        return out
 
 
 def _int8(model):

@@ -20,7 +20,9 @@ from .errors import LibraryError, ParseError
 from .ingest import is_supported, parse
 from .lexical import lexical_text, tokenize
 from .library import Library, WriteLock, write_reason
-from .multilingual import get_channel, wants_vector
+from .multilingual import DIM as MULTILINGUAL_DIM
+from .multilingual import FORMAT as MULTILINGUAL_FORMAT
+from .multilingual import get_channel, model_id, wants_vector
 from .settings import Settings
 from .types import Chunk, IndexReport
 
@@ -135,6 +137,7 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
         lazy.quantize = lib.manifest.get("embedding_quantization", "none")  # queries and passages alike
         try:
             max_tokens = chunk_budget(settings, int(lib.manifest.get("max_tokens") or lazy.get().max_tokens))
+            _upgrade_multilingual(lib, settings)
             _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers, engine, ray_address)
         except (sqlite3.OperationalError, OSError) as exc:
             # disk full, read-only directory, quota: every document committed so far stays whole
@@ -200,7 +203,7 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
         if parsed.error:
             report.failed.append({"path": str(parsed.source.path), "error": parsed.error})
             continue
-        report.embedded += _commit(store, parsed, collection, embedder, lib.manifest.get("multilingual", "auto"), vectors)
+        report.embedded += _commit(store, parsed, collection, embedder, _ml_mode(lib), vectors, settings)
         report.indexed.append(str(parsed.source.path))
         pages += parsed.pages
         chunks_done += len(parsed.chunks)
@@ -215,7 +218,7 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
 
 
 def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_mode: str,
-            vectors: dict[str, object] | None = None) -> int:
+            vectors: dict[str, object] | None = None, settings: Settings | None = None) -> int:
     """Embed what the library has not seen (identical passages once) and replace the document.
     `vectors` (text hash -> vector) are those a distributed engine already computed."""
     texts = [c.embed_text for c in parsed.chunks]
@@ -230,7 +233,7 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_m
     else:
         vecs = embedder.get().encode_passages(list(missing.values())) if missing else []
         new = dict(zip(missing.keys(), vecs))
-    new_ml = _multilingual_vectors(store, parsed.chunks, hashes, texts, ml_mode)
+    new_ml = _multilingual_vectors(store, parsed.chunks, hashes, ml_mode, settings)
     doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
            "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,
            "ocr_pages": list(parsed.ocr_pages)}
@@ -238,13 +241,44 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_m
     return len(new)
 
 
-def _multilingual_vectors(store, chunks, hashes, texts, mode: str) -> dict:
-    """e5 vectors for the chunks that want one and that the library has not seen."""
-    want = {h: t for c, h, t in zip(chunks, hashes, texts) if wants_vector(c.language, mode)}
-    if not want:
-        return {}
-    known = store.known_hashes(list(want), "ml_vectors")
-    todo = {h: t for h, t in want.items() if h not in known}
+def _ml_mode(lib: Library) -> str:
+    return lib.manifest.get("multilingual", "auto")
+
+
+def _channel(settings: Settings | None):
+    s = settings or Settings()
+    return get_channel(s.multilingual_model, s.device, s.cache_dir)
+
+
+def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings | None = None) -> dict:
+    """e5 matrices (passage + sentences) for the chunks that want them and that the library has not seen."""
+    todo: dict[str, str] = {}
+    for c, h in zip(chunks, hashes):
+        if wants_vector(c.language, mode) and h not in todo:
+            todo[h] = c.text
+    if todo:
+        known = store.known_hashes(list(todo), "ml_vectors")
+        todo = {h: t for h, t in todo.items() if h not in known}
     if not todo:
         return {}
-    return dict(zip(todo, get_channel().encode_passages(list(todo.values()))))
+    return dict(zip(todo, _channel(settings).encode_chunks(list(todo.values()))))
+
+
+def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
+    """A library whose e5 vectors come from another model or an older layout (passage vectors only)
+    gets them recomputed for the chunks it already holds, before new documents are added; the
+    manifest is updated with the next cache write. Idempotent: an interrupted run redoes it."""
+    m = lib.manifest
+    want = model_id(settings.multilingual_model)
+    if m.get("multilingual_model") == want and m.get("multilingual_format", 1) == MULTILINGUAL_FORMAT and m.get("multilingual_dim"):
+        return
+    mode = _ml_mode(lib)
+    lib.store.clear_ml_vectors()
+    rows = [(h, t) for h, t, lang in lib.store.chunks_without_ml() if wants_vector(lang, mode)]
+    channel = _channel(settings) if rows or want != model_id("e5-small") else None
+    for i in range(0, len(rows), 256):
+        part = rows[i : i + 256]
+        lib.store.add_ml_vectors(dict(zip([h for h, _ in part], channel.encode_chunks([t for _, t in part]))))
+    dim = channel.dim if channel else MULTILINGUAL_DIM
+    lib.manifest = dict(m, multilingual_model=want, multilingual_format=MULTILINGUAL_FORMAT, multilingual_dim=dim)
+    lib.store.add_ml_vectors({})  # bump the generation: the caches are rewritten with the new manifest fields

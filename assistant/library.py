@@ -3,6 +3,8 @@
     manifest.json          format version, embedding model, dimension, normalisation, current caches
     store.sqlite           documents, chunks, vectors (the source of truth; WAL journal)
     vectors-<gen>.faiss    FAISS index of the chunk vectors at generation <gen>
+    vectors-ml-<gen>.faiss, vectors-mls-<gen>.faiss
+                           multilingual e5 passage and sentence vectors (chunks that have them)
     lexical-<gen>.npz/.json  BM25 matrix and vocabulary at generation <gen>
     .lock                  held by the one process that writes
 
@@ -22,7 +24,8 @@ from .embed import canonical_name
 from .errors import LibraryError, LibraryLocked, ModelMismatch
 from .lexical import BM25
 from .multilingual import DIM as MULTILINGUAL_DIM
-from .multilingual import MODEL_NAME as MULTILINGUAL_MODEL
+from .multilingual import FORMAT as MULTILINGUAL_FORMAT
+from .multilingual import model_id as multilingual_id
 from .settings import Settings
 from .store import Store
 from .vectors import VectorIndex
@@ -80,7 +83,8 @@ class Snapshot:
     generation: int
     vectors: VectorIndex
     lexical: BM25
-    multilingual: VectorIndex | None = None  # e5 vectors of the chunks that have one (non-English by default)
+    multilingual: VectorIndex | None = None  # e5 passage vectors of the chunks that have them (non-English by default)
+    sentences: VectorIndex | None = None  # e5 sentence vectors, each under its chunk's id
 
 
 def write_reason(exc: Exception) -> str:
@@ -136,6 +140,16 @@ class Library:
         return int(self.manifest["dim"])
 
     @property
+    def multilingual_dim(self) -> int:
+        return int(self.manifest.get("multilingual_dim", MULTILINGUAL_DIM))
+
+    @property
+    def multilingual_model(self) -> str:
+        """The e5 model whose vectors the library holds (queries must use the same one)."""
+        name = self.manifest.get("multilingual_model") or ""
+        return multilingual_id("e5-small") if name.startswith("intfloat/multilingual-e5-small") else name or multilingual_id("e5-small")
+
+    @property
     def model(self) -> str:
         return self.manifest["embedding_model"]
 
@@ -157,7 +171,10 @@ class Library:
                 raise LibraryError(f"{root} exists, is not empty and is not a library; choose another --index directory")
             dim, max_tokens, quantization = model_shape()
             m = {"format": FORMAT, "format_version": FORMAT_VERSION, "embedding_model": canonical_name(model), "dim": dim,
-                 "multilingual": settings.multilingual, "multilingual_model": MULTILINGUAL_MODEL,
+                 "multilingual": settings.multilingual, "multilingual_model": multilingual_id(settings.multilingual_model),
+                 "multilingual_format": MULTILINGUAL_FORMAT,
+                 # a model named by the user has its dimension recorded when the indexer first loads it
+                 **({"multilingual_dim": MULTILINGUAL_DIM} if multilingual_id(settings.multilingual_model) == multilingual_id("e5-small") else {}),
                  "max_tokens": max_tokens, "embedding_quantization": quantization,
                  "normalized": True, "metric": "inner_product", "created": time.time(), "generation": 0, "caches": {}}
             try:
@@ -186,21 +203,25 @@ class Library:
         gen = snap.generation
         vec_name, lex_name = f"vectors-{gen}.faiss", f"lexical-{gen}.npz"
         ml_name = f"vectors-ml-{gen}.faiss" if snap.multilingual is not None else None
+        mls_name = f"vectors-mls-{gen}.faiss" if snap.sentences is not None else None
         snap.vectors.save(self.root / vec_name)
         snap.lexical.save(self.root / lex_name)
         if ml_name:
             snap.multilingual.save(self.root / ml_name)
-        for name in filter(None, (vec_name, lex_name, f"lexical-{gen}.json", ml_name)):
+        if mls_name:
+            snap.sentences.save(self.root / mls_name)
+        for name in filter(None, (vec_name, lex_name, f"lexical-{gen}.json", ml_name, mls_name)):
             with open(self.root / name, "rb") as f:
                 os.fsync(f.fileno())
         m = dict(self.manifest, generation=gen, caches={"generation": gen, "vectors": vec_name, "lexical": lex_name,
                                                          "multilingual": ml_name, "vector_index": snap.vectors.kind,
                                                          "multilingual_index": snap.multilingual.kind if ml_name else None,
+                                                         "sentences": mls_name, "sentences_index": snap.sentences.kind if mls_name else None,
                                                          "chunks": snap.vectors.size})
         atomic_write(self.root / "manifest.json", json.dumps(m, indent=2).encode())
         self.manifest = m
         self._snapshot = snap
-        keep = {vec_name, lex_name, f"lexical-{gen}.json", ml_name}
+        keep = {vec_name, lex_name, f"lexical-{gen}.json", ml_name, mls_name}
         for p in self.root.iterdir():
             stale_cache = p.name.startswith(("vectors-", "lexical-")) and p.name not in keep
             leftover_tmp = p.name.startswith(".") and p.name.endswith(".tmp")  # from a writer that was killed
@@ -213,13 +234,15 @@ class Library:
         try:
             gen = self.store.generation()
             ids, vecs = self.store.all_vectors(self.dim)
-            mids, mvecs = self.store.all_vectors(MULTILINGUAL_DIM, "ml_vectors")
+            mids, mvecs, sids, svecs = self.store.all_ml_vectors(self.multilingual_dim)
             lids, toks = self.store.tokens()
         finally:
             db.execute("COMMIT")
         vi = VectorIndex.build(ids, vecs, self.dim, self.settings.exact_index_max)
-        ml = VectorIndex.build(mids, mvecs, MULTILINGUAL_DIM, self.settings.exact_index_max) if len(mids) else None
-        return Snapshot(gen, vi, BM25.build(lids, toks), ml)
+        dim, exact = self.multilingual_dim, self.settings.exact_index_max
+        ml = VectorIndex.build(mids, mvecs, dim, exact) if len(mids) else None
+        sents = VectorIndex.build(sids, svecs, dim, exact, unique_ids=False) if len(sids) else None
+        return Snapshot(gen, vi, BM25.build(lids, toks), ml, sents)
 
     def snapshot(self) -> Snapshot:
         """The current consistent state: the cached indexes when they match the store's generation,
@@ -235,10 +258,11 @@ class Library:
         snap = None
         if caches.get("generation") == gen:
             try:
-                ml = caches.get("multilingual")
+                ml, mls = caches.get("multilingual"), caches.get("sentences")
                 snap = Snapshot(gen, VectorIndex.load(self.root / caches["vectors"], caches.get("vector_index", "")),
                                 BM25.load(self.root / caches["lexical"]),
-                                VectorIndex.load(self.root / ml, caches.get("multilingual_index") or "") if ml else None)
+                                VectorIndex.load(self.root / ml, caches.get("multilingual_index") or "") if ml else None,
+                                VectorIndex.load(self.root / mls, caches.get("sentences_index") or "") if mls else None)
             except (OSError, RuntimeError, ValueError, KeyError):
                 snap = None  # replaced under us by a newer commit: rebuild from the store
         if snap is None:

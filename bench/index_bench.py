@@ -83,6 +83,10 @@ def main() -> None:
     embedder = get_embedder("minilm")
     hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
     embedder.encode_passages(["warm up"]), hf.embed_documents(["warm up"])
+    if settings.multilingual != "off":  # our second model (e5, for the Chinese PDF) is loaded before timing too
+        from assistant.multilingual import get_channel
+
+        get_channel().encode_passages(["预热"])
 
     work = Path(tempfile.mkdtemp(prefix="index-bench-"))
     folder = work / "docs"

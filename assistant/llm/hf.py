@@ -55,8 +55,13 @@ class TransformersLLM:
 
     def _gen_kwargs(self, max_tokens: int) -> dict:
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
-        return {"max_new_tokens": max_tokens, "do_sample": False, "temperature": None, "top_p": None, "top_k": None,
-                "pad_token_id": pad, "repetition_penalty": 1.05}
+        kw = {"max_new_tokens": max_tokens, "do_sample": False, "temperature": None, "top_p": None, "top_k": None,
+              "pad_token_id": pad, "repetition_penalty": 1.05}
+        if self.device.startswith("cuda"):
+            # a static KV cache lets generate() compile the decode step (torch.compile): plain generate()
+            # is bound by Python overhead per token, not by the GPU (bench/gpu_bench.py)
+            kw["cache_implementation"] = "static"
+        return kw
 
     def chat(self, messages: list[Message], max_tokens: int = 256) -> str:
         import torch

