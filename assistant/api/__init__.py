@@ -88,6 +88,17 @@ def _ui_login(keys, password: str) -> bool:
     return access is not None and access.unrestricted
 
 
+def _warm_up(service) -> None:
+    """Load the models while the first page loads, not when the first question arrives: the
+    retrieval models (one search, which also loads the e5 channel when the library has Chinese
+    passages), then the language model."""
+    try:
+        service.retriever.search("warm up 预热", 1)
+    except Exception:  # noqa: BLE001 - an empty library, or a model error that the first request reports
+        pass
+    service.llm
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
     """Run the server until interrupted (uvicorn). Loopback by default; never a share link."""
     import uvicorn
@@ -97,8 +108,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
         print(f"warning: serving on {host} without ASSISTANT_API_KEYS: anyone who can reach this address can "
               "read and change the library", file=sys.stderr)
     app = create_app(settings, server)
-    # load the language model while the first page loads, not when the first question arrives
-    threading.Thread(target=lambda: app.state.service.llm, name="llm-warmup", daemon=True).start()
+    threading.Thread(target=_warm_up, args=(app.state.service,), name="warm-up", daemon=True).start()
     shown = f"[{host}]" if ":" in host else host
     print(f"serving {settings.index_dir} at http://{shown}:{port}/ (API: /v1, docs: /docs)", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
