@@ -913,13 +913,13 @@ def _add_page_field(paragraph) -> None:
     num._r.append(end)
 
 
-def normalise_zip(data: bytes) -> bytes:
+def normalise_zip(data: bytes, date_time: tuple = (2024, 2, 12, 9, 0, 0)) -> bytes:
     """Rewrite a ZIP (DOCX) with fixed timestamps and order so repeated runs give identical bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(2024, 2, 12, 9, 0, 0))
+            zi = zipfile.ZipInfo(info.filename, date_time=date_time)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
             dst.writestr(zi, src.read(info.filename))

@@ -25,11 +25,13 @@ import io
 import json
 import re
 import sys
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_samples import normalise_zip  # noqa: E402  (one ZIP normaliser for every generated DOCX)
 
 rl_config.invariant = 1  # fixed creation date and document ID in every PDF
 rl_config.useA85 = 0  # binary streams: smaller files
@@ -1073,19 +1075,6 @@ def make_pdf(p: dict, path: Path) -> None:
 # ============================================================================================
 # DOCX
 # ============================================================================================
-def normalise_zip(data: bytes) -> bytes:
-    """Rewrite the DOCX ZIP with fixed timestamps so repeated runs give identical bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(2024, 5, 20, 9, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
-
-
 def make_docx(p: dict, path: Path) -> None:
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -1195,7 +1184,7 @@ def make_docx(p: dict, path: Path) -> None:
 
     buf = io.BytesIO()
     d.save(buf)
-    path.write_bytes(normalise_zip(buf.getvalue()))
+    path.write_bytes(normalise_zip(buf.getvalue(), FIXED_DATE.timetuple()[:6]))
 
 
 # ============================================================================================
