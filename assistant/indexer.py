@@ -247,7 +247,7 @@ def _ml_mode(lib: Library) -> str:
 
 def _channel(settings: Settings | None):
     s = settings or Settings()
-    return get_channel(s.multilingual_model, s.device, s.cache_dir)
+    return get_channel(s.multilingual_model, s.device, s.cache_dir, s.embed_quantize)
 
 
 def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings | None = None) -> dict:

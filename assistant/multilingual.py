@@ -65,7 +65,7 @@ class E5Channel:
                  batch_tokens: int = 8192):
         try:
             import torch
-            from transformers import AutoModel, AutoTokenizer
+            from transformers import AutoConfig, AutoModel, AutoTokenizer
         except ImportError as exc:
             raise MissingDependency("transformers", "all") from exc
         from .embed import _int8, pick_device
@@ -81,7 +81,9 @@ class E5Channel:
             path = str(Path(name).expanduser()) if _looks_local(name) else name
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path)
-            model = AutoModel.from_pretrained(path, add_pooling_layer=False) if _is_bert(path) else AutoModel.from_pretrained(path)
+            config = AutoConfig.from_pretrained(path)
+            # a BERT-style e5 has an untrained pooler we never use: do not build it
+            model = AutoModel.from_pretrained(path, config=config, **({"add_pooling_layer": False} if config.model_type == "bert" else {}))
         except Exception as exc:  # OSError / HF errors for unknown names; we never download silently
             raise ModelNotAvailable(f"cannot load multilingual model '{name}': {exc}") from exc
         model.eval()
@@ -152,27 +154,22 @@ def _looks_local(name: str) -> bool:
     return name.startswith(("/", ".", "~")) or Path(name).expanduser().exists()
 
 
-def _is_bert(path: str) -> bool:
-    try:
-        from transformers import AutoConfig
-
-        return AutoConfig.from_pretrained(path).model_type == "bert"
-    except Exception:
-        return False
-
-
 _channels: dict[tuple, E5Channel] = {}
 _channel_lock = threading.Lock()
 
 
-def get_channel(name: str | None = None, device: str | None = None, cache_dir: Path | None = None) -> E5Channel:
-    """One e5 model per (name, device) per process, loaded on first use; defaults from Settings."""
-    from .settings import Settings
+def get_channel(name: str | None = None, device: str | None = None, cache_dir: Path | None = None,
+                quantize: str | None = None) -> E5Channel:
+    """One e5 model per (name, device, quantisation) per process, loaded on first use; what is not
+    given comes from Settings (read only then: callers on the search path pass everything)."""
+    if None in (name, device, cache_dir, quantize):
+        from .settings import Settings
 
-    s = Settings()
-    name, device, cache_dir = name or s.multilingual_model, device or s.device, cache_dir or s.cache_dir
-    key = (model_id(name), device, s.embed_quantize)
+        s = Settings()
+        name, device, cache_dir = name or s.multilingual_model, device or s.device, cache_dir or s.cache_dir
+        quantize = quantize or s.embed_quantize
+    key = (model_id(name), device, quantize)
     with _channel_lock:
         if key not in _channels:
-            _channels[key] = E5Channel(name, cache_dir, device, s.embed_quantize)
+            _channels[key] = E5Channel(name, cache_dir, device, quantize)
         return _channels[key]

@@ -99,7 +99,7 @@ class Retriever:
         from .multilingual import get_channel
 
         s = self.library.settings
-        q = get_channel(self.library.multilingual_model, s.device, s.cache_dir).encode_query(query)
+        q = get_channel(self.library.multilingual_model, s.device, s.cache_dir, s.embed_quantize).encode_query(query)
         p_scores, p_ids = snap.multilingual.search(q, m, allowed)
         passage = {int(i): float(v) for v, i in zip(p_scores[0], p_ids[0]) if i >= 0}
         if snap.sentences is None or not snap.sentences.size:
