@@ -233,7 +233,7 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_m
     else:
         vecs = embedder.get().encode_passages(list(missing.values())) if missing else []
         new = dict(zip(missing.keys(), vecs))
-    new_ml = _multilingual_vectors(store, parsed.chunks, hashes, ml_mode, settings)
+    new_ml = _multilingual_vectors(store, parsed.chunks, hashes, ml_mode, settings, embedder.quantize)
     doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
            "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,
            "ocr_pages": list(parsed.ocr_pages)}
@@ -245,12 +245,13 @@ def _ml_mode(lib: Library) -> str:
     return lib.manifest.get("multilingual", "auto")
 
 
-def _channel(settings: Settings | None):
+def _channel(settings: Settings | None, quantize: str):
+    """The e5 model, quantised as the library's recorded `embedding_quantization` (as MiniLM is)."""
     s = settings or Settings()
-    return get_channel(s.multilingual_model, s.device, s.cache_dir, s.embed_quantize)
+    return get_channel(s.multilingual_model, s.device, s.cache_dir, quantize)
 
 
-def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings | None = None) -> dict:
+def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings | None, quantize: str) -> dict:
     """e5 matrices (passage + sentences) for the chunks that want them and that the library has not seen."""
     todo: dict[str, str] = {}
     for c, h in zip(chunks, hashes):
@@ -261,7 +262,7 @@ def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings |
         todo = {h: t for h, t in todo.items() if h not in known}
     if not todo:
         return {}
-    return dict(zip(todo, _channel(settings).encode_chunks(list(todo.values()))))
+    return dict(zip(todo, _channel(settings, quantize).encode_chunks(list(todo.values()))))
 
 
 def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
@@ -275,7 +276,8 @@ def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
     mode = _ml_mode(lib)
     lib.store.clear_ml_vectors()
     rows = [(h, t) for h, t, lang in lib.store.chunks_without_ml() if wants_vector(lang, mode)]
-    channel = _channel(settings) if rows or want != model_id("e5-small") else None
+    quantize = m.get("embedding_quantization", "none")
+    channel = _channel(settings, quantize) if rows or want != model_id("e5-small") else None
     for i in range(0, len(rows), 256):
         part = rows[i : i + 256]
         lib.store.add_ml_vectors(dict(zip([h for h, _ in part], channel.encode_chunks([t for _, t in part]))))

@@ -168,6 +168,7 @@ def get_channel(name: str | None = None, device: str | None = None, cache_dir: P
         s = Settings()
         name, device, cache_dir = name or s.multilingual_model, device or s.device, cache_dir or s.cache_dir
         quantize = quantize or s.embed_quantize
+    quantize = "int8" if quantize in ("int8", "auto") and device != "cuda" else "none"  # 'auto' and 'int8' are one model
     key = (model_id(name), device, quantize)
     with _channel_lock:
         if key not in _channels:

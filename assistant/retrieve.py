@@ -46,6 +46,7 @@ class Retriever:
         s = library.settings
         quant = library.manifest.get("embedding_quantization", "none") if s.device != "cuda" else "none"
         self.embedder = embedder or get_embedder(library.model, s.device, s.embed_batch_size, quant)
+        self.quantize = quant  # the library's: its e5 vectors were made the same way
         self.dense_weight = dense_weight
         self.ml_weight = ml_weight
         self.cross_language_factor = cross_language_factor
@@ -99,7 +100,7 @@ class Retriever:
         from .multilingual import get_channel
 
         s = self.library.settings
-        q = get_channel(self.library.multilingual_model, s.device, s.cache_dir, s.embed_quantize).encode_query(query)
+        q = get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize).encode_query(query)
         p_scores, p_ids = snap.multilingual.search(q, m, allowed)
         passage = {int(i): float(v) for v, i in zip(p_scores[0], p_ids[0]) if i >= 0}
         if snap.sentences is None or not snap.sentences.size:
