@@ -268,7 +268,8 @@ def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings |
 def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
     """A library whose e5 vectors come from another model or an older layout (passage vectors only)
     gets them recomputed for the chunks it already holds, before new documents are added; the
-    manifest is updated with the next cache write. Idempotent: an interrupted run redoes it."""
+    manifest reaches disk with the cache write that the changed store generation brings.
+    Idempotent: an interrupted run redoes it."""
     m = lib.manifest
     want = model_id(settings.multilingual_model)
     if m.get("multilingual_model") == want and m.get("multilingual_format", 1) == MULTILINGUAL_FORMAT and m.get("multilingual_dim"):
@@ -283,4 +284,3 @@ def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
         lib.store.add_ml_vectors(dict(zip([h for h, _ in part], channel.encode_chunks([t for _, t in part]))))
     dim = channel.dim if channel else MULTILINGUAL_DIM
     lib.manifest = dict(m, multilingual_model=want, multilingual_format=MULTILINGUAL_FORMAT, multilingual_dim=dim)
-    lib.store.add_ml_vectors({})  # bump the generation: the caches are rewritten with the new manifest fields

@@ -7,6 +7,7 @@ import hashlib
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,9 +117,7 @@ class Store:
     def replace_document(self, doc: dict, chunks: list[Chunk], text_hashes: list[str], new_vectors: dict[str, np.ndarray],
                          tokens: list[str], new_ml_vectors: dict[str, np.ndarray] | None = None) -> int:
         """Delete the document's old chunks and insert the new ones, in one transaction."""
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write() as cur:
             old_hashes = [r[0] for r in cur.execute(
                 "SELECT DISTINCT c.text_hash FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE d.path=?", (doc["path"],))]
             cur.execute("DELETE FROM documents WHERE path=?", (doc["path"],))
@@ -146,11 +145,6 @@ class Store:
             )
             self._drop_orphans(cur, old_hashes)
             self._bump(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            if self.db.in_transaction:  # a failed COMMIT (disk full) has already rolled back
-                cur.execute("ROLLBACK")
-            raise
         return doc_id
 
     @staticmethod
@@ -176,9 +170,7 @@ class Store:
     def delete_documents(self, paths: list[str]) -> None:
         if not paths:
             return
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write() as cur:
             hashes: set[str] = set()
             for p in paths:
                 hashes.update(r[0] for r in cur.execute(
@@ -186,9 +178,18 @@ class Store:
             cur.executemany("DELETE FROM documents WHERE path=?", [(p,) for p in paths])
             self._drop_orphans(cur, sorted(hashes))
             self._bump(cur)
+
+    @contextmanager
+    def _write(self):
+        """One write transaction (BEGIN IMMEDIATE: the write lock up front), committed on success and
+        rolled back on any error; a failed COMMIT (disk full) has already rolled back."""
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
             cur.execute("COMMIT")
         except BaseException:
-            if self.db.in_transaction:  # a failed COMMIT (disk full) has already rolled back
+            if self.db.in_transaction:
                 cur.execute("ROLLBACK")
             raise
 
@@ -234,8 +235,9 @@ class Store:
 
     def clear_ml_vectors(self) -> None:
         """Drop every multilingual vector (the library is moving to another model or layout)."""
-        with self.db:
-            self.db.execute("DELETE FROM ml_vectors")
+        with self._write() as cur:
+            cur.execute("DELETE FROM ml_vectors")
+            self._bump(cur)
 
     def chunks_without_ml(self) -> list[tuple[str, str, str]]:
         """(text_hash, text, language) of chunks that have no multilingual vectors, one per hash."""
@@ -244,17 +246,10 @@ class Store:
             "WHERE v.text_hash IS NULL GROUP BY c.text_hash").fetchall()
 
     def add_ml_vectors(self, vectors: dict[str, np.ndarray]) -> None:
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write() as cur:
             cur.executemany("INSERT OR REPLACE INTO ml_vectors(text_hash, vec) VALUES (?, ?)",
                             [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()])
             self._bump(cur)
-            cur.execute("COMMIT")
-        except BaseException:
-            if self.db.in_transaction:
-                cur.execute("ROLLBACK")
-            raise
 
     def all_texts(self) -> list[str]:
         """The text of every chunk (for checks that quotes are verbatim)."""
