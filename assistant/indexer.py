@@ -22,6 +22,7 @@ from .lexical import lexical_text, tokenize
 from .library import Library, WriteLock, write_reason
 from .multilingual import DIM as MULTILINGUAL_DIM
 from .multilingual import FORMAT as MULTILINGUAL_FORMAT
+from .multilingual import MODEL_NAME as MULTILINGUAL_BUNDLED
 from .multilingual import get_channel, model_id, wants_vector
 from .settings import Settings
 from .types import Chunk, IndexReport
@@ -278,7 +279,7 @@ def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
     lib.store.clear_ml_vectors()
     rows = [(h, t) for h, t, lang in lib.store.chunks_without_ml() if wants_vector(lang, mode)]
     quantize = m.get("embedding_quantization", "none")
-    channel = _channel(settings, quantize) if rows or want != model_id("e5-small") else None
+    channel = _channel(settings, quantize) if rows or want != MULTILINGUAL_BUNDLED else None
     for i in range(0, len(rows), 256):
         part = rows[i : i + 256]
         lib.store.add_ml_vectors(dict(zip([h for h, _ in part], channel.encode_chunks([t for _, t in part]))))

