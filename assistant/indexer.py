@@ -275,11 +275,12 @@ def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
     want = model_id(settings.multilingual_model)
     if m.get("multilingual_model") == want and m.get("multilingual_format", 1) == MULTILINGUAL_FORMAT and m.get("multilingual_dim"):
         return
+    # the model loads before anything is dropped: a model that cannot load leaves the library as it was
+    quantize = m.get("embedding_quantization", "none")
+    channel = _channel(settings, quantize) if lib.store.count_chunks() or want != MULTILINGUAL_BUNDLED else None
     mode = _ml_mode(lib)
     lib.store.clear_ml_vectors()
     rows = [(h, t) for h, t, lang in lib.store.chunks_without_ml() if wants_vector(lang, mode)]
-    quantize = m.get("embedding_quantization", "none")
-    channel = _channel(settings, quantize) if rows or want != MULTILINGUAL_BUNDLED else None
     for i in range(0, len(rows), 256):
         part = rows[i : i + 256]
         lib.store.add_ml_vectors(dict(zip([h for h, _ in part], channel.encode_chunks([t for _, t in part]))))

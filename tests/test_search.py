@@ -138,6 +138,26 @@ def test_library_without_sentence_vectors_is_upgraded(tmp_path, settings, embedd
     lib.close()
 
 
+def test_unloadable_multilingual_model_is_a_clear_error_and_keeps_the_library(tmp_path, embedder, sample_index):
+    """Asking for an e5 model that cannot load fails before the library's e5 vectors are touched."""
+    import shutil
+
+    from assistant.errors import ModelNotAvailable
+    from assistant.indexer import index_paths
+    from assistant.settings import Settings
+    from tests.conftest import SAMPLES
+
+    lib_dir = tmp_path / "lib"
+    shutil.copytree(sample_index, lib_dir)
+    before = sqlite3.connect(lib_dir / "store.sqlite").execute("SELECT COUNT(*), SUM(LENGTH(vec)) FROM ml_vectors").fetchone()
+    assert before[0] > 0
+    bad = Settings(llm="none", multilingual_model=str(tmp_path / "no-such-e5"))
+    with pytest.raises(ModelNotAvailable, match="no-such-e5"):
+        index_paths([SAMPLES], bad, index_dir=lib_dir, progress=False, embedder=embedder, workers=1)
+    after = sqlite3.connect(lib_dir / "store.sqlite").execute("SELECT COUNT(*), SUM(LENGTH(vec)) FROM ml_vectors").fetchone()
+    assert after == before
+
+
 def test_unknown_reranker_is_a_clear_error(sample_library, embedder):
     from assistant.errors import ModelNotAvailable
     from assistant.retrieve import Retriever
