@@ -79,6 +79,8 @@ class E5Channel:
             path = str(bundled_e5_dir(cache_dir or _default_cache()))
         else:
             path = str(Path(name).expanduser()) if _looks_local(name) else name
+            if _looks_local(name) and not Path(path).is_dir():
+                raise ModelNotAvailable(f"cannot load multilingual model '{name}': no such directory")
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path)
             config = AutoConfig.from_pretrained(path)
