@@ -1,4 +1,4 @@
-"""Voice round trip: a ~3 s spoken question (espeak-ng) through POST /v1/voice's pipeline (decode,
+"""Voice round trip: a ~3 s spoken question (the bundled Piper voice) through POST /v1/voice's pipeline (decode,
 speech check, Whisper, retrieval, answer, speakable text, TTS), in extractive mode. Models are
 loaded by a warm-up request that is not counted; each run gets a new session.
 
@@ -15,7 +15,6 @@ import argparse
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,20 +24,14 @@ from bench.common import SAMPLES, Timer, median, percentile, report  # noqa: E40
 
 QUESTION = "What is the torque for the filter housing cover on the HP-3?"
 SCENARIOS = {"question": QUESTION, "card": "How do I replace the return line filter element?", "next": "Next step."}
-CODECS = {"wav": [], "ogg": ["-c:a", "libopus", "-b:a", "24k"], "webm": ["-c:a", "libopus", "-b:a", "24k"],
-          "mp3": ["-c:a", "libmp3lame", "-b:a", "64k"], "flac": ["-c:a", "flac"]}
 STAGES = ("decode", "vad", "asr", "retrieval", "answer", "card", "tts", "total")
 
 
 def speech(text: str, fmt: str, d: Path) -> bytes:
-    """espeak-ng saying `text` at 160 words a minute, converted to `fmt` with ffmpeg."""
-    wav = d / f"{abs(hash(text))}.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(wav), text], check=True, timeout=30)
-    if fmt == "wav":
-        return wav.read_bytes()
-    out = wav.with_suffix("." + fmt)
-    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(wav), *CODECS[fmt], str(out)], check=True, timeout=60)
-    return out.read_bytes()
+    """The bundled Piper voice saying `text`, encoded to `fmt` with PyAV (tests/speech.py: no system programs)."""
+    from tests.speech import Speech
+
+    return Speech(d).bytes(text, fmt)
 
 
 def open_library(index: Path | None, work: Path, settings):
@@ -59,14 +52,11 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--model", default="base", help="'base', 'tiny.en' or a CTranslate2 Whisper directory")
     ap.add_argument("--language", default="auto", help="'auto' (Whisper detects en/zh) or 'en' (what a headset may send)")
-    ap.add_argument("--format", default="ogg", choices=list(CODECS))
+    ap.add_argument("--format", default="ogg", choices=["wav", "ogg", "webm", "mp3", "flac", "m4a"])
     ap.add_argument("--tts", default="auto", choices=["auto", "espeak", "piper", "off"])
     ap.add_argument("--scenarios", default="question", help="comma list of: " + ", ".join(SCENARIOS))
     ap.add_argument("--index", type=Path, help="an indexed library (default: the bundled samples, indexed now)")
     args = ap.parse_args(argv)
-    for tool in ("espeak-ng", "ffmpeg"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} is needed: apt-get install -y espeak-ng ffmpeg")
 
     from assistant.settings import Settings
     from assistant.voice import SessionStore, VoiceSettings, handle_voice

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 
 import pytest
 
@@ -284,11 +283,10 @@ def test_the_web_ui_takes_only_a_key_for_every_collection(server):
 
 
 def _speech(tmp_path, text: str) -> bytes:
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("needs espeak-ng (apt-get install -y espeak-ng)")
-    wav = tmp_path / "q.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(wav), text], check=True, timeout=30)
-    return wav.read_bytes()
+    """`text` said by the bundled Piper voice, as WAV (tests/speech.py)."""
+    from tests.speech import Speech
+
+    return Speech(tmp_path / "speech").bytes(text)
 
 
 @pytest.mark.slow

@@ -7,6 +7,10 @@ processes starting together do not both write it. 'tiny.en' ships whole. Nothing
 >>> t = transcribe(clip.samples, get_model(settings, VoiceSettings()), VoiceSettings())   # doctest: +SKIP
 >>> t.text, t.language   # doctest: +SKIP
 ('What torque for the filter housing cover on the HP-3?', 'en')
+
+`recognise()` returns the transcript with its doubt (why Whisper's scores make it unsafe to act
+on) instead of refusing it, so that the pipeline can accept a doubtful "next step" in a card
+session, where it is matched against the small command grammar first (see pipeline.py).
 """
 from __future__ import annotations
 
@@ -32,7 +36,6 @@ SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 LANGUAGES = ("en", "zh")  # what the library answers in
 # Whisper's own rule for "this segment is not speech", and our floor for "too unsure to act on"
 NO_SPEECH_PROB, NO_SPEECH_LOGPROB = 0.6, -1.0
-MIN_AVG_LOGPROB = -1.1
 MAX_COMPRESSION = 2.4
 
 _models: dict[tuple, object] = {}
@@ -46,6 +49,7 @@ class Transcript:
     language_probability: float
     avg_logprob: float
     no_speech_prob: float
+    doubt: str = ""  # why the scores say this may be misheard (the 422 reason); "" when confident
 
 
 def model_dir(name: str, cache_dir: Path) -> Path:
@@ -148,6 +152,15 @@ def transcribe(samples: np.ndarray, model, vs: VoiceSettings, language: str | No
     """The words in a speech clip, or VoiceError 422 when Whisper's own scores say it heard no speech
     or is guessing. `language` ('en', 'zh' or None to detect) steers the decoder; detection is
     limited to the languages the library answers in. `hotwords` defaults to the settings'."""
+    heard = recognise(samples, model, vs, language, hotwords)
+    if heard.doubt:
+        raise VoiceError(422, heard.doubt)
+    return heard
+
+
+def recognise(samples: np.ndarray, model, vs: VoiceSettings, language: str | None = None, hotwords: str | None = None) -> Transcript:
+    """As transcribe(), but a transcript Whisper is unsure of comes back with its `doubt` set
+    instead of raising; only a clip with no words at all is refused here (422)."""
     hotwords = vs.hotwords if hotwords is None else hotwords
     probability = 1.0
     if not model.model.is_multilingual:
@@ -168,11 +181,12 @@ def transcribe(samples: np.ndarray, model, vs: VoiceSettings, language: str | No
     weights = [max(len(s.text), 1) for s in segs]
     avg = float(np.average([s.avg_logprob for s in segs], weights=weights))
     nsp = float(np.average([s.no_speech_prob for s in segs], weights=weights))
-    if (nsp > NO_SPEECH_PROB and avg < NO_SPEECH_LOGPROB) or avg < MIN_AVG_LOGPROB:
-        raise VoiceError(422, "the speech was unclear (low recognition confidence): please repeat")
-    if max(s.compression_ratio for s in segs) > MAX_COMPRESSION:
-        raise VoiceError(422, "the recognised speech repeats itself (likely noise): please repeat")
-    return Transcript(text, language, probability, avg, nsp)
+    doubt = ""
+    if (nsp > NO_SPEECH_PROB and avg < NO_SPEECH_LOGPROB) or avg < vs.min_avg_logprob:
+        doubt = "the speech was unclear (low recognition confidence): please repeat"
+    elif max(s.compression_ratio for s in segs) > MAX_COMPRESSION:
+        doubt = "the recognised speech repeats itself (likely noise): please repeat"
+    return Transcript(text, language, probability, avg, nsp, doubt)
 
 
 def detect_language(model, samples: np.ndarray) -> tuple[str, float]:

@@ -33,7 +33,7 @@ def handle_voice(audio: bytes, filename: str, content_type: str | None, session_
     """The response JSON for one recording (see docs/voice.md), or VoiceError (400/413/415/422).
     `lock` (e.g. a server's library read lock) is held only while the library is read, not during
     decoding, recognition and speech synthesis (about 90% of the time)."""
-    from .asr import get_model, transcribe
+    from .asr import get_model, recognise
     from .audio import decode
     from .vad import find_speech
     from .vocab import hotwords
@@ -49,9 +49,19 @@ def handle_voice(audio: bytes, filename: str, content_type: str | None, session_
         speech = find_speech(clip, vs.min_speech_s)
     with timer("asr_load"):
         model = get_model(settings.cache_dir, vs)
+    sid = session_id[:200] if session_id else None
+    live = store.peek(sid)
+    in_card = live is not None and live.card is not None
     with timer("asr"):
-        heard = transcribe(speech.samples, model, vs, lang, hotwords(getattr(retriever, "library", None), vs.hotwords))
-    session = store.get(session_id[:200] if session_id else None)
+        heard = recognise(speech.samples, model, vs, lang, hotwords(getattr(retriever, "library", None), vs.hotwords))
+    # a short command ("next step", "back", "下一步") is checked against the command grammar before
+    # the confidence gate: Whisper is least sure of the two-word commands a technician uses most
+    if heard.doubt and not (in_card and parse(heard.text).navigation):
+        raise VoiceError(422, heard.doubt)
+    if heard.doubt:
+        log.info("accepted the command %r despite low recognition confidence (%.2f): a card session is active",
+                 heard.text, heard.avg_logprob)
+    session = store.get(sid)
     with session.lock, (lock if lock is not None else contextlib.nullcontext()):
         out = respond(heard.text, heard.language, session, retriever, llm, vs, timer)
     with timer("tts"):

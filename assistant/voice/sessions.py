@@ -51,6 +51,15 @@ class SessionStore:
                 self._sessions.move_to_end(s.id)
             return s
 
+    def peek(self, session_id: str | None) -> Session | None:
+        """The live session with this id, or None; creates, touches and reorders nothing (the
+        recogniser asks whether a card is active before the request is known to be good)."""
+        if not session_id:
+            return None
+        with self._lock:
+            s = self._sessions.get(session_id)
+            return s if s is not None and self.clock() - s.touched <= self.ttl_s else None
+
     def __len__(self) -> int:
         with self._lock:
             self._evict(self.clock())

@@ -28,6 +28,8 @@ class VoiceSettings(BaseSettings):
     beam_size: int = Field(1, ge=1, le=10, description="1 (greedy) is fastest; 5 is what Whisper's paper used.")
     hotwords: str = Field(DEFAULT_HOTWORDS, max_length=500, description="A sentence of words Whisper should expect "
                           "(jargon); the library's equipment codes are added. Empty turns it off.")
+    min_avg_logprob: float = Field(-1.1, le=0, description="Whisper's average log-probability below which a transcript "
+                                   "is refused as unclear (422), except a step-card command inside a card session.")
     max_seconds: float = Field(60.0, gt=0, le=600, description="Longest recording accepted (413 beyond).")
     max_mb: float = Field(10.0, gt=0, le=200, description="Largest recording accepted in MB (413 beyond).")
     min_speech_s: float = Field(0.25, ge=0, description="Less detected speech than this is 'no speech' (422).")
