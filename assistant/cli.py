@@ -1,8 +1,10 @@
 """The command line: a thin adapter over the library functions. Errors become one line on stderr.
 
-    assistant index PATH... --index DIR [--json]
-    assistant search "QUERY" --index DIR [-k 10] [--json]
+    assistant index PATH... [--index DIR] [--json]
+    assistant search "QUERY" [--index DIR] [-k 10] [--json]
     assistant search --index DIR --queries FILE.jsonl --jsonl
+
+`--index` defaults to ASSISTANT_INDEX_DIR, else indexes/default. Exit codes: see EXIT_CODES.
 """
 from __future__ import annotations
 
@@ -22,12 +24,22 @@ EPILOG = """examples:
   assistant search "What torque for the filter housing on HP-3?" --index indexes/plant
   assistant search --index indexes/plant --queries questions.jsonl -k 10 --jsonl
 environment: every setting has an ASSISTANT_ variable, e.g. ASSISTANT_EMBEDDING_MODEL, ASSISTANT_DEVICE,
-ASSISTANT_CACHE_DIR, ASSISTANT_INDEX_DIR (see README)."""
+ASSISTANT_CACHE_DIR, ASSISTANT_INDEX_DIR (see README). Without --index, every command uses the library
+in ASSISTANT_INDEX_DIR, else indexes/default.
+exit codes: 0 ok; 1 error (a missing or empty library, nothing could be indexed); 2 usage error;
+  3 index: some files failed; 4 card: refused; 5 serve: the address cannot be bound (port in use, no permission)."""
+
+# The exit statuses of every command (also in the epilog above and in `assistant COMMAND --help`).
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_REFUSED, EXIT_BIND = 0, 1, 2, 3, 4, 5
 
 
-def _common(p: argparse.ArgumentParser, index_required: bool = True) -> None:
-    p.add_argument("--index", type=Path, required=index_required, metavar="DIR",
-                   help="library directory (env ASSISTANT_INDEX_DIR)" + ("" if index_required else "; default indexes/default"))
+class UsageError(Exception):
+    """Arguments that parse but do not fit together: reported like an argparse error (usage, exit 2)."""
+
+
+def _common(p: argparse.ArgumentParser, index_default: str = "$ASSISTANT_INDEX_DIR, else indexes/default") -> None:
+    p.add_argument("--index", type=Path, default=None, metavar="DIR",
+                   help=f"library directory (default: {index_default})")
     p.add_argument("--device", choices=["cpu", "cuda", "auto"], default=None, help="device for models (env ASSISTANT_DEVICE)")
 
 
@@ -50,9 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index documents into a library (incremental)",
                        description="Index PDF, DOCX, HTML, Markdown and text files. Unchanged files are skipped; files gone from the given folders are removed. "
+                       "README files (README, README.md, README.txt, ...) found in a folder are skipped: they describe the folder, "
+                       "they are not manuals; name one as a file, or pass --include-readme, to index it. "
+                       "A run that indexes nothing leaves no new library behind. "
                        "Exit 0: all indexed; 3: some failed; 1: nothing could be indexed; 2: usage error.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     _common(p)
+    p.add_argument("--include-readme", action="store_true", help="also index README files found in the folders")
     p.add_argument("--collection", default="default", help="collection name for these documents (default: default)")
     p.add_argument("--embedding-model", default=None, help="sentence-transformers model path or name (env ASSISTANT_EMBEDDING_MODEL; default: bundled MiniLM)")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: cores - 1)")
@@ -61,7 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as one JSON object (last line of stdout)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("search", help="hybrid search (BM25 + dense) over a library")
+    p = sub.add_parser("search", help="hybrid search (BM25 + dense) over a library",
+                       description="Hybrid search over a library. Each hit: document, page, section path (its headings), "
+                       "score and text. The score is in 0..1: the weighted sum of the per-query normalised channel scores "
+                       "(BM25, dense, multilingual) and the heading match, divided by the most they can add up to, so 1 is "
+                       "the best possible match on every channel (with --reranker: the cross-encoder's score squashed "
+                       "to 0..1). Scores rank hits of one query; they are not comparable across queries. The hit text is "
+                       "shown with its white space collapsed to single spaces (the library keeps the verbatim page text). "
+                       "Exit 0: hits printed (or none matched); 1: a missing or empty library, or another error; 2: usage error.")
     p.add_argument("query", nargs="?", help="the query (or use --queries)")
     _common(p)
     p.add_argument("-k", type=int, default=10, help="hits to return (default 10)")
@@ -76,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="a grounded, cited answer (or a refusal) from the library",
                        description="Answer from the library only, citing document and page, or refuse. One question uses "
                        "the configured LLM (default: the bundled local model); --questions batches answer extractively "
-                       "unless --llm or ASSISTANT_LLM names a backend.")
+                       "unless --llm or ASSISTANT_LLM names a backend. Exit 0: answered or refused; 1: a missing or "
+                       "empty library, or another error; 2: usage error.")
     p.add_argument("question", nargs="?", help="the question (or use --questions)")
     _common(p)
     _llm_options(p)
@@ -107,20 +131,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, action="append", default=[], help="corpus folder for the verbatim-quote check (default: the library's documents)")
     p.add_argument("--out", type=Path, help="also write the per-item results as JSONL here")
 
-    p = sub.add_parser("serve", help="web chat UI at / and HTTP API at /v1 (loopback by default)")
+    p = sub.add_parser("serve", help="web chat UI at / and HTTP API at /v1 (loopback by default)",
+                       description="Serve the web chat UI at / and the HTTP API at /v1. The address is bound before "
+                       "anything else starts. Exit 0: stopped; 1: error; 2: usage error; 5: the address cannot be "
+                       "bound (port in use, or no permission): choose another with --port.")
     _common(p)
     _llm_options(p)
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--port", type=int, default=7860, help="TCP port (default 7860)")
 
-    p = sub.add_parser("demo", help="index the bundled sample library and open the web UI")
-    _common(p, index_required=False)
+    p = sub.add_parser("demo", help="index the bundled sample library and open the web UI",
+                       description="Index the bundled samples, show an answer and a step card, then serve the web UI. "
+                       "Exit 0: done; 1: error; 5: the address cannot be bound (use --port).")
+    _common(p, index_default="indexes/demo")
     _llm_options(p)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="TCP port (default 7860)")
     p.add_argument("--no-serve", action="store_true", help="index the samples, answer one example question, and exit")
 
-    p = sub.add_parser("info", help="show a library's manifest and documents")
+    p = sub.add_parser("info", help="show a library's manifest and documents",
+                       description="Show a library's manifest and documents. Exit 0: shown; 1: no library there yet.")
     _common(p)
     p.add_argument("--json", action="store_true")
     return ap
@@ -129,17 +159,35 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub unless the user opts in
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .status import show_status_on_stderr
+
+    show_status_on_stderr()  # model loading and first-use conversions say so on stderr
     try:
         from . import commands
 
         return getattr(commands, f"cmd_{args.command}")(args)
+    except UsageError as exc:
+        _subparser(parser, args.command).error(str(exc))  # usage and the message on stderr, exit 2
+    except SystemExit as exc:
+        if isinstance(exc.code, str):  # raise SystemExit("assistant x: error: ..."): a usage error too
+            msg = exc.code.split(": error: ", 1)[-1]
+            _subparser(parser, args.command).error(msg)
+        raise
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            return action.choices[command]
+    return parser
 
 
 def emit_json(obj) -> None:

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from .cli import emit_json, now_ms
-from .errors import AssistantError
+from .cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, UsageError, emit_json, now_ms
+from .errors import AssistantError, LibraryError
 from .settings import load_settings
 
 
@@ -18,15 +18,26 @@ def _settings(args):
                          llm_url=getattr(args, "llm_url", None), llm_model=getattr(args, "llm_model", None))
 
 
-def open_library(args):
-    return open_settings_library(_settings(args))
+def open_library(args, require_documents: bool = True):
+    return open_settings_library(_settings(args), require_documents)
 
 
-def open_settings_library(settings):
-    """The library of `settings`; an embedding model named in the environment must be the one it was built with."""
+def open_settings_library(settings, require_documents: bool = True):
+    """The library of `settings`; an embedding model named in the environment must be the one it was built with.
+    A directory that does not exist, or (with `require_documents`) a library without a single passage, is a
+    LibraryError that says how to build or fill it: searching nothing would only look like "no answer"."""
     from .library import Library
 
-    return Library.open(settings.index_dir, settings, model=os.environ.get("ASSISTANT_EMBEDDING_MODEL"))
+    root = Path(settings.index_dir)
+    build = f"assistant index PATH... --index {root}"
+    if not root.exists():
+        raise LibraryError(f"{root} is not a library yet (no such directory): build one with: {build} "
+                           "(or point --index / ASSISTANT_INDEX_DIR at an existing library)")
+    lib = Library.open(root, settings, model=os.environ.get("ASSISTANT_EMBEDDING_MODEL"))
+    if require_documents and lib.store.count_chunks() == 0:
+        lib.close()
+        raise LibraryError(f"the library {root} is empty (no documents): add some with: {build}")
+    return lib
 
 
 def read_jsonl(path: Path, field: str) -> list[dict]:
@@ -54,7 +65,7 @@ def cmd_index(args) -> int:
 
     s = _settings(args)
     report = index_paths(args.paths, s, collection=args.collection, progress=not args.quiet, workers=args.workers,
-                         engine=args.engine, ray_address=args.address)
+                         engine=args.engine, ray_address=args.address, include_readme=args.include_readme)
     if args.json:
         emit_json(report.to_json())
     else:
@@ -62,9 +73,16 @@ def cmd_index(args) -> int:
               f"failed {len(report.failed)}; {report.chunks} chunks in {s.index_dir} ({report.seconds:.1f} s)")
         for f in report.failed:
             print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
-    if report.failed and not (report.indexed or report.unchanged or report.removed):
-        return 1
-    return 3 if report.failed else 0
+    if not (report.indexed or report.unchanged or report.removed):
+        from .ingest import EXTENSIONS
+
+        what = "every file failed" if report.failed else \
+            f"no supported file found (supported: {', '.join(sorted(EXTENSIONS))}; README files in folders are skipped)"
+        kept = f"the library {s.index_dir} is unchanged" if (Path(s.index_dir) / "manifest.json").exists() \
+            else f"no library was created at {s.index_dir}"
+        print(f"error: nothing was indexed: {what}; {kept}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
 def _filters(args):
@@ -77,7 +95,7 @@ def cmd_search(args) -> int:
     from .retrieve import Retriever
 
     if bool(args.query) == bool(args.queries):
-        raise SystemExit("assistant search: error: give either a QUERY or --queries FILE.jsonl")  # argparse style, exit 2
+        raise UsageError("give either a QUERY or --queries FILE.jsonl")  # argparse style, exit 2
     lib = open_library(args)
     retriever = Retriever(lib, reranker=args.reranker)
     filters = _filters(args)
@@ -96,14 +114,14 @@ def cmd_search(args) -> int:
         c = h.chunk
         section = " > ".join(c.section)
         print(f"{h.rank:>2}. {c.doc} p.{c.page}  [{section}]  score {h.score:.3f}")
-        print("    " + " ".join(c.text.split())[:300])
+        print("    " + h.display_text[:300])
     if not hits:
         print("no matches")
     return 0
 
 
 def cmd_info(args) -> int:
-    lib = open_library(args)
+    lib = open_library(args, require_documents=False)
     docs = [d.to_json() for d in lib.store.documents()]
     info = lib.stats() | {"manifest": lib.manifest, "documents": docs}
     if args.json:

@@ -7,6 +7,7 @@ import concurrent.futures as cf
 import hashlib
 import multiprocessing as mp
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -48,8 +49,15 @@ class Parsed:
     error: str = ""
 
 
-def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[Path], list[dict]]:
-    """(files to index, folders scanned, failures for paths that do not exist or are unsupported)."""
+def is_readme(path: Path) -> bool:
+    """README, README.md, readme.txt, ...: a folder's description, not a manual."""
+    return path.stem.lower() == "readme" or path.name.lower() == "readme"
+
+
+def discover(paths: list[str | Path], include_readme: bool = False) -> tuple[list[SourceFile], list[Path], list[dict]]:
+    """(files to index, folders scanned, failures for paths that do not exist or are unsupported).
+    README files found while walking a folder are left out unless `include_readme`; a README named
+    as a file is indexed."""
     files: dict[Path, SourceFile] = {}
     roots: list[Path] = []
     failed: list[dict] = []
@@ -60,7 +68,8 @@ def discover(paths: list[str | Path]) -> tuple[list[SourceFile], list[Path], lis
             roots.append(root)
             for f in sorted(root.rglob("*")):
                 rel = f.relative_to(root)
-                if f.is_file() and is_supported(f) and not any(part.startswith(".") for part in rel.parts):
+                if (f.is_file() and is_supported(f) and not any(part.startswith(".") for part in rel.parts)
+                        and (include_readme or not is_readme(f))):
                     files.setdefault(f.resolve(), SourceFile(f.resolve(), rel.as_posix()))
         elif p.is_file():
             if is_supported(p):
@@ -120,23 +129,32 @@ def _parsed_stream(todo: list[tuple[SourceFile, str, int]], settings: Settings, 
 
 def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | None = None, collection: str = "default",
                 progress: bool = True, embedder: Embedder | None = None, workers: int | None = None,
-                engine: str = "local", ray_address: str | None = None) -> IndexReport:
+                engine: str = "local", ray_address: str | None = None, include_readme: bool = False) -> IndexReport:
     """Index files and folders into the library at `index_dir` (see the module docstring).
-    `engine="ray"` runs parsing and embedding as Ray Data batches (local Ray, or `ray_address`)."""
+    `engine="ray"` runs parsing and embedding as Ray Data batches (local Ray, or `ray_address`).
+    A run that leaves a new library without a single document (nothing found, every file failed)
+    removes what it created: no empty library is left behind."""
     t0 = time.monotonic()
     index_dir = Path(index_dir or settings.index_dir)
     report = IndexReport()
-    files, roots, failed = discover(paths)
+    files, roots, failed = discover(paths, include_readme)
     report.failed.extend(failed)
     lazy = LazyEmbedder(settings, embedder)
+    if not files and not (index_dir / "manifest.json").exists():  # nothing to index, no library: create nothing
+        report.seconds = time.monotonic() - t0
+        return report
+    made_dir = _missing_parent(index_dir)
+    before = set(os.listdir(index_dir)) if index_dir.is_dir() else set()
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LibraryError(f"cannot create library directory {index_dir}: {exc.strerror or exc}") from exc
     with WriteLock(index_dir):
-        lib = Library.create(index_dir, settings, embedder.name if embedder else settings.embedding_model, lazy.shape_for_new_library)
-        lazy.quantize = lib.manifest.get("embedding_quantization", "none")  # queries and passages alike
+        is_new = not (index_dir / "manifest.json").exists()  # decided under the lock: no other writer is creating it
+        lib = None
         try:
+            lib = Library.create(index_dir, settings, embedder.name if embedder else settings.embedding_model, lazy.shape_for_new_library)
+            lazy.quantize = lib.manifest.get("embedding_quantization", "none")  # queries and passages alike
             max_tokens = chunk_budget(settings, int(lib.manifest.get("max_tokens") or lazy.get().max_tokens))
             _upgrade_multilingual(lib, settings)
             _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers, engine, ray_address)
@@ -145,9 +163,50 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
             raise LibraryError(f"cannot write to the library {index_dir}: {write_reason(exc)}; "
                                f"documents committed before the failure are intact ({len(report.indexed)} this run)") from exc
         finally:
-            lib.close()
+            try:
+                empty = lib is None or lib.store.count_chunks() == 0
+            except sqlite3.Error:
+                empty = False  # cannot tell: keep what is there
+            if lib is not None:
+                lib.close()
+            if is_new and empty:  # this run made a library and put nothing in it: leave none behind
+                _remove_new_library(index_dir, before, made_dir)
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _missing_parent(d: Path) -> Path | None:
+    """The top-most directory of `d`'s path that does not exist yet (what mkdir(parents=True) creates)."""
+    top = None
+    for p in (d, *d.parents):
+        if p.exists():
+            break
+        top = p
+    return top
+
+
+_LIBRARY_FILE = re.compile(r"^(?:manifest\.json|store\.sqlite(?:-wal|-shm|-journal)?|\.lock|vectors-.*\.faiss|lexical-.*\.(?:npz|json)|\..*\.tmp)$")
+
+
+def _remove_new_library(index_dir: Path, before: set[str], made_dir: Path | None) -> None:
+    """Undo the creation of a library that holds nothing: the library files this run added (a server's
+    audit log or feedback store there stays), then the directories it made if they are left empty."""
+    for name in set(os.listdir(index_dir)) - before:
+        if _LIBRARY_FILE.match(name):
+            try:
+                (index_dir / name).unlink()
+            except OSError:
+                pass
+    if made_dir is not None:
+        d = index_dir
+        while True:
+            try:
+                d.rmdir()  # only when empty
+            except OSError:
+                break
+            if d == made_dir:
+                break
+            d = d.parent
 
 
 class LazyEmbedder:

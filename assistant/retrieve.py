@@ -1,6 +1,6 @@
 """Hybrid retrieval: BM25 (codes, part numbers, Chinese bigrams) and dense vectors (paraphrases),
 fused by a convex combination of per-query normalised scores, with an optional cross-encoder
-reranker. Cross-lingual questions are expanded with a bilingual maintenance glossary so the
+reranker. A hit's score is in 0..1 (see `Retriever.search`). Cross-lingual questions are expanded with a bilingual maintenance glossary so the
 lexical channel can carry them; numbers and codes cross languages unchanged. Passages carrying text
 planted to steer a language model are quarantined before fusion (planted.py): they are never
 returned, and they cannot skew the score normalisation of the passages that are.
@@ -56,6 +56,8 @@ class Retriever:
         self._planted: dict[str, bool] = {}  # chunk id (a content hash, so never stale) -> carries planted text
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """The `k` best passages, best first. `Hit.score` is in 0..1: the fused channel scores and the
+        heading match over the most they can add up to (with a reranker, its score squashed to 0..1)."""
         snap = self.library.snapshot()
         allowed = self.library.store.rowid_filter(list(filters.docs), list(filters.collections), list(filters.languages)) if filters else None
         if allowed is not None and len(allowed) == 0:
@@ -88,6 +90,12 @@ class Retriever:
         if self.heading_weight:
             for i, bonus in heading_match(query, rows, fused, snap.lexical).items():
                 fused[i] += self.heading_weight * bonus
+        # Each channel adds at most its weight (its scores are normalised to 0..1) and the heading match at
+        # most its own: dividing by that ceiling puts every score in 0..1 (1 = the best on every channel the
+        # library has) without changing the ranking or the ratios between hits of one query.
+        searched = snap.multilingual is not None and snap.multilingual.size
+        ceiling = sum(w for (_, w, _), present in zip(channels, (True, True, searched)) if present and w > 0) + max(0.0, self.heading_weight)
+        fused = {i: s / ceiling for i, s in fused.items()} if ceiling > 0 else fused
         top = sorted(fused.items(), key=lambda kv: -kv[1])[: max(k, 20) if self.reranker else k]
         hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top]
         if self.reranker:
@@ -188,8 +196,10 @@ def _load_reranker(name: str):
     def rerank(query: str, hits: list[Hit]) -> list[Hit]:
         if not hits:
             return hits
-        scores = model.predict([(query, h.chunk.embed_text) for h in hits])
-        order = np.argsort(-np.asarray(scores))
+        scores = np.asarray(model.predict([(query, h.chunk.embed_text) for h in hits]), dtype=np.float64).reshape(len(hits), -1)[:, -1]
+        if scores.min() < 0 or scores.max() > 1:  # logits: squashed to 0..1 like the fused scores (same order)
+            scores = 1.0 / (1.0 + np.exp(-scores))
+        order = np.argsort(-scores, kind="stable")
         return [Hit(hits[i].chunk, float(scores[i]), hits[i].dense_score, hits[i].lexical_score) for i in order]
 
     return rerank

@@ -68,15 +68,22 @@ class Hit:
     lexical_score: float | None = None
     rank: int = 0
 
+    @property
+    def display_text(self) -> str:
+        """The passage for display: white space (line breaks of the page included) collapsed to single
+        spaces. `chunk.text` stays the verbatim slice of the page that quotes are cut from."""
+        return " ".join(self.chunk.text.split())
+
     def to_json(self) -> dict:
+        """A search hit as JSON. `score` is in 0..1 (see Retriever.search); `text` is `display_text`."""
         c = self.chunk
         return {
             "chunk_id": c.id,
             "doc": c.doc,
             "page": c.page,
             "section": " > ".join(c.section),
-            "score": round(float(self.score), 6),
-            "text": c.text,
+            "score": round(min(1.0, max(0.0, float(self.score))), 6),
+            "text": self.display_text,
         }
 
 

@@ -165,3 +165,87 @@ def test_approx_tokens_is_conservative(embedder):
     doc = parse(SAMPLES / "hp3_pump_manual.pdf")
     for c in chunk_doc(doc):
         assert embedder.count_tokens(c.text) <= approx_tokens(c.text) * 1.6 + 8
+
+
+def _norm(s: str) -> str:
+    import re
+
+    return re.sub(r"\s+", "", s)
+
+
+def test_chinese_pdf_lines_wrapped_inside_words_are_joined():
+    """pypdfium2 gives "维修技术人\\r\\n员" where the line wraps; the page text joins such wraps (the PDF
+    has no space there), so no passage shows "技术人 员". Only white space is removed: quotes still
+    match pypdfium2's text with white space ignored, and every chunk is an exact slice of its page."""
+    import re
+
+    import pypdfium2 as pdfium
+
+    path = SAMPLES / "hp3_filter_procedure_zh.pdf"
+    doc = parse(path)
+    raw = [p.get_textpage().get_text_range() for p in pdfium.PdfDocument(str(path))]
+    assert "技术人\r\n员" in raw[0] and "签名。废\r\n旧滤芯" in raw[1]  # what the PDF's text layer holds
+    assert [_norm(p) for p in doc.pages] == [_norm(p) for p in raw]
+    chunks = chunk_doc(doc, max_tokens=60)
+    text = "\n".join(c.text for c in chunks)
+    for word in ("维修技术人员完成", "废旧滤芯", "报告当班主管（可能是泵磨损）", "切断电源，并将系统完全泄压"):
+        assert word in text, word
+    assert not re.search(r"技术人\s+员|废\s+旧滤芯|是\s+泵磨损|并\s+将系统", text)
+    for c in chunks:
+        assert doc.pages[c.page - 1][c.start : c.end] == c.text
+    # lines that are not wraps keep their break: table rows, headings, the last line of a paragraph
+    assert "项目 数值\r\n最高工作压力 210 bar\r\n" in doc.pages[0]
+    assert "2 主要技术参数\r\n项目 数值" in doc.pages[0]
+    assert "时立即更换。" in doc.pages[0]
+
+
+def _table_pdf(path, rows, header_bold=True):
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    ss = getSampleStyleSheet()
+    story = [Paragraph("Gearbox GB-9 service manual", ss["Title"]), Paragraph("2 Technical data", ss["Heading2"]),
+             Paragraph("The gearbox data below apply to every GB-9 unit built since 2019.", ss["BodyText"]), Spacer(1, 6)]
+    t = Table(rows, colWidths=[150, 150, 150])
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold" if header_bold else "Helvetica"),
+                           ("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
+    story += [t, Spacer(1, 6), Paragraph("3 Oil change", ss["Heading2"]),
+              Paragraph("Drain the oil while it is warm. Refill with 12 L of ISO VG 220.", ss["BodyText"])]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+
+
+def test_a_bold_table_header_row_is_not_a_heading(tmp_path):
+    """A table's header row set in bold is a table row: the section path stays "2 Technical data"."""
+    path = tmp_path / "gb9.pdf"
+    _table_pdf(path, [["Parameter", "Value", "Unit"], ["Oil volume", "12", "L"], ["Oil grade", "ISO VG 220", "-"],
+                      ["Drain plug torque", "40", "N·m"]])
+    doc = parse(path)
+    header = [b for b in doc.blocks if b.text.startswith("Parameter")]
+    assert header and header[0].kind == "table_row"
+    chunks = chunk_doc(doc)
+    table = [c for c in chunks if "Drain plug torque" in c.text]
+    assert table and table[0].section[-1] == "2 Technical data"
+    assert all("Parameter" not in h for c in chunks for h in c.section)
+    oil = [c for c in chunks if "Refill with 12 L" in c.text]
+    assert oil and oil[0].section[-1] == "3 Oil change"  # real headings still are headings
+
+
+def test_a_bold_heading_with_a_wide_gap_after_its_number_stays_a_heading(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "gap.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica-Bold", 11)
+    c.drawString(72, 760, "4.2")
+    c.drawString(140, 760, "Bearing check")  # number and title far apart, as some manuals set them
+    c.setFont("Helvetica", 11)
+    for i, line in enumerate(["Listen for noise at the drive-end bearing while the motor runs.",
+                              "Grease with 5 g of EP2 grease every 2000 h of operation."]):
+        c.drawString(72, 740 - 14 * i, line)
+    c.save()
+    doc = parse(path)
+    chunks = chunk_doc(doc)
+    assert chunks and chunks[0].section and chunks[0].section[-1].startswith("4.2") and "Bearing check" in chunks[0].section[-1]

@@ -180,3 +180,48 @@ def test_eval_retrieval_reports_the_metrics(sample_index, tmp_path):
     assert res["eval"] == "retrieval" and res["n"] == 3
     assert res["recall@10"] == pytest.approx(2 / 3, abs=0.01)  # the moon is not in the manuals
     assert 0 < res["hit@1"] <= res["recall@5"] <= res["recall@10"] and 0 < res["mrr@10"] <= res["recall@10"]
+
+
+@pytest.mark.parametrize("query", ["Replacing the return-line filter element", "HP-3 filter housing torque",
+                                   "滤壳拧紧力矩是多少？", "How do I replace the filter element of the HP-3 pump?",
+                                   "SF6 gas pressure alarm value", "zebra quantum xylophone"])
+def test_scores_are_in_0_1_and_keep_the_ranking(retriever, query):
+    """A hit's score is the fused channel scores plus the heading match over the most they can add up
+    to: never above 1 (a heading named word for word used to reach 1.019), best first."""
+    hits = retriever.search(query, k=20)
+    assert hits
+    scores = [h.score for h in hits]
+    assert all(0.0 <= s <= 1.0 + 1e-9 for s in scores), scores
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_heading_named_in_full_scores_high_but_not_above_1(retriever):
+    hits = retriever.search("Replacing the return-line filter element", k=5)
+    top = hits[0]
+    assert "3.1 Replacing the return-line filter element" in top.chunk.section
+    assert 0.6 < top.score <= 1.0
+
+
+def test_hit_json_text_is_clean_and_chunk_text_stays_verbatim(retriever, sample_library):
+    from assistant.ingest import parse
+    from tests.conftest import SAMPLES
+
+    hits = retriever.search("How do I discharge the accumulator?", k=10)
+    assert any("\r\n" in h.chunk.text for h in hits)  # PDF line breaks in the stored passage ...
+    for h in hits:
+        j = h.to_json()
+        assert "\r" not in j["text"] and "\n" not in j["text"]  # ... not in what is shown
+        assert j["text"] == " ".join(h.chunk.text.split())
+        assert 0.0 <= j["score"] <= 1.0
+    pdf_hit = next(h for h in hits if h.chunk.doc == "hp3_pump_manual.pdf")
+    page = parse(SAMPLES / "hp3_pump_manual.pdf").pages[pdf_hit.chunk.page - 1]
+    assert page[pdf_hit.chunk.start : pdf_hit.chunk.end] == pdf_hit.chunk.text
+
+
+def test_section_paths_hold_headings_not_table_header_rows(sample_library):
+    rows = sample_library.store.chunk_rows(list(range(1, 5000))).values()
+    sections = {c.section for c in rows}
+    assert ("HP-3 Hydraulic Power Unit — Maintenance Manual", "2 Specifications", "Table 1 – Technical data") in sections
+    for s in sections:
+        assert not any(h.endswith(("Parameter Value", "Code Meaning Remedy", "Task Interval Section")) for h in s), s
+        assert not any("RMS (d)" in h for h in s), s

@@ -21,7 +21,7 @@ from .. import __version__
 from ..settings import Settings
 from .settings import ServerSettings
 
-__all__ = ["ServerSettings", "create_app", "serve"]
+__all__ = ["EXIT_BIND", "AddressUnavailable", "ServerSettings", "bind_socket", "create_app", "serve"]
 
 
 def create_app(settings: Settings, server_settings: ServerSettings | None = None, *, service=None, ui: bool = True):
@@ -79,6 +79,9 @@ def _mount_ui(app, service, server: ServerSettings, keys) -> None:
                         max_file_size=server.max_upload_bytes, blocked_paths=[str(service.root.resolve())],
                         footer_links=[], run_history=False, i18n=i18n(), theme=theme(), css=CSS,
                         server_name="127.0.0.1")
+    from ui.loading import LoadingPage
+
+    app.add_middleware(LoadingPage, path="/")  # a loading notice in the page until gradio's script has loaded
 
 
 def _ui_login(keys, password: str) -> bool:
@@ -99,20 +102,78 @@ def _warm_up(service) -> None:
     service.llm
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int:
-    """Run the server until interrupted (uvicorn). Loopback by default; never a share link."""
-    import uvicorn
+EXIT_BIND = 5  # `assistant serve`/`demo`: the address cannot be bound (see `assistant serve --help`)
 
-    server = ServerSettings()
-    if not _is_loopback(host) and not server.keys():
-        print(f"warning: serving on {host} without ASSISTANT_API_KEYS: anyone who can reach this address can "
-              "read and change the library", file=sys.stderr)
-    app = create_app(settings, server)
-    threading.Thread(target=_warm_up, args=(app.state.service,), name="warm-up", daemon=True).start()
-    shown = f"[{host}]" if ":" in host else host
-    print(f"serving {settings.index_dir} at http://{shown}:{port}/ (API: /v1, docs: /docs)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
-    return 0
+
+class AddressUnavailable(OSError):
+    """The server's address cannot be bound; the message names host:port, the cause and --port."""
+
+
+def bind_socket(host: str, port: int):
+    """A TCP socket bound to (host, port), bound the way uvicorn binds (SO_REUSEADDR), so that a port in
+    use or without permission is found before the server announces itself or starts anything. Raises
+    AddressUnavailable with one line that says what to do."""
+    import errno
+    import socket
+
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if not 0 <= port <= 65535:
+        raise AddressUnavailable(f"cannot serve on {shown}: the port must be 0-65535; choose one with --port")
+    try:
+        family, _, _, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise AddressUnavailable(f"cannot serve on {shown}: unknown host '{host}' ({exc.strerror}); "
+                                 "check --host (default 127.0.0.1)") from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            why = "the port is already in use (another server is running there)"
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            why = "permission denied (ports below 1024 need administrator rights)"
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            why = f"the address {host} is not one of this machine's (use --host 127.0.0.1 or 0.0.0.0)"
+        else:
+            why = exc.strerror or str(exc)
+        raise AddressUnavailable(f"cannot serve on {shown}: {why}; choose another port with --port, "
+                                 f"e.g. --port {port + 1 if 0 < port < 65535 else 7861}") from None
+    return sock
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, sock=None) -> int:
+    """Run the server until interrupted (uvicorn). Loopback by default; never a share link. The address
+    is bound first (or `sock`, bound by the caller with bind_socket): when it cannot be, one line on
+    stderr and exit status EXIT_BIND (5)."""
+    if sock is None:
+        try:
+            sock = bind_socket(host, port)
+        except AddressUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_BIND
+    try:
+        import uvicorn
+
+        server = ServerSettings()
+        if not _is_loopback(host) and not server.keys():
+            print(f"warning: serving on {host} without ASSISTANT_API_KEYS: anyone who can reach this address can "
+                  "read and change the library", file=sys.stderr)
+        app = create_app(settings, server)
+        threading.Thread(target=_warm_up, args=(app.state.service,), name="warm-up", daemon=True).start()
+        port = sock.getsockname()[1]  # the one bound (port 0 picks a free one)
+        shown = f"[{host}]" if ":" in host else host
+        print(f"serving {settings.index_dir} at http://{shown}:{port}/ (API: /v1, docs: /docs)", file=sys.stderr)
+        config = uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False)
+        runner = uvicorn.Server(config)
+        try:
+            runner.run(sockets=[sock])
+        except SystemExit:  # uvicorn's "startup failed" (its status 3 would read as `index`'s partial failure)
+            return 1
+        return 0 if runner.started else 1
+    finally:
+        sock.close()
 
 
 def _is_loopback(host: str) -> bool:

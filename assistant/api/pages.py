@@ -22,7 +22,9 @@ def quote_pattern(quote: str, max_tokens: int | None = None) -> re.Pattern | Non
     tokens = re.findall(r"\S+", quote)[:max_tokens]
     if not tokens:
         return None
-    return re.compile(r"\s*".join(re.escape(t) for t in tokens))
+    # Chinese text has no spaces: a quote's "技术人员" may sit on the page as "技术人\r\n员" (a line wrap)
+    return re.compile(r"\s*".join(r"\s*".join(map(re.escape, re.findall(r"[\u3400-\u9fff]|[^\u3400-\u9fff]+", t)))
+                                  for t in tokens))
 
 
 def find_spans(page_text: str, quote: str) -> list[tuple[int, int]]:

@@ -1,0 +1,191 @@
+"""The command line contract a new user meets first: the default library, exit codes and their
+messages, `serve` on a port that is taken, an index run that indexes nothing, README files in folders."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from assistant.cli import build_parser, main
+from assistant.indexer import discover, index_paths
+
+from .conftest import ROOT, SAMPLES
+
+
+def run_cli(*args, cwd=ROOT, env_extra=None):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    env.pop("ASSISTANT_INDEX_DIR", None)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "assistant", *map(str, args)], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=600)
+
+
+@pytest.mark.parametrize("command", ["index", "search", "ask", "card", "eval", "serve", "info"])
+def test_index_is_optional_for_every_command(command):
+    argv = {"index": ["index", "docs/"], "eval": ["eval", "retrieval"]}.get(command, [command])
+    args = build_parser().parse_args(argv)  # no "the following arguments are required: --index"
+    assert args.index is None
+    assert "ASSISTANT_INDEX_DIR" in build_parser()._subparsers._group_actions[0].choices[command].format_help()
+
+
+def test_info_alone_uses_the_default_library_and_says_when_there_is_none(tmp_path):
+    res = run_cli("info", cwd=tmp_path)  # indexes/default under an empty folder
+    assert res.returncode == 1
+    assert "usage:" not in res.stderr and "required" not in res.stderr
+    assert "indexes/default is not a library yet" in res.stderr and "assistant index" in res.stderr
+    lib = tmp_path / "elsewhere"
+    res = run_cli("info", cwd=tmp_path, env_extra={"ASSISTANT_INDEX_DIR": str(lib)})
+    assert res.returncode == 1 and f"{lib} is not a library yet" in res.stderr
+
+
+def test_info_and_search_use_assistant_index_dir(sample_index, tmp_path):
+    res = run_cli("info", "--json", cwd=tmp_path, env_extra={"ASSISTANT_INDEX_DIR": str(sample_index)})
+    assert res.returncode == 0, res.stderr
+    info = json.loads(res.stdout.strip().splitlines()[-1])
+    assert info["documents"] and {d["name"] for d in info["documents"]} >= {"hp3_pump_manual.pdf"}
+
+
+def test_usage_errors_exit_2_with_usage(sample_index):
+    res = run_cli("search", "--index", sample_index)  # neither QUERY nor --queries
+    assert res.returncode == 2
+    assert "usage: assistant search" in res.stderr and "give either a QUERY or --queries" in res.stderr
+    res = run_cli("search", "oil", "--queries", sample_index / "q.jsonl", "--index", sample_index)
+    assert res.returncode == 2
+
+
+def test_usage_error_from_a_command_module_exits_2(capsys):
+    """Commands that stop with SystemExit("assistant x: error: ...") are usage errors too."""
+    with pytest.raises(SystemExit) as exc:
+        main(["ask", "--index", "nowhere"])  # neither QUESTION nor --questions
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: assistant ask" in err and "give either a QUESTION" in err
+
+
+def test_help_documents_exit_codes_and_readme_rule():
+    def flat(p):
+        return " ".join(p.format_help().split())
+
+    top = flat(build_parser())
+    assert "5 serve: the address cannot be bound" in top and "2 usage error" in top
+    sub = build_parser()._subparsers._group_actions[0].choices
+    assert "5: the address cannot be bound" in flat(sub["serve"]) and "--port" in flat(sub["serve"])
+    assert "README files" in flat(sub["index"])
+    assert "score is in 0..1" in flat(sub["search"])
+
+
+def test_serve_on_a_port_in_use_fails_before_announcing_itself(tmp_path):
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        res = run_cli("serve", "--index", tmp_path / "lib", "--port", port, "--llm", "none")
+    finally:
+        taken.close()
+    assert res.returncode == 5, res.stderr
+    lines = [x for x in res.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1, res.stderr  # one clear line, nothing announced, no uvicorn start-up
+    assert f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0] and "--port" in lines[0]
+    assert "serving" not in res.stderr and "startup" not in res.stderr.lower()
+
+
+def test_bind_socket_binds_a_free_port_and_names_a_taken_one():
+    from assistant.api import AddressUnavailable, bind_socket
+
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        port = sock.getsockname()[1]
+        sock.listen(1)
+        with pytest.raises(AddressUnavailable, match=rf"127\.0\.0\.1:{port}: the port is already in use.*--port"):
+            bind_socket("127.0.0.1", port)
+    finally:
+        sock.close()
+    with pytest.raises(AddressUnavailable, match="unknown host"):
+        bind_socket("no-such-host.invalid", 7860)
+
+
+def test_index_of_nothing_leaves_no_library(tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"")
+    lib = tmp_path / "libs" / "new"
+    res = run_cli("index", bad, "--index", lib, "--quiet")
+    assert res.returncode == 1
+    assert "nothing was indexed: every file failed" in res.stderr and "no library was created" in res.stderr
+    assert not lib.exists() and not (tmp_path / "libs").exists()
+
+    empty_folder = tmp_path / "notes"
+    empty_folder.mkdir()
+    (empty_folder / "photo.jpg").write_bytes(b"jpeg")
+    (empty_folder / "README.md").write_text("# About this folder\n", encoding="utf-8")
+    res = run_cli("index", empty_folder, "--index", lib, "--quiet", "--json")
+    assert res.returncode == 1 and "no supported file found" in res.stderr
+    assert json.loads(res.stdout.strip().splitlines()[-1])["indexed"] == []
+    assert not lib.exists()
+
+
+def test_failed_run_into_an_existing_folder_removes_only_what_it_made(tmp_path, settings, embedder):
+    """A server's library folder may hold its audit log before the first document arrives."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "audit.sqlite").write_bytes(b"")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01" * 100)
+    report = index_paths([bad], settings, index_dir=lib, progress=False, embedder=embedder, workers=1)
+    assert report.failed and not report.indexed
+    assert sorted(p.name for p in lib.iterdir()) == ["audit.sqlite"]
+
+
+def test_ask_and_search_on_an_empty_or_missing_library_say_so(tmp_path, settings):
+    from assistant.library import Library
+
+    missing = tmp_path / "missing"
+    for cmd in (["search", "oil"], ["ask", "What oil?", "--llm", "none"]):
+        res = run_cli(*cmd, "--index", missing)
+        assert res.returncode == 1 and "is not a library yet" in res.stderr, res.stderr
+        assert "do not cover this question" not in res.stdout
+    empty = tmp_path / "empty"
+    Library.create(empty, settings, "minilm", lambda: (384, 256, "int8")).close()  # a library without documents
+    for cmd in (["search", "oil"], ["ask", "What oil?", "--llm", "none"]):
+        res = run_cli(*cmd, "--index", empty)
+        assert res.returncode == 1, res.stdout
+        assert f"the library {empty} is empty" in res.stderr and "assistant index" in res.stderr
+        assert "do not cover this question" not in res.stdout
+    res = run_cli("info", "--index", empty)
+    assert res.returncode == 0 and "0 documents" in res.stdout
+
+
+def test_readme_files_in_folders_are_skipped_unless_asked(tmp_path):
+    files, _, _ = discover([SAMPLES])
+    names = {f.name for f in files}
+    assert "README.md" not in names and "hp3_pump_manual.pdf" in names and len(names) == 6
+    folder = tmp_path / "manuals"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("README.md", "readme.txt", "sub/ReadMe.MD", "pump.md"):
+        (folder / name).write_text("# Pump\n\nText.\n", encoding="utf-8")
+    assert [f.name for f in discover([folder])[0]] == ["pump.md"]
+    assert {f.name for f in discover([folder], include_readme=True)[0]} == {"README.md", "readme.txt", "sub/ReadMe.MD", "pump.md"}
+    assert [f.name for f in discover([folder / "README.md"])[0]] == ["README.md"]  # named as a file: indexed
+
+
+def test_sample_library_holds_six_manuals(sample_library):
+    assert sorted(d.name for d in sample_library.store.documents()) == [
+        "conveyor_gearbox_oil_change.docx", "hp3_filter_procedure_zh.pdf", "hp3_pump_manual.pdf",
+        "hp3_quick_reference.md", "proceedings_bearing_monitoring.pdf", "substation_breaker_inspection.html"]
+
+
+def test_search_json_is_clean_with_scores_in_0_1(sample_index):
+    res = run_cli("search", "Replacing the return-line filter element", "--index", sample_index, "-k", "10", "--json")
+    assert res.returncode == 0, res.stderr
+    hits = json.loads(res.stdout.strip().splitlines()[-1])["hits"]
+    assert hits
+    for h in hits:
+        assert 0.0 <= h["score"] <= 1.0
+        assert "\r" not in h["text"] and "\n" not in h["text"] and "  " not in h["text"]
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    res = run_cli("search", "Replacing the return-line filter element", "--index", sample_index, "-k", "3")
+    assert res.returncode == 0 and "score " in res.stdout
