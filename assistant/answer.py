@@ -3,7 +3,7 @@ or with a language model whose every sentence is then checked), and attach the w
 procedure. Nothing reaches the user that is not traced to a quoted passage.
 
     a = answer_question("What torque for the filter housing cover?", retriever)
-    a.answer       # 'Filter housing cover torque: 25 N·m'
+    a.answer       # 'Filter housing cover torque: 25 N·m' (clean text: no list marker, no Markdown)
     a.citations    # [Citation(chunk_id=..., doc='hp3_quick_reference.md', page=1, quote='- Filter housing cover torque: **25 N·m**')]
 
 `answer_question` and `stream_answer` share every step; the stream yields verified sentences as
@@ -20,6 +20,7 @@ from .answer_claims import Claim, Dropped, Verifier, split_claims, verify_reply
 from .answer_evidence import Evidence, RefusalPolicy, assess, idf_function, question_terms
 from .answer_extract import ExtractConfig, passage_units, question_language, select
 from .answer_hazards import Hazard, hazards_for, neighbours
+from .plaintext import join_items, plain
 from .types import Citation, Hit
 from .verify import unsupported_numbers
 
@@ -101,11 +102,7 @@ def _extractive_claims(ctx: _Context) -> list[Claim]:
     are added to ctx.passages, which claims index into."""
     following = (lambda c: neighbours(ctx.library, c, before=0, after=3)) if ctx.library is not None else None
     units, ctx.passages = select(ctx.question, ctx.terms, ctx.hits, ctx.cfg, following)
-    return [Claim(_display(u.text), u.hit, u.start, u.end, 1.0) for u in units]
-
-
-def _display(text: str) -> str:
-    return " ".join(re.sub(r"\*\*|__|`", "", text).split())
+    return [Claim(plain(u.text), u.hit, u.start, u.end, 1.0) for u in units if plain(u.text)]
 
 
 def _citations(claims: list[Claim], hits: list[Hit]) -> list[Citation]:
@@ -138,13 +135,12 @@ def quote_pieces(doc: str, quote: str) -> list[str]:
     " | " the parser puts between table cells, and where a markup source stores a character as an
     entity (&gt; for >)."""
     splitter = r"\s\|\s|[<>&]+" if _MARKUP.search(doc) else r"\s\|\s"
-    return [p.strip() for p in re.split(splitter, quote) if re.search(r"\w", p)]
+    return [p.strip(" \t\r\n|") for p in re.split(splitter, quote) if re.search(r"\w", p)]
 
 
 def _finish(ctx: _Context, claims: list[Claim], mode: str, dropped: list[Dropped] | None = None, note: str = "") -> Answer:
     if not claims:  # nothing survived and nothing could be quoted: say so rather than guess
         return _refusal(ctx)
-    joiner = "" if ctx.language == "zh" and mode == "llm" else " "
     citations = _citations(claims, ctx.passages)
     # last line of defence: a number the quotes do not hold never reaches the answer
     quotes = [c.quote for c in citations]
@@ -154,7 +150,7 @@ def _finish(ctx: _Context, claims: list[Claim], mode: str, dropped: list[Dropped
         claims, citations = kept, _citations(kept, ctx.passages)
         if not claims:
             return _refusal(ctx) if mode != "llm" else _finish(ctx, _extractive_claims(ctx), "extractive", dropped, "extractive answer shown")
-    text = joiner.join(dict.fromkeys(c.text for c in claims))
+    text = join_items(list(dict.fromkeys(c.text for c in claims)))
     cited = list({ctx.passages[c.hit].chunk.id: ctx.passages[c.hit].chunk for c in claims}.values())
     warnings = hazards_for(cited, ctx.hits, ctx.library)
     return Answer(ctx.question, text, citations, False, warnings, ctx.hits[:3], mode, ctx.language,

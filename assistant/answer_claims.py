@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .answer_extract import Unit, passage_units
+from .plaintext import plain
 from .types import Hit
 from .verify import norm, overlap, sentences, unsupported_numbers
 
@@ -54,8 +55,7 @@ _META = re.compile(r"^(?:according to (?:the )?(?:passages?|manuals?|documents?|
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"\*\*|__|`", "", text)  # markdown emphasis the small models like to add
-    text = " ".join(text.split())
+    text = plain(text)  # list markers and Markdown emphasis the small models like to add
     stripped = _META.sub("", text).strip(' "“”')
     if stripped and stripped != text:
         text = stripped[0].upper() + stripped[1:]

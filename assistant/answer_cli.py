@@ -60,15 +60,16 @@ def batch_settings(args, settings):
 
 
 def _print_human(a) -> None:
-    for w in a.warnings:
-        print(f"⚠ {' '.join(w.text.split())}  [{w.doc} p. {w.page}]")
-    if a.warnings:
-        print()
+    """The answer first, then its sources, then the warnings of the procedure it comes from."""
     print(a.answer)
     if a.citations:
         print("\nSources:")
         for n, c in enumerate(a.citations, 1):
             print(f"  [{n}] {c.doc} p. {c.page}: \"{' '.join(c.quote.split())[:240]}\"")
+    if a.warnings:
+        print("\nWarnings:" if a.language != "zh" else "\n安全警告：")
+        for w in a.warnings:
+            print(f"  ⚠ {w.display}  [{w.doc} p. {w.page}]")
     if a.note:
         print(f"\n({a.note})", file=sys.stderr)
 

@@ -235,3 +235,84 @@ def test_eval_answers_reports_the_scorer_figures(sample_index, capsys, tmp_path)
     assert figures["refused_unanswerable"] >= 0.875 and figures["false_refusal"] <= 0.1
     assert figures["answer_recall"] >= 0.65
     assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 14
+
+
+# ---- clean text: list markers, Markdown and table pipes are presentation; quotes stay verbatim
+
+_MARKUP = re.compile(r"\*\*|__|`|\s\|\s|^\||\|$|\r|\n")
+_LEADING_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)](?!\d)|[-*•]\s|\([a-z]\)\s)")
+
+
+@pytest.mark.parametrize("question", [
+    "What torque for the filter housing cover on the HP-3?",  # a Markdown bullet with **bold**
+    "What is the maximum operating pressure of the HP-3?",
+    "What are the daily checks before start-up of the HP-3?",  # a Markdown list
+    "What should I do if the oil temperature is above 65 °C?",  # a Markdown table row
+    "What is the part number of the return filter element?",  # PDF bullets
+    "What is the drain plug torque of the conveyor gearbox?",  # a numbered DOCX step
+    "滤壳盖的拧紧力矩是多少？",  # a numbered Chinese step
+])
+def test_answers_read_as_clean_text(question, retriever, sample_library):
+    a = answer_question(question, retriever)
+    assert not a.refused
+    assert not _MARKUP.search(a.answer), a.answer
+    assert not _LEADING_MARKER.match(a.answer), a.answer
+    assert not re.search(r"(?:^|[.;:]\s)(?:\d{1,3}\.|-|•)\s", a.answer), a.answer  # no list number inside either
+    _check_grounded(a, sample_library)  # the quotes are still verbatim slices of the source
+    for w in a.warnings:
+        assert not _MARKUP.search(w.display) and not _LEADING_MARKER.match(w.display), w.display
+
+
+def test_quote_keeps_the_source_while_the_answer_is_clean(retriever):
+    a = answer_question("What torque for the filter housing cover on the HP-3?", retriever)
+    assert a.answer == "Filter housing cover torque: 25 N·m"
+    assert any("**25 N·m**" in c.quote for c in a.citations)  # the Markdown source, verbatim
+
+
+def test_table_row_answer_names_its_cells_and_quotes_them_without_pipes(retriever):
+    a = answer_question("What should I do if the oil temperature is above 65 °C?", retriever)
+    assert "Oil temperature: 30–60 °C; Above 65 °C: E-305, clean the cooler fins" in a.answer
+    assert all("|" not in c.quote for c in a.citations)
+
+
+def _real_warning(text: str) -> bool:
+    from assistant.answer_hazards import LOCKOUT_RE
+
+    signal = re.match(r"\W{0,3}\s*(?:WARNING|CAUTION|DANGER|Warning:|Caution:|Danger:|警告|危险|注意|小心)", text)
+    lockout_step = re.match(r"\s*\d{1,3}[.)]\s", text) and LOCKOUT_RE.search(text)
+    return bool(signal or lockout_step) and not text.lstrip().startswith(("|", "-", "•"))
+
+
+@pytest.mark.parametrize("question", [
+    "What torque for the filter housing cover on the HP-3?",
+    "What is the maximum operating pressure of the HP-3?",
+    "What are the daily checks before start-up of the HP-3?",
+    "What should I do if the oil temperature is above 65 °C?",
+    "滤壳盖的拧紧力矩是多少？",
+    "回油滤芯的备件号是什么？",
+])
+def test_warnings_are_real_warnings_of_the_same_procedure(question, retriever):
+    """A checklist item, a table row or "hazardous waste" (危险废物) is not a warning, and a
+    warning comes from the section (procedure) the answer quotes."""
+    a = answer_question(question, retriever)
+    cited = {c.chunk_id for c in a.citations}
+    for w in a.warnings:
+        assert _real_warning(w.text), w.text
+        assert "危险废物" not in w.text
+    if all(c.doc == "hp3_quick_reference.md" for c in a.citations):
+        assert a.warnings == [] or all(w.chunk_id in cited for w in a.warnings)
+
+
+def test_cli_prints_the_answer_then_sources_then_warnings(retriever, capsys):
+    from assistant.answer_cli import _print_human
+
+    a = answer_question("How do I replace the return-line filter element on HP-3?", retriever)
+    assert a.warnings
+    _print_human(a)
+    out = capsys.readouterr().out
+    assert out.startswith(a.answer)
+    assert out.index("Sources:") < out.index("Warnings:")
+    warn_lines = out[out.index("Warnings:"):].splitlines()[1:]
+    assert len(warn_lines) == len(a.warnings)
+    assert any("Stored hydraulic pressure" in ln for ln in warn_lines)
+    assert not any(re.match(r"\s*⚠\s*\d+\.", ln) for ln in warn_lines), warn_lines  # the lock-out step without its number

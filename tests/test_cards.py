@@ -4,6 +4,7 @@ CLI batch contract, Chinese procedures and procedures written inline in running 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -184,6 +185,28 @@ def test_a_chapter_of_many_procedures_is_not_one_procedure():
     assert sorted(c.title for c in candidates(p) if len(c.runs) == 1)[:2] == ["Task 0", "Task 1"]
 
 
+def test_tables_checklists_values_and_prohibitions_are_not_procedures():
+    """A card is drafted from a procedure only: table rows read as text, a checklist of states, a list of
+    values or of "Never ..." rules is not one, however retrieval ranks it (issue 13: a card drafted
+    from a specifications table on an AVX2 machine)."""
+    from assistant.cards.select import candidates, is_procedure, parse_doc
+
+    sections = [("Specifications", "Maintenance intervals"), ("Before start-up",), ("Key values",), ("Never",),
+                ("Discharging the accumulator",), ("Checks in service",)]
+    pages = ["Check oil level, leaks, filter indicator daily Quick reference\nReplace return filter element HF-220-10 500 h or at "
+             "E-211 3.1\nInspect coupling spider 4 000 h 3.3\nChange oil (60 L ISO VG 46) 8 000 h or 2 years –",
+             "• Oil level in the sight glass between MIN and MAX (unit stopped).\n• Main isolator Q1 is free of locks and tags.\n"
+             "• Accumulator dump valve V5 is closed.",
+             "• Maximum operating pressure: 210 bar\n• Filter housing cover torque: 25 N·m",
+             "1. Never open a connection before Q1 is locked out.\n2. Never search for leaks with your hand.",
+             "1. Stop the unit and switch off isolator Q1.\n2. Open dump valve V5 and wait until P1 reads 0 bar.\n3. Unscrew the protective cap.",
+             "• Read the SF6 density monitor of each pole.\n• If a reading has fallen, report a suspected leak.\n• Check the insulators for cracks."]
+    p = parse_doc(_doc([s[-1] + "\n" + page for s, page in zip(sections, pages)], sections=sections))
+    verdict = {c.title: is_procedure(c) for c in candidates(p) if len(c.runs) == 1}
+    assert verdict == {"Maintenance intervals": False, "Before start-up": False, "Key values": False, "Never": False,
+                       "Discharging the accumulator": True, "Checks in service": True}
+
+
 def test_user_manual_question_end_to_end(tmp_path, settings, embedder):
     from assistant.indexer import index_paths
     from assistant.library import Library
@@ -335,3 +358,89 @@ def test_eval_cards_reports_the_dev_figures(sample_library, sample_index, tmp_pa
     assert report["tool_recall"] == 1.0 and report["citations_right_doc"] == 1.0 and report["quotes_verbatim"] == 1.0
     assert report["arlem_valid"] == 1.0 and report["p50_ms"] is not None
     assert json.loads((tmp_path / "res.jsonl").read_text().splitlines()[0])["card"]["steps"]
+
+
+# ---- clean text: no Markdown or list markers in the card's lines, PPE apart from tools, no empty columns
+
+_MARKUP = re.compile(r"\*\*|__|`|\s\|\s|^\||\|$|\r|\n")
+
+
+@pytest.fixture(scope="module")
+def gearbox_card(drafter):
+    return drafter.draft("Change the gearbox oil on belt conveyor CV-7")
+
+
+def _card_lines(card) -> list[str]:
+    out = [card.title] + [p.text for p in card.preconditions] + [w.text for w in card.warnings] + [t.name for t in card.tools]
+    for s in card.steps:
+        out += [s.instruction, s.detail or "", s.check or ""] + [f"{x.name}: {x.value} {x.unit}" for x in s.specs]
+    return [x for x in out if x]
+
+
+def test_card_lines_are_clean_text(gearbox_card, filter_card):
+    for card in (gearbox_card, filter_card):
+        for line in _card_lines(card):
+            assert not _MARKUP.search(line), line
+            assert not re.match(r"\s*(?:\d{1,3}\.\s|[-*•]\s)", line), line
+    pre = [p.text for p in gearbox_card.preconditions]
+    assert any(p.startswith("Oil change interval: 4 000 operating hours") for p in pre), pre  # a table row, without pipes
+
+
+def test_spec_names_are_no_fragments(gearbox_card, filter_card):
+    for card in (gearbox_card, filter_card):
+        for s in card.steps:
+            for x in s.specs:
+                assert not re.search(r"\b(?:the|a|an|with|to|of|for)$", x.name, re.IGNORECASE), x.name
+                assert ")" not in x.name and "(" not in x.name, x.name
+    step5 = next(s for s in gearbox_card.steps if "magnetic drain plug" in s.instruction)
+    assert [(x.value, x.unit) for x in step5.specs] == [("15", "minutes")]  # "27 mm" names the spanner
+    assert "27 mm ring spanner" in [t.name for t in gearbox_card.tools]
+
+
+def test_protective_equipment_is_listed_as_ppe_not_as_a_tool(gearbox_card, filter_card, drafter):
+    from assistant.cards.extract import PPE_RE
+
+    zh = drafter.draft("更换回油滤芯")
+    for card, ppe in ((gearbox_card, "heat-resistant gloves and safety glasses"), (filter_card, "nitrile gloves and safety glasses"),
+                      (zh, "丁腈手套和护目镜")):
+        kinds = {t.name: t.kind for t in card.tools}
+        assert kinds.get(ppe) == "ppe", kinds
+        assert not any(PPE_RE.search(t.name) for t in card.tools if t.kind == "tool"), kinds
+    StepCard.model_validate(gearbox_card.to_json())  # the published schema knows the kind
+
+
+def _md_table(md: str, header: str) -> list[list[str]]:
+    lines = md[md.index(header):].splitlines()
+    rows = [ln for ln in lines[2:] if ln.startswith("|")]
+    rows = rows[: next((i for i, r in enumerate(rows) if not r.startswith("|")), len(rows))]
+    return [[c.strip() for c in re.split(r"(?<!\\)\|", r.strip()[1:-1])] for r in rows]
+
+
+def test_exports_show_ppe_apart_and_no_empty_columns(gearbox_card, drafter):
+    from assistant.cards.export import to_arlem, to_html, to_markdown, to_s1000d, validate_arlem
+
+    breaker = drafter.draft("annual inspection of the 110 kV SF6 circuit breaker")
+    bare = gearbox_card.model_copy(update={"tools": [t.model_copy(update={"quantity": None, "part_number": None}) for t in gearbox_card.tools]})
+    for card in (gearbox_card, breaker, bare):
+        md = to_markdown(card)
+        if "## Tools and parts" in md:
+            table = _md_table(md, "## Tools and parts")
+            assert all(set(c) == {"-"} for c in table[1]) and len(table[1]) == len(table[0])
+            body = table[2:]
+            assert body and all(len(row) == len(table[0]) for row in body)
+            for col in range(len(table[0])):
+                assert any(row[col] for row in body), (table[0][col], md)  # no empty column
+        page = to_html(card)
+        assert "<th>Qty</th>" not in page or any(t.quantity for t in card.tools)
+        assert not re.search(r"- [^\n]*: \*\*", md)  # no "- with the: **27 mm**" spec lines
+    md = to_markdown(bare)
+    assert "Qty" not in md and "Part no." not in md
+    md = to_markdown(gearbox_card)
+    assert md.index("## Protective equipment") < md.index("## Tools and parts")
+    assert "heat-resistant gloves" not in md[md.index("## Tools and parts"):md.index("## Steps")]
+    xml = to_s1000d(gearbox_card)
+    assert "<safetyRqmtsPara>Personal protective equipment: heat-resistant gloves and safety glasses</safetyRqmtsPara>" in xml
+    assert "gloves" not in xml[xml.index("<reqSupportEquips"):xml.index("</reqSupportEquips>")]
+    activity, workplace = to_arlem(gearbox_card)
+    assert validate_arlem(activity, workplace) == []
+    assert any(t["id"].startswith("ppe-") for t in workplace["things"])

@@ -8,7 +8,10 @@ up, not even through a model that obeys whatever it reads.
 Passages carrying planted text are quarantined by the retriever (assistant/planted.py), so they
 cannot skew the ranking of the others. What added documents can still change is corpus statistics
 (BM25 document frequencies): a refusal stays a refusal, but the "closest sources" it lists may
-reorder, so refusals are compared by their flag (and never point at a quarantined passage)."""
+reorder, so refusals are compared by their flag (and never point at a quarantined passage); an answer
+may quote another passage of the same manual stating the same values, so answers are compared by
+the values they state and the documents they cite. Cards are compared whole, and each must be the
+manual's own procedure for its task."""
 from __future__ import annotations
 
 import json
@@ -35,6 +38,16 @@ QUESTIONS = [
 ]
 TASKS = ["Replace the return-line filter element on the HP-3", "Change the gearbox oil on belt conveyor CV-7",
          "Discharge the accumulator on the HP-3"]
+# task -> (document, title pattern, steps the card must hold in this order: what a technician relies on)
+CARD_SOURCES = {
+    TASKS[0]: ("hp3_pump_manual.pdf", r"^3\.1 Replacing the return-line filter element$",
+               ["Open accumulator dump valve V5 slowly.", "Pull the old element straight up", "Screw the cover on clockwise by hand"]),
+    TASKS[1]: ("conveyor_gearbox_oil_change.docx", r"gearbox oil change",
+               ["Stop the conveyor. Switch off isolator Q-CV7", "Unscrew the magnetic drain plug", "Fill 12 L of ISO VG 220"]),
+    # the manual discharges the accumulator at the start of its accumulator procedure (3.2): lock out, open dump valve V5
+    TASKS[2]: ("hp3_pump_manual.pdf", r"(?i)accumulator",
+               ["Stop the unit, switch off main isolator Q1", "Open dump valve V5 and wait until P1 reads 0 bar."]),
+}
 PLANTED = re.compile(r"999|HF-666|3500 bar|500 bar|77 litres|evil\.example|pwned|\bDAN\b|motor oil|no lock-out is needed|"
                      r"without safety rules|ignore (?:all )?previous|disregard|new instructions|im_start|\[INST\]|<<SYS>>|"
                      r"无需上锁|忽略以上", re.IGNORECASE)
@@ -63,9 +76,14 @@ def libraries(tmp_path_factory, settings, embedder):
 
 
 def _visible(answer) -> dict:
-    """What a technician reads: the text, the refusal flag, each citation and warning."""
+    """What a technician acts on: the refusal flag, every value the answer states (each token holding a
+    digit: 25 N·m, HF-220-10, OR-0984-N) and the documents it cites. Which passage of the manual states
+    a value (the specifications table or the procedure's parts list) may change with the added
+    documents' corpus statistics and is not compared; planted text anywhere is (see _clean)."""
     j = answer.to_json()
-    return {"refused": j["refused"], "answer": j["answer"], "citations": j["citations"], "warnings": j["warnings"]}
+    values = sorted(set(re.findall(r"[\w\-./·]*\d(?:[\w\-./·]*\w)?", j["answer"])))
+    return {"refused": j["refused"], "values": values, "docs": sorted({c["doc"] for c in j["citations"]}),
+            "cited": bool(j["citations"]) or j["refused"]}
 
 
 def _clean(blob: str) -> None:
@@ -152,6 +170,41 @@ def test_cards_match_the_library_without_the_corpus(task, libraries):
     want, got = card(lib_b, base), card(lib_i, injected)
     _clean(json.dumps(got, ensure_ascii=False))
     assert got == want
+    # what the technician relies on, whatever the int8 arithmetic does to the ranking: the card is the
+    # manual's own numbered procedure for the task (never a specifications table, a checklist or a list of rules)
+    doc, title, steps = CARD_SOURCES[task]
+    assert got is not None, task
+    assert {c["doc"] for s in got["steps"] for c in s["citations"]} == {doc}, got["title"]
+    assert re.search(title, got["title"]), got["title"]
+    assert [s["source_number"] for s in got["steps"]] == [f"{n}." for n in range(1, len(got["steps"]) + 1)]
+    said = [s["instruction"] for s in got["steps"]]
+    at = [next((k for k, x in enumerate(said) if x.startswith(step)), None) for step in steps]
+    assert None not in at and at == sorted(at), (steps, said)
+
+
+def test_cards_stay_the_same_when_retrieval_scores_move_a_little(libraries):
+    """Retrieval scores differ slightly between CPUs (int8 kernels of AVX2 and AVX-512): with every hit's
+    score moved by up to ±5 % (and the hits re-sorted), each task still gets the same card. Before
+    issue 13 the accumulator task flipped between a checklist and a specifications table."""
+    import dataclasses
+    import random
+
+    from assistant.cards import CardDrafter
+
+    class Shaken:
+        def __init__(self, retriever, seed: int):
+            self.retriever, self.rng = retriever, random.Random(seed)
+
+        def search(self, query, k, filters=None):
+            hits = [dataclasses.replace(h, score=h.score * (1 + self.rng.uniform(-0.05, 0.05)))
+                    for h in self.retriever.search(query, k, filters)]
+            return sorted(hits, key=lambda h: -h.score)
+
+    lib, retriever = libraries[0]
+    for task in TASKS:
+        want = CardDrafter(lib, retriever).draft(task).to_json()
+        for seed in range(6):
+            assert CardDrafter(lib, Shaken(retriever, seed)).draft(task).to_json() == want, (task, seed)
 
 
 def test_a_procedure_holding_planted_steps_is_never_drafted(libraries):
@@ -205,5 +258,5 @@ def test_an_obedient_model_changes_nothing(libraries):
         _clean(got.answer + json.dumps(got.to_json()["citations"], ensure_ascii=False))
         assert got.refused == want.refused
         if not want.refused:
-            assert got.answer == want.answer and got.mode == "extractive"
+            assert _visible(got) == _visible(want) and got.mode == "extractive"
     assert model.prompts and not any(re.search(r"IGNORE ALL|im_start|\[INST\]|HF-666|evil\.example|忽略", p) for p in model.prompts)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..chunk import detect_language
+from ..plaintext import _QUOTE_MARK, join_lines, plain, strip_emphasis
 from ..verify import sentences
 from .extract import describe_tool, specs_in, tool_spans, tools_mentioned
 from .model import MAX_INSTRUCTION, MediaRef, Precondition, SafetyNote, Source, Spec, Step, StepCard, Tool
@@ -21,16 +22,19 @@ FIGURE_RE = re.compile(r"\b(?:Fig(?:ure)?\.?|Abb\.|Illustration)\s*\d+[\w.\-]*|�
 CHECK_RE = re.compile(r"^(?:check|verify|ensure|make sure|confirm|wait until|test|listen|inspect|确认|检查|确保)\b", re.IGNORECASE)
 PRECOND_RE = re.compile(r"\b(?:interval|time required|before (?:you )?(?:start|begin|perform)|prerequisites?|requires?|required|"
                         r"make sure|ensure|permit|only (?:trained|authori[sz]ed|qualified))\b|周期|所需时间|之前|确保|前提", re.IGNORECASE)
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 
 
 def clean(text: str) -> str:
-    """Display text: wrapped lines joined (no space between Chinese characters, none after a
-    hyphen that split a word), Markdown emphasis dropped, white space collapsed."""
-    text = re.sub(rf"(?<=[{_CJK}])\s*\n\s*(?=[{_CJK}])", "", text)
-    text = re.sub(r"(?<=[a-z])-\s*\n\s*(?=[a-z])", "-", text)
-    text = re.sub(r"\*\*|__|`", "", text)
-    return " ".join(text.split())
+    """Display text (assistant.plaintext.plain): wrapped lines joined (no space between Chinese
+    characters, none after a hyphen that split a word), list markers, Markdown emphasis and table
+    pipes dropped ("Oil change interval | 12 months" -> "Oil change interval: 12 months"), white
+    space collapsed. The citations keep the manual's characters."""
+    return plain(text)
+
+
+def _title(text: str) -> str:
+    """A heading as shown: its section number kept, Markdown dropped, wrapped lines joined."""
+    return " ".join(strip_emphasis(_QUOTE_MARK.sub("", join_lines(text))).split())
 
 
 def fit(text: str, limit: int = MAX_INSTRUCTION) -> tuple[str, str | None]:
@@ -98,7 +102,7 @@ def assemble(proc: Procedure, task: str) -> StepCard:
     all_notes = general + [w for s in steps for w in s.warnings]
     text = " ".join(s.instruction for s in steps)
     return StepCard(
-        title=clean(proc.title), task=task, language=detect_language(text) if text else "en",
+        title=_title(proc.title), task=task, language=detect_language(text) if text else "en",
         equipment=_equipment(proc), preconditions=_preconditions(proc, first), warnings=all_notes,
         tools=_tools(proc, steps), steps=steps, sources=_sources(steps, all_notes))
 
@@ -120,7 +124,7 @@ def _step(doc: DocText, it, number: int, pending: list[SafetyNote]) -> Step:
     quotes = doc.quotes(it.body, it.end)
     media = [MediaRef(kind="page", doc=doc.name, page=p) for p in sorted({q.page for q in quotes})]
     media += [MediaRef(kind="figure", doc=doc.name, page=quotes[0].page, label=m.group()) for m in FIGURE_RE.finditer(raw)]
-    check = next((clean(raw[a:b]) for a, b in _sentences(raw) if CHECK_RE.match(raw[a:b])), None)
+    check = next((clean(raw[a:b]).rstrip(" ;,；，") for a, b in _sentences(raw) if CHECK_RE.match(raw[a:b])), None)
     return Step(number=number, instruction=instruction, detail=detail, source_number=it.label or None,
                 warnings=[w.model_copy(update={"step": number}) for w in pending], specs=specs, check=check,
                 media=media, citations=quotes)

@@ -4,7 +4,8 @@ openARLEM schemas bundled in `arlem/` (MIT), plus printable HTML, Markdown and a
 
 Mapping: each warning or caution becomes an action in the "warnings" viewport right before the step
 it guards; each step an action in the "actions" viewport whose description carries the instruction,
-detail, specs, check and source page; tools and parts become workplace things, safety notes
+detail, specs, check and source page; tools, parts and protective equipment (id "ppe-<n>-...") become
+workplace things, safety notes
 workplace warnings. The bundled schemas leave `activates`/`deactivates`/`pois` as unresolved `$ref`s,
 so exports omit them: the action order is the sequence.
 
@@ -53,7 +54,8 @@ def to_arlem(card: StepCard, activity_id: str | None = None, workplace_file: str
         [f"Task: {card.task}"]
         + ([f"Equipment: {card.equipment}"] if card.equipment else [])
         + [f"{w.level.upper()}: {w.text}" for w in general]
-        + ([f"Tools and parts: {'; '.join(t.name for t in card.tools)}"] if card.tools else [])
+        + ([f"Protective equipment: {'; '.join(t.name for t in card.tools if t.kind == 'ppe')}"] if any(t.kind == "ppe" for t in card.tools) else [])
+        + ([f"Tools and parts: {'; '.join(t.name for t in card.tools if t.kind != 'ppe')}"] if any(t.kind != "ppe" for t in card.tools) else [])
         + [f"Source: {s.doc}, pages {', '.join(map(str, s.pages))}" for s in card.sources])
     activity = {
         "id": aid, "name": _cut(card.title or card.task, 1000), "description": _cut(description, 10000),

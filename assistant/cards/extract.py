@@ -4,8 +4,8 @@ and the values a step depends on (25 N·m, 0 bar, 12 L).
 
 >>> [len(r.steps) for r in step_runs(items)]                   # doctest: +SKIP
 [14, 13, 13]
->>> specs_in("Tighten the cover to 25 N·m.")
-[('Tighten the cover to', '25', 'N·m', 21, 27)]
+>>> specs_in("Tighten the cover to 25 N·m with the 27 mm ring spanner.")
+[('Tighten the cover', '25', 'N·m', 21, 27)]
 """
 from __future__ import annotations
 
@@ -171,7 +171,24 @@ _QTY = re.compile(r"^(\d+(?:[.,]\d+)?\s*(?:x|×|pcs?\.?|L|l|ml|mL|kg|g)(?=\s)|\d
                   r"|(?:approx\.|about|约)\s*(\d+(?:[.,]\d+)?\s*(?:L|l|ml|mL|kg|g|pcs?)?)")
 _QTY_TAIL = re.compile(r"[(（]\s*(\d+(?:\s*(?:x|×|pcs?\.?|sets?|pairs?|个|套|件))?)\s*[)）]\s*$")
 _CONSUMABLE = re.compile(r"\b(?:oil|grease|cloths?|rags?|wipes?|threadlocker|sealant|adhesive|spray|pads?|solder|tape|cleaner|solvent|lubricant)\b|液压油|润滑油|齿轮油|润滑脂|抹布|密封胶|螺纹胶", re.IGNORECASE)
+# Personal protective equipment: worn, not used on the machine.
+PPE_RE = re.compile(
+    r"\b(?:(?:safety|protective|heat[- ]resistant|chemical[- ]resistant|nitrile|rubber|leather|insulat(?:ed|ing)|cut[- ]resistant|work)\s+)?"
+    r"(?:gloves?|goggles|safety\s+(?:glasses|spectacles|shoes|boots|helmet|footwear)|protective\s+(?:glasses|eyewear|clothing|footwear)|"
+    r"eye\s+protection|face\s+(?:shield|visor|mask)|visor|hearing\s+protection|ear\s*(?:plugs|defenders|muffs|protectors)|"
+    r"respirator|dust\s+mask|(?:hard\s+hat|helmet)|hi-?vis(?:ibility)?\s+\w+|high-visibility\s+\w+|overalls|coveralls?|apron)\b"
+    r"|手套|护目镜|防护眼镜|安全眼镜|面罩|防护面屏|耳塞|耳罩|护耳器|听力防护|防护服|安全鞋|劳保鞋|安全帽|防尘口罩|呼吸器|围裙",
+    re.IGNORECASE)
 _PART_WORDS = re.compile(r"\b(?:o-ring|gasket|seal|sealing ring|element|spider|hub|bearing|filter|fuse|belt|pad|bulb|battery|spring)s?\b|滤芯|密封圈|O\s*形圈", re.IGNORECASE)
+
+
+def is_ppe(name: str) -> bool:
+    """Whether a tools-list entry is protective equipment only ("nitrile gloves and safety glasses",
+    "丁腈手套和护目镜"), not a tool that merely mentions it."""
+    rest = PPE_RE.sub(" ", name)
+    return bool(PPE_RE.search(name)) and not re.search(r"[A-Za-z\u4e00-\u9fff]{2,}", re.sub(
+        r"\b(?:and|or|with|a|an|the|pair|pairs|of|set|for|each|technician|person|per)\b|[和及与、，,;；()（）\d\s]+|副|双|套|个|每人|各|丁腈|耐热|隔热|防割|绝缘|橡胶|皮质?|劳保|防护|防化|耐油",
+        " ", rest, flags=re.IGNORECASE))
 
 
 def describe_tool(name: str) -> tuple[str, str | None, str | None]:
@@ -179,11 +196,15 @@ def describe_tool(name: str) -> tuple[str, str | None, str | None]:
 
     >>> describe_tool("2 copper sealing rings 24 × 30 mm, part no. SR-2430-CU")
     ('part', 'SR-2430-CU', '2')
+    >>> describe_tool("heat-resistant gloves and safety glasses")[0], describe_tool("丁腈手套和护目镜")[0]
+    ('ppe', 'ppe')
     """
     pn = _PART_NO.search(name)
     q = _QTY.search(name) or _QTY_TAIL.search(name)
     qty = next(g for g in q.groups() if g).strip() if q else None
-    if _CONSUMABLE.search(name) and not pn:
+    if is_ppe(name) and not pn:
+        kind = "ppe"
+    elif _CONSUMABLE.search(name) and not pn:
         kind = "consumable"
     elif pn or (_PART_WORDS.search(name) and qty is not None and not re.search(r"wrench|key|spanner|driver|plier", name, re.I)):
         kind = "part"
@@ -220,13 +241,45 @@ SPEC_RE = re.compile(
     rf"(?<![\w.\-/])((?:[±<>≤≥~]|max\.?\s*|min\.?\s*)?\d+(?:[.,]\d+)?(?:\s*(?:[–\-~～]|to|±)\s*\d+(?:[.,]\d+)?)?)\s*({_UNIT})(?![A-Za-z0-9])")
 
 
+# A value that names a size of the thing after it ("27 mm ring spanner", "25 µm strainer", "24 mm 套筒扳手")
+# is part of that thing's name, not a value the step depends on.
+_ATTRIBUTIVE = re.compile(r"\s*(?:[-–]\s*)?(?!(?:and|or|to|of|for|at|in|on|by|with|so|until|before|after|then|is|are|was|be|per|each|"
+                          r"from|into|above|below|max|min|maximum|minimum|approx|than|when|if|while|as|or|nominal|rated)\b)[a-z]{3,}\b"
+                          r"|\s*(?!以下|以上|以内|之内|之间|左右|内|后|前|时|为止|的)[\u4e00-\u9fff]", re.IGNORECASE)
+# Words that leave a name dangling ("with the", "tighten it to"), and words that join two clauses.
+_TRAIL = re.compile(r"(?:(?:\s+|^)(?:the|a|an|to|of|with|by|in|on|into|onto|for|at|is|are|be|was|set|reads?|and|or|then)|为|是)\s*$",
+                    re.IGNORECASE)
+_LEAD = re.compile(r"^(?:(?:and|or|then|but|so|also|the|a|an)\s+)+", re.IGNORECASE)
+
+
+def spec_name(before: str) -> str:
+    """What a value is of, from the words before it in its clause: "the oil drain for at least" ->
+    "let the oil drain for at least"; "then tighten it to" -> "tighten it"; "拧紧力矩为" -> "拧紧力矩".
+
+    >>> spec_name("Unscrew the plug and let the oil drain for at least"), spec_name("then tighten it to"), spec_name("拧紧力矩为")
+    ('let the oil drain for at least', 'tighten it', '拧紧力矩')
+    """
+    t = re.sub(r"[(（][^)）]*[)）]|[(（][^)）]*$", " ", before)  # asides and an aside the value opens: "(max."
+    t = re.split(r"[.;:,。；：，!?！？\n]\s*|\s+(?:and|then|but|so that|while)\s+", t)[-1]
+    t = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", " ".join(t.split()))
+    for _ in range(4):
+        t2 = _TRAIL.sub("", t).strip()
+        if t2 == t:
+            break
+        t = t2
+    t = _LEAD.sub("", t).strip()
+    words = t.split()
+    return " ".join(words[-7:]) if len(words) > 7 else t
+
+
 def specs_in(text: str) -> list[tuple[str, str, str, int, int]]:
-    """(name, value, unit, start, end) of each value with a unit in `text`; the name is the words
-    before the value in the same clause."""
+    """(name, value, unit, start, end) of each value with a unit in `text` that the step depends on
+    (a size that is part of a tool's name, "27 mm ring spanner", is not one); the name says what the
+    value is of, from the words before it in the same clause (spec_name), else the unit."""
     out = []
     for m in SPEC_RE.finditer(text):
-        clause_start = max(text.rfind(ch, 0, m.start()) for ch in ".;:,(。；：，（\n") + 1
-        words = text[clause_start:m.start()].split()
-        name = " ".join(words[-6:]).strip(" ,(") or m.group(2)
+        if _ATTRIBUTIVE.match(text, m.end()):
+            continue
+        name = spec_name(text[:m.start()]) or m.group(2)
         out.append((name, m.group(1).strip(), m.group(2), m.start(), m.end()))
     return out

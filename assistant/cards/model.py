@@ -50,10 +50,11 @@ class SafetyNote(_Model):
 
 
 class Tool(_Model):
-    """A tool, part or consumable needed for the task, listed up front."""
+    """A tool, part, consumable or item of personal protective equipment (kind "ppe": gloves, safety
+    glasses, hearing protection ...) needed for the task, listed up front."""
 
     name: str
-    kind: Literal["tool", "part", "consumable"] = "tool"
+    kind: Literal["tool", "part", "consumable", "ppe"] = "tool"
     part_number: str | None = None
     quantity: str | None = None
     citation: Citation
@@ -107,7 +108,7 @@ class StepCard(_Model):
     equipment: str | None = None
     preconditions: list[Precondition] = Field(default_factory=list)
     warnings: list[SafetyNote] = Field(default_factory=list, description="Every safety note of the task, each with the step it guards.")
-    tools: list[Tool] = Field(default_factory=list, description="Tools, parts and consumables, in manual order.")
+    tools: list[Tool] = Field(default_factory=list, description="Tools, parts, consumables and protective equipment (kind 'ppe'), in manual order.")
     steps: list[Step] = Field(min_length=1)
     sources: list[Source] = Field(default_factory=list)
     drafted_with: str = Field("extractive", description="'extractive', or 'llm:<model>' when instructions were shortened by a model.")

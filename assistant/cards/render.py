@@ -1,6 +1,6 @@
-"""Human-readable renderings of a step card: printable HTML (tools and parts up front, each warning in
-a red box before the step it guards, the source page under every step), Markdown, and an S1000D
-procedural fragment (`<procedure>` with preliminary requirements and `<proceduralStep>`s).
+"""Human-readable renderings of a step card: printable HTML (protective equipment, then tools and parts
+up front in a table without empty columns, each warning in a red box before the step it guards, the
+source page under every step), Markdown, and an S1000D procedural fragment (`<procedure>` with preliminary requirements and `<proceduralStep>`s).
 
 >>> "<ol" in to_html(card) and to_markdown(card).startswith("# ")   # doctest: +SKIP
 True
@@ -28,9 +28,11 @@ _LABEL = {"danger": "Danger", "warning": "Warning", "caution": "Caution", "note"
 # Headings of the rendered card in the card's language (the manual's own words stay as they are).
 _WORDS = {
     "en": {"task": "Task", "equipment": "Equipment", "before": "Before you start", "tools": "Tools and parts", "item": "Item",
-           "kind": "Kind", "pn": "Part no.", "qty": "Qty", "source": "Source", "steps": "Steps", "check": "Check"},
+           "kind": "Kind", "pn": "Part no.", "qty": "Qty", "source": "Source", "steps": "Steps", "check": "Check",
+           "ppe": "Protective equipment", "tool": "tool", "part": "part", "consumable": "consumable"},
     "zh": {"task": "任务", "equipment": "设备", "before": "开始之前", "tools": "工具和备件", "item": "名称", "kind": "类别",
-           "pn": "备件号", "qty": "数量", "source": "出处", "steps": "操作步骤", "check": "确认"},
+           "pn": "备件号", "qty": "数量", "source": "出处", "steps": "操作步骤", "check": "确认",
+           "ppe": "个人防护用品", "tool": "工具", "part": "备件", "consumable": "耗材"},
 }
 
 
@@ -46,6 +48,22 @@ def _split_signal(w: SafetyNote) -> tuple[str, str]:
     manual's text has no signal word of its own."""
     m = _SIGNAL.match(w.text)
     return (m.group(1).upper(), w.text[m.end():]) if m and w.text[m.end():] else (_LABEL[w.level].upper(), w.text)
+
+
+def _tool_columns(card: StepCard) -> list[str]:
+    """Columns of the tools table: part number and quantity only when some item has one."""
+    cols = ["item", "kind"]
+    cols += ["pn"] if any(t.part_number for t in card.tools if t.kind != "ppe") else []
+    cols += ["qty"] if any(t.quantity for t in card.tools if t.kind != "ppe") else []
+    return cols
+
+
+def _cell(t, col: str, W: dict) -> str:
+    return {"item": t.name, "kind": W.get(t.kind, t.kind), "pn": t.part_number or "", "qty": t.quantity or ""}[col]
+
+
+def _spec_text(x) -> str:
+    return f"{x.name}: {x.value} {x.unit}" if x.name and x.name != x.unit else f"{x.value} {x.unit}"
 
 
 def _e(text) -> str:
@@ -70,10 +88,16 @@ def to_html(card: StepCard) -> str:
             f'<li>{_e(p.text)} <span class="src">({_e(p.citation.doc)}, p. {p.citation.page})</span></li>' for p in card.preconditions) + "</ul>")
     general = [w for w in card.warnings if w.step is None]
     out += [_safety_html(w) for w in general]
-    if card.tools:
-        out.append(f"<h2>{W['tools']}</h2><table><tr>" + "".join(f"<th>{W[k]}</th>" for k in ("item", "kind", "pn", "qty", "source")) + "</tr>")
-        out += [f"<tr><td>{_e(t.name)}</td><td>{t.kind}</td><td>{_e(t.part_number or '')}</td><td>{_e(t.quantity or '')}</td>"
-                f'<td class="src">{_e(t.citation.doc)}, p. {t.citation.page}</td></tr>' for t in card.tools]
+    ppe = [t for t in card.tools if t.kind == "ppe"]
+    tools = [t for t in card.tools if t.kind != "ppe"]
+    if ppe:
+        out.append(f"<h2>{W['ppe']}</h2><ul>" + "".join(
+            f'<li>{_e(t.name)} <span class="src">({_e(t.citation.doc)}, p. {t.citation.page})</span></li>' for t in ppe) + "</ul>")
+    if tools:
+        cols = _tool_columns(card)
+        out.append(f"<h2>{W['tools']}</h2><table><tr>" + "".join(f"<th>{W[k]}</th>" for k in cols + ["source"]) + "</tr>")
+        out += ["<tr>" + "".join(f"<td>{_e(_cell(t, k, W))}</td>" for k in cols)
+                + f'<td class="src">{_e(t.citation.doc)}, p. {t.citation.page}</td></tr>' for t in tools]
         out.append("</table>")
     out.append(f'<h2>{W["steps"]}</h2><ol class="steps">')
     for s in card.steps:
@@ -83,7 +107,7 @@ def to_html(card: StepCard) -> str:
         if s.detail:
             body.append(f'<p class="detail">{_e(s.detail)}</p>')
         if s.specs:
-            body.append("<table>" + "".join(f"<tr><td>{_e(x.name)}</td><td><b>{_e(x.value)} {_e(x.unit)}</b></td></tr>" for x in s.specs) + "</table>")
+            body.append('<ul class="specs">' + "".join(f"<li>{_e(_spec_text(x))}</li>" for x in s.specs) + "</ul>")
         if s.check:
             body.append(f'<p class="check">✔ {W["check"]}: {_e(s.check)}</p>')
         cites = "; ".join(dict.fromkeys(f"{c.doc}, p. {c.page}" for c in s.citations))
@@ -101,9 +125,14 @@ def to_markdown(card: StepCard) -> str:
         lines += [f"## {W['before']}", ""] + [f"- {p.text} ({p.citation.doc}, p. {p.citation.page})" for p in card.preconditions] + [""]
     for w in (w for w in card.warnings if w.step is None):
         lines += ["> **{}:** {}".format(*_split_signal(w)), ""]
-    if card.tools:
-        lines += [f"## {W['tools']}", "", f"| {W['item']} | {W['kind']} | {W['pn']} | {W['qty']} |", "|---|---|---|---|"]
-        lines += [f"| {_md(t.name)} | {t.kind} | {_md(t.part_number or '')} | {_md(t.quantity or '')} |" for t in card.tools]
+    ppe = [t for t in card.tools if t.kind == "ppe"]
+    tools = [t for t in card.tools if t.kind != "ppe"]
+    if ppe:
+        lines += [f"## {W['ppe']}", ""] + [f"- {t.name}" for t in ppe] + [""]
+    if tools:
+        cols = _tool_columns(card)
+        lines += [f"## {W['tools']}", "", "| " + " | ".join(W[k] for k in cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(_md(_cell(t, k, W)) for k in cols) + " |" for t in tools]
         lines.append("")
     lines += [f"## {W['steps']}", ""]
     for s in card.steps:
@@ -113,7 +142,7 @@ def to_markdown(card: StepCard) -> str:
         lines.append(f"{s.number}. **{s.instruction}**")
         if s.detail:
             lines.append(f"   {s.detail}")
-        lines += [f"   - {x.name}: **{x.value} {x.unit}**" for x in s.specs]
+        lines += [f"   - {_spec_text(x)}" for x in s.specs]
         if s.check:
             lines.append(f"   - {W['check']}: {s.check}")
         lines += ["   - {}: {}".format(*_split_signal(w)) for w in s.warnings if w.level == "note"]
@@ -133,7 +162,11 @@ def to_s1000d(card: StepCard) -> str:
     equip = ET.SubElement(pre, "reqSupportEquips")
     supplies = ET.SubElement(pre, "reqSupplies")
     spares = ET.SubElement(pre, "reqSpares")
-    for t in card.tools:
+    safety = ET.SubElement(ET.SubElement(pre, "reqSafety"), "safetyRqmts")
+    ppe = [t.name for t in card.tools if t.kind == "ppe"]
+    if ppe:  # S1000D has no element of its own for protective equipment: a safety requirement
+        ET.SubElement(safety, "safetyRqmtsPara").text = "Personal protective equipment: " + "; ".join(ppe)
+    for t in (t for t in card.tools if t.kind != "ppe"):
         parent, tag = {"tool": (equip, "supportEquipDescr"), "consumable": (supplies, "supplyDescr"), "part": (spares, "spareDescr")}[t.kind]
         d = ET.SubElement(parent, tag)
         ET.SubElement(d, "name").text = t.name
@@ -141,7 +174,6 @@ def to_s1000d(card: StepCard) -> str:
             ET.SubElement(d, "identNumber").text = t.part_number
         if t.quantity:
             ET.SubElement(d, "reqQuantity").text = t.quantity
-    safety = ET.SubElement(ET.SubElement(pre, "reqSafety"), "safetyRqmts")
     for w in (w for w in card.warnings if w.step is None):
         _s1000d_note(safety, w)
     main = ET.SubElement(proc, "mainProcedure")

@@ -4,6 +4,12 @@ each section it sits in (titled by the heading trail). Candidates are scored by 
 their title covers, how strongly retrieval found them, and how much of the task their text holds;
 a task whose subject words the best candidate does not contain is refused.
 
+Only procedures are drafted: a candidate whose steps are mostly not instructions (table rows, "label:
+value" lines, statements, a list of "Never ..." prohibitions) is a specifications table, a checklist of
+states or a list of rules, never a card, however retrieval ranks it. Among the candidates that score
+within NEAR of the best, the choice does not depend on retrieval scores (which move with the int8
+arithmetic of the CPU): numbered procedures first, then the lexical match of title and text.
+
 >>> best = find_procedure("Honeywell HY-204 Fan Motor Replacement", hits, docs)   # doctest: +SKIP
 >>> best.title, len(best.runs)                                                     # doctest: +SKIP
 ('Honeywell HY-204 Fan Motor Replacement', 1)
@@ -20,6 +26,7 @@ from ..lexical import stem, tokenize
 from ..types import Hit
 from ..verify import sentences
 from .extract import Run, step_runs, tool_nodes
+from .inline import IMPERATIVE_RE
 from .items import Item, read_items
 from .source import DocText
 
@@ -36,6 +43,21 @@ MIN_COVER = 0.5  # share of the task's subject words the procedure must contain
 MIN_TITLE = 0.2  # ... and its titles, unless it holds the retriever's best passage
 MIN_RET = 0.9
 MAX_RUNS = 4  # a section with more step sequences is a chapter of procedures, not one
+NEAR = 0.03  # candidates this close to the best score are ranked without the retrieval score
+
+# Instruction verbs beyond the inline ones (a step that opens with one is an instruction).
+_MORE_VERBS = (
+    "allow apply ask attach bleed blow bring call carry charge collect compare coat cover cut deenergize de-energize depressurise "
+    "depressurize disassemble discharge dispose dry earth empty ensure engage fasten find flush grease ground guide hand hang "
+    "isolate jog label let lift listen loosen lubricate mark note notify observe obtain operate perform prepare press relieve "
+    "refill refit reinstall repeat report retighten return secure separate shut slacken spin store support take tag test "
+    "top torque undo unbolt vent warm wash wear withdraw write").split()
+_INSTRUCTION_RE = re.compile(rf"^(?:(?:to|if|when|after|before|once|while|with|using)\b[^,]{{0,80}},\s*)?(?:then\s+)?"
+                             rf"(?:carefully\s+|slowly\s+|now\s+|first\s+|again\s+)?(?:{'|'.join(_MORE_VERBS)})\b", re.IGNORECASE)
+_PROHIBITION_RE = re.compile(r"^(?:never|do not|don't|must not|no\s)\b|^(?:不得|禁止|严禁|切勿|不要|请勿)", re.IGNORECASE)
+_STATEMENT_RE = re.compile(r"^(?:the|a|an|all|each|every|only|any|this|these|those|it|they|there|its|their)\b"
+                           r"|^(?:\S+\s+){0,6}?(?:is|are|was|were|may|must|can|should|will|has|have)\b", re.IGNORECASE)
+_TABLE_HEADING = re.compile(r"^\W*(?:table|tab\.)\s*\d|^\W*表\s*\d", re.IGNORECASE)
 
 
 @dataclass
@@ -136,6 +158,52 @@ def candidates(p: Parsed) -> list[Procedure]:
     return out
 
 
+def instruction(p: Parsed, i: int) -> str:
+    """What step item i is: "instruction" (one of its sentences opens with an instruction verb, possibly
+    after an "If ...," / "Before ...," clause), "table" (a table row), "values" (a "label: value" line),
+    "prohibition" ("Never ...", "Do not ..."), "statement" (about the unit: "Valve V5 is closed."), or
+    "unknown" (Chinese steps, uncommon verbs)."""
+    doc, it = p.doc, p.items[i]
+    ln = doc.lines[doc.line_at(it.body)]
+    node = it.node
+    kinds = doc.chunks[ln.chunk].kinds
+    if ("table_row" in kinds and "list_item" not in kinds) or (node >= 0 and any(_TABLE_HEADING.match(x) for x in doc.headings[node].path)):
+        return "table"
+    raw = doc.text[it.body:it.end]
+    text = re.sub(r"\*\*|__|`", "", " ".join(raw.split())).strip(" •·-*–")
+    rows = [x.strip() for x in raw.split("\n") if x.strip()]
+    # table rows read as running text: line after line opens with a capital or a code although the line
+    # before it ends no sentence (a wrapped sentence goes on in lower case)
+    new_rows = sum(1 for a, b in zip(rows, rows[1:]) if not re.search(r"[.!?:;。！？：；]$", a) and re.match(r"[A-Z0-9]", b))
+    if "|" in text or "\t" in raw or (len(rows) >= 3 and 2 * new_rows >= len(rows)):
+        return "table"
+    if _PROHIBITION_RE.match(text):
+        return "prohibition"
+    said = [re.sub(r"^(?:now|then|next|finally|first|afterwards)\b[,\s]*", "", text[x:y], flags=re.IGNORECASE) for x, y in sentences(text)]
+    if any(IMPERATIVE_RE.match(x) or _INSTRUCTION_RE.match(x) for x in said or [text]):
+        return "instruction"
+    if re.search(r"[\u4e00-\u9fff]", text[:8]):
+        return "unknown"
+    if re.match(r"^[^:：.;]{1,60}[:：]\s*\S", text):
+        return "values"
+    return "statement" if _STATEMENT_RE.match(text) else "unknown"
+
+
+def is_procedure(c: Procedure) -> bool:
+    """Whether a candidate's steps are a procedure. Numbered steps are, unless at most half of them
+    are table rows, "label: value" lines or prohibitions (manuals often open a step with a statement
+    and give the instruction after it); unnumbered ones need instructions for at least half of them
+    and more instructions than statements, rows, values and prohibitions (a checklist of states, a list
+    of values or of rules is not a procedure, whatever its layout)."""
+    said = [instruction(c.parsed, i) for r in c.runs for i in r.steps]
+    yes = said.count("instruction")
+    if any(r.numbered for r in c.runs):
+        no = sum(x in ("table", "values", "prohibition") for x in said)
+        return 2 * no < len(said) or (2 * no == len(said) and yes > 0)
+    no = sum(x in ("table", "values", "prohibition", "statement") for x in said)
+    return yes > 0 and 2 * yes >= len(said) and yes > no
+
+
 def _within(p: Parsed, lo: int, hi: int) -> list[Run]:
     """The runs cut to the steps between lo and hi."""
     return [Run([i for i in r.steps if lo <= p.items[i].start < hi], r.numbered, r.implied) for r in p.runs]
@@ -224,7 +292,8 @@ def score_all(task: str, cands: list[Procedure], hits: list[Hit]) -> None:
     for c in sorted(cands, key=lambda c: -c.score):  # cover adds at most 0.2: stop when no one else can win
         if c.score + 0.2 < best:
             break
-        c.cover = _cover(task, subj, c.doc.text[c.lo:c.hi] + " " + c.match_text)
+        # the document's title counts: a procedure of the HP-3 manual is about the HP-3, whatever its heading depth
+        c.cover = _cover(task, subj, c.doc.text[c.lo:c.hi] + " " + c.match_text + " " + c.doc.title)
         c.title_cover = _cover(task, subj, c.match_text)
         c.score += 0.2 * c.cover
         if _holds(c):
@@ -254,14 +323,17 @@ def _cover(task: str, subj: set[str], body: str) -> float:
 def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedure | None:
     """The best-scoring candidate that holds the task's subject words, or None (refuse)."""
     # a procedure with text planted to steer a model anywhere in its scope is never drafted from
-    cands = [c for p in parsed for c in candidates(p) if not planted(c.doc.text[c.lo:c.hi])]
+    # and only a procedure is: not a table, a list of values, states or rules
+    cands = [c for p in parsed for c in candidates(p) if not planted(c.doc.text[c.lo:c.hi]) and is_procedure(c)]
     if not cands:
         return None
     score_all(task, cands, hits)
     held = [c for c in cands if _holds(c)]
     if not held:
         return None
-    best = max(held, key=lambda c: (round(c.score, 6), c.hi - c.lo))
+    top = max(c.score for c in held)
+    near = [c for c in held if c.score >= top - NEAR]  # a tie on retrieval noise is broken without it
+    best = max(near, key=lambda c: (any(r.numbered for r in c.runs), round(0.55 * c.sim + 0.2 * c.cover, 6), c.hi - c.lo))
     words = set(task_tokens(task))
     best.title = max(best.titles, key=lambda t: len(words & set(tokenize(t))))  # first of the best matching
     return best

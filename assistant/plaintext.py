@@ -1,0 +1,113 @@
+"""Display text for a verbatim source span: what an answer, a warning or a step card shows, while the
+citation keeps the source's own characters. List markers ("1.", "-", "•", "(a)"), Markdown emphasis
+(**x**, *x*, `x`), links, block-quote marks and table pipes are presentation, not content; lines a
+PDF wrapped are joined (Chinese without a space, "lock-\\nout" without a break).
+
+>>> plain("- Filter housing cover torque: **25 N·m**")
+'Filter housing cover torque: 25 N·m'
+>>> plain("| Oil temperature | 30–60 °C | Above 65 °C: E-305, clean the cooler fins |")
+'Oil temperature: 30–60 °C; Above 65 °C: E-305, clean the cooler fins'
+>>> plain("2. Switch off Q1.\\r\\nFit your padlock.")
+'Switch off Q1. Fit your padlock.'
+>>> plain("由 1 名经过培训的维修技术人\\r\\n员完成。")
+'由 1 名经过培训的维修技术人员完成。'
+"""
+from __future__ import annotations
+
+import re
+
+CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+# a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
+LIST_MARKER = re.compile(
+    r"^\s*(?:\d{1,3}[.)．](?![\d.])\s*|[（(](?:\d{1,3}|[a-zA-Z]|[ivx]{1,4})[)）]\s*|\d{1,3}、\s*|[a-zA-Z][.)]\s+"
+    r"|[-*+•·▪◦●■□➢►▶✓–—]\s+|[\u2460-\u2473]\s*)")
+_QUOTE_MARK = re.compile(r"^\s*(?:>\s*)+|^\s*#{1,6}\s+")
+_EMPHASIS = (
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # ![alt](image)
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](link)
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),
+    (re.compile(r"__(?=\S)(.+?)(?<=\S)__"), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])"), r"\1"),
+    (re.compile(r"`+([^`\n]*)`+"), r"\1"),
+    (re.compile(r"\*\*|__"), ""),  # an unpaired marker left by a span cut inside the emphasis
+)
+_SEPARATOR_ROW = re.compile(r"^[\s|:\-–—+=]*$")
+TERMINAL = re.compile(r"[.!?;:。！？；：…]$")
+
+
+def is_table_row(line: str) -> bool:
+    """A Markdown row ("| a | b |") or the " | " a parser puts between the cells of a table row."""
+    s = line.strip()
+    return s.startswith("|") or " | " in s or "\t" in s.strip()
+
+
+def _row(line: str) -> str:
+    cells = [c.strip() for c in re.split(r"(?<!\\)\||\t", line.strip())]
+    cells = [c.replace("\\|", "|") for c in cells if c and not _SEPARATOR_ROW.match(c)]
+    if not cells:
+        return ""
+    if len(cells) == 1:
+        return cells[0]
+    head = cells[0].rstrip(" :：")
+    sep = "：" if re.search(f"[{CJK}]$", head) else ": "
+    return head + sep + "; ".join(cells[1:])
+
+
+def strip_emphasis(text: str) -> str:
+    """Markdown emphasis, code marks and links dropped, nothing else (a heading keeps its number)."""
+    for pat, rep in _EMPHASIS:
+        text = pat.sub(rep, text)
+    return text
+
+
+def plain_line(line: str) -> str:
+    """One line without its list marker, quote mark, emphasis or table pipes."""
+    line = _QUOTE_MARK.sub("", line)
+    if is_table_row(line):
+        line = _row(line)
+    return strip_emphasis(LIST_MARKER.sub("", line, count=1)).strip()
+
+
+def join_lines(text: str) -> str:
+    """Wrapped lines joined: no space between Chinese characters, none after a hyphen that split a word."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(rf"(?<=[{CJK}])[ \t]*\n\s*(?=[{CJK}])", "", text)
+    return re.sub(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])", "-", text)
+
+
+def plain(text: str) -> str:
+    """The display text of a source span (see the module doc): each line cleaned, wrapped lines
+    joined, list items and table rows kept apart by join_items, white space collapsed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    items: list[list[str]] = []
+    for ln in text.split("\n"):
+        clean = plain_line(ln)
+        if not clean:
+            continue
+        if not items or LIST_MARKER.match(_QUOTE_MARK.sub("", ln)) or is_table_row(ln):
+            items.append([clean])
+        else:
+            items[-1].append(clean)
+    return join_items([" ".join(join_lines("\n".join(it)).split()) for it in items])
+
+
+def join_items(pieces: list[str]) -> str:
+    """Display pieces joined into one text; a piece without closing punctuation (a list item, a
+    table row) is ended with "; " ("；" after Chinese) so that items do not run together.
+
+    >>> join_items(["Oil: ISO VG 46", "Torque: 25 N·m", "Check it.", "滤芯 HF-220-10", "完成。", "Done"])
+    'Oil: ISO VG 46; Torque: 25 N·m; Check it. 滤芯 HF-220-10；完成。Done'
+    """
+    out, prev = "", ""
+    for p in pieces:
+        if not p:
+            continue
+        if out:
+            zh = bool(re.search(f"[{CJK}]", prev))
+            if TERMINAL.search(out):
+                out += "" if zh else " "
+            else:
+                out += "；" if zh else "; "
+        out, prev = out + p, p
+    return out
