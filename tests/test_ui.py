@@ -1,10 +1,13 @@
 """The web UI end to end: a real server on loopback and Debian's Chromium driven by Playwright. Ask a
 question and see a cited answer, open a citation (passage and marked PDF page), rate the answer,
-make a step card and download it, upload and remove a document, Chinese labels, the login page.
+make a step card and download it, upload and remove a document, Chinese labels, the login page; the
+loading notice before the app's script runs, the open library and its size in the header, three
+example questions made from the library's documents (a click asks one), the English/中文 switch.
 A screenshot of each lands in test-artifacts/."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -68,6 +71,111 @@ def _ask(page, question):
     page.click("#ask-btn")
     page.wait_for_selector("#chat .ma-answer, #chat .ma-refusal", timeout=120_000)
     page.wait_for_selector("#cite-chips label", timeout=30_000)
+
+
+def _headings(service) -> dict[str, set[str]]:
+    """Each document's section headings (numbering removed, lower case), read from the library itself."""
+    out: dict[str, set[str]] = {}
+    rows = service.library.store.db.execute("SELECT d.name, c.section FROM chunks c JOIN documents d ON d.id = c.doc_id").fetchall()
+    for name, section in rows:
+        for h in json.loads(section)[1:]:  # the first is the document's title
+            h = re.sub(r"^\s*\d+(?:\.\d+)*\.?\s+", "", h).strip().lower()
+            if len(h.split()) >= 2 or re.search(r"[\u4e00-\u9fff]", h):
+                out.setdefault(name, set()).add(h)
+    return out
+
+
+def _examples(page) -> list[str]:
+    page.wait_for_selector("#example-0", state="visible", timeout=30_000)
+    return [page.locator(f"#example-{i}").inner_text().strip() for i in range(3) if page.locator(f"#example-{i}").is_visible()]
+
+
+def test_page_shows_a_loading_notice_until_the_app_has_loaded(browser, url, artifacts):
+    import urllib.request
+
+    def first_html(lang):
+        req = urllib.request.Request(url, headers={"Accept-Language": lang})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.read().decode("utf-8")
+
+    assert 'id="ma-loading"' in first_html("en-US") and "Loading the maintenance assistant…" in first_html("en-US")
+    assert "正在加载维修知识助手…" in first_html("zh-CN,zh;q=0.9")
+    # before any script has run (here: never), the notice is what a person sees, not a blank page
+    ctx = browser.new_context(viewport={"width": 1000, "height": 500}, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(url, wait_until="load")
+        assert page.locator("#ma-loading").is_visible()
+        assert "Loading the maintenance assistant…" in page.locator("#ma-loading").inner_text()
+        page.screenshot(path=str(artifacts / "ui-loading.png"))
+    finally:
+        ctx.close()
+    page = _open(browser, url)
+    try:
+        assert page.locator("#ma-loading").count() == 0  # the app replaced it
+    finally:
+        page.close()
+
+
+def test_header_names_the_library_and_its_size(browser, url, service):
+    docs = service.documents()
+    n_docs, n_chunks, n_pages = len(docs), service.library.store.count_chunks(), sum(d["pages"] for d in docs)
+    assert n_docs >= 5 and n_chunks > n_docs
+    page = _open(browser, url)
+    try:
+        page.wait_for_selector("#ma-library .ma-library", timeout=30_000)
+        line = page.locator("#ma-library").inner_text()
+        assert service.root.name in line
+        assert f"{n_docs} documents" in line and f"{n_chunks} passages" in line and f"{n_pages} pages" in line, line
+    finally:
+        page.close()
+
+
+def test_three_example_questions_from_the_library_ask_when_clicked(browser, url, service, artifacts):
+    headings = _headings(service)
+    page = _open(browser, url)
+    try:
+        examples = _examples(page)
+        assert len(examples) == 3 and len(set(examples)) == 3, examples
+        sources = []
+        for q in examples:  # each is made from a heading of one of the library's documents
+            docs = [name for name, hs in headings.items() if any(h in q.lower() for h in hs)]
+            assert docs, f"{q!r} matches no heading of the library's documents"
+            sources.append(docs[0])
+        assert len(set(sources)) == 3, sources  # three different documents
+        page.screenshot(path=str(artifacts / "ui-examples.png"), full_page=True)
+
+        page.click("#example-0")
+        page.wait_for_selector("#chat .ma-answer", timeout=120_000)
+        page.wait_for_selector("#cite-chips label", timeout=30_000)
+        assert examples[0] in page.locator("#chat").inner_text()  # the question asked is the example's
+        cited = " ".join(page.locator("#cite-chips label").all_inner_texts())
+        assert sources[0] in cited, (examples[0], cited)  # answered from the document the question came from
+        page.screenshot(path=str(artifacts / "ui-example-answer.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def test_language_switch_changes_the_labels(browser, url, artifacts):
+    page = _open(browser, url)
+    try:
+        switch = page.locator("#ma-lang")
+        assert switch.is_visible() and "English" in switch.inner_text() and "中文" in switch.inner_text()
+        page.wait_for_function("() => document.querySelector('#ma-lang input[value=en]')?.checked", timeout=30_000)
+        assert page.get_by_role("tab", name="Ask").is_visible()
+        switch.locator("label", has_text="中文").click()
+        page.wait_for_selector("#ma-library .ma-library", timeout=60_000)  # reloaded
+        page.get_by_role("tab", name="问答").wait_for(timeout=60_000)
+        assert "提问" in page.locator("#ask-btn").inner_text()
+        assert page.locator("#ma-library").inner_text().startswith("资料库")
+        assert re.search(r"[\u4e00-\u9fff]", _examples(page)[0])  # a Chinese manual's question comes first
+        assert page.locator("#ma-lang input[value=zh]").is_checked()
+        page.screenshot(path=str(artifacts / "ui-switch-zh.png"), full_page=True)
+        page.locator("#ma-lang label", has_text="English").click()
+        page.get_by_role("tab", name="Ask").wait_for(timeout=60_000)
+        assert "Ask" in page.locator("#ask-btn").inner_text()
+    finally:
+        page.close()
 
 
 def test_ask_see_cited_answer_open_citation_and_rate(browser, url, service, artifacts):
@@ -134,10 +242,12 @@ def test_make_step_card_and_download_it(browser, url, artifacts, tmp_path):
         page.close()
 
 
-def test_upload_list_and_remove_a_document(browser, url, artifacts, tmp_path):
+def test_upload_list_and_remove_a_document(browser, url, service, artifacts, tmp_path):
+    before = len(service.documents())
     doc = tmp_path / "k7_compressor_service.md"
     doc.write_text("# Compressor K-7 service\n\n## Drive belt\n\nCheck the K-7 drive belt tension every 250 operating hours.\n\n"
-                   "WARNING: Lock out the K-7 before opening the belt guard.\n", encoding="utf-8")
+                   "WARNING: Lock out the K-7 before opening the belt guard.\n\n## Replacing the drive belt\n\n"
+                   "1. Remove the belt guard.\n2. Slacken the motor base and fit the new belt.\n", encoding="utf-8")
     bad = tmp_path / "scan.pdf"
     bad.write_bytes(b"this is not a PDF")
     page = _open(browser, url)
@@ -155,27 +265,34 @@ def test_upload_list_and_remove_a_document(browser, url, artifacts, tmp_path):
         assert "scan.pdf" in page.locator("#index-errors").inner_text()
         page.wait_for_timeout(800)  # let the file box settle before the screenshot
         page.screenshot(path=str(artifacts / "ui-upload.png"), full_page=True)
+        # the header and the example questions follow the library
+        page.wait_for_function("() => document.querySelector('#ma-library').innerText.includes('%d documents')" % (before + 1),
+                               timeout=30_000)
+        page.get_by_role("tab", name="Ask").click()
+        assert "What are the steps for replacing the drive belt on the K-7?" in _examples(page)
+        page.get_by_role("tab", name="Library").click()
 
         page.locator("#delete-doc input").click()
         page.get_by_role("option", name="k7_compressor_service.md").click()
         page.click("#delete-btn")
         page.wait_for_function("() => !document.querySelector('#documents table').innerText.includes('k7_compressor_service.md')",
                                timeout=60_000)
+        page.wait_for_function("() => document.querySelector('#ma-library').innerText.includes('%d documents')" % before,
+                               timeout=30_000)
+        page.get_by_role("tab", name="Ask").click()
+        assert not any("K-7" in q for q in _examples(page))
     finally:
         page.close()
 
 
 def test_ask_by_voice(browser, url, artifacts, tmp_path):
     import importlib.util
-    import subprocess
 
     if importlib.util.find_spec("assistant.voice") is None or importlib.util.find_spec("faster_whisper") is None:
         pytest.skip("the voice pipeline is not installed: pip install -e '.[voice]'")
-    if not shutil.which("espeak-ng"):
-        pytest.skip("espeak-ng makes the test recording: apt-get install -y espeak-ng")
-    wav = tmp_path / "question.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav),
-                    "What torque for the filter housing cover on the H P 3?"], check=True, timeout=60)
+    from tests.speech import Speech  # the bundled Piper voice says the question
+
+    wav = Speech(tmp_path).path("What torque for the filter housing cover on the H P 3?", speed=1.1)
     page = _open(browser, url)
     try:
         page.locator("#voice").click()  # open the accordion
@@ -199,6 +316,7 @@ def test_labels_in_chinese(browser, url, artifacts):
     try:
         assert page.get_by_role("tab", name="问答").is_visible() and page.get_by_role("tab", name="资料库").is_visible()
         assert "提问" in page.locator("#ask-btn").inner_text()
+        page.wait_for_function("() => document.querySelector('#ma-lang input[value=zh]')?.checked", timeout=30_000)
         _ask(page, "HP-3 回油滤芯的更换周期是多少？")
         assert "出处" in page.locator("#chat .ma-sources").last.inner_text()
         page.screenshot(path=str(artifacts / "ui-zh.png"), full_page=True)
@@ -212,6 +330,7 @@ def test_login_when_api_keys_are_set(browser, service, artifacts):
         try:
             page.goto(u, wait_until="load")
             page.wait_for_selector("input[type=password]", timeout=60_000)
+            assert page.locator("#ma-loading").count() == 0  # the login form replaced the loading notice
             page.screenshot(path=str(artifacts / "ui-login.png"), full_page=True)
             page.locator("input[type=text]").fill("technician")
             page.locator("input[type=password]").fill(KEY)

@@ -12,9 +12,11 @@ from assistant.api.errors import ApiError
 from assistant.errors import AssistantError
 
 from . import render
+from .examples import example_questions, library_rows
 from .i18n import lang_of
 
 FAILURES = (ApiError, AssistantError)
+N_EXAMPLES = 3
 
 
 def _reason(exc: Exception) -> str:
@@ -24,6 +26,28 @@ def _reason(exc: Exception) -> str:
 class Handlers:
     def __init__(self, service):
         self.service = service
+        self._examples: dict[tuple[int, str], list] = {}  # (library generation, language) -> examples
+
+    # -- header: the open library, and example questions from its documents
+
+    def overview(self, request: gr.Request):
+        """The library line (name, documents, passages, pages), then the example questions' group and
+        its buttons: shown on page load and after every upload or removal."""
+        lang = lang_of(request)
+        docs = self.service.documents()
+        examples = self.examples(lang) if docs else []
+        buttons = [gr.update(value=ex.question, visible=True) for ex in examples]
+        buttons += [gr.update(value="", visible=False)] * (N_EXAMPLES - len(buttons))
+        return (render.library_html(self.service.root, docs, lang), gr.update(visible=bool(examples)), *buttons)
+
+    def examples(self, lang: str) -> list:
+        svc = self.service
+        with svc._reading():  # the read lock the API's own library calls take
+            store = svc.library.store
+            key = (store.generation(), lang)
+            if key not in self._examples:
+                self._examples = {key: example_questions(library_rows(store), lang, N_EXAMPLES)}
+            return self._examples[key]
 
     # -- chat
 

@@ -1,4 +1,5 @@
-"""UI labels in English and Chinese; the browser's language picks one (gradio's I18n)."""
+"""UI labels in English and Chinese (gradio's I18n). The language is the one chosen with the header's
+switch (the `ma_lang` cookie), else the browser's."""
 from __future__ import annotations
 
 EN = {
@@ -15,6 +16,7 @@ EN = {
     "ma_upload": "Add documents (PDF, DOCX, HTML, Markdown, text)", "ma_upload_btn": "Add to library",
     "ma_documents": "Documents", "ma_delete_doc": "Document to remove", "ma_delete_btn": "Remove", "ma_refresh": "Refresh",
     "ma_index_errors": "Indexing errors",
+    "ma_lang": "Language", "ma_examples": "Try a question from your manuals",
 }
 ZH = {
     "ma_title": "维修知识助手",
@@ -30,6 +32,7 @@ ZH = {
     "ma_upload": "添加文档（PDF、DOCX、HTML、Markdown、文本）", "ma_upload_btn": "加入资料库",
     "ma_documents": "文档", "ma_delete_doc": "要删除的文档", "ma_delete_btn": "删除", "ma_refresh": "刷新",
     "ma_index_errors": "索引错误",
+    "ma_lang": "语言", "ma_examples": "试试这些来自手册的问题",
 }
 
 
@@ -49,12 +52,28 @@ def t(key: str):
     return I18nData(PREFIX + key)  # prefixed: gradio's own translations use keys like "errors"
 
 
-def lang_of(request) -> str:
-    """'zh' when the browser asks for Chinese first, else 'en' (for HTML the handlers write)."""
-    accept = ""
+COOKIE = "ma_lang"
+
+
+def lang_from_headers(cookie: str, accept_language: str) -> str:
+    """'zh' or 'en': the `ma_lang` cookie when set, else the browser's first language."""
+    from http.cookies import CookieError, SimpleCookie
+
     try:
-        accept = request.headers.get("accept-language", "") if request is not None else ""
-    except AttributeError:
-        pass
-    first = accept.split(",")[0].strip().lower()
+        jar = SimpleCookie(cookie or "")
+    except CookieError:
+        jar = SimpleCookie()
+    chosen = jar[COOKIE].value if COOKIE in jar else ""
+    if chosen in ("en", "zh"):
+        return chosen
+    first = (accept_language or "").split(",")[0].strip().lower()
     return "zh" if first.startswith("zh") else "en"
+
+
+def lang_of(request) -> str:
+    """'zh' or 'en' for the HTML the handlers write: the switch's choice, else the browser's language."""
+    try:
+        headers = request.headers if request is not None else {}
+        return lang_from_headers(headers.get("cookie", ""), headers.get("accept-language", ""))
+    except AttributeError:
+        return "en"

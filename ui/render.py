@@ -16,18 +16,22 @@ import time
 LABELS = {
     "en": {"sources": "Sources", "safety": "Safety first", "task": "Task", "equipment": "Equipment", "tools": "Tools and parts",
            "before": "Before you start", "steps": "Steps", "check": "Check", "source": "Source", "step": "Step",
-           "no_card": "No step card", "not_covered": "Not in the manuals", "p": "p.", "kind": {"tool": "tool", "part": "part", "consumable": "consumable"},
+           "no_card": "No step card", "not_covered": "Not in the manuals", "p": "p.", "kind": {"tool": "tool", "part": "part", "consumable": "consumable", "ppe": "PPE"},
            "cols": ["ID", "Document", "Collection", "Format", "Pages", "Passages", "Indexed"], "no_docs": "No documents yet: add some above.",
            "no_errors": "No indexing errors.", "quote_marked": "The quote is marked on the page.",
            "quote_unmarked": "The quote could not be located on the page image; it is marked in the passage above.",
-           "added": "Added", "failed": "Not added", "error": "Something went wrong", "voice_q": "(voice)"},
+           "added": "Added", "failed": "Not added", "error": "Something went wrong", "voice_q": "(voice)",
+           "library": "Library", "docs_n": ("document", "documents"), "chunks_n": ("passage", "passages"),
+           "pages_n": ("page", "pages"), "library_empty": "is empty: add documents in the Library tab"},
     "zh": {"sources": "出处", "safety": "安全警示", "task": "任务", "equipment": "设备", "tools": "工具和备件",
            "before": "开始之前", "steps": "步骤", "check": "检查", "source": "出处", "step": "步骤",
-           "no_card": "无法生成步骤卡", "not_covered": "手册中没有", "p": "第", "kind": {"tool": "工具", "part": "备件", "consumable": "耗材"},
+           "no_card": "无法生成步骤卡", "not_covered": "手册中没有", "p": "第", "kind": {"tool": "工具", "part": "备件", "consumable": "耗材", "ppe": "防护用品"},
            "cols": ["编号", "文档", "分类", "格式", "页数", "段落", "索引时间"], "no_docs": "还没有文档：请在上方添加。",
            "no_errors": "没有索引错误。", "quote_marked": "引文已在页面上标出。",
            "quote_unmarked": "无法在页面图像上定位引文；已在上方段落中标出。",
-           "added": "已添加", "failed": "未添加", "error": "出错了", "voice_q": "（语音）"},
+           "added": "已添加", "failed": "未添加", "error": "出错了", "voice_q": "（语音）",
+           "library": "资料库", "docs_n": ("份文档", "份文档"), "chunks_n": ("个段落", "个段落"),
+           "pages_n": ("页", "页"), "library_empty": "为空：请在“资料库”标签页添加文档"},
 }
 _SIGNAL = re.compile(r"^\W{0,3}\s*(danger|warning|caution|notice|note|important|危险|警告|小心|注意|提示)\s*[:：!！.\-–—]?\s*", re.IGNORECASE)
 _LEVEL = {"danger": "danger", "危险": "danger", "warning": "warning", "警告": "warning", "caution": "caution", "小心": "caution",
@@ -79,7 +83,7 @@ def answer_html(a: dict) -> str:
     else:
         text = re.sub(r"^[-*]\s+", "", a.get("answer", "").strip())  # a one-item list reads better as a sentence
         out = [f'<div class="ma-answer">{_text(text)}</div>']
-        out += [warning_box(w["text"], w["doc"], w["page"], lang) for w in a.get("warnings", [])]
+        out += [warning_box(w.get("display") or w["text"], w["doc"], w["page"], lang) for w in a.get("warnings", [])]
     refs = [c for c in citations_of(a) if c["kind"] != "warn"]
     if refs:
         chips = dict.fromkeys(page_ref(c["doc"], c["page"], lang) for c in refs)
@@ -212,6 +216,18 @@ def documents_html(docs: list[dict], lang: str = "en") -> str:
         f'<td>{e(d["format"])}</td><td>{d["pages"]}</td><td>{d["chunks"]}</td><td>{e(_when(d["indexed_at"]))}</td></tr>'
         for d in docs)
     return f'<table class="ma-docs"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def library_html(root, docs: list[dict], lang: str = "en") -> str:
+    """The header's line on the open library: its name (the folder; the full path on hover) and size."""
+    L = labels(lang)
+    name = f'<b class="ma-lib-name" title="{e(root)}">{e(getattr(root, "name", "") or root)}</b>'
+    if not docs:
+        return f'<div class="ma-library">{e(L["library"])} {name} {e(L["library_empty"])}</div>'
+    counts = (len(docs), sum(int(d.get("chunks") or 0) for d in docs), sum(int(d.get("pages") or 0) for d in docs))
+    sep = "" if lang.startswith("zh") else " "
+    parts = [f'<span class="ma-lib-{k}">{n:,}{sep}{e(L[k + "_n"][n != 1])}</span>' for k, n in zip(("docs", "chunks", "pages"), counts)]
+    return f'<div class="ma-library">{e(L["library"])} {name} · ' + " · ".join(parts) + "</div>"
 
 
 def errors_html(errors: list[dict], lang: str = "en") -> str:

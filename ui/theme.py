@@ -50,6 +50,14 @@ CSS = """
 .ma-docs th {background: #f1f4f9; color: #20262e}
 .ma-errors li, .ma-upload li {margin: 3px 0} .ma-upload .bad {color: #a01616} .ma-upload .ok {color: #1f6b35}
 .ma-empty {color: #5b6270; font-style: italic}
+#ma-loading {display: none !important}
+.ma-library {font-size: 14px; color: var(--body-text-color); margin-top: 2px}
+.ma-library .ma-lib-name {font-weight: 650}
+#ma-lang {max-width: 220px; margin-left: auto}
+#ma-examples {gap: 4px !important}
+.ma-examples-label, .ma-examples-label * {font-size: 13px !important; color: var(--body-text-color-subdued) !important}
+.ma-example {white-space: normal !important; text-align: left !important; justify-content: flex-start !important;
+             font-weight: 500 !important; line-height: 1.3 !important}
 """
 
 

