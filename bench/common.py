@@ -29,8 +29,30 @@ def percentile(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
 
 
+def cpu_info() -> dict:
+    """The CPU's model, core count and the vector features that pick kernels (AVX2, AVX-512, VNNI, bf16):
+    figures from an AVX2-only EPYC and an AVX-512 Xeon differ, so every benchmark says which it ran on."""
+    model, flags = "", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and not model:
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        import platform
+
+        model = platform.processor()
+    wanted = ("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
+    return {"model": model, "cores": os.cpu_count(), "flags": [f for f in wanted if f in flags]}
+
+
 def report(title: str, rows: list[tuple], header: tuple, result: dict) -> None:
-    """Print a plain table, then one JSON line (what scripts parse)."""
+    """Print a plain table, then one JSON line (what scripts parse), both with the CPU it ran on."""
+    cpu = cpu_info()
+    result = {**result, "cpu": result.get("cpu", cpu)}
+    print(f"\nCPU: {cpu['model']}, {cpu['cores']} cores, {' '.join(cpu['flags']) or 'no AVX2'}")
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
     print(f"\n{title}")
     print("  ".join(str(h).ljust(w) for h, w in zip(header, widths)))
