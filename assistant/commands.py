@@ -97,7 +97,7 @@ def cmd_search(args) -> int:
     if bool(args.query) == bool(args.queries):
         raise UsageError("give either a QUERY or --queries FILE.jsonl")  # argparse style, exit 2
     lib = open_library(args)
-    retriever = Retriever(lib, reranker=args.reranker)
+    retriever = Retriever(lib, reranker=args.reranker).load_models()  # "ms" times the search, not model loading
     filters = _filters(args)
     if args.queries:
         for q in read_jsonl(args.queries, "question"):

@@ -102,6 +102,17 @@ class Retriever:
             hits = self.reranker(query, hits)
         return [Hit(h.chunk, h.score, h.dense_score, h.lexical_score, rank) for rank, h in enumerate(hits[:k], 1)]
 
+    def load_models(self) -> "Retriever":
+        """Load now what the first search would load (the multilingual model, when the library has
+        passages in other languages than English), so that a timed search measures the search alone."""
+        snap = self.library.snapshot()
+        if snap.multilingual is not None and snap.multilingual.size:
+            from .multilingual import get_channel
+
+            s = self.library.settings
+            get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize)
+        return self
+
     def _multilingual(self, snap, query: str, m: int, allowed) -> dict[int, float]:
         """e5 score of a chunk: the mean of its passage similarity and its best sentence's. A chunk
         found by one of the two searches only gets the other's lowest retrieved score for that half."""

@@ -189,3 +189,20 @@ def test_search_json_is_clean_with_scores_in_0_1(sample_index):
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     res = run_cli("search", "Replacing the return-line filter element", "--index", sample_index, "-k", "3")
     assert res.returncode == 0 and "score " in res.stdout
+
+
+def test_search_loads_its_models_before_the_timed_search(sample_index):
+    """`search --json` reports "ms" for the search alone: the multilingual model (the sample library
+    has Chinese passages) is loaded by load_models(), not inside the first search."""
+    code = ("import sys\n"
+            "from assistant.settings import Settings\nfrom assistant.library import Library\n"
+            "from assistant.retrieve import Retriever\nfrom assistant.status import show_status_on_stderr, status\n"
+            "show_status_on_stderr()\nr = Retriever(Library.open(sys.argv[1], Settings(llm='none'))).load_models()\n"
+            "status('-- search --')\nprint(len(r.search('滤壳的拧紧力矩是多少？', 3)))\n")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-c", code, str(sample_index)], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=600)
+    assert res.returncode == 0, res.stderr
+    before, after = res.stderr.split("-- search --", 1)
+    assert "loading the multilingual model" in before and "loading the embedding model" in before
+    assert "loading" not in after and res.stdout.strip() == "3"
