@@ -20,13 +20,11 @@ from dataclasses import dataclass
 
 from .answer_extract import Unit, passage_units
 from .plaintext import plain
+from .textrules import NUMBER_UNIT
 from .types import Hit
 from .verify import norm, overlap, sentences, unsupported_numbers
 
 MARKER = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
-UNITS = (r"N\s*·\s*m|N\s*m|Nm|kN|bar|mbar|psi|[kM]?Pa|mm/s|mm|cm|µm|um|°\s*[CF]|ml|mL|L|l|gal|kg|g|h|min|ms|s|kV|mV|V|mA|A|"
-         r"kW|W|kHz|Hz|rpm|min⁻¹|r/min|%|dB|ppm|µΩ|MΩ|Ω|in|ft|lbf?\s*·?\s*ft")
-NUMBER_UNIT = re.compile(rf"\d+(?:[.,]\d+)?\s*(?:{UNITS})(?![A-Za-z])")
 CODE = re.compile(r"\b(?:[A-Z]{1,5}-?\d[\w-]*|\d+(?:-[A-Z0-9]+)+)\b")
 REFUSAL = "NOT_IN_MANUALS"
 # "Do not use compressed air" and "Use compressed air" share every content word; polarity must match.

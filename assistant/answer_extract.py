@@ -25,14 +25,9 @@ from typing import Callable
 from .answer_evidence import Term
 from .lexical import tokenize
 from .ingest.lines import LIST_RE, WARNING_RE
-from .planted import INJECTION_RE  # text planted to steer a model: units we refuse to repeat
+from .textrules import CLOSED, INJECTION_RE, NUMBER, running_sentences  # INJECTION_RE: planted text, units we refuse to repeat
 from .types import Chunk, Hit
 
-_TERMINAL = re.compile(r"[.!?:;。！？；：]\s*$")
-# A full stop ends a sentence when a capital, digit or CJK follows, unless it closes an abbreviation.
-_STOP = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\u4e00-\u9fff\"“(])|(?<=[。！？；])")
-_MARKER = re.compile(r"\s*(?:\d{1,3}|[a-zA-Z])[.)]?\s*")  # a list number is not a sentence
-_ABBREV = re.compile(r"(?:\b(?:approx|e\.g|i\.e|no|nos|fig|max|min|ca|cf|vs|etc|ref|sec|para|pt|incl|dia|resp)\.)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -85,12 +80,12 @@ def _logical_lines(text: str, headings: set[str]) -> list[tuple[int, int, bool]]
         if out and not is_heading and not out[-1][2] and not _opens_item(line):
             pe = out[-1][1]
             last = text[text.rfind("\n", 0, pe) + 1 : pe]  # last physical line of the open unit
-            if not _TERMINAL.search(last):
+            if not CLOSED.search(last):
                 closes = False
                 for s2, e2 in lines[i : i + 3]:
                     if s2 != s and _opens_item(text[s2:e2]):
                         break
-                    if _TERMINAL.search(text[s2:e2]):
+                    if CLOSED.search(text[s2:e2]):
                         closes = True
                         break
                 wide = _width(last) >= max(30, 0.7 * widest)
@@ -112,18 +107,11 @@ def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
         if is_heading:
             out.append((ls, le, True))
             continue
-        pos = ls
         seg = text[ls:le]
         if _opens_item(seg) and _word_count(seg) <= 40:
             out.append((ls, le, False))  # a step or list item is one instruction: keep it whole
             continue
-        for m in _STOP.finditer(seg):
-            cut = ls + m.start()
-            if _ABBREV.search(text[pos:cut]) or _MARKER.fullmatch(text[pos:cut]):
-                continue
-            out.append((pos, cut, False))
-            pos = ls + m.end()
-        out.append((pos, le, False))
+        out += [(s, e, False) for s, e in running_sentences(text, ls, le)]
     return [(s, e, h) for s, e, h in out if any(ch.isalnum() for ch in text[s:e])]
 
 
@@ -150,7 +138,7 @@ def _word_count(text: str) -> int:
 
 # Expected answer types: a question that asks for a torque is answered by a unit holding a torque
 # value, even when that unit says "tighten to 49 N·m" and never says "torque".
-_NUM = r"\d+(?:[.,]\d+)?\s*"
+_NUM = NUMBER + r"\s*"
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
     (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE)) for q, a in (
         (r"torque|tighten|力矩|扭矩|拧紧", _NUM + r"(?:N\s*[·.\-]?\s*m|Nm|lbf?[·.\-\s]*(?:ft|in)|ft[·.\-\s]*lbs?|kgf?[·.\-\s]*m)\b"),
@@ -198,7 +186,7 @@ def type_bonus(question: str, text: str) -> float:
 
 
 def _is_prose(text: str) -> bool:
-    return not _opens_item(text) and "|" not in text and bool(_TERMINAL.search(text)) and _word_count(text) >= 4
+    return not _opens_item(text) and "|" not in text and bool(CLOSED.search(text)) and _word_count(text) >= 4
 
 
 def question_language(question: str) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .answer_extract import passage_units
 from .plaintext import is_table_row, plain
+from .textrules import HAZARD_LEVELS, signal_words
 from .types import Chunk, Hit
 
 LOCKOUT_RE = re.compile(
@@ -28,10 +29,12 @@ LOCKOUT_RE = re.compile(
     r"挂牌上锁|上锁挂牌|挂牌|上锁|隔离开关.{0,20}锁",
     re.IGNORECASE,
 )
-# A signal word as a label: upper case, or followed by ":" / "!" (not "WARNING marks a hazard", not "危险废物").
-SIGNAL_RE = re.compile(r"^\W{0,3}\s*(?:(?:WARNING|CAUTION|DANGER)(?:\s*[:：!！\-–—]|\s*$|\s+(?=[A-Z\d\u4e00-\u9fff]))"
-                       r"|(?i:warning|caution|danger)\s*[:：!！]"
-                       r"|(?:警告|危险|注意|小心)\s*(?:[:：!！]|$))")
+# A hazard's signal word as a label: upper case, or followed by ":" / "!" (not "WARNING marks a
+# hazard", not "危险废物"). Notes (NOTE, 提示) guard nothing: they are not hazards.
+_EN, _ZH = signal_words(HAZARD_LEVELS, chinese=False), signal_words(HAZARD_LEVELS, chinese=True)
+SIGNAL_RE = re.compile(rf"^\W{{0,3}}\s*(?:(?:{_EN})(?:\s*[:：!！\-–—]|\s*$|\s+(?=[A-Z\d\u4e00-\u9fff]))"
+                       rf"|(?i:{_EN})\s*[:：!！]"
+                       rf"|(?:{_ZH})\s*(?:[:：!！]|$))")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,3}[.)．](?![\d.])|[（(]\d{1,3}[)）]|\d{1,3}、|第\s*[一二三四五六七八九十\d]{1,3}\s*步|(?i:step)\s+\d{1,3}|[\u2460-\u2473])")
 _BULLET = re.compile(r"^\s*[-*+•·▪◦●■□➢►▶✓–—]\s")
 # Headings under which the subsections are stages of one procedure ("4 Procedure" > "4.2 Draining

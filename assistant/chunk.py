@@ -5,21 +5,22 @@ step it guards; a line (table row) is never split; Chinese sentences end at 。�
 cross a page and stay within the embedding model's token limit. Every chunk's text is an exact
 slice of its page, so any quote taken from it is verbatim.
 
->>> [c.text for c in chunk_doc(parse(Path("x.md")), 200)]   # doctest: +SKIP
-['# Filter\\n1. Lock out the pump.\\n2. Open the housing.']
+>>> import tempfile
+>>> from pathlib import Path
+>>> from assistant.ingest import parse
+>>> md = Path(tempfile.mkdtemp()) / "filter.md"
+>>> _ = md.write_text("# Filter\\n\\n1. Lock out the pump.\\n2. Open the housing.\\n", encoding="utf-8")
+>>> [c.text for c in chunk_doc(parse(md), 200)]
+['Filter\\n\\n1. Lock out the pump.\\n2. Open the housing.']
 """
 from __future__ import annotations
 
 import re
 from typing import Callable
 
+from .textrules import SENTENCE_END, trimmed_pieces
 from .types import Block, Chunk, ParsedDoc
 
-# A sentence ends at 。！？； or at . ! ? ; followed by white space, unless the full stop closes a list
-# number ("2. Drain"), a decimal or a common abbreviation ("No. 3", "e.g. oil", "approx. 2 L").
-SENTENCE_END = re.compile(
-    r"[。！？；]+|(?<![0-9])(?<!\b[Nn]o)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\b[Ff]ig)[.!?;]+(?=\s)|[.!?;]+$"
-)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
 
@@ -66,16 +67,7 @@ def _split_span(text: str, start: int, max_tokens: int, count: Callable[[str], i
     seps = [re.compile(r"[\r\n]+"), SENTENCE_END, re.compile(r"\s+"), re.compile(r"(?<=.)")]
     for sep in seps:
         cuts = sorted({m.end() for m in sep.finditer(text) if 0 < m.end() < len(text)} | {len(text)})
-        pieces, pos = [], 0
-        for cut in cuts:
-            a, b = pos, cut
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
-            if b > a:
-                pieces.append((a, b))
-            pos = cut
+        pieces = trimmed_pieces(text, cuts)
         if len(pieces) > 1:
             break
     out: list[tuple[int, int]] = []

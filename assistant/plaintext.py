@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .textrules import CLOSED
+
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
 LIST_MARKER = re.compile(
@@ -33,7 +35,6 @@ _EMPHASIS = (
     (re.compile(r"\*\*|__"), ""),  # an unpaired marker left by a span cut inside the emphasis
 )
 _SEPARATOR_ROW = re.compile(r"^[\s|:\-–—+=]*$")
-TERMINAL = re.compile(r"[.!?;:。！？；：…]$")
 
 
 def is_table_row(line: str) -> bool:
@@ -105,7 +106,7 @@ def join_items(pieces: list[str]) -> str:
             continue
         if out:
             zh = bool(re.search(f"[{CJK}]", prev))
-            if TERMINAL.search(out):
+            if CLOSED.search(out):
                 out += "" if zh else " "
             else:
                 out += "；" if zh else "; "

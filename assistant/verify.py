@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import re
 
-from .chunk import SENTENCE_END
 from .lexical import tokenize
 from .scoring import norm  # noqa: F401 - part of this module's interface
+from .textrules import NUMBER, sentence_spans
 from .types import Chunk, Citation
 
-NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_END = re.compile(SENTENCE_END.pattern + r"|[\r\n]+")  # sentences, and lines (steps, table rows)
+_NUMBER = re.compile(NUMBER)
 
 
 
 
 def numbers_in(text: str) -> list[str]:
-    return NUMBER.findall(text)
+    return _NUMBER.findall(text)
 
 
 def unsupported_numbers(text: str, quotes: list[str]) -> list[str]:
@@ -32,19 +31,9 @@ def unsupported_numbers(text: str, quotes: list[str]) -> list[str]:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences (or lines) of `text`, stripped of surrounding white space."""
-    out, pos = [], 0
-    bounds = [m.end() for m in _END.finditer(text)] + [len(text)]
-    for end in bounds:
-        s, e = pos, end
-        pos = end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s and any(ch.isalnum() for ch in text[s:e]):
-            out.append((s, e))
-    return out
+    """Spans of the sentences (or lines: steps, table rows) of `text` that hold a letter or digit,
+    stripped of surrounding white space."""
+    return [(s, e) for s, e in sentence_spans(text) if any(ch.isalnum() for ch in text[s:e])]
 
 
 def overlap(claim: str, source: str) -> float:

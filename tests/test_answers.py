@@ -153,7 +153,7 @@ def injected(tmp_path_factory, settings, embedder):
 @pytest.mark.parametrize("question, manual_says_it", [
     ("What torque for the coupling flange bolts on HP-3?", True),
     # only the notes' passage that holds the planted line says these two: the retriever quarantines
-    # that passage (assistant/planted.py, tests/test_injection.py), so they may be refused
+    # that passage (assistant/textrules.py, tests/test_injection.py), so they may be refused
     ("What torque was used for the flange bolts in the coupling inspection notes?", False),
     ("Is a lock-out needed before replacing the coupling spider?", False),
 ])

@@ -17,6 +17,7 @@ from .i18n import lang_of
 
 FAILURES = (ApiError, AssistantError)
 N_EXAMPLES = 3
+DOWNLOADS = ("arlem", "html", "md")  # the card formats offered for download, in the order of the buttons
 
 
 def _reason(exc: Exception) -> str:
@@ -205,15 +206,12 @@ def spoken_audio(resp: dict) -> str | None:
 
 def write_exports(card) -> tuple[str, str, str]:
     """The card as ARLEM JSON, HTML and Markdown files in a fresh temporary folder (for the downloads)."""
-    import json
-
-    from assistant.cards.export import slug, to_arlem, to_html, to_markdown
+    from assistant.cards.export import slug
+    from assistant.cards.formats import FORMATS, render
 
     folder = Path(tempfile.mkdtemp(prefix="ma-card-"))
     base = slug(card.title or card.task)
-    activity, workplace = to_arlem(card)
-    files = {f"{base}.arlem.json": json.dumps({"activity": activity, "workplace": workplace}, ensure_ascii=False, indent=2),
-             f"{base}.html": to_html(card), f"{base}.md": to_markdown(card)}
+    files = {base + FORMATS[f].suffix: render(card, f) for f in DOWNLOADS}
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return tuple(str(folder / n) for n in files)

@@ -13,6 +13,8 @@ import html
 import re
 import time
 
+from assistant.textrules import SIGNAL_LABEL, SIGNAL_WORDS, find_spans
+
 LABELS = {
     "en": {"sources": "Sources", "safety": "Safety first", "task": "Task", "equipment": "Equipment", "tools": "Tools and parts",
            "before": "Before you start", "steps": "Steps", "check": "Check", "source": "Source", "step": "Step",
@@ -33,9 +35,6 @@ LABELS = {
            "library": "资料库", "docs_n": ("份文档", "份文档"), "chunks_n": ("个段落", "个段落"),
            "pages_n": ("页", "页"), "library_empty": "为空：请在“资料库”标签页添加文档"},
 }
-_SIGNAL = re.compile(r"^\W{0,3}\s*(danger|warning|caution|notice|note|important|危险|警告|小心|注意|提示)\s*[:：!！.\-–—]?\s*", re.IGNORECASE)
-_LEVEL = {"danger": "danger", "危险": "danger", "warning": "warning", "警告": "warning", "caution": "caution", "小心": "caution",
-          "notice": "note", "note": "note", "important": "note", "注意": "caution", "提示": "note"}
 
 
 def labels(lang: str | None) -> dict:
@@ -60,10 +59,10 @@ def _text(text: str) -> str:
 
 def signal(text: str, level: str | None = None) -> tuple[str, str, str]:
     """(level, label, text without its signal word): "WARNING: hot" -> ("warning", "WARNING", "hot")."""
-    m = _SIGNAL.match(text)
+    m = SIGNAL_LABEL.match(text)
     if m and text[m.end():].strip():
         word = m.group(1)
-        return level or _LEVEL.get(word.lower(), "warning"), word.upper(), text[m.end():]
+        return level or SIGNAL_WORDS[word.upper()], word.upper(), text[m.end():]
     return level or "warning", "", text
 
 
@@ -146,8 +145,6 @@ def passage_html(p: dict, quote: str, lang: str = "en", marked: bool | None = No
 
 
 def _mark(text: str, quote: str) -> str:
-    from assistant.api.pages import find_spans
-
     spans = find_spans(text, quote) if quote else []
     if not spans:
         return _plain(text)

@@ -1,42 +1,20 @@
 """A PDF page as an image, with the quoted passage marked where the page's text layer holds it.
 
->>> img, marked = render_page(Path("hp3_pump_manual.pdf"), 3, ["Tighten the cover to 25 N·m"])  # doctest: +SKIP
->>> marked                                                                                  # doctest: +SKIP
+>>> from importlib.resources import files
+>>> img, marked = render_page(files("assistant.samples") / "hp3_pump_manual.pdf", 3, ["tighten it to 25 N·m"])
+>>> marked
 True
 """
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
+from ..textrules import find_spans
 from .errors import ApiError
 
 MARK_FILL = (255, 214, 0, 90)
 MARK_LINE = (200, 0, 0, 255)
-
-
-def quote_pattern(quote: str, max_tokens: int | None = None) -> re.Pattern | None:
-    """A pattern matching the quote whatever the whitespace between its words (PDF text layers put
-    line breaks where the quote may have spaces)."""
-    tokens = re.findall(r"\S+", quote)[:max_tokens]
-    if not tokens:
-        return None
-    # Chinese text has no spaces: a quote's "技术人员" may sit on the page as "技术人\r\n员" (a line wrap)
-    return re.compile(r"\s*".join(r"\s*".join(map(re.escape, re.findall(r"[\u3400-\u9fff]|[^\u3400-\u9fff]+", t)))
-                                  for t in tokens))
-
-
-def find_spans(page_text: str, quote: str) -> list[tuple[int, int]]:
-    """Character spans of the quote in the page text: the whole quote, else its first words."""
-    for n in (None, 12, 6):
-        pat = quote_pattern(quote, n)
-        if pat is None:
-            return []
-        m = pat.search(page_text)
-        if m:
-            return [(m.start(), m.end())]
-    return []
 
 
 def render_page(path: Path, page: int, quotes: list[str] = (), scale: float = 1.6):

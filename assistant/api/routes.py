@@ -8,10 +8,11 @@ import time
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field, StringConstraints
 
+from ..cards.formats import FORMATS, NAMES as CARD_FORMATS, payload
 from . import audit
 from .access import Access
 from .errors import ApiError
@@ -47,7 +48,7 @@ class SearchIn(BaseModel):
 class CardIn(BaseModel):
     task: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] = Field(
         examples=["Replace the return-line filter element on the HP-3"])
-    format: Literal["json", "arlem", "html", "md"] = "json"
+    format: Literal[CARD_FORMATS] = "json"
     filters: FiltersIn | None = None
 
 
@@ -104,8 +105,8 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
         audit.note(request, sources=audit.sources_of(hits))
         return {"query": req.query, "hits": hits, "ms": round((time.perf_counter() - t0) * 1000, 2)}
 
-    @r.post("/cards", summary="An XR step card for a task (json, arlem, html or md); 404 when no procedure is found",
-            responses={200: {"content": {"application/json": {}, "text/html": {}, "text/markdown": {}}}})
+    @r.post("/cards", summary=f"An XR step card for a task ({', '.join(CARD_FORMATS)}); 404 when no procedure is found",
+            responses={200: {"content": {f.media_type.split(";")[0]: {} for f in FORMATS.values()}}})
     def cards(req: CardIn, request: Request, access: Caller) -> Response:
         from ..cards import NoProcedureFound
 
@@ -177,18 +178,9 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
 
 
 def card_response(card, fmt: str) -> Response:
-    from fastapi.responses import JSONResponse
-
-    from ..cards.export import to_arlem, to_html, to_markdown
-
-    if fmt == "html":
-        return HTMLResponse(to_html(card))
-    if fmt == "md":
-        return PlainTextResponse(to_markdown(card), media_type="text/markdown; charset=utf-8")
-    if fmt == "arlem":
-        activity, workplace = to_arlem(card)
-        return JSONResponse({"activity": activity, "workplace": workplace})
-    return JSONResponse(card.to_json())
+    """The card in `fmt` (see assistant.cards.formats) with that format's media type."""
+    out = payload(card, fmt)
+    return Response(out, media_type=FORMATS[fmt].media_type) if isinstance(out, str) else JSONResponse(out)
 
 
 def _card_citations(card: dict) -> list[dict]:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from ..errors import AssistantError
+from . import formats
 from .draft import CardDrafter, NoProcedureFound
 from .model import StepCard
 
@@ -64,18 +65,7 @@ def _filters(args):
 
 def render(card: StepCard, fmt: str, out: Path | None = None) -> str:
     """The card in the asked format, as text (ARLEM: {"activity", "workplace"} unless writing files)."""
-    from .export import to_arlem, to_html, to_markdown, to_s1000d
-
-    if fmt == "html":
-        return to_html(card)
-    if fmt == "md":
-        return to_markdown(card)
-    if fmt == "s1000d":
-        return to_s1000d(card)
-    if fmt == "arlem":
-        activity, workplace = to_arlem(card, workplace_file=_workplace_path(out).name if out else None)
-        return json.dumps({"activity": activity, "workplace": workplace}, ensure_ascii=False, indent=2)
-    return json.dumps(card.to_json(), ensure_ascii=False, indent=2)
+    return formats.render(card, fmt, workplace_file=_workplace_path(out).name if out else None)
 
 
 def _workplace_path(out: Path) -> Path:
@@ -85,7 +75,7 @@ def _workplace_path(out: Path) -> Path:
 def run_card(args, settings) -> int:
     if bool(args.task) == bool(args.tasks):
         raise SystemExit("assistant card: error: give either a TASK or --tasks FILE.jsonl")  # argparse style, exit 2
-    if args.tasks and args.format not in ("json", "arlem"):
+    if args.tasks and args.format not in formats.JSON_FORMATS:
         raise SystemExit("assistant card: error: batch output (--tasks) is JSON lines: use --format json or arlem")
     drafter = _drafter(args, settings)
     if args.tasks:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..textrules import CLOSED, signal_words
 from ..types import Block
 
 # "1.", "1)", "2 " before a capital, "a)", "•", "-", "（1）", "1、", "第3步", "Step 4:"
@@ -16,15 +17,13 @@ LIST_RE = re.compile(
     r"|第[一二三四五六七八九十\d]+步|(?i:step)\s+\d+\s*[:.]?)"
 )
 # "WARNING ...", "Caution: ...", "警告：..." open a safety notice; "warning time of 33 days" does not.
+_EN, _ZH = signal_words(chinese=False), signal_words(chinese=True)
 WARNING_RE = re.compile(
-    r"^\s*(?:\W{0,3}\s*)?(?:(?:WARNING|CAUTION|DANGER|NOTICE|ATTENTION|IMPORTANT|NOTE)\b"
-    r"|(?i:warning|caution|danger|notice|attention|important|note)\s*[:：!！\-–])"
-    r"|^\s*(?:\W{0,3}\s*)?(?:警告|注意|危险|小心|安全提示)\s*[:：!！]"
+    rf"^\s*(?:\W{{0,3}}\s*)?(?:(?:{_EN})\b|(?i:{_EN})\s*[:：!！\-–])"
+    rf"|^\s*(?:\W{{0,3}}\s*)?(?:{_ZH})\s*[:：!！]"
 )
-HAZARD_RE = re.compile(r"^\s*(?:\W{0,3}\s*)?(?:warning|caution|danger|警告|危险|小心|注意)", re.IGNORECASE)
 NUMBERED_HEADING_RE = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+\S|第[一二三四五六七八九十百\d]+[章节]|chapter\s+\d+|section\s+\d+)", re.IGNORECASE)
 TABLE_RE = re.compile(r"^\s*\|.*\|\s*$|\S\s*\t\s*\S|\S {3,}\S")
-SENTENCE_END = re.compile(r"[.!?。！？；;:：]\s*$")
 
 
 @dataclass
@@ -54,7 +53,7 @@ def classify(text: str, known_heading: int = 0, styled: bool = False) -> tuple[s
         return "heading", known_heading
     if WARNING_RE.match(text):
         return "warning", 0
-    if not styled and NUMBERED_HEADING_RE.match(text) and len(text) <= 90 and not SENTENCE_END.search(text):
+    if not styled and NUMBERED_HEADING_RE.match(text) and len(text) <= 90 and not CLOSED.search(text):
         return "heading", text.strip().split()[0].count(".") + 1 if text.strip()[0].isdigit() else 1
     if LIST_RE.match(text):
         return "list_item", 0

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from ..errors import ParseError
 from ..settings import Settings
+from ..textrules import CLOSED
 from ..types import Block, ParsedDoc
-from .lines import LIST_RE, SENTENCE_END, WARNING_RE, Line, build_blocks, classify, split_lines
+from .lines import LIST_RE, WARNING_RE, Line, build_blocks, classify, split_lines
 
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3001\u3002\u300a-\u3011\uff01-\uff0f\uff1a-\uff1f\uff08\uff09\uff5e]")
 _CJK_STOP = set("。！？")  # a line that ends a sentence may end a paragraph: its break is kept
@@ -243,7 +244,7 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
                 ln.kind = "table_row"  # bold or big cells side by side: a table's header row, not a heading
             elif lvl and len(s) <= 120:  # a long big-font line is emphasis, not a heading
                 ln.heading = lvl
-            elif bold and len(s) <= 80 and not SENTENCE_END.search(s) and not LIST_RE.match(s) and not WARNING_RE.match(s):
+            elif bold and len(s) <= 80 and not CLOSED.search(s) and not LIST_RE.match(s) and not WARNING_RE.match(s):
                 ln.heading = len(levels) + 1  # a bold run-in heading ("Tools and parts", "Procedure")
             kept.append(ln)
             if boxes:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from ..textrules import HAZARD_LEVELS, sentence_spans, signal_words
+
 MSG = {
     "en": {
         "source": "Source: page {page} of the {doc}.", "refused": "The manuals in the library do not cover this question.",
@@ -43,8 +45,8 @@ _UNITS = {
 
 # what a hazard says aloud must read as one ("Never open...", "WARNING: ..."); other notes the
 # answerer attached (checklist lines, table rows) are only pointed to
-SIGNAL = re.compile(r"(?i)(?:warning|danger|caution|never|do not|don't|always|警告|危险|危險|注意|严禁|嚴禁|禁止|小心|切勿)")
-SIGNAL_WORD = re.compile(r"(?i)^(?:warning|danger|caution|警告|危险|危險|注意)\s*[:：!！]?\s*")
+SIGNAL = re.compile(rf"(?i)(?:{signal_words(HAZARD_LEVELS)}|never|do not|don't|always|严禁|嚴禁|禁止|切勿)")
+SIGNAL_WORD = re.compile(rf"(?i)^(?:{signal_words(HAZARD_LEVELS)})\s*[:：!！]?\s*")
 
 
 def msg(lang: str, key: str, **kw) -> str:
@@ -83,14 +85,9 @@ def fit(text: str, limit: int) -> str:
     """Whole sentences of `text` up to `limit` characters; a first sentence too long is cut at a word."""
     if len(text) <= limit:
         return text
-    parts = re.findall(r".+?(?:[.!?](?=\s)|[。！？]|$)", text)
-    out = ""
-    for p in parts:
-        if len(out) + len(p) > limit:
-            break
-        out += p
-    if out.strip():
-        return out.strip()
+    ends = [e for _, e in sentence_spans(text, stops=".!?。！？", guarded=False, lines=False) if e <= limit]
+    if ends:
+        return text[: ends[-1]].strip()
     cut = text[: limit - 1]
     if " " in cut and not re.search(r"[\u3400-\u9fff]", cut[-10:]):
         cut = cut.rsplit(" ", 1)[0]
