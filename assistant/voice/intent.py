@@ -50,8 +50,9 @@ _EN = [
     ("repeat", r"repeat(?: that| it| this| the step| this step| step| the last step| please)?|say (?:that |it )?again|"
                r"(?:read (?:that|it|the step) )?again|what was that|come again|pardon(?: me)?|sorry what"),
     # "<a word or two> to step N": Whisper hears a short "go to" as "out to", "head out to", "code
-    # to", "don't a"... (measured on Piper speech in several voices: tests/test_voice.py)
-    ("goto", r"(?:(?:[a-z']+ ){1,2}(?:to|a) |goto |show(?: me)? |read(?: me)? |open )?(?:the )?step "
+    # to", "don't a", "note the"... (measured on Piper speech in several voices and on AVX2 and AVX-512
+    # kernels: tests/test_voice.py); a short phrase that ends in "step N" asks for step N
+    ("goto", r"(?:(?:[a-z']+ ){1,2}(?:to|a|the) |goto |show(?: me)? |read(?: me)? |open )?(?:the )?step "
              r"(?:number )?" + _NUM + r"|(?:(?:go|jump|skip|move) (?:back )?to |show(?: me)? |read(?: me)? )?(?:the )?"
              r"(?P<o>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final) step"),
 ]
