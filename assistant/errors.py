@@ -1,4 +1,5 @@
-"""Every error the library raises on purpose. Only the CLI, the API and the UI turn them into messages."""
+"""Every error the library raises on purpose. Only the CLI, the API and the UI turn them into messages
+(the API's HTTP statuses are in assistant/api/errors.py)."""
 
 
 class AssistantError(Exception):
@@ -41,6 +42,71 @@ class MissingDependency(AssistantError):
 
 class ModelNotAvailable(AssistantError):
     """A model could not be found locally (and we never download at run time)."""
+
+
+class LLMError(AssistantError):
+    """The model or server failed to produce an answer (unreachable, bad reply, timeout)."""
+
+
+class PromptError(AssistantError):
+    """A prompt template is missing, malformed, or rendered with the wrong variables."""
+
+
+class NoProcedureFound(AssistantError):
+    """The library holds no procedure for the task (a refusal, not a failure)."""
+
+
+class VoiceError(AssistantError):
+    """A recording (or voice request) we refuse. Each kind is a subclass; `reason` says why in words a
+    technician can act on ("no speech detected, only noise: speak closer to the microphone ...")."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class EmptyAudio(VoiceError):
+    """The upload holds no bytes at all."""
+
+
+class AudioTooLarge(VoiceError):
+    """The upload is over the size limit (`ASSISTANT_VOICE_MAX_MB`)."""
+
+
+class AudioTooLong(VoiceError):
+    """The recording is over the length limit (`ASSISTANT_VOICE_MAX_SECONDS`)."""
+
+
+class UnsupportedAudio(VoiceError):
+    """The bytes are not one of the audio formats we decode (e.g. a PNG named .wav)."""
+
+
+class UnreadableAudio(VoiceError):
+    """A supported format whose audio is missing, truncated or corrupt."""
+
+
+class AudioTooShort(VoiceError):
+    """Too short to hold a question."""
+
+
+class NoSpeech(VoiceError):
+    """Silence, noise, or sound in which the speech model finds no words."""
+
+
+class UnclearSpeech(VoiceError):
+    """Speech the model is unsure of: acting on a guess could move a card or answer the wrong question."""
+
+
+class UnsupportedLanguage(VoiceError):
+    """A language the voice pipeline (or its speech model) does not understand."""
+
+
+class UsageError(Exception):
+    """Arguments that parse but do not fit together: reported like an argparse error (usage, exit 2)."""
+
+
+class AddressUnavailable(OSError):
+    """The server's address cannot be bound; the message names host:port, the cause and --port."""
 
 
 def require(module: str, extra: str):

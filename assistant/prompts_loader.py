@@ -16,14 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import AssistantError
+from .errors import PromptError
 
 _VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
-
-
-class PromptError(AssistantError):
-    """A prompt template is missing, malformed, or rendered with the wrong variables."""
 
 
 @dataclass(frozen=True)

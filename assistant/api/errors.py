@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import AssistantError, LibraryError, LibraryLocked, MissingDependency, ModelMismatch, ModelNotAvailable, ParseError, UnsupportedFormat
+from ..errors import (AssistantError, AudioTooLarge, AudioTooLong, AudioTooShort, EmptyAudio, LibraryError,
+                      LibraryLocked, MissingDependency, ModelMismatch, ModelNotAvailable, NoProcedureFound, NoSpeech,
+                      ParseError, UnclearSpeech, UnreadableAudio, UnsupportedAudio, UnsupportedFormat,
+                      UnsupportedLanguage)
 
 log = logging.getLogger("assistant.api")
 
@@ -17,15 +20,17 @@ class ApiError(Exception):
         self.status, self.reason, self.detail, self.headers = status, reason, detail, headers
 
 
-def status_for(exc: AssistantError) -> int:
-    """The HTTP status of a library error."""
-    from ..cards import NoProcedureFound
+# The HTTP status of each library error, a subclass before its base; any other AssistantError is a 400.
+STATUS = ((NoProcedureFound, 404), (LibraryLocked, 409), (ModelMismatch, 409), (UnsupportedFormat, 415),
+          (ParseError, 422), (MissingDependency, 503), (ModelNotAvailable, 503), (LibraryError, 503),
+          # a recording we refuse: the client can record again, so never a 5xx
+          (EmptyAudio, 400), (UnsupportedLanguage, 400), (AudioTooLarge, 413), (AudioTooLong, 413),
+          (UnsupportedAudio, 415), (UnreadableAudio, 422), (AudioTooShort, 422), (NoSpeech, 422), (UnclearSpeech, 422))
 
-    for kind, status in ((NoProcedureFound, 404), (LibraryLocked, 409), (ModelMismatch, 409), (UnsupportedFormat, 415),
-                         (ParseError, 422), (MissingDependency, 503), (ModelNotAvailable, 503), (LibraryError, 503)):
-        if isinstance(exc, kind):
-            return status
-    return 400
+
+def status_for(exc: AssistantError) -> int:
+    """The HTTP status of a library error, e.g. 413 for AudioTooLong."""
+    return next((status for kind, status in STATUS if isinstance(exc, kind)), 400)
 
 
 def body(reason: str, detail=None) -> dict:

@@ -2,23 +2,19 @@
 procedure, assemble the card extractively, let an LLM (if any) only shorten instructions that did not
 fit, check every quote and number, or refuse when the library holds no procedure for the task.
 
->>> drafter = CardDrafter(library, retriever)                              # doctest: +SKIP
->>> card = drafter.draft("replace the return-line filter element on HP-3")  # doctest: +SKIP
->>> card.steps[0].instruction                                               # doctest: +SKIP
-'Stop the unit at the operator panel and let the oil cool below 40 °C.'
+    drafter = CardDrafter(library, retriever)                              # needs an indexed library and the embedding model
+    card = drafter.draft("replace the return-line filter element on HP-3")  # needs an indexed library and the embedding model
+    card.steps[0].instruction                                               # needs an indexed library and the embedding model
+    # -> 'Stop the unit at the operator panel and let the oil cool below 40 °C.'
 """
 from __future__ import annotations
 
-from ..errors import AssistantError
+from ..errors import AssistantError, NoProcedureFound
 from ..verify import is_verbatim, unsupported_numbers
 from .assemble import assemble
 from .model import MAX_INSTRUCTION, StepCard
 from .select import Parsed, find_procedure, parse_doc
 from .source import doc_id_of, load_document
-
-
-class NoProcedureFound(AssistantError):
-    """The library holds no procedure for the task (a refusal, not a failure)."""
 
 
 class CardDrafter:

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from typing import Iterator, Protocol, runtime_checkable
 
-from ..errors import AssistantError
+from ..errors import LLMError
 from ..settings import Settings
 
 Message = dict  # {"role": "system" | "user" | "assistant", "content": str}
-
-
-class LLMError(AssistantError):
-    """The model or server failed to produce an answer (unreachable, bad reply, timeout)."""
 
 
 @runtime_checkable

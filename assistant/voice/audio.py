@@ -2,9 +2,13 @@
 PyAV (which faster-whisper already depends on) to 16 kHz mono float32, and refuse what is empty,
 too large, too long, of another kind, or corrupt.
 
->>> clip = decode(open("question.wav", "rb").read(), "question.wav")   # doctest: +SKIP
->>> clip.format, round(clip.seconds, 1), clip.samples.dtype             # doctest: +SKIP
-('wav', 3.2, dtype('float32'))
+>>> import io, wave
+>>> buf = io.BytesIO()
+>>> with wave.open(buf, "wb") as w:   # three seconds of silence, 16-bit 16 kHz mono
+...     w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000); w.writeframes(bytes(2 * 16000 * 3))
+>>> clip = decode(buf.getvalue(), "question.wav")
+>>> clip.format, round(clip.seconds, 1), clip.samples.dtype
+('wav', 3.0, dtype('float32'))
 
 The bytes go to the demuxer of the sniffed format through a memory buffer: no file name or URL
 ever reaches FFmpeg, so no protocol (http, concat, subfile...) can be opened by a crafted upload.
@@ -17,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import VoiceError
+from ..errors import (AudioTooLarge, AudioTooLong, AudioTooShort, EmptyAudio, UnreadableAudio, UnsupportedAudio,
+                      VoiceError)
 
 log = logging.getLogger("assistant.voice")
 RATE = 16000  # what Whisper and the VAD want
@@ -80,22 +85,26 @@ def describe(data: bytes) -> str:
 
 
 def decode(data: bytes, filename: str = "audio", max_bytes: int = 10 * 1024 * 1024, max_seconds: float = 60.0) -> Clip:
-    """16 kHz mono samples of a recording, or a VoiceError (400 empty, 413 too large or too long,
-    415 not a supported audio format, 422 corrupt or too short)."""
+    """16 kHz mono samples of a recording, or a VoiceError: EmptyAudio, AudioTooLarge, AudioTooLong,
+    UnsupportedAudio (not a format we decode), UnreadableAudio (corrupt) or AudioTooShort."""
     if not data:
-        raise VoiceError(400, "the audio upload is empty: record again")
+        raise EmptyAudio("the audio upload is empty: record again")
     if len(data) > max_bytes:
-        raise VoiceError(413, f"the recording is {len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB")
+        raise AudioTooLarge(f"the recording is {len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB")
     fmt = sniff(data)
     if fmt is None:
-        raise VoiceError(415, f"unsupported audio format: {filename!s:.80} looks like {describe(data)}; send {ACCEPTED}")
+        raise UnsupportedAudio(f"unsupported audio format: {filename!s:.80} looks like {describe(data)}; send {ACCEPTED}")
     samples = _decode_av(data, fmt, max_seconds)
     clip = Clip(samples, fmt)
     if clip.seconds < MIN_SECONDS:
         if len(samples) == 0:
-            raise VoiceError(422, f"the {fmt} file holds no audio (truncated or corrupt)")
-        raise VoiceError(422, f"the recording is too short ({clip.seconds:.2f} s): say the whole question")
+            raise UnreadableAudio(f"the {fmt} file holds no audio (truncated or corrupt)")
+        raise AudioTooShort(f"the recording is too short ({clip.seconds:.2f} s): say the whole question")
     return clip
+
+
+def _too_long(max_seconds: float) -> AudioTooLong:
+    return AudioTooLong(f"the recording is longer than {max_seconds:g} s; ask one question at a time")
 
 
 def _decode_av(data: bytes, fmt: str, max_seconds: float) -> np.ndarray:
@@ -111,7 +120,7 @@ def _decode_av(data: bytes, fmt: str, max_seconds: float) -> np.ndarray:
     try:
         with av.open(io.BytesIO(data), mode="r", format=_DEMUXER[fmt], metadata_errors="ignore") as container:
             if not container.streams.audio:
-                raise VoiceError(422, f"the {fmt} file has no audio track")
+                raise UnreadableAudio(f"the {fmt} file has no audio track")
             resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
             for frame in container.decode(audio=0):
                 for out in resampler.resample(frame):
@@ -119,7 +128,7 @@ def _decode_av(data: bytes, fmt: str, max_seconds: float) -> np.ndarray:
                     chunks.append(chunk)
                     total += len(chunk)
                 if total > limit:
-                    raise VoiceError(413, f"the recording is longer than {max_seconds:g} s; ask one question at a time")
+                    raise _too_long(max_seconds)
             for out in resampler.resample(None):  # flush
                 chunks.append(out.to_ndarray().reshape(-1))
     except VoiceError:
@@ -129,8 +138,8 @@ def _decode_av(data: bytes, fmt: str, max_seconds: float) -> np.ndarray:
         if total:  # garbage after good audio: keep what decoded, as players do
             log.info("keeping %.2f s decoded before the error", total / RATE)
         else:
-            raise VoiceError(422, f"the {fmt} audio is corrupt or truncated and could not be decoded") from exc
+            raise UnreadableAudio(f"the {fmt} audio is corrupt or truncated and could not be decoded") from exc
     samples = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
     if len(samples) > limit:
-        raise VoiceError(413, f"the recording is longer than {max_seconds:g} s; ask one question at a time")
+        raise _too_long(max_seconds)
     return samples.astype(np.float32) / 32768.0

@@ -1,9 +1,9 @@
 """One voice request, end to end: decode, check for speech, transcribe, act on the intent (move
 through the session's step card, draft a card, or answer), shorten to speakable text, speak it.
 
->>> out = handle_voice(wav_bytes, "q.wav", "audio/wav", None, None, retriever, None, settings)   # doctest: +SKIP
->>> out["transcript"], out["spoken_answer"][:40]   # doctest: +SKIP
-('What torque for the filter housing cover on the HP-3?', 'Filter housing cover torque: 25 newton m')
+    out = handle_voice(wav_bytes, "q.wav", "audio/wav", None, None, retriever, None, settings)   # needs the voice models and a library
+    out["transcript"], out["spoken_answer"][:40]   # needs the voice models and a library
+    # -> ('What torque for the filter housing cover on the HP-3?', 'Filter housing cover torque: 25 newton m')
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import time
 
 from ..errors import AssistantError
 from . import speak as sp
-from .errors import VoiceError
+from ..errors import UnclearSpeech, UnsupportedLanguage
 from .intent import LAST, Intent, parse
 from .sessions import Session, SessionStore
 from .settings import VoiceSettings
@@ -30,7 +30,7 @@ _defaults_lock = threading.Lock()
 def handle_voice(audio: bytes, filename: str, content_type: str | None, session_id: str | None, language: str | None,
                  retriever, llm, settings, *, voice_settings: VoiceSettings | None = None,
                  sessions: SessionStore | None = None, lock=None) -> dict:
-    """The response JSON for one recording (see docs/voice.md), or VoiceError (400/413/415/422).
+    """The response JSON for one recording (see docs/voice.md), or a VoiceError naming what is wrong.
     `lock` (e.g. a server's library read lock) is held only while the library is read, not during
     decoding, recognition and speech synthesis (about 90% of the time)."""
     from .asr import get_model, recognise
@@ -57,7 +57,7 @@ def handle_voice(audio: bytes, filename: str, content_type: str | None, session_
     # a short command ("next step", "back", "下一步") is checked against the command grammar before
     # the confidence gate: Whisper is least sure of the two-word commands a technician uses most
     if heard.doubt and not (in_card and parse(heard.text).navigation):
-        raise VoiceError(422, heard.doubt)
+        raise UnclearSpeech(heard.doubt)
     if heard.doubt:
         log.info("accepted the command %r despite low recognition confidence (%.2f): a card session is active",
                  heard.text, heard.avg_logprob)
@@ -73,12 +73,12 @@ def handle_voice(audio: bytes, filename: str, content_type: str | None, session_
 
 
 def normalize_language(language: str | None) -> str | None:
-    """'en-US' -> 'en', 'zh-Hans' -> 'zh', None or 'auto' -> None (detect); anything else is a 400."""
+    """'en-US' -> 'en', 'zh-Hans' -> 'zh', None or 'auto' -> None (detect); anything else is UnsupportedLanguage."""
     if not language or language.strip().lower() in ("auto", ""):
         return None
     key = re.split(r"[-_]", language.strip().lower())[0]
     if key not in _LANGS:
-        raise VoiceError(400, f"unsupported language {language!r:.20}: use en, zh or leave it out to detect")
+        raise UnsupportedLanguage(f"unsupported language {language!r:.20}: use en, zh or leave it out to detect")
     return _LANGS[key]
 
 

