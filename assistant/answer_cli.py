@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 from .cli import emit_json
 from .errors import AssistantError
 from .scoring import corpus_text, words
-from .verify import norm
+from .verify import norm, numbers_in
 
 
 def _open(settings):
@@ -141,7 +140,7 @@ def score(questions: list[dict], results: dict[str, dict], text: str) -> dict:
             q_all += 1
             q_ok += bool(qt.strip()) and norm(qt) in text
         cited = norm(" ".join(quotes)).replace(",", "")
-        for n in set(re.findall(r"\d+(?:[.,]\d+)?", r["answer"])):
+        for n in set(numbers_in(r["answer"])):
             n_all += 1
             n_ok += n.replace(",", "") in cited
     out = {"answerable": answerable, "answer_recall": round(statistics.mean(rec), 3) if rec else 0.0,

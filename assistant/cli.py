@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import AssistantError
+from .errors import AssistantError, UsageError  # UsageError re-exported: commands raise it, main() exits 2
 
 EPILOG = """examples:
   assistant demo                                   index the bundled sample library and open the web UI
@@ -31,10 +31,6 @@ exit codes: 0 ok; 1 error (a missing or empty library, nothing could be indexed)
 
 # The exit statuses of every command (also in the epilog above and in `assistant COMMAND --help`).
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_REFUSED, EXIT_BIND = 0, 1, 2, 3, 4, 5
-
-
-class UsageError(Exception):
-    """Arguments that parse but do not fit together: reported like an argparse error (usage, exit 2)."""
 
 
 def _common(p: argparse.ArgumentParser, index_default: str = "$ASSISTANT_INDEX_DIR, else indexes/default") -> None:
@@ -55,6 +51,8 @@ def _llm_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .cards.formats import NAMES as CARD_FORMATS
+
     ap = argparse.ArgumentParser(prog="assistant", description="Maintenance knowledge assistant: grounded answers and XR step cards from your manuals.",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -116,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     _llm_options(p)
     p.add_argument("--tasks", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "task"}')
-    p.add_argument("--format", choices=["json", "arlem", "html", "md", "s1000d"], default="json",
+    p.add_argument("--format", choices=CARD_FORMATS, default="json",
                    help="output format (default json; s1000d = a procedural-step XML fragment)")
     p.add_argument("--out", type=Path, help="write to this file instead of stdout")
     p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per task")

@@ -123,7 +123,7 @@ def cmd_search(args) -> int:
 def cmd_info(args) -> int:
     lib = open_library(args, require_documents=False)
     docs = [d.to_json() for d in lib.store.documents()]
-    info = lib.stats() | {"manifest": lib.manifest, "documents": docs}
+    info = lib.stats() | {"manifest": lib.manifest.to_json(), "documents": docs}
     if args.json:
         emit_json(info)
     else:

@@ -99,7 +99,7 @@ def _show_examples(settings, embedder) -> None:
     from .retrieve import Retriever
 
     lib = Library.open(settings.index_dir, settings)
-    same = lib.model == embedder.name and lib.manifest.get("embedding_quantization", "none") == ("int8" if embedder.quantized else "none")
+    same = lib.model == embedder.name and lib.manifest.quantization == ("int8" if embedder.quantized else "none")
     retriever = Retriever(lib, embedder=embedder if same else None)
     llm = _load_llm(settings)
     t0 = time.monotonic()

@@ -9,8 +9,8 @@ unigram vocabulary and scores become a `tokenizers` Unigram model, and the engin
 normalisation (NFKC plus control characters dropped and odd spaces made plain) becomes the
 tokenizer's normaliser. Built once, under a lock, atomically (model_cache.py).
 
->>> bundled_e5_dir(Path("~/.cache/maintenance-assistant").expanduser())   # doctest: +SKIP
-PosixPath('/root/.cache/maintenance-assistant/multilingual-e5-small')
+    bundled_e5_dir(Path("~/.cache/maintenance-assistant").expanduser())   # converts the model on first use
+    # -> PosixPath('/root/.cache/maintenance-assistant/multilingual-e5-small')
 """
 from __future__ import annotations
 

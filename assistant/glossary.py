@@ -60,7 +60,7 @@ def expand_query(query: str) -> str:
     """Glossary translations of the terms the query contains, in the other language (may be "").
 
     >>> expand_query("Replace the bearing")
-    '更换 轴承'
+    '更换 替换 轴承'
     """
     en_re, pairs, zh_keys, zh_to_en = _tables()
     extra: list[str] = []

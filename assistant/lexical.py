@@ -3,7 +3,7 @@ light stemming), Chinese as character bigrams, and codes kept whole ("GB-12", "E
 "ISO VG 220") as well as in parts. Saved as a .npz of plain arrays (allow_pickle=False) plus JSON.
 
 >>> tokenize("Replace filter HF-220-10")
-['replac', 'filter', 'hf-220-10', 'hf', '220', '10', 'hf220']
+['replac', 'filter', 'hf-220-10', 'hf', '220', '10', 'hf22010']
 """
 from __future__ import annotations
 

@@ -15,24 +15,23 @@ into the cache directory (e5_bundled.py) and run with torch: int8 linear layers 
 sorted by length. Any other e5-style model (local path or hub name) loads the ordinary way
 with `ASSISTANT_MULTILINGUAL_MODEL`.
 
->>> ch = get_channel(); ch.encode_query("What torque for the filter housing?").shape   # doctest: +SKIP
-(1, 384)
+    ch = get_channel(); ch.encode_query("What torque for the filter housing?").shape   # loads the e5 model
+    # -> (1, 384)
 """
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from .errors import MissingDependency, ModelNotAvailable
+from .textrules import sentence_spans
 
 BUNDLED = "e5-small"
 MODEL_NAME = "intfloat/multilingual-e5-small"  # what a library's manifest records for the bundled model
 DIM = 384
 FORMAT = 2  # 2: passage vector + sentence vectors per chunk (1 was the passage vector alone)
-_SENTENCE = re.compile(r".+?(?:[。！？；]+|[.!?;]+(?=\s|$)|\n|$)", re.S)
 
 
 def wants_vector(language: str, mode: str) -> bool:
@@ -47,7 +46,7 @@ def model_id(name: str) -> str:
 
 def sentences(text: str, min_chars: int = 4) -> list[str]:
     """The sentences of a passage (Chinese or Latin sentence ends, line breaks), fragments dropped."""
-    return [t for t in (m.strip() for m in _SENTENCE.findall(text)) if len(t) >= min_chars]
+    return [text[s:e] for s, e in sentence_spans(text, guarded=False) if e - s >= min_chars]
 
 
 def chunk_matrix(passage: np.ndarray, sents: np.ndarray) -> np.ndarray:

@@ -2,11 +2,11 @@
 fused by a convex combination of per-query normalised scores, with an optional cross-encoder
 reranker. A hit's score is in 0..1 (see `Retriever.search`). Cross-lingual questions are expanded with a bilingual maintenance glossary so the
 lexical channel can carry them; numbers and codes cross languages unchanged. Passages carrying text
-planted to steer a language model are quarantined before fusion (planted.py): they are never
+planted to steer a language model are quarantined before fusion (textrules.planted): they are never
 returned, and they cannot skew the score normalisation of the passages that are.
 
->>> Retriever(lib).search("What torque for the filter housing?", k=3)[0].chunk.page   # doctest: +SKIP
-4
+    Retriever(lib).search("What torque for the filter housing?", k=3)[0].chunk.page   # needs an indexed library and the embedding model
+    # -> 4
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from .chunk import detect_language
 from .embed import Embedder, get_embedder
 from .glossary import expand_query
 from .library import Library
-from .planted import planted
+from .textrules import planted
 from .types import Hit
 
 QUARANTINE_EXTRA = 20  # candidates fetched beyond the pool per channel, so quarantined ones leave it full
@@ -44,7 +44,7 @@ class Retriever:
                  dense_weight: float = 0.5, ml_weight: float = 0.5, pool: int = 50, cross_language_factor: float = 0.8, heading_weight: float = 0.1):
         self.library = library
         s = library.settings
-        quant = library.manifest.get("embedding_quantization", "none") if s.device != "cuda" else "none"
+        quant = library.manifest.quantization if s.device != "cuda" else "none"
         self.embedder = embedder or get_embedder(library.model, s.device, s.embed_batch_size, quant)
         self.quantize = quant  # the library's: its e5 vectors were made the same way
         self.dense_weight = dense_weight
@@ -134,7 +134,7 @@ class Retriever:
         return {i: 0.5 * passage.get(i, p_floor) + 0.5 * best.get(i, s_floor) for i in set(passage) | set(best)}
 
     def _clean(self, scores: dict[int, float], rows: dict, n: int) -> dict[int, float]:
-        """A channel's best `n` candidates that exist and carry no planted text (see planted.py)."""
+        """A channel's best `n` candidates that exist and carry no planted text (see textrules.planted)."""
         out = {}
         for i, s in sorted(scores.items(), key=lambda kv: -kv[1]):
             c = rows.get(i)

@@ -2,9 +2,12 @@
 model, the stages of `assistant demo`): library code calls `status(...)`, which logs to the
 `assistant.status` logger; the command line shows those lines on stderr by calling
 `show_status_on_stderr()` once. A library user sees nothing unless they attach a handler.
+Library code never prints: its warnings go to loggers under `assistant` (Python shows them on
+stderr when no handler is configured), and `show_status_on_stderr()` shows them as "warning: ..."
+lines.
 
->>> show_status_on_stderr(); status("loading the embedding model ...")   # doctest: +SKIP
-loading the embedding model ...
+    show_status_on_stderr(); status("loading the embedding model ...")   # prints to stderr, which doctest does not read
+    # -> loading the embedding model ...
 """
 from __future__ import annotations
 
@@ -32,8 +35,19 @@ class _Stderr(logging.Handler):
             self.handleError(record)
 
 
+class _LevelPrefix(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
 def show_status_on_stderr() -> None:
-    """Status lines go to stderr as plain lines (idempotent; for the command line)."""
+    """Status lines go to stderr as plain lines, and the library's warnings and errors as
+    "warning: ..." / "error: ..." lines (idempotent; for the command line)."""
+    library = logging.getLogger("assistant")
+    if not any(isinstance(h, _Stderr) for h in library.handlers):
+        h = _Stderr(logging.WARNING)
+        h.setFormatter(_LevelPrefix())
+        library.addHandler(h)
     if not any(isinstance(h, _Stderr) for h in log.handlers):
         h = _Stderr()
         h.setFormatter(logging.Formatter("%(message)s"))

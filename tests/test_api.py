@@ -79,7 +79,7 @@ def test_server_settings_from_environment(monkeypatch):
 
 
 def test_quote_spans_tolerate_pdf_line_breaks():
-    from assistant.api.pages import find_spans
+    from assistant.textrules import find_spans
 
     page = "WARNING: Stored hydraulic pressure can inject oil through skin. Lock out the electrical supply\r\n(lock-out/tag-out)"
     quote = "Stored hydraulic pressure can inject oil through skin. Lock out the electrical supply (lock-out/tag-out)"
@@ -205,6 +205,32 @@ def test_cards_in_every_format(client):
     assert bad.status_code == 422 and bad.json()["error"] == "invalid request"
     none = client.post("/v1/cards", json={"task": "Bake a chocolate cake"})
     assert none.status_code == 404 and "no procedure" in none.json()["error"]
+
+
+@pytest.mark.slow
+def test_cards_as_s1000d(client):
+    xml = client.post("/v1/cards", json={"task": TASK, "format": "s1000d"})
+    assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
+    assert xml.text.startswith("<procedure>") and xml.text.count("<proceduralStep") >= 5
+
+
+def test_card_route_takes_every_card_format(sample_library, retriever):
+    """The route's formats are the card formats (one list, see assistant/cards/formats.py), each
+    answered with its own media type; an unknown one is refused by validation."""
+    from pydantic import ValidationError
+
+    from assistant.api.routes import CardIn, card_response
+    from assistant.cards import CardDrafter
+    from assistant.cards.formats import FORMATS
+
+    card = CardDrafter(sample_library, retriever).draft(TASK)
+    for fmt, spec in FORMATS.items():
+        assert CardIn(task=TASK, format=fmt).format == fmt
+        resp = card_response(card, fmt)
+        assert resp.media_type == spec.media_type and resp.body, fmt
+    assert card_response(card, "s1000d").body.decode().startswith("<procedure>")
+    with pytest.raises(ValidationError):
+        CardIn(task=TASK, format="docx")
 
 
 @pytest.mark.slow

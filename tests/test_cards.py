@@ -4,6 +4,7 @@ CLI batch contract, Chinese procedures and procedures written inline in running 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -308,6 +309,24 @@ def test_llm_rewrite_kept_only_when_grounded():
     assert good.steps[0].detail.startswith("Remove the nine 12 mm screws from the upper back panel of the cooler")
     bad = shorten_steps(card, FakeLLM("Remove the nine 15 mm screws from the upper back panel."))  # a number the manual lacks
     assert bad.steps[0].instruction == card.steps[0].instruction and bad.drafted_with == "extractive"
+
+
+def test_a_model_failure_keeps_the_extractive_card_and_is_logged_not_printed(caplog, capsys):
+    from assistant.cards.rephrase import shorten_steps
+    from assistant.status import show_status_on_stderr
+
+    class Broken(FakeLLM):
+        def chat(self, messages, max_tokens=256):
+            raise RuntimeError("model crashed")
+
+    card = _long_card()
+    with caplog.at_level(logging.WARNING, logger="assistant"):
+        assert shorten_steps(card, Broken("")) == card
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [("assistant.cards.rephrase", "could not shorten step 1: model crashed")]
+    show_status_on_stderr()  # what the command line does: the library's warnings become "warning: ..." lines on stderr
+    capsys.readouterr()
+    shorten_steps(card, Broken(""))
+    assert capsys.readouterr().err == "warning: could not shorten step 1: model crashed\n"
 
 
 # ---- command line

@@ -66,6 +66,20 @@ def test_usage_error_from_a_command_module_exits_2(capsys):
     assert "usage: assistant ask" in err and "give either a QUESTION" in err
 
 
+@pytest.mark.parametrize("argv, usage, message", [
+    (["card", "--index", "nowhere"], "usage: assistant card", "give either a TASK or --tasks"),
+    (["card", "--tasks", "t.jsonl", "--format", "html", "--index", "nowhere"], "usage: assistant card",
+     "batch output (--tasks) is JSON lines"),
+    (["eval", "answers", "--index", "nowhere"], "usage: assistant eval", "--questions FILE.jsonl is required"),
+])
+def test_usage_errors_of_card_and_eval_exit_2(capsys, argv, usage, message):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert usage in err and message in err and err.count("error:") == 1, err
+
+
 def test_help_documents_exit_codes_and_readme_rule():
     def flat(p):
         return " ".join(p.format_help().split())

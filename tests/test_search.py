@@ -63,7 +63,7 @@ def test_sample_library_has_sentence_vectors(sample_library):
     assert set(sids) == set(ids)
     assert np.allclose(np.linalg.norm(passages, axis=1), 1, atol=1e-3)
     assert np.allclose(np.linalg.norm(sents, axis=1), 1, atol=1e-3)
-    assert lib.manifest["multilingual_format"] == 2 and lib.manifest["multilingual_model"] == "intfloat/multilingual-e5-small"
+    assert lib.manifest.multilingual_format == 2 and lib.manifest.multilingual_model == "intfloat/multilingual-e5-small"
     snap = lib.snapshot()
     assert snap.sentences is not None and snap.sentences.size == len(sids)
 
@@ -130,7 +130,7 @@ def test_library_without_sentence_vectors_is_upgraded(tmp_path, settings, embedd
     report = index_paths([SAMPLES], settings, index_dir=lib_dir, progress=False, embedder=embedder, workers=1)
     assert not report.failed and not report.indexed  # nothing changed on disk: only the e5 vectors were redone
     lib = Library.open(lib_dir, settings)
-    assert lib.manifest["multilingual_format"] == 2
+    assert lib.manifest.multilingual_format == 2
     _, _, sids, _ = lib.store.all_ml_vectors(lib.multilingual_dim)
     assert len(sids)
     hits = Retriever(lib, embedder=embedder).search("滤壳拧紧力矩是多少？", k=3)

@@ -331,10 +331,23 @@ def test_login_when_api_keys_are_set(browser, service, artifacts):
             page.goto(u, wait_until="load")
             page.wait_for_selector("input[type=password]", timeout=60_000)
             assert page.locator("#ma-loading").count() == 0  # the login form replaced the loading notice
+            assert "Sign in with an API key" in page.locator("body").inner_text()
+            assert page.locator("#question textarea").count() == 0  # no app before signing in
             page.screenshot(path=str(artifacts / "ui-login.png"), full_page=True)
+            # a wrong key is refused: the login form stays, with gradio's message, and the app does not open
             page.locator("input[type=text]").fill("technician")
+            page.locator("input[type=password]").fill(KEY + "-wrong")
+            page.get_by_role("button", name="Login").click()
+            page.get_by_text("Incorrect Credentials").wait_for(timeout=30_000)
+            assert page.locator("input[type=password]").is_visible() and page.locator("#question textarea").count() == 0
+            # the right key opens the app, whose calls to the server are then signed in: the header shows the library
+            page.locator("input[type=text]").fill("technician")  # the refusal cleared both fields
             page.locator("input[type=password]").fill(KEY)
             page.get_by_role("button", name="Login").click()
             page.wait_for_selector("#question textarea", timeout=60_000)
+            assert page.locator("input[type=password]").count() == 0
+            page.wait_for_selector("#ma-library .ma-library", timeout=30_000)
+            line = page.locator("#ma-library").inner_text()
+            assert service.root.name in line and f"{len(service.documents())} documents" in line, line
         finally:
             page.close()

@@ -9,15 +9,17 @@ CLI (see service.py).
 Every audited request (ask, search, cards, voice, uploads, deletions) is a row in the SQLite audit
 log, <library>/audit.sqlite by default (see audit.py and docs/security.md).
 
->>> app = create_app(Settings(index_dir="indexes/demo", llm="none"))     # doctest: +SKIP
+    app = create_app(Settings(index_dir="indexes/demo", llm="none"))     # needs an indexed library
 """
 from __future__ import annotations
 
 import ipaddress
+import logging
 import sys
 import threading
 
 from .. import __version__
+from ..errors import AddressUnavailable
 from ..settings import Settings
 from .settings import ServerSettings
 
@@ -66,7 +68,7 @@ def _mount_ui(app, service, server: ServerSettings, keys) -> None:
     try:
         import gradio as gr
     except ImportError:
-        print("warning: gradio is not installed, serving the API only: pip install 'maintenance-assistant[ui]'", file=sys.stderr)
+        logging.getLogger(__name__).warning("gradio is not installed, serving the API only: pip install 'maintenance-assistant[ui]'")
         return
     from ui import build_ui
     from ui.i18n import i18n
@@ -103,10 +105,6 @@ def _warm_up(service) -> None:
 
 
 EXIT_BIND = 5  # `assistant serve`/`demo`: the address cannot be bound (see `assistant serve --help`)
-
-
-class AddressUnavailable(OSError):
-    """The server's address cannot be bound; the message names host:port, the cause and --port."""
 
 
 def bind_socket(host: str, port: int):

@@ -4,9 +4,9 @@ how it ended. Written by an ASGI middleware around the whole app, so refusals (4
 429) and failures are logged like answers; handlers only add the request's text and sources with
 `note()`. Nothing from the request headers is stored.
 
->>> log = AuditLog(Path("/tmp/audit.sqlite"))                                   # doctest: +SKIP
->>> log.recent(1)[0]["endpoint"], log.recent(1)[0]["key"]                       # doctest: +SKIP
-('/v1/ask', 'key-6ab9f1eb8f7d')
+    log = AuditLog(Path("/tmp/audit.sqlite"))          # rows are written by a running server
+    log.recent(1)[0]["endpoint"], log.recent(1)[0]["key"]                       # rows are written by a running server
+    # -> ('/v1/ask', 'key-6ab9f1eb8f7d')
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """A real server on a free loopback port in a background thread, for tests and notebooks.
 
->>> with BackgroundServer(create_app(settings)) as url:           # doctest: +SKIP
-...     httpx.get(url + "/healthz").json()["status"]
-'ok'
+    with BackgroundServer(create_app(settings)) as url:           # starts a server
+        httpx.get(url + "/healthz").json()["status"]
+    # -> 'ok'
 """
 from __future__ import annotations
 

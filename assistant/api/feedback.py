@@ -1,9 +1,12 @@
 """Thumbs up/down on answers, kept in SQLite with the question, the answer and its sources, so that
 a maintainer can see which questions the library answers badly.
 
->>> store = FeedbackStore(Path("/tmp/fb.sqlite"))                       # doctest: +SKIP
->>> store.add("down", "What torque?", "25 N·m", [{"doc": "m.pdf", "page": 4}])  # doctest: +SKIP
+>>> import tempfile
+>>> store = FeedbackStore(Path(tempfile.mkdtemp()) / "feedback.sqlite")
+>>> store.add("down", "What torque?", "25 N·m", [{"doc": "m.pdf", "page": 4}])
 1
+>>> store.recent(1)[0]["rating"], store.recent(1)[0]["sources"]
+('down', [{'doc': 'm.pdf', 'page': 4}])
 """
 from __future__ import annotations
 

@@ -6,16 +6,15 @@ Every call takes the caller's `Access`: reads go through a retriever scoped to i
 documents, pages and passages of other collections are 404, uploads go to a collection it may write.
 The default, EVERYONE, is the unrestricted view (no keys configured, or the web UI).
 
->>> svc = Service(Settings(index_dir="indexes/plant", llm="none"))      # doctest: +SKIP
->>> svc.ask("What torque for the filter housing cover?").citations[0].page  # doctest: +SKIP
-1
+    svc = Service(Settings(index_dir="indexes/plant", llm="none"))      # needs an indexed library and the embedding model
+    svc.ask("What torque for the filter housing cover?").citations[0].page  # needs an indexed library and the embedding model
+    # -> 1
 """
 from __future__ import annotations
 
 import collections
 import contextlib
 import logging
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import BinaryIO, Iterator
 from ..errors import AssistantError, LibraryError
 from ..settings import Settings
 from .access import EVERYONE, Access, ScopedRetriever
-from .errors import ApiError
+from .errors import ApiError, status_for
 from .feedback import FeedbackStore
 from .settings import ServerSettings
 
@@ -144,7 +143,7 @@ class Service:
                 return handle_voice(audio, filename, content_type, session_id, language, retriever=retriever, llm=llm,
                                     settings=self.settings, sessions=self._voice_sessions_for(access))
         except VoiceError as exc:
-            raise ApiError(exc.status, exc.reason) from exc
+            raise ApiError(status_for(exc), exc.reason) from exc
 
     def _voice_sessions_for(self, access: Access):
         """The voice sessions of one key (None: the voice package's shared store, when no keys are set)."""
@@ -284,7 +283,7 @@ def _load_llm(settings: Settings):
     try:
         return get_llm(settings)
     except (AssistantError, ImportError) as exc:
-        print(f"warning: no language model ({exc}); answering extractively", file=sys.stderr)
+        log.warning("no language model (%s); answering extractively", exc)
         return None
 
 

@@ -9,9 +9,9 @@ workplace things, safety notes
 workplace warnings. The bundled schemas leave `activates`/`deactivates`/`pois` as unresolved `$ref`s,
 so exports omit them: the action order is the sequence.
 
->>> activity, workplace = to_arlem(card)                    # doctest: +SKIP
->>> validate_arlem(activity, workplace)                     # doctest: +SKIP
-[]
+    activity, workplace = to_arlem(card)                    # needs a card drafted from an indexed library
+    validate_arlem(activity, workplace)                     # needs a card drafted from an indexed library
+    # -> []
 """
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 one), tool lists (a "Tools required: a; b; c." line, or the list under a "Tools and parts" heading),
 and the values a step depends on (25 N·m, 0 bar, 12 L).
 
->>> [len(r.steps) for r in step_runs(items)]                   # doctest: +SKIP
-[14, 13, 13]
+    [len(r.steps) for r in step_runs(items)]                   # needs a document from an indexed library
+    # -> [14, 13, 13]
 >>> specs_in("Tighten the cover to 25 N·m with the 27 mm ring spanner.")
 [('Tighten the cover', '25', 'N·m', 21, 27)]
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..textrules import NUMBER, UNIT
 from .items import Item, is_tools_heading
 from .source import DocText
 
@@ -167,8 +168,8 @@ def _pieces(text: str, seps: str) -> list[tuple[int, int]]:
 
 
 _PART_NO = re.compile(r"(?:part\s*(?:no\.?|number|#)|p/n|备件号|零件号|订货号)\s*[:：.]?\s*([A-Z0-9][A-Z0-9\-./]{2,})", re.IGNORECASE)
-_QTY = re.compile(r"^(\d+(?:[.,]\d+)?\s*(?:x|×|pcs?\.?|L|l|ml|mL|kg|g)(?=\s)|\d+(?=\s+(?!(?:mm|cm|m|µm|in|ft|mm²)\b)[a-z]))"
-                  r"|(?:approx\.|about|约)\s*(\d+(?:[.,]\d+)?\s*(?:L|l|ml|mL|kg|g|pcs?)?)")
+_QTY = re.compile(rf"^({NUMBER}\s*(?:x|×|pcs?\.?|L|l|ml|mL|kg|g)(?=\s)|\d+(?=\s+(?!(?:mm|cm|m|µm|in|ft|mm²)\b)[a-z]))"
+                  rf"|(?:approx\.|about|约)\s*({NUMBER}\s*(?:L|l|ml|mL|kg|g|pcs?)?)")
 _QTY_TAIL = re.compile(r"[(（]\s*(\d+(?:\s*(?:x|×|pcs?\.?|sets?|pairs?|个|套|件))?)\s*[)）]\s*$")
 _CONSUMABLE = re.compile(r"\b(?:oil|grease|cloths?|rags?|wipes?|threadlocker|sealant|adhesive|spray|pads?|solder|tape|cleaner|solvent|lubricant)\b|液压油|润滑油|齿轮油|润滑脂|抹布|密封胶|螺纹胶", re.IGNORECASE)
 # Personal protective equipment: worn, not used on the machine.
@@ -234,11 +235,8 @@ def tools_mentioned(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_UNIT = (r"N·m|N\.m|Nm|N-m|ft[·.\-]?lbs?|in[·.\-]?lbs?|lbf·ft|kgf·m|MPa|kPa|bar|psi|mbar|Pa|°C|℃|°F|K|mm/s|mm²|mm|cm|µm|μm|m|"
-         r"km|mL|ml|L|l|kg|g|t|kW|W|kVA|kV|V|mA|A|Hz|kHz|rpm|min⁻¹|r/min|µΩ|mΩ|MΩ|kΩ|Ω|ms|s|sec|min|h|hours?|minutes?|seconds?|%|ppm|"
-         r"in\.?|inch(?:es)?|ft|oz|lb|gal|qt|dB|lux|小时|分钟|秒|升|毫米|牛·米|牛米")
 SPEC_RE = re.compile(
-    rf"(?<![\w.\-/])((?:[±<>≤≥~]|max\.?\s*|min\.?\s*)?\d+(?:[.,]\d+)?(?:\s*(?:[–\-~～]|to|±)\s*\d+(?:[.,]\d+)?)?)\s*({_UNIT})(?![A-Za-z0-9])")
+    rf"(?<![\w.\-/])((?:[±<>≤≥~]|max\.?\s*|min\.?\s*)?{NUMBER}(?:\s*(?:[–\-~～]|to|±)\s*{NUMBER})?)\s*({UNIT})(?![A-Za-z0-9])")
 
 
 # A value that names a size of the thing after it ("27 mm ring spanner", "25 µm strainer", "24 mm 套筒扳手")

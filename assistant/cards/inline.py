@@ -5,8 +5,8 @@
 - unnumbered: in a section with no list at all, sentences that start with an instruction verb
   ("Open Settings > General and select High Contrast.") become unnumbered steps.
 
->>> [it.kind for it in split_inline(doc, items)]          # doctest: +SKIP
-['para', 'step', 'step', 'para', 'step', 'step']
+    [it.kind for it in split_inline(doc, items)]          # needs a document from an indexed library
+    # -> ['para', 'step', 'step', 'para', 'step', 'step']
 """
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 openers and paragraphs, each a span of `DocText.text` in source order. Numbered procedures written
 inline in running text ("To turn it on: 1. Press and hold ... 2. Select ...") become steps too.
 
->>> [(i.kind, i.number) for i in read_items(doc)][:3]          # doctest: +SKIP
-[('para', None), ('step', 1), ('step', 2)]
+    [(i.kind, i.number) for i in read_items(doc)][:3]          # needs a document from an indexed library
+    # -> [('para', None), ('step', 1), ('step', 2)]
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..ingest.lines import WARNING_RE
+from ..textrules import CLOSED, SIGNAL_WORDS, signal_words
 from .source import DocText
 
 _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
@@ -22,18 +23,15 @@ STEP_RE = re.compile(
 WEAK_STEP_RE = re.compile(r"^\s*(\d{1,3})\s+(?=[A-Z\u4e00-\u9fff])")
 BULLET_RE = re.compile(r"^\s*(?:[•·▪◦●■□➢►▶✓\-*–—]\s*|[a-z][.)]\s+)")
 # A signal word opens a safety note only when written as one: upper case, or followed by ":" or "!".
-SIGNAL_RE = re.compile(r"^\W{0,3}\s*(DANGER|WARNING|CAUTION|NOTICE|NOTE|IMPORTANT)\b\s*[:：!.\-–—]?"
-                       r"|^\W{0,3}\s*(danger|warning|caution|notice|note|important)\s*[:：!]", re.IGNORECASE)
-SIGNAL_ZH_RE = re.compile(r"^\W{0,3}\s*(危险|警告|小心|注意|提示|重要)\s*(?:[:：!！]|$)")
-LEVELS = {"danger": "danger", "warning": "warning", "caution": "caution", "notice": "note", "note": "note", "important": "note",
-          "危险": "danger", "警告": "warning", "小心": "caution", "注意": "caution", "提示": "note", "重要": "note"}
+SIGNAL_RE = re.compile(rf"^\W{{0,3}}\s*({signal_words(chinese=False)})\b\s*[:：!.\-–—]?"
+                       rf"|^\W{{0,3}}\s*({signal_words(chinese=False)})\s*[:：!]", re.IGNORECASE)
+SIGNAL_ZH_RE = re.compile(rf"^\W{{0,3}}\s*({signal_words(chinese=True)})\s*(?:[:：!！]|$)")
 _TOOL_WORDS = (r"(?:special\s+|required\s+|necessary\s+)?(?:tools?|equipment|materials?|parts|spare\s+parts|consumables|supplies)"
                r"(?:\s*(?:,|and|&|/)\s*(?:tools?|equipment|materials?|parts|spare\s+parts|consumables|supplies))*"
                r"(?:\s+(?:required|needed|list))?")
 TOOLS_RE = re.compile(rf"^\W{{0,3}}\s*(?:{_TOOL_WORDS}|(?:what\s+)?you(?:'ll|\s+will)?\s+need)\s*(?:[:：]|$)", re.IGNORECASE)
 TOOLS_ZH_RE = re.compile(r"^\W{0,3}\s*(?:所需|需要的|必备)?(?:专用)?(?:工具|备件|材料|器材|工装)(?:[和及与、/]?(?:工具|备件|材料|零件|耗材|器材))*(?:清单|列表)?\s*(?:[:：]|$)")
 TOC_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")  # "3.1 Filter ........ 12": a contents line
-_TERMINAL = re.compile(r"[.!?:;。！？：；]$")
 
 
 @dataclass
@@ -82,9 +80,9 @@ def signal(text: str) -> str | None:
     if m:
         word = m.group(1) or m.group(2)
         if m.group(2) or word.isupper() or len(text.strip()) <= len(word) + 2:
-            return LEVELS[word.lower()]
+            return SIGNAL_WORDS[word.upper()]
     m = SIGNAL_ZH_RE.match(text)
-    return LEVELS[m.group(1)] if m else None
+    return SIGNAL_WORDS[m.group(1)] if m else None
 
 
 def is_tools_heading(text: str) -> bool:
@@ -180,7 +178,7 @@ def _numbered_title(doc: DocText, li: int, t: str, width: int, n: int | None, la
     open word, does not continue the current numbering and is not followed by the next number or by
     wrapped text, is a section title, not a step."""
     t = t.rstrip()
-    if n is None or (last >= 1 and n == last + 1) or _TERMINAL.search(t) or t.endswith(",") or _OPEN_END.search(t):
+    if n is None or (last >= 1 and n == last + 1) or CLOSED.search(t) or t.endswith(",") or _OPEN_END.search(t):
         return False
     if len(t) > min(90, 0.8 * width):
         return False
@@ -191,7 +189,7 @@ def _numbered_title(doc: DocText, li: int, t: str, width: int, n: int | None, la
         m = STEP_RE.match(nxt) or WEAK_STEP_RE.match(nxt)
         if m and _number(m.groups()) == n + 1:
             return False
-        if not _TERMINAL.search(nxt.rstrip()) and not (m or TOOLS_RE.match(nxt) or signal(nxt)) and len(nxt) < 0.5 * width:
+        if not CLOSED.search(nxt.rstrip()) and not (m or TOOLS_RE.match(nxt) or signal(nxt)) and len(nxt) < 0.5 * width:
             return False  # a short step whose text wraps onto a second short line
     return True
 
@@ -205,7 +203,7 @@ def _title_first_line(doc: DocText, li: int, cur: Item, width: int) -> bool:
     prev = doc.text[doc.lines[li - 1].start:doc.lines[li - 1].end].rstrip()
     new_page = doc.chunks[doc.lines[li].chunk].page != doc.chunks[doc.lines[li - 1].chunk].page
     capital = any(ch.isupper() for ch in t.split()[0]) if t.split() else False  # "iRobot Roomba 595"
-    return (bool(_TERMINAL.search(prev)) or new_page) and not _TERMINAL.search(t) and capital and len(t) <= 0.8 * width
+    return (bool(CLOSED.search(prev)) or new_page) and not CLOSED.search(t) and capital and len(t) <= 0.8 * width
 
 
 def _title_before_list(doc: DocText, li: int, width: int, t: str) -> bool:

@@ -2,15 +2,15 @@
 up front in a table without empty columns, each warning in a red box before the step it guards, the
 source page under every step), Markdown, and an S1000D procedural fragment (`<procedure>` with preliminary requirements and `<proceduralStep>`s).
 
->>> "<ol" in to_html(card) and to_markdown(card).startswith("# ")   # doctest: +SKIP
-True
+    "<ol" in to_html(card) and to_markdown(card).startswith("# ")   # needs a card drafted from an indexed library
+    # -> True
 """
 from __future__ import annotations
 
 import html
-import re
 import xml.etree.ElementTree as ET
 
+from ..textrules import SIGNAL_LABEL
 from .model import SafetyNote, StepCard
 
 _CSS = """
@@ -40,13 +40,10 @@ def _words(card: StepCard) -> dict[str, str]:
     return _WORDS["zh" if card.language.startswith("zh") else "en"]
 
 
-_SIGNAL = re.compile(r"^\W{0,3}\s*(danger|warning|caution|notice|note|important|危险|警告|小心|注意|提示)\s*[:：!！.\-–—]?\s*", re.IGNORECASE)
-
-
 def _split_signal(w: SafetyNote) -> tuple[str, str]:
     """("WARNING", "Stored pressure ...") from "WARNING: Stored pressure ..."; the level's name when the
     manual's text has no signal word of its own."""
-    m = _SIGNAL.match(w.text)
+    m = SIGNAL_LABEL.match(w.text)
     return (m.group(1).upper(), w.text[m.end():]) if m and w.text[m.end():] else (_LABEL[w.level].upper(), w.text)
 
 

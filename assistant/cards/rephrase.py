@@ -7,11 +7,13 @@ False
 """
 from __future__ import annotations
 
-import sys
+import logging
 
 from ..scoring import coverage
 from ..verify import overlap, unsupported_numbers
 from .model import MAX_INSTRUCTION, StepCard
+
+log = logging.getLogger(__name__)
 
 MIN_SUPPORT = 0.85  # share of the rewrite's words found in the quotes
 MIN_KEPT = 0.5  # share of the instruction's words the rewrite keeps (so it still says what the manual says)
@@ -42,7 +44,7 @@ def shorten_steps(card: StepCard, llm) -> StepCard:
         try:
             reply = llm.chat(prompt.render(limit=str(MAX_INSTRUCTION), step=full), max_tokens=160)
         except Exception as exc:  # a model failure never costs the card: keep the extractive steps
-            print(f"warning: could not shorten step {s.number}: {exc}", file=sys.stderr)
+            log.warning("could not shorten step %s: %s", s.number, exc)
             steps += card.steps[len(steps):]
             break
         text = " ".join(reply.strip().strip('"“”').split())

@@ -10,9 +10,9 @@ states or a list of rules, never a card, however retrieval ranks it. Among the c
 within NEAR of the best, the choice does not depend on retrieval scores (which move with the int8
 arithmetic of the CPU): numbered procedures first, then the lexical match of title and text.
 
->>> best = find_procedure("Honeywell HY-204 Fan Motor Replacement", hits, docs)   # doctest: +SKIP
->>> best.title, len(best.runs)                                                     # doctest: +SKIP
-('Honeywell HY-204 Fan Motor Replacement', 1)
+    best = find_procedure("Honeywell HY-204 Fan Motor Replacement", hits, docs)   # needs retrieval hits from an indexed library
+    best.title, len(best.runs)                                                     # needs retrieval hits from an indexed library
+    # -> ('Honeywell HY-204 Fan Motor Replacement', 1)
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..glossary import PAIRS
-from ..planted import planted
 from ..lexical import stem, tokenize
+from ..textrules import CLOSED, planted
 from ..types import Hit
 from ..verify import sentences
 from .extract import Run, step_runs, tool_nodes
@@ -174,7 +174,7 @@ def instruction(p: Parsed, i: int) -> str:
     rows = [x.strip() for x in raw.split("\n") if x.strip()]
     # table rows read as running text: line after line opens with a capital or a code although the line
     # before it ends no sentence (a wrapped sentence goes on in lower case)
-    new_rows = sum(1 for a, b in zip(rows, rows[1:]) if not re.search(r"[.!?:;。！？：；]$", a) and re.match(r"[A-Z0-9]", b))
+    new_rows = sum(1 for a, b in zip(rows, rows[1:]) if not CLOSED.search(a) and re.match(r"[A-Z0-9]", b))
     if "|" in text or "\t" in raw or (len(rows) >= 3 and 2 * new_rows >= len(rows)):
         return "table"
     if _PROHIBITION_RE.match(text):

@@ -5,9 +5,9 @@ one chunk.
 `DocText.text` holds the document's non-empty lines joined by "\\n"; `lines[i]` says which chunk and
 which characters each line came from. Headings are recognised from the chunks' section paths.
 
->>> doc = load_document(library.store.db, doc_id=3)            # doctest: +SKIP
->>> doc.quotes(*doc.find("Stop the unit"))[0].page              # doctest: +SKIP
-3
+    doc = load_document(library.store.db, doc_id=3)            # needs an indexed library
+    doc.quotes(*doc.find("Stop the unit"))[0].page              # needs an indexed library
+    # -> 3
 """
 from __future__ import annotations
 

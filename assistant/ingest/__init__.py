@@ -1,6 +1,7 @@
 """Read a file into a ParsedDoc, whatever its format, or raise ParseError with a specific reason.
 
->>> parse(Path("assistant/samples/hp3_pump_manual.pdf")).pages[0][:20]   # doctest: +SKIP
+>>> from importlib.resources import files
+>>> parse(files("assistant.samples") / "hp3_pump_manual.pdf").pages[0][:20]
 'HP-3 Hydraulic Power'
 """
 from __future__ import annotations

@@ -7,8 +7,8 @@ GGUF once with transformers and save a dense bf16 safetensors copy. Later loads 
 from assembling at once; every step writes to a temporary name and renames, so a crash leaves no
 half-written model behind.
 
->>> bundled_model_dir(Path("~/.cache/maintenance-assistant").expanduser())   # doctest: +SKIP
-PosixPath('/root/.cache/maintenance-assistant/qwen2.5-coder-0.5b-instruct/dense')
+    bundled_model_dir(Path("~/.cache/maintenance-assistant").expanduser())   # assembles and converts the model on first use
+    # -> PosixPath('/root/.cache/maintenance-assistant/qwen2.5-coder-0.5b-instruct/dense')
 """
 from __future__ import annotations
 
