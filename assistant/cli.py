@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import AssistantError, UsageError  # UsageError re-exported: commands raise it, main() exits 2
+from .errors import AddressUnavailable, AssistantError, UsageError  # UsageError re-exported: commands raise it, main() exits 2
 
 EPILOG = """examples:
   assistant demo                                   index the bundled sample library and open the web UI
@@ -173,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             msg = exc.code.split(": error: ", 1)[-1]
             _subparser(parser, args.command).error(msg)
         raise
+    except AddressUnavailable as exc:  # serve / demo: the port is taken or not allowed
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

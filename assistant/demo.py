@@ -24,15 +24,11 @@ def run_demo(args, settings) -> int:
     sock = None
     if not args.no_serve:  # a port in use is said before minutes of indexing and loading, not after
         try:
-            from .api import EXIT_BIND, AddressUnavailable, bind_socket
+            from .api import bind_socket
         except ImportError as exc:
             print(f"the web UI needs the [ui] extra ({exc}); pip install -e '.[ui]'", file=sys.stderr)
             return 1
-        try:
-            sock = bind_socket(args.host, args.port)
-        except AddressUnavailable as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_BIND
+        sock = bind_socket(args.host, args.port)  # AddressUnavailable: one line and exit 5 (cli.main)
     index_dir = Path(args.index) if args.index else Path("indexes/demo")
     settings = settings.model_copy(update={"index_dir": index_dir})
     embedder = _load_retrieval_models(settings)

@@ -106,7 +106,10 @@ class UsageError(Exception):
 
 
 class AddressUnavailable(OSError):
-    """The server's address cannot be bound; the message names host:port, the cause and --port."""
+    """The server's address cannot be bound; the message names host:port, the cause and --port. The
+    command line shows it as one line and exits with `exit_code`."""
+
+    exit_code = 5
 
 
 def require(module: str, extra: str):

@@ -108,6 +108,21 @@ def test_serve_on_a_port_in_use_fails_before_announcing_itself(tmp_path):
     assert "serving" not in res.stderr and "startup" not in res.stderr.lower()
 
 
+def test_demo_on_a_port_in_use_says_so_before_indexing(tmp_path):
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        res = run_cli("demo", "--index", tmp_path / "demo", "--port", port, "--llm", "none", cwd=tmp_path)
+    finally:
+        taken.close()
+    assert res.returncode == 5, res.stderr
+    assert f"127.0.0.1:{port}" in res.stderr and "in use" in res.stderr and "--port" in res.stderr
+    assert "indexing" not in res.stderr and "loading" not in res.stderr  # said before minutes of work
+    assert not (tmp_path / "demo").exists()
+
+
 def test_bind_socket_binds_a_free_port_and_names_a_taken_one():
     from assistant.api import AddressUnavailable, bind_socket
 

@@ -104,7 +104,7 @@ def _warm_up(service) -> None:
     service.llm
 
 
-EXIT_BIND = 5  # `assistant serve`/`demo`: the address cannot be bound (see `assistant serve --help`)
+EXIT_BIND = AddressUnavailable.exit_code  # `assistant serve`/`demo`: the address cannot be bound (see `assistant serve --help`)
 
 
 def bind_socket(host: str, port: int):
@@ -143,14 +143,10 @@ def bind_socket(host: str, port: int):
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, sock=None) -> int:
     """Run the server until interrupted (uvicorn). Loopback by default; never a share link. The address
-    is bound first (or `sock`, bound by the caller with bind_socket): when it cannot be, one line on
-    stderr and exit status EXIT_BIND (5)."""
+    is bound first (or `sock`, bound by the caller with bind_socket): when it cannot be, AddressUnavailable
+    is raised before anything is announced (the command line exits with EXIT_BIND, 5)."""
     if sock is None:
-        try:
-            sock = bind_socket(host, port)
-        except AddressUnavailable as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return EXIT_BIND
+        sock = bind_socket(host, port)
     try:
         import uvicorn
 
