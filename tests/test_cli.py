@@ -92,15 +92,18 @@ def test_help_documents_exit_codes_and_readme_rule():
     assert "score is in 0..1" in flat(sub["search"])
 
 
-def test_serve_on_a_port_in_use_fails_before_announcing_itself(tmp_path):
-    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    taken.bind(("127.0.0.1", 0))
-    taken.listen(1)
-    port = taken.getsockname()[1]
-    try:
-        res = run_cli("serve", "--index", tmp_path / "lib", "--port", port, "--llm", "none")
-    finally:
-        taken.close()
+@pytest.fixture
+def taken_port():
+    """A loopback port another socket is listening on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        yield taken.getsockname()[1]
+
+
+def test_serve_on_a_port_in_use_fails_before_announcing_itself(tmp_path, taken_port):
+    port = taken_port
+    res = run_cli("serve", "--index", tmp_path / "lib", "--port", port, "--llm", "none")
     assert res.returncode == 5, res.stderr
     lines = [x for x in res.stderr.splitlines() if x.strip()]
     assert len(lines) == 1, res.stderr  # one clear line, nothing announced, no uvicorn start-up
@@ -108,15 +111,9 @@ def test_serve_on_a_port_in_use_fails_before_announcing_itself(tmp_path):
     assert "serving" not in res.stderr and "startup" not in res.stderr.lower()
 
 
-def test_demo_on_a_port_in_use_says_so_before_indexing(tmp_path):
-    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    taken.bind(("127.0.0.1", 0))
-    taken.listen(1)
-    port = taken.getsockname()[1]
-    try:
-        res = run_cli("demo", "--index", tmp_path / "demo", "--port", port, "--llm", "none", cwd=tmp_path)
-    finally:
-        taken.close()
+def test_demo_on_a_port_in_use_says_so_before_indexing(tmp_path, taken_port):
+    port = taken_port
+    res = run_cli("demo", "--index", tmp_path / "demo", "--port", port, "--llm", "none", cwd=tmp_path)
     assert res.returncode == 5, res.stderr
     assert f"127.0.0.1:{port}" in res.stderr and "in use" in res.stderr and "--port" in res.stderr
     assert "indexing" not in res.stderr and "loading" not in res.stderr  # said before minutes of work
