@@ -71,7 +71,9 @@ def plain_line(line: str) -> str:
 
 
 def join_lines(text: str) -> str:
-    """Wrapped lines joined: no space between Chinese characters, none after a hyphen that split a word."""
+    """Wrapped lines joined: no space between Chinese characters, none after a hyphen that split a word.
+    pdfium marks a soft hyphen at a line break as U+FFFE ("Tight\ufffe\r\nen"): the word is joined."""
+    text = re.sub(r"\ufffe[ \t]*(?:\r\n|\r|\n)?[ \t]*", "", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(rf"(?<=[{CJK}])[ \t]*\n\s*(?=[{CJK}])", "", text)
     return re.sub(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])", "-", text)

@@ -133,3 +133,12 @@ def test_card_formats_are_one_list():
     assert FORMATS["html"].media_type.startswith("text/html") and FORMATS["md"].media_type.startswith("text/markdown")
     card = next(a for a in build_parser()._subparsers._group_actions[0].choices["card"]._actions if a.dest == "format")
     assert tuple(card.choices) == NAMES
+
+
+def test_display_text_joins_words_pdfium_split_with_a_soft_hyphen():
+    """A real TM (tm-10-5411-205-13.pdf, p. 24) breaks "Tighten" over two lines with a soft hyphen, which
+    pdfium gives as U+FFFE before the line break: the answer shows the word whole."""
+    from assistant.plaintext import join_lines, plain
+
+    assert plain("Tight\ufffe\r\nen bolts to 90 ft-lb (122 n-m).") == "Tighten bolts to 90 ft-lb (122 n-m)."
+    assert join_lines("an addi\ufffetional one-half turn") == "an additional one-half turn"
