@@ -27,7 +27,7 @@ environment: every setting has an ASSISTANT_ variable, e.g. ASSISTANT_EMBEDDING_
 ASSISTANT_CACHE_DIR, ASSISTANT_INDEX_DIR (see README). Without --index, every command uses the library
 in ASSISTANT_INDEX_DIR, else indexes/default.
 exit codes: 0 ok; 1 error (a missing or empty library, nothing could be indexed); 2 usage error;
-  3 index: some files failed; 4 card: refused; 5 serve: the address cannot be bound (port in use, no permission)."""
+  3 index: some files failed; 4 card: refused; 5 serve/demo: the address cannot be bound (port in use, no permission)."""
 
 # The exit statuses of every command (also in the epilog above and in `assistant COMMAND --help`).
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_REFUSED, EXIT_BIND = 0, 1, 2, 3, 4, 5
