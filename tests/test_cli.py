@@ -85,7 +85,7 @@ def test_help_documents_exit_codes_and_readme_rule():
         return " ".join(p.format_help().split())
 
     top = flat(build_parser())
-    assert "5 serve: the address cannot be bound" in top and "2 usage error" in top
+    assert "5 serve/demo: the address cannot be bound" in top and "2 usage error" in top
     sub = build_parser()._subparsers._group_actions[0].choices
     assert "5: the address cannot be bound" in flat(sub["serve"]) and "--port" in flat(sub["serve"])
     assert "README files" in flat(sub["index"])
