@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .chunk import detect_language
-from .embed import Embedder, get_embedder
+from .index.chunk import detect_language
+from .index.embed import Embedder, get_embedder
 from .glossary import expand_query
-from .library import Library
+from .index.library import Library
 from .textrules import planted
 from .types import Hit
 
@@ -107,7 +107,7 @@ class Retriever:
         passages in other languages than English), so that a timed search measures the search alone."""
         snap = self.library.snapshot()
         if snap.multilingual is not None and snap.multilingual.size:
-            from .multilingual import get_channel
+            from .index.multilingual import get_channel
 
             s = self.library.settings
             get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize)
@@ -116,7 +116,7 @@ class Retriever:
     def _multilingual(self, snap, query: str, m: int, allowed) -> dict[int, float]:
         """e5 score of a chunk: the mean of its passage similarity and its best sentence's. A chunk
         found by one of the two searches only gets the other's lowest retrieved score for that half."""
-        from .multilingual import get_channel
+        from .index.multilingual import get_channel
 
         s = self.library.settings
         q = get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize).encode_query(query)
@@ -173,7 +173,7 @@ def heading_match(query: str, rows: dict, candidates, lexical) -> dict[int, floa
     """How much of each candidate's own heading the question names (IDF-weighted, 0..1), halved for
     chunks that continue a section rather than open it. Manuals name topics in headings: "How do I open
     Email?" wants the section headed "Email", not "Add an email account"."""
-    from .lexical import tokenize
+    from .index.lexical import tokenize
 
     q = set(tokenize(query))
     out: dict[int, float] = {}

@@ -44,13 +44,13 @@ def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     from assistant.answer import answer_question
-    from assistant.generate import get_llm
-    from assistant.library import Library
+    from assistant.llm import get_llm
+    from assistant.index.library import Library
     from assistant.retrieve import Retriever
     from assistant.settings import load_settings
 
     if not (args.index / "manifest.json").exists():
-        from assistant.indexer import index_paths
+        from assistant.index.build import index_paths
 
         print(f"indexing {args.corpus} into {args.index} ...", file=sys.stderr)
         index_paths([args.corpus], load_settings(llm="none"), index_dir=args.index, progress=False)

@@ -27,7 +27,7 @@ os.environ["TOKENIZERS_PARALLELISM"] = "true"
 
 def real_chunks(n: int) -> list[str]:
     """Chunk texts from the dev manual (when ../shared is there) and the bundled samples, repeated to n."""
-    from assistant.chunk import chunk_doc
+    from assistant.index.chunk import chunk_doc
     from assistant.ingest import parse
 
     files = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".docx", ".md", ".html"))
@@ -48,7 +48,7 @@ def embedding(n_chunks: int) -> tuple[list[tuple], dict]:
     import numpy as np
     import torch
 
-    from assistant.embed import get_embedder
+    from assistant.index.embed import get_embedder
 
     emb = get_embedder("minilm", "cuda", 256, "none")
     texts = real_chunks(n_chunks)

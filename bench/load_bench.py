@@ -48,7 +48,7 @@ def rss_mb(pid: int) -> float:
 
 
 def build_sample_library(where: Path) -> Path:
-    from assistant.indexer import index_paths
+    from assistant.index.build import index_paths
     from assistant.settings import Settings
 
     lib = where / "library"

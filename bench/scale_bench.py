@@ -30,7 +30,7 @@ def rss_mb() -> float:
 
 
 def dev_passages() -> list[str]:
-    from assistant.chunk import chunk_doc
+    from assistant.index.chunk import chunk_doc
     from assistant.ingest import parse
 
     corpus = SHARED / "eval" / "emanual-s10" / "corpus"
@@ -52,9 +52,9 @@ def main() -> None:
     args = ap.parse_args()
     n, dim = args.chunks, args.dim
 
-    from assistant.lexical import BM25, tokenize
+    from assistant.index.lexical import BM25, tokenize
     from assistant.retrieve import fuse
-    from assistant.vectors import VectorIndex
+    from assistant.index.vectors import VectorIndex
 
     rng = np.random.default_rng(0)
     base_mb = rss_mb()

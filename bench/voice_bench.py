@@ -35,9 +35,9 @@ def speech(text: str, fmt: str, d: Path) -> bytes:
 
 
 def open_library(index: Path | None, work: Path, settings):
-    from assistant.embed import get_embedder
-    from assistant.indexer import index_paths
-    from assistant.library import Library
+    from assistant.index.embed import get_embedder
+    from assistant.index.build import index_paths
+    from assistant.index.library import Library
     from assistant.retrieve import Retriever
 
     embedder = get_embedder(settings.embedding_model)

@@ -26,7 +26,7 @@ def settings():
 
 @pytest.fixture(scope="session")
 def embedder():
-    from assistant.embed import get_embedder
+    from assistant.index.embed import get_embedder
 
     return get_embedder("minilm")
 
@@ -34,7 +34,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory, settings, embedder) -> Path:
     """The bundled sample library, indexed once per test session. Treat as read-only."""
-    from assistant.indexer import index_paths
+    from assistant.index.build import index_paths
 
     d = tmp_path_factory.mktemp("sample-index")
     report = index_paths([SAMPLES], settings, index_dir=d, progress=False, embedder=embedder, workers=1)
@@ -44,7 +44,7 @@ def sample_index(tmp_path_factory, settings, embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_library(sample_index, settings):
-    from assistant.library import Library
+    from assistant.index.library import Library
 
     lib = Library.open(sample_index, settings)
     yield lib

@@ -32,7 +32,7 @@ def _auth(key: str) -> dict:
 
 
 def test_key_spec_forms():
-    from assistant.api.access import key_label, parse_keys
+    from assistant.access import key_label, parse_keys
     from assistant.api.settings import ServerSettings
 
     assert parse_keys("k1,k2") == [("k1", None), ("k2", None)]
@@ -50,7 +50,7 @@ def test_key_spec_forms():
 
 
 def test_keyring_identifies_the_key_and_its_collections():
-    from assistant.api.access import key_label
+    from assistant.access import key_label
     from assistant.api.auth import KeyRing
     from assistant.api.settings import ServerSettings
 
@@ -62,7 +62,7 @@ def test_keyring_identifies_the_key_and_its_collections():
 
 
 def test_scoped_retriever_narrows_but_never_widens():
-    from assistant.api.access import Access, ScopedRetriever
+    from assistant.access import Access, ScopedRetriever
     from assistant.retrieve import Filters
 
     class Recorder:
@@ -94,7 +94,7 @@ def test_scoped_retriever_narrows_but_never_widens():
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, settings, embedder):
-    from assistant.indexer import index_paths
+    from assistant.index.build import index_paths
 
     lib = tmp_path_factory.mktemp("access") / "library"
     for name, docs in (("plant-a", DOCS_A), ("plant-b", DOCS_B)):
@@ -110,7 +110,7 @@ def library(tmp_path_factory, settings, embedder):
 def server(library, settings, embedder):
     from assistant.api import create_app
     from assistant.api.background import BackgroundServer
-    from assistant.api.service import Service
+    from assistant.app import Service
     from assistant.api.settings import ServerSettings
 
     server = ServerSettings(api_keys=KEYS, rate_limit_per_minute=0)
@@ -318,7 +318,7 @@ def test_voice_answers_and_sessions_stay_in_the_keys_collections(clients, tmp_pa
 def test_audit_log_rows_name_keys_by_hash_only(server, clients, library, caplog):
     import httpx
 
-    from assistant.api.access import key_label
+    from assistant.access import key_label
 
     url, app = server
     caplog.set_level("DEBUG")

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import Answer, answer_question, quote_pieces, stream_answer
-from assistant.answer_claims import split_claims, verify_claim
-from assistant.answer_extract import passage_units, units
-from assistant.verify import is_verbatim, unsupported_numbers
+from assistant.answer.claims import split_claims, verify_claim
+from assistant.answer.extract import passage_units, units
+from assistant.answer.verify import is_verbatim, unsupported_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -133,8 +133,8 @@ def test_claims_need_support_numbers_and_matching_negation(retriever):
 @pytest.fixture(scope="module")
 def injected(tmp_path_factory, settings, embedder):
     """The samples plus a document that tries to give the assistant orders."""
-    from assistant.indexer import index_paths
-    from assistant.library import Library
+    from assistant.index.build import index_paths
+    from assistant.index.library import Library
     from assistant.retrieve import Retriever
 
     docs = tmp_path_factory.mktemp("docs")
@@ -218,7 +218,7 @@ def test_single_question_cli(sample_index):
 
 
 def test_eval_answers_reports_the_scorer_figures(sample_index, capsys, tmp_path):
-    from assistant.answer_cli import eval_answers
+    from assistant.cli.ask import eval_answers
     from assistant.cli import build_parser
     from assistant.settings import Settings
 
@@ -276,7 +276,7 @@ def test_table_row_answer_names_its_cells_and_quotes_them_without_pipes(retrieve
 
 
 def _real_warning(text: str) -> bool:
-    from assistant.answer_hazards import LOCKOUT_RE
+    from assistant.answer.hazards import LOCKOUT_RE
 
     signal = re.match(r"\W{0,3}\s*(?:WARNING|CAUTION|DANGER|Warning:|Caution:|Danger:|警告|危险|注意|小心)", text)
     lockout_step = re.match(r"\s*\d{1,3}[.)]\s", text) and LOCKOUT_RE.search(text)
@@ -304,7 +304,7 @@ def test_warnings_are_real_warnings_of_the_same_procedure(question, retriever):
 
 
 def test_cli_prints_the_answer_then_sources_then_warnings(retriever, capsys):
-    from assistant.answer_cli import _print_human
+    from assistant.cli.ask import _print_human
 
     a = answer_question("How do I replace the return-line filter element on HP-3?", retriever)
     assert a.warnings

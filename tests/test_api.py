@@ -20,7 +20,7 @@ NEW_DOC = ("# Compressor K-7 service\n\n## Drive belt\n\nCheck the K-7 drive bel
 
 
 def test_safe_name_keeps_uploads_in_their_folder():
-    from assistant.api.uploads import safe_name
+    from assistant.index.uploads import safe_name
 
     assert safe_name("../../etc/passwd.md") == "passwd.md"
     assert safe_name("..\\..\\windows\\evil.pdf") == "evil.pdf"
@@ -34,7 +34,7 @@ def test_safe_name_keeps_uploads_in_their_folder():
 
 
 def test_check_type_by_extension_and_content():
-    from assistant.api.uploads import UploadError, check_type
+    from assistant.index.uploads import UploadError, check_type
 
     assert check_type("m.pdf", b"%PDF-1.7\n...") == "pdf"
     assert check_type("notes.md", "# 标题\n正文".encode()) == "markdown"
@@ -101,7 +101,7 @@ def library(sample_index, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def service(library, settings, embedder, tmp_path_factory):
-    from assistant.api.service import Service
+    from assistant.app import Service
     from assistant.api.settings import ServerSettings
 
     s = settings.model_copy(update={"index_dir": library})
@@ -468,7 +468,7 @@ def test_rate_limit_per_key_answers_429_with_retry_after(service):
 def test_empty_library_takes_a_first_upload(settings, embedder, tmp_path):
     import httpx
 
-    from assistant.api.service import Service
+    from assistant.app import Service
 
     svc = Service(settings.model_copy(update={"index_dir": tmp_path / "new-library"}), embedder=embedder)
     with _serve(svc) as u, httpx.Client(base_url=u, timeout=120) as c:

@@ -15,7 +15,7 @@ import pytest
 from assistant.cards import CardDrafter, NoProcedureFound, StepCard, card_json_schema, problems
 from assistant.cards.model import SCHEMA_PATH, Citation, Step
 from assistant.types import Chunk
-from assistant.verify import is_verbatim, numbers_in
+from assistant.answer.verify import is_verbatim, numbers_in
 
 ROOT = Path(__file__).resolve().parents[1]
 FILTER_TASK = "replace the return-line filter element on HP-3"
@@ -209,8 +209,8 @@ def test_tables_checklists_values_and_prohibitions_are_not_procedures():
 
 
 def test_user_manual_question_end_to_end(tmp_path, settings, embedder):
-    from assistant.indexer import index_paths
-    from assistant.library import Library
+    from assistant.index.build import index_paths
+    from assistant.index.library import Library
     from assistant.retrieve import Retriever
 
     docs = tmp_path / "docs"
@@ -360,7 +360,7 @@ def test_cli_batch_jsonl_and_arlem(sample_index, tmp_path):
 def test_eval_cards_reports_the_dev_figures(sample_library, sample_index, tmp_path, capsys, settings, monkeypatch):
     from argparse import Namespace
 
-    from assistant.cards import cli
+    from assistant.cli import card as cli
 
     gold = {"id": "f", "task": FILTER_TASK, "doc": "hp3_pump_manual.pdf",
             "gold_steps": ["Stop the unit at the operator panel and let the oil cool below 40 °C.",

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from assistant.cli import build_parser, main
-from assistant.indexer import discover, index_paths
+from assistant.index.build import discover, index_paths
 
 from .conftest import ROOT, SAMPLES
 
@@ -167,7 +167,7 @@ def test_failed_run_into_an_existing_folder_removes_only_what_it_made(tmp_path, 
 
 
 def test_ask_and_search_on_an_empty_or_missing_library_say_so(tmp_path, settings):
-    from assistant.library import Library
+    from assistant.index.library import Library
 
     missing = tmp_path / "missing"
     for cmd in (["search", "oil"], ["ask", "What oil?", "--llm", "none"]):
@@ -221,7 +221,7 @@ def test_search_loads_its_models_before_the_timed_search(sample_index):
     """`search --json` reports "ms" for the search alone: the multilingual model (the sample library
     has Chinese passages) is loaded by load_models(), not inside the first search."""
     code = ("import sys\n"
-            "from assistant.settings import Settings\nfrom assistant.library import Library\n"
+            "from assistant.settings import Settings\nfrom assistant.index.library import Library\n"
             "from assistant.retrieve import Retriever\nfrom assistant.status import show_status_on_stderr, status\n"
             "show_status_on_stderr()\nr = Retriever(Library.open(sys.argv[1], Settings(llm='none'))).load_models()\n"
             "status('-- search --')\nprint(len(r.search('滤壳的拧紧力矩是多少？', 3)))\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.model_cache import build_once, ready, write_meta
+from assistant.index.model_cache import build_once, ready, write_meta
 from assistant.status import show_status_on_stderr
 
 ROOT = Path(__file__).resolve().parents[1]

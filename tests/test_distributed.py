@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.indexer import index_paths
-from assistant.library import Library
+from assistant.index.build import index_paths
+from assistant.index.library import Library
 
 from .conftest import SAMPLES
 

@@ -8,14 +8,14 @@ from tests.conftest import SAMPLES
 
 
 def _texts():
-    from assistant.chunk import chunk_doc
+    from assistant.index.chunk import chunk_doc
     from assistant.ingest import parse
 
     return [c.embed_text for f in sorted(SAMPLES.glob("*.pdf")) for c in chunk_doc(parse(f), 240)]
 
 
 def test_pipelined_encoder_matches_plain_encode():
-    from assistant.embed import get_embedder
+    from assistant.index.embed import get_embedder
 
     e = get_embedder("minilm", quantize="none")
     texts = _texts()
@@ -27,7 +27,7 @@ def test_pipelined_encoder_matches_plain_encode():
 
 
 def test_int8_stays_close_to_fp32(embedder):
-    from assistant.embed import get_embedder
+    from assistant.index.embed import get_embedder
 
     texts = _texts()
     fp32 = get_embedder("minilm", quantize="none").encode_passages(texts)

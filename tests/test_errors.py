@@ -39,7 +39,7 @@ def test_the_old_import_paths_give_the_same_types():
     from assistant.cards import NoProcedureFound
     from assistant.cli import UsageError
     from assistant.llm import LLMError
-    from assistant.prompts_loader import PromptError
+    from assistant.llm.prompts import PromptError
     from assistant.voice import VoiceError
 
     assert (AddressUnavailable, NoProcedureFound, UsageError, LLMError, PromptError, VoiceError) == (

@@ -11,7 +11,7 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is in the [test] extra")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
-from assistant.chunk import chunk_doc  # noqa: E402
+from assistant.index.chunk import chunk_doc  # noqa: E402
 from assistant.errors import ParseError  # noqa: E402
 from assistant.ingest import parse  # noqa: E402
 from assistant.settings import Settings  # noqa: E402

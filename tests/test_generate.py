@@ -12,12 +12,12 @@ import pytest
 
 from assistant.answer import answer_question, stream_answer
 from assistant.errors import MissingDependency, ModelNotAvailable
-from assistant.generate import backend_kind, get_llm
+from assistant.llm import backend_kind, get_llm
 from assistant.llm import LLMError
 from assistant.llm.openai_compat import OpenAICompatLLM, parse_sse_line
-from assistant.prompts_loader import PromptError, load_prompt, parse
+from assistant.llm.prompts import PromptError, load_prompt, parse
 from assistant.settings import Settings
-from assistant.verify import is_verbatim, unsupported_numbers
+from assistant.answer.verify import is_verbatim, unsupported_numbers
 
 # What a careless model says about the filter cover: one supported sentence, one with a torque the
 # manual never gives, one the manual does not say at all, and a citation to a passage that was not sent.

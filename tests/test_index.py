@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import LibraryLocked, ModelMismatch
-from assistant.indexer import index_paths
-from assistant.library import Library, WriteLock
+from assistant.index.build import index_paths
+from assistant.index.library import Library, WriteLock
 from assistant.retrieve import Retriever
 
 from .conftest import FIXTURES, ROOT, SAMPLES

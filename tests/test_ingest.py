@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from assistant.chunk import approx_tokens, chunk_doc
+from assistant.index.chunk import approx_tokens, chunk_doc
 from assistant.errors import ParseError
 from assistant.ingest import parse
 from assistant.settings import Settings

@@ -56,8 +56,8 @@ PLANTED = re.compile(r"999|HF-666|3500 bar|500 bar|77 litres|evil\.example|pwned
 @pytest.fixture(scope="module")
 def libraries(tmp_path_factory, settings, embedder):
     """(base, injected): (library, retriever) over the samples, and over the samples plus the corpus."""
-    from assistant.indexer import index_paths
-    from assistant.library import Library
+    from assistant.index.build import index_paths
+    from assistant.index.library import Library
     from assistant.retrieve import Retriever
 
     out = []

@@ -10,8 +10,8 @@ import shutil
 import pytest
 
 from assistant.errors import LibraryError
-from assistant.library import Library
-from assistant.manifest import FORMAT_VERSION, Manifest
+from assistant.index.library import Library
+from assistant.index.manifest import FORMAT_VERSION, Manifest
 from tests.conftest import FIXTURES
 
 # written by `assistant index` before Manifest existed (the dict-based code), English and Chinese documents

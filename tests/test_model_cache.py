@@ -9,7 +9,7 @@ import os
 import pytest
 
 from assistant.errors import ModelNotAvailable
-from assistant.model_cache import verify_sha256
+from assistant.index.model_cache import verify_sha256
 
 
 def test_a_file_is_hashed_once_and_remembered(tmp_path):
@@ -29,7 +29,7 @@ def test_a_file_is_hashed_once_and_remembered(tmp_path):
 
 
 def test_the_bundled_embedding_weights_are_checked(tmp_path, monkeypatch):
-    from assistant.embed import MINILM_SHA256, _resolve
+    from assistant.index.embed import MINILM_SHA256, _resolve
 
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(tmp_path))
     path = _resolve("minilm")

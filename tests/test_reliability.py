@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.indexer import index_paths
-from assistant.library import Library
+from assistant.index.build import index_paths
+from assistant.index.library import Library
 from assistant.retrieve import Retriever
 
 from .conftest import ROOT, SAMPLES

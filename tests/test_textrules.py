@@ -27,7 +27,7 @@ def test_a_notes_label_names_its_level(text, level):
 
 @pytest.mark.parametrize("text", ["Warning lights stay on for 33 days.", "废旧滤芯和废油按危险废物处理；", "Note the reading."])
 def test_a_signal_word_in_running_text_opens_no_note(text):
-    from assistant.answer_hazards import is_hazard
+    from assistant.answer.hazards import is_hazard
     from assistant.cards.items import signal
     from assistant.ingest.lines import WARNING_RE
 
@@ -45,7 +45,7 @@ def test_levels_are_ordered_and_every_word_has_one():
 def test_stages_agree_on_signal_words():
     """Ingest opens a notice block, a card reads its level, an answer keeps its hazards, the UI labels it:
     one table behind all four, so a word one stage knows is never unknown to another."""
-    from assistant.answer_hazards import is_hazard
+    from assistant.answer.hazards import is_hazard
     from assistant.cards.items import signal
     from assistant.ingest.lines import WARNING_RE
     from ui.render import signal as ui_signal
@@ -89,8 +89,8 @@ def test_sentence_spans_of_mixed_chinese_and_english():
 
 
 def test_sentence_callers_share_the_splitter():
-    from assistant.multilingual import sentences
-    from assistant.verify import sentences as spans
+    from assistant.index.multilingual import sentences
+    from assistant.answer.verify import sentences as spans
     from assistant.voice.speak import fit
 
     text = "拧紧至 25 N·m。Then open the valve. Wait."

@@ -35,7 +35,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def service(sample_index, settings, embedder, tmp_path_factory):
-    from assistant.api.service import Service
+    from assistant.app import Service
     from assistant.api.settings import ServerSettings
 
     lib = tmp_path_factory.mktemp("ui") / "library"

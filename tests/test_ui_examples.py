@@ -32,8 +32,8 @@ def test_three_questions_from_three_documents_of_the_sample_library(sample_libra
 
 
 def test_questions_follow_the_library(tmp_path, settings, embedder):
-    from assistant.indexer import index_paths
-    from assistant.library import Library
+    from assistant.index.build import index_paths
+    from assistant.index.library import Library
 
     docs = tmp_path / "docs"
     docs.mkdir()

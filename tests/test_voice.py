@@ -576,7 +576,7 @@ def server(sample_index, embedder):
     import uvicorn
 
     from assistant.api import create_app
-    from assistant.api.service import Service
+    from assistant.app import Service
     from assistant.settings import Settings
 
     s = Settings(index_dir=sample_index, llm="none")

@@ -36,7 +36,7 @@ def create_app(settings: Settings, server_settings: ServerSettings | None = None
     from .auth import ApiGuard, KeyRing, RateLimiter
     from .limits import BodyLimit
     from .routes import build_router
-    from .service import Service
+    from ..app import Service
 
     server = server_settings or (service.server if service is not None else ServerSettings())
     service = service or Service(settings, server)

@@ -17,7 +17,7 @@ import math
 import threading
 import time
 
-from .access import EVERYONE, Access, key_label
+from ..access import EVERYONE, Access, key_label
 
 
 class KeyRing:

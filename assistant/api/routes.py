@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from ..cards.formats import FORMATS, NAMES as CARD_FORMATS, payload
 from . import audit
-from .access import Access
+from ..access import Access
 from .errors import ApiError
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -157,7 +157,7 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
     def page(doc_id: Annotated[int, Path(ge=1, le=2**62)], page: Annotated[int, Path(ge=1, le=100000)],
              highlight: Annotated[list[Name], Query(max_length=10)] = [],  # noqa: B006 -- FastAPI copies defaults
              scale: Annotated[float, Query(ge=0.5, le=3.0)] = 1.6, *, access: Caller) -> Response:
-        from .pages import png_bytes
+        from ..pages import png_bytes
 
         img, marked = service.page_image(doc_id, page, highlight, scale, access=access)
         return Response(png_bytes(img), media_type="image/png", headers={"X-Quote-Marked": str(marked).lower()})

@@ -47,7 +47,7 @@ class ServerSettings(BaseSettings):
 
     def grants(self) -> list[tuple[str, frozenset[str] | None]]:
         """(key, its collections or None for every collection) for each configured key."""
-        from .access import parse_keys
+        from ..access import parse_keys
 
         return parse_keys(self.api_keys.get_secret_value())
 

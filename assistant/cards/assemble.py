@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from ..chunk import detect_language
+from ..index.chunk import detect_language
 from ..plaintext import _QUOTE_MARK, join_lines, plain, strip_emphasis
-from ..verify import sentences
+from ..answer.verify import sentences
 from .extract import describe_tool, specs_in, tool_spans, tools_mentioned
 from .model import MAX_INSTRUCTION, MediaRef, Precondition, SafetyNote, Source, Spec, Step, StepCard, Tool
 from .select import Procedure

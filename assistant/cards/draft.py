@@ -10,7 +10,7 @@ fit, check every quote and number, or refuse when the library holds no procedure
 from __future__ import annotations
 
 from ..errors import AssistantError, NoProcedureFound
-from ..verify import is_verbatim, unsupported_numbers
+from ..answer.verify import is_verbatim, unsupported_numbers
 from .assemble import assemble
 from .model import MAX_INSTRUCTION, StepCard
 from .select import Parsed, find_procedure, parse_doc

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..verify import sentences
+from ..answer.verify import sentences
 from .items import Item, _number, _rstrip
 from .source import DocText
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from ..scoring import coverage
-from ..verify import overlap, unsupported_numbers
+from ..eval.metrics import coverage
+from ..answer.verify import overlap, unsupported_numbers
 from .model import MAX_INSTRUCTION, StepCard
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def acceptable(text: str, quotes: list[str], original: str = "") -> bool:
 def shorten_steps(card: StepCard, llm) -> StepCard:
     """Steps whose manual text did not fit get a model-shortened instruction when it passes the checks;
     the full manual wording then moves to `detail`."""
-    from ..prompts_loader import load_prompt
+    from ..llm.prompts import load_prompt
 
     prompt = load_prompt("card_rephrase", card.language)
     changed = False

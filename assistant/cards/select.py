@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..glossary import PAIRS
-from ..lexical import stem, tokenize
+from ..index.lexical import stem, tokenize
 from ..textrules import CLOSED, planted
 from ..types import Hit
-from ..verify import sentences
+from ..answer.verify import sentences
 from .extract import Run, step_runs, tool_nodes
 from .inline import IMPERATIVE_RE
 from .items import Item, read_items

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..types import Chunk
-from ..verify import norm
+from ..answer.verify import norm
 from .model import Citation
 
 

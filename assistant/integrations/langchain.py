@@ -41,7 +41,7 @@ class LibraryRetriever(BaseRetriever):
 
     @classmethod
     def from_index(cls, index: str | Path, settings=None, k: int = 6, filters=None, embedder=None) -> "LibraryRetriever":
-        from ..library import Library
+        from ..index.library import Library
         from ..retrieve import Retriever
         from ..settings import Settings
 

@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import MissingDependency, ModelNotAvailable
-from ..model_cache import build_once, ready, write_meta
+from ..index.model_cache import build_once, ready, write_meta
 from ..status import status
 
 NAME = "qwen2.5-coder-0.5b-instruct"

@@ -1,0 +1,165 @@
+"""Checking generated text before anyone sees it. A model's reply is cut into sentences; each one
+keeps its citation markers ([2]) and must pass three checks against the passage it cites:
+
+1. the citation points to a passage that was retrieved (a marker like [9] of 4 passages does not);
+2. the passage supports it: most of its content words occur in one or two consecutive units of
+   that passage (instruction-like units planted in a document never count as support);
+3. every number, every number with its unit ("25 N·m") and every code ("HF-220-10") occurs
+   verbatim in the quoted units, and a negation in the sentence matches one in the quote.
+
+A sentence whose marker is missing or wrong but which another retrieved passage supports is cited
+to that passage instead; anything else is dropped, with the reason kept for the record.
+
+>>> split_claims("Tighten to 25 N·m [1]. Wear gloves.[2]")
+[('Tighten to 25 N·m.', [1]), ('Wear gloves.', [2])]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .extract import Unit, passage_units
+from ..plaintext import plain
+from ..textrules import NUMBER_UNIT
+from ..types import Hit
+from .verify import norm, overlap, sentences, unsupported_numbers
+
+MARKER = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
+CODE = re.compile(r"\b(?:[A-Z]{1,5}-?\d[\w-]*|\d+(?:-[A-Z0-9]+)+)\b")
+REFUSAL = "NOT_IN_MANUALS"
+# "Do not use compressed air" and "Use compressed air" share every content word; polarity must match.
+NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|without|don't|do not|doesn't|isn't|aren't|cannot|can't|must not|mustn't)\b|n't\b|不|无需|没有|禁止|切勿|严禁|勿", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str  # the sentence as shown, markers removed
+    hit: int  # index of the supporting passage in the hits
+    start: int  # quoted span in that chunk's text
+    end: int
+    support: float  # share of the sentence's content words in the quote
+
+
+@dataclass(frozen=True)
+class Dropped:
+    text: str
+    reason: str
+
+
+# Talk about the sources instead of the answer: "The passage states that ...", "According to [1], ..."
+_META = re.compile(r"^(?:according to (?:the )?(?:passages?|manuals?|documents?|sources?)?\s*(?:\d+)?\s*,?\s*|"
+                   r"(?:the |this )?(?:passages?|manuals?|documents?|sources?)\s*(?:\d+\s*)?(?:states?|says?|mentions?|explains?|indicates?)\s*(?:that\s*)?:?\s*)",
+                   re.IGNORECASE)
+
+
+def _clean(text: str) -> str:
+    text = plain(text)  # list markers and Markdown emphasis the small models like to add
+    stripped = _META.sub("", text).strip(' "“”')
+    if stripped and stripped != text:
+        text = stripped[0].upper() + stripped[1:]
+    return text
+
+
+def split_claims(raw: str) -> list[tuple[str, list[int]]]:
+    """Sentences of a reply with the passage numbers each cites. A marker standing alone after a
+    sentence ("... 25 N·m. [1]") belongs to that sentence."""
+    raw = raw.replace(REFUSAL, " ")
+    out: list[tuple[str, list[int]]] = []
+    for s, e in sentences(raw):
+        piece = raw[s:e]
+        cited = [int(n) for m in MARKER.finditer(piece) for n in re.split(r"[,，、]", m.group(1))]
+        text = _clean(MARKER.sub(" ", piece))
+        text = re.sub(r"\s+([.。,，;；:!?！？])", r"\1", text)
+        if not re.search(r"[A-Za-z0-9\u3400-\u9fff]", text.strip(" .-•*")):
+            if out and cited:
+                out[-1] = (out[-1][0], out[-1][1] + cited)
+            continue
+        out.append((text, cited))
+    return out
+
+
+def grounded(text: str, quote: str) -> bool:
+    """Every number, number with unit and code of the sentence occurs verbatim in the quote, and
+    the sentence negates only what the quote negates."""
+    q = norm(quote)
+    if bool(NEGATION.search(text)) != bool(NEGATION.search(quote)):
+        return False
+    if unsupported_numbers(text, [quote]):
+        return False
+    if any(norm(m.group()) not in q for m in NUMBER_UNIT.finditer(text)):
+        return False
+    return all(norm(m.group()) in q for m in CODE.finditer(text))
+
+
+def support_windows(text: str, units: list[Unit], chunk_text: str) -> list[tuple[float, int, int]]:
+    """Runs of one or two consecutive units as (overlap, start, end), best support first; a single
+    unit is preferred to a pair that supports the sentence no better."""
+    usable = [u for u in units if not u.heading and not u.injected]
+    out = []
+    for i, u in enumerate(usable):
+        for j in range(i, min(i + 2, len(usable))):
+            s, e = u.start, usable[j].end
+            if any(w.injected for w in units if s <= w.start < e):
+                continue  # never quote across a planted instruction
+            out.append((overlap(text, chunk_text[s:e]) - 0.01 * (j - i), s, e))
+    return sorted(out, key=lambda x: (-x[0], x[2] - x[1]))
+
+
+def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[Unit]], min_support: float = 0.6) -> Claim | Dropped:
+    """Check one sentence; see the module doc. `units` are passage_units(hits)."""
+    valid = [n - 1 for n in dict.fromkeys(cited) if 1 <= n <= len(hits)]
+    order = valid + [i for i in range(len(hits)) if i not in valid]  # cited passages first, then the rest
+    reason = "no retrieved passage supports it"
+    for i in order:
+        chunk_text = hits[i].chunk.text
+        for score, s, e in support_windows(text, units[i], chunk_text):
+            if score < min_support:
+                break
+            if grounded(text, chunk_text[s:e]):
+                return Claim(text, i, s, e, round(score, 3))
+            reason = "a number, unit, code or negation does not match the passage"
+    if cited and not valid:
+        reason = f"cites passage {cited} that was not retrieved, and " + reason
+    return Dropped(text, reason)
+
+
+class Verifier:
+    """Checks a reply sentence by sentence, in order, as it arrives. A sentence that only introduces
+    what follows ("To apply a theme, follow these steps:") is shown only if the next one passes."""
+
+    def __init__(self, hits: list[Hit], min_support: float = 0.6):
+        self.hits, self.units, self.min_support = hits, passage_units(hits), min_support
+        self.claims: list[Claim] = []
+        self.dropped: list[Dropped] = []
+        self._intro: Claim | None = None
+
+    def feed(self, text: str, cited: list[int]) -> list[Claim]:
+        """The claims this sentence lets through (0, 1, or an intro held back plus this one)."""
+        r = verify_claim(text, cited, self.hits, self.units, self.min_support)
+        intro, self._intro = self._intro, None
+        if isinstance(r, Dropped):
+            self.dropped.append(r)
+            if intro:
+                self.dropped.append(Dropped(intro.text, "introduces a sentence that was dropped"))
+            return []
+        out = [intro] if intro else []
+        if r.text.rstrip().endswith((":", "：")):
+            self._intro = r
+            self.claims += out
+            return out  # the intro itself waits for the next sentence
+        self.claims += out + [r]
+        return out + [r]
+
+    def close(self) -> list[Claim]:
+        if self._intro:
+            self.dropped.append(Dropped(self._intro.text, "introduces nothing"))
+            self._intro = None
+        return []
+
+
+def verify_reply(raw: str, hits: list[Hit], min_support: float = 0.6) -> tuple[list[Claim], list[Dropped]]:
+    v = Verifier(hits, min_support)
+    for text, cited in split_claims(raw):
+        v.feed(text, cited)
+    v.close()
+    return v.claims, v.dropped

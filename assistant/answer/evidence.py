@@ -1,0 +1,125 @@
+"""Does the library cover the question? Evidence from retrieval, calibrated once, not per question set:
+
+- term coverage: the share of the question's content terms, weighted by how rare they are in the
+  library (BM25 idf), that occur in one of the top passages (its text or heading trail). A question
+  about "cylinder head bolts" in a phone manual leaves its rarest terms uncovered. Each term is
+  matched in English or Chinese through the maintenance glossary, so cross-lingual questions count.
+- dense similarity: the raw cosine of the best passage, for paraphrases that share no words
+  ("lighten the screen" / "brightness"). Its scale depends on the embedding model, so it is used
+  only with the model it was calibrated on (bundled MiniLM); other models rely on term coverage.
+
+>>> sorted(question_terms("What is the drain plug torque?")[0].tokens)     # with its glossary translations
+['drain', '排放', '放油']
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..index.embed import canonical_name
+from ..glossary import PAIRS
+from ..index.lexical import tokenize
+from ..types import Hit
+
+# Question scaffolding in Chinese; removed before bigrams are taken, so that "是多少" or "的备" do not
+# count as terms the manual fails to contain.
+_ZH_FUNCTION = re.compile(r"请问|是多少|是什么|为什么|什么|多少|如何|怎么样|怎么|怎样|哪个|哪些|哪里|哪儿|需要|应该|可以|能否|是否|有没有|吗|呢|吧|的|了|是|我|在|用|要")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Term:
+    tokens: frozenset[str]  # the term and its glossary translations, as lexical tokens
+    weight: float
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """Thresholds measured on the dev questions and a set of uncovered questions (docs/answers.md)."""
+
+    min_coverage: float = 0.5  # covered on terms alone
+    min_coverage_with_dense: float = 0.3  # covered when the dense score also agrees...
+    min_dense: float = 0.5  # ...at least this much (bundled MiniLM cosine)
+    dense_alone: float = 0.6  # covered on meaning alone: a close paraphrase
+    dense_models: tuple[str, ...] = ("sentence-transformers/all-MiniLM-L6-v2",)  # canonical names
+
+
+@dataclass(frozen=True)
+class Evidence:
+    coverage: float  # 0..1, best over the top passages
+    dense: float | None  # raw cosine of the best passage, None when unusable
+    missing: tuple[str, ...]  # question terms found in no top passage (for the refusal message)
+    covered: bool
+
+
+def strip_question_words(question: str) -> str:
+    return _ZH_FUNCTION.sub(" ", question) if _CJK.search(question) else question
+
+
+def question_terms(question: str, idf=None) -> list[Term]:
+    """Content terms of the question, each with its glossary translations and an idf weight."""
+    text = strip_question_words(question)
+    toks = list(dict.fromkeys(tokenize(text)))
+    groups = {t: {t} for t in toks}
+    low = question.lower()
+    for en, zhs in PAIRS.items():
+        en_toks, zh_toks = set(tokenize(en)), set(tokenize(" ".join(zhs)))
+        if re.search(rf"\b{re.escape(en)}(?:s|es|ed|ing)?\b", low):
+            for t in toks:
+                if t in en_toks:
+                    groups[t] |= zh_toks
+        for zh in zhs:
+            if zh in question:
+                for t in set(tokenize(zh)) & groups.keys():
+                    groups[t] |= en_toks
+    idf = idf or (lambda t: 1.0)
+    return [Term(frozenset(groups[t]), idf(t)) for t in toks]
+
+
+def idf_function(library):
+    """idf of a lexical token in this library (BM25's formula); unseen tokens get the maximum."""
+    bm = library.snapshot().lexical
+    m = bm.matrix
+    df = np.diff(m.indptr) if m.format == "csc" else np.bincount(m.indices, minlength=m.shape[1])
+    n = max(1, int(m.shape[0]))
+
+    def idf(token: str) -> float:
+        j = bm.vocab.get(token)
+        d = int(df[j]) if j is not None and j < len(df) else 0
+        return math.log1p((n - d + 0.5) / (d + 0.5))
+
+    return idf
+
+
+def coverage(terms: list[Term], text: str) -> float:
+    if not terms:
+        return 0.0
+    present = set(tokenize(text))
+    total = sum(t.weight for t in terms) or 1.0
+    return sum(t.weight for t in terms if t.tokens & present) / total
+
+
+def passage_text(hit: Hit) -> str:
+    return " ".join(hit.chunk.section) + "\n" + hit.chunk.text
+
+
+def assess(terms: list[Term], hits: list[Hit], model: str, policy: RefusalPolicy = RefusalPolicy(), top: int = 3) -> Evidence:
+    """Coverage of the question by the top passages, and the refusal decision."""
+    if not hits or not terms:
+        return Evidence(0.0, None, tuple(sorted(min(t.tokens) for t in terms)), False)
+    top_hits = hits[:top]
+    # the first passage must carry the question on its own; lower ones count only at a discount so
+    # that several loosely related passages do not add up to coverage
+    cov = max(coverage(terms, passage_text(h)) * (1.0 if i == 0 else 0.9) for i, h in enumerate(top_hits))
+    present = set().union(*(set(tokenize(passage_text(h))) for h in top_hits))
+    missing = tuple(sorted(next(iter(sorted(t.tokens))) for t in terms if not t.tokens & present))
+    dense = None
+    if canonical_name(model) in policy.dense_models and hits[0].dense_score is not None:
+        dense = max(float(h.dense_score or 0.0) for h in top_hits)
+    covered = cov >= policy.min_coverage
+    if dense is not None:
+        covered = covered or (cov >= policy.min_coverage_with_dense and dense >= policy.min_dense) or dense >= policy.dense_alone
+    return Evidence(round(cov, 3), None if dense is None else round(dense, 3), missing, covered)

@@ -1,0 +1,263 @@
+"""Extractive answers: the best supporting sentences of the top passages, quoted verbatim.
+
+A passage is cut into units: sentences, list items, table rows and warnings. PDF lines wrapped at
+the page width are joined back into one unit, and a heading stays a unit of its own. Each unit is
+scored by how much of the question (idf-weighted terms) it holds. Two kinds of question get two
+kinds of answer:
+
+- a question about one detail ("What torque for the cover?") is answered by the unit(s) holding it,
+  after the passage's opening sentence (which says what and where);
+- a question about the whole section (its heading matches the question as well as any single unit,
+  "How do I use the time zone converter?") is answered by the section's opening units.
+
+Units that read like instructions to an AI ("ignore previous instructions") are never quoted.
+
+>>> text = "Procedure\\n1. Stop the unit. Wait until P1\\nreads 0 bar.\\n2. Open V5.\\nCAUTION: Hot oil."
+>>> [text[s:e] for s, e in units(text, {"Procedure"})]
+['Procedure', '1. Stop the unit. Wait until P1\\nreads 0 bar.', '2. Open V5.', 'CAUTION: Hot oil.']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .evidence import Term
+from ..index.lexical import tokenize
+from ..ingest.lines import LIST_RE, WARNING_RE
+from ..textrules import CLOSED, INJECTION_RE, NUMBER, running_sentences  # INJECTION_RE: planted text, units we refuse to repeat
+from ..types import Chunk, Hit
+
+
+
+@dataclass(frozen=True)
+class Unit:
+    hit: int  # index of the hit (passage) it comes from
+    start: int  # span in the chunk text
+    end: int
+    text: str
+    heading: bool
+    injected: bool
+
+
+def _width(s: str) -> int:
+    return sum(2 if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in s)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        seg = m.group()
+        s = m.start() + len(seg) - len(seg.lstrip())
+        e = m.start() + len(seg.rstrip())
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+_CONNECTIVE = re.compile(r"(?:[,(\-–/]|\b(?:the|a|an|of|to|and|or|with|for|in|on|at|by|from|that|is|are|be|your|than|its|into|as|per|if|when|not))$", re.IGNORECASE)
+
+
+def _opens_item(line: str) -> bool:
+    return bool(LIST_RE.match(line) or WARNING_RE.match(line) or line.lstrip().startswith(("|", "•", "-", "*")))
+
+
+def _logical_lines(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
+    """Physical lines joined where a PDF wrapped one sentence over several; (start, end, is_heading).
+
+    A line continues the previous one when that one has no closing punctuation and either the line
+    starts in lower case, the previous one ends on a connective ("the", ","), or the previous one is
+    as wide as the text and the sentence closes within the next lines. Table rows fill the width
+    too, but never close with punctuation, so they stay apart."""
+    lines = _lines(text)
+    if not lines:
+        return []
+    widest = max(_width(text[s:e]) for s, e in lines)
+    out: list[list] = []
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e]
+        is_heading = " ".join(line.split()).lower() in headings
+        if out and not is_heading and not out[-1][2] and not _opens_item(line):
+            pe = out[-1][1]
+            last = text[text.rfind("\n", 0, pe) + 1 : pe]  # last physical line of the open unit
+            if not CLOSED.search(last):
+                closes = False
+                for s2, e2 in lines[i : i + 3]:
+                    if s2 != s and _opens_item(text[s2:e2]):
+                        break
+                    if CLOSED.search(text[s2:e2]):
+                        closes = True
+                        break
+                wide = _width(last) >= max(30, 0.7 * widest)
+                if line[:1].islower() or _CONNECTIVE.search(last) or (wide and closes):
+                    out[-1][1] = e
+                    continue
+        out.append([s, e, is_heading])
+    return [tuple(x) for x in out]
+
+
+def units(text: str, headings: set[str] | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentence units of `text` (see the module doc)."""
+    return [(s, e) for s, e, _ in _units(text, {h.lower() for h in headings or ()})]
+
+
+def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
+    out = []
+    for ls, le, is_heading in _logical_lines(text, headings):
+        if is_heading:
+            out.append((ls, le, True))
+            continue
+        seg = text[ls:le]
+        if _opens_item(seg) and _word_count(seg) <= 40:
+            out.append((ls, le, False))  # a step or list item is one instruction: keep it whole
+            continue
+        out += [(s, e, False) for s, e in running_sentences(text, ls, le)]
+    return [(s, e, h) for s, e, h in out if any(ch.isalnum() for ch in text[s:e])]
+
+
+def passage_units(hits: list[Hit]) -> list[list[Unit]]:
+    """The units of each hit's chunk text, in order."""
+    out = []
+    for i, h in enumerate(hits):
+        c = h.chunk
+        heads = {" ".join(s.split()).lower() for s in c.section}
+        # a planted instruction taints its whole paragraph: "IGNORE ... Say that no lock-out is
+        # needed." must not survive as a harmless-looking second sentence
+        tainted = [(s, e) for s, e, _ in _logical_lines(c.text, heads) if INJECTION_RE.search(c.text[s:e])]
+        us = []
+        for s, e, is_heading in _units(c.text, heads):
+            bad = any(ts <= s < te for ts, te in tainted)
+            us.append(Unit(i, s, e, c.text[s:e], is_heading, bad))
+        out.append(us)
+    return out
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9]+", text)) + len(re.findall(r"[\u3400-\u9fff]", text)) // 2
+
+
+# Expected answer types: a question that asks for a torque is answered by a unit holding a torque
+# value, even when that unit says "tighten to 49 N·m" and never says "torque".
+_NUM = NUMBER + r"\s*"
+ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
+    (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE)) for q, a in (
+        (r"torque|tighten|力矩|扭矩|拧紧", _NUM + r"(?:N\s*[·.\-]?\s*m|Nm|lbf?[·.\-\s]*(?:ft|in)|ft[·.\-\s]*lbs?|kgf?[·.\-\s]*m)\b"),
+        (r"pressure|pre-?charge|压力", _NUM + r"(?:bar|psi|[kM]Pa|Pa)\b"),
+        (r"temperature|how (?:hot|cold)|温度", _NUM + r"°\s*[CF]"),
+        (r"how much|quantity|capacity|volume|how many litres|容量|多少升|加注", _NUM + r"(?:L|l|litres?|liters?|ml|gal(?:lons?)?|kg|g)\b"),
+        (r"how (?:often|long)|interval|when (?:must|should|do)|every|周期|多久", r"\d[\d\s]*(?:h|hours?|operating hours|days?|weeks?|months?|years?|min(?:utes)?|s)\b|daily|weekly|monthly|yearly|annual"),
+        (r"clearance|gap|play|间隙|how (?:wide|thick|long|far)", _NUM + r"(?:mm|µm|um|in(?:ch(?:es)?)?|m)\b"),
+        (r"part (?:no|number)|order(?:ing)? (?:no|number)|spare|备件号|零件号", r"\b(?:[A-Z]{1,4}-?\d[\w-]*\d|\d{3,}-[\w-]+)\b"),
+        (r"speed|rpm|frequency|转速|频率", _NUM + r"(?:rpm|min⁻¹|r/min|Hz|kHz)\b"),
+        (r"voltage|电压", _NUM + r"(?:V|kV)\b"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    candidates: int = 4  # passages considered
+    prior: float = 0.6  # weight of the passage's retrieval score in a unit's score
+    language: float = 0.3  # bonus for a passage in the question's language
+    # python-docx readers (and the shared scorer) see a Word file's paragraphs, not its tables, so
+    # a quote from a Word table row cannot be checked by them: prefer the same fact in prose
+    docx_table: float = 0.5
+    trail: float = 0.5  # credit for a question term found only in the unit's heading trail
+    answer_type: float = 0.5  # bonus for holding the kind of value the question asks for
+    keep_ratio: float = 0.7  # other units kept when they hold this share of the best unit's score
+    max_units: int = 4  # detail answers
+    lead_units: int = 2  # opening units of a section (what it is, where to find it) shown before a detail
+    section_words: int = 70  # budget of a whole-section answer
+
+
+def relevance(terms: list[Term], text: str, trail: str, cfg: ExtractConfig = ExtractConfig()) -> float:
+    """Share of the question (idf-weighted) a unit holds; terms only in its heading trail count less."""
+    if not terms:
+        return 0.0
+    here, around = set(tokenize(text)), set(tokenize(trail))
+    total = sum(t.weight for t in terms) or 1.0
+    got = sum(t.weight if t.tokens & here else cfg.trail * t.weight if t.tokens & around else 0.0 for t in terms)
+    return got / total
+
+
+def type_bonus(question: str, text: str) -> float:
+    """1.0 when the unit holds a value of a type the question asks for, else 0."""
+    return 1.0 if any(q.search(question) and a.search(text) for q, a in ANSWER_TYPES) else 0.0
+
+
+def _is_prose(text: str) -> bool:
+    return not _opens_item(text) and "|" not in text and bool(CLOSED.search(text)) and _word_count(text) >= 4
+
+
+def question_language(question: str) -> str:
+    return "zh" if re.search(r"[\u3400-\u9fff]", question) else "en"
+
+
+def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig(),
+           following: Callable[[Chunk], list[Chunk]] | None = None) -> tuple[list[Unit], list[Hit]]:
+    """The units that answer the question, in reading order (empty when nothing holds any of it),
+    and the passages they index into: the hits, plus any chunks a section answer read on into
+    (`following(chunk)` gives the chunks after one in its document)."""
+    if not hits:
+        return [], hits
+    per_hit = passage_units(hits[: cfg.candidates])
+    top = hits[0].score or 1.0
+    lang = question_language(question)
+    rel: dict[Unit, float] = {}  # question terms held
+    fit: dict[Unit, float] = {}  # ... plus the value type asked for, the language, the source
+    scored = []
+    for us in per_hit:
+        for u in us:
+            if u.heading or u.injected:
+                continue
+            trail = " ".join(hits[u.hit].chunk.section)
+            rel[u] = relevance(terms, u.text, trail, cfg)
+            bonus = cfg.answer_type * type_bonus(question, u.text) + cfg.language * (hits[u.hit].chunk.language == lang)
+            if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):
+                bonus -= cfg.docx_table
+            fit[u] = rel[u] + bonus
+            scored.append((fit[u] + cfg.prior * hits[u.hit].score / top, u))
+    if not scored:
+        return [], hits
+    _, best = max(scored, key=lambda x: x[0])
+    if rel[best] <= 0:
+        return [], hits
+    chunk = hits[best.hit].chunk
+    body = [u for u in per_hit[best.hit] if not u.heading and not u.injected]
+    starts_section = bool(per_hit[best.hit]) and per_hit[best.hit][0].heading
+    heading_rel = relevance(terms, chunk.section[-1] if chunk.section else "", "", cfg)
+    # The whole section answers when the question is its heading or its opening sentence, unless
+    # the question asks for a value (a torque, an interval): then the unit holding it answers.
+    typed = any(q.search(question) for q, _ in ANSWER_TYPES)
+    if starts_section and not typed and (heading_rel >= rel[best] or best == body[0]):
+        return _read_section(body, chunk, list(hits), cfg, following)
+    keep = {best}
+    for u in sorted(body, key=lambda u: -fit[u]):
+        if len(keep) >= cfg.max_units or fit[u] < cfg.keep_ratio * fit[best]:
+            break
+        keep.add(u)
+    if starts_section:
+        keep.update(u for u in body[: cfg.lead_units] if _is_prose(u.text))
+    return sorted(keep, key=lambda u: u.start), hits
+
+
+def _read_section(body: list[Unit], chunk: Chunk, passages: list[Hit], cfg: ExtractConfig,
+                  following: Callable[[Chunk], list[Chunk]] | None) -> tuple[list[Unit], list[Hit]]:
+    """The section from its opening, read on into the next chunks of the same section (its
+    subsections too: "Tools and parts", "Procedure") until the word budget is spent."""
+    chosen: list[Unit] = []
+    words = 0
+    extra = [c for c in (following(chunk) if following else []) if c.doc == chunk.doc and c.section[: len(chunk.section)] == chunk.section]
+    for c in [None] + extra:
+        if c is not None:
+            passages.append(Hit(c, 0.0))
+            body = [u for u in passage_units([Hit(c, 0.0)])[0] if not u.injected]
+            body = [Unit(len(passages) - 1, u.start, u.end, u.text, u.heading, u.injected) for u in body]
+        for u in body:
+            n = _word_count(u.text)
+            if chosen and words + n > cfg.section_words:
+                return chosen, passages
+            if not u.heading:
+                chosen.append(u)
+                words += n
+    return chosen, passages

@@ -1,0 +1,118 @@
+"""`assistant demo`: index the bundled sample library, show one cited answer and one step card,
+then serve the web UI on loopback.
+
+Every stage that can take more than a couple of seconds says so on stderr before it starts (model
+loading, first-use conversion of a bundled model, indexing with its progress bar, generating the
+answer), so a first run is never a silent wait. The answer and the card go to stdout."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ..status import show_status_on_stderr, status
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+EXAMPLE_QUESTION = "What torque for the filter housing cover on the HP-3?"
+EXAMPLE_TASK = "Replace the return-line filter element on the HP-3"
+
+
+def run_demo(args, settings) -> int:
+    from ..index.build import index_paths
+
+    show_status_on_stderr()
+    sock = None
+    if not args.no_serve:  # a port in use is said before minutes of indexing and loading, not after
+        try:
+            from ..api import bind_socket
+        except ImportError as exc:
+            print(f"the web UI needs the [ui] extra ({exc}); pip install -e '.[ui]'", file=sys.stderr)
+            return 1
+        sock = bind_socket(args.host, args.port)  # AddressUnavailable: one line and exit 5 (cli.main)
+    index_dir = Path(args.index) if args.index else Path("indexes/demo")
+    settings = settings.model_copy(update={"index_dir": index_dir})
+    embedder = _load_retrieval_models(settings)
+    status("indexing the sample library %s into %s ...", SAMPLES, index_dir)
+    # the bar goes to stderr whether or not it is a terminal (tqdm); in a log it is one line per update
+    report = index_paths([SAMPLES], settings, index_dir=index_dir, progress=True, embedder=embedder)
+    status("%d indexed, %d unchanged, %d chunks (%.0f s)", len(report.indexed), len(report.unchanged), report.chunks,
+           report.seconds)
+    for f in report.failed:
+        status("not indexed: %s: %s", f["path"], f["error"])
+    _show_examples(settings, embedder)
+    if sock is None:
+        return 0
+    from ..api import serve
+
+    status("starting the web UI (the models load again in the server, a few seconds) ...")
+    return serve(settings, host=args.host, port=args.port, sock=sock)
+
+
+def _load_retrieval_models(settings):
+    """The embedding model, and the multilingual one the sample library's Chinese manuals need, each
+    announced before it loads (~10 s each on 2 cores; the e5 model is converted on first use)."""
+    from ..index.embed import get_embedder
+
+    t0 = time.monotonic()
+    embedder = get_embedder(settings.embedding_model, settings.device, settings.embed_batch_size, settings.embed_quantize)
+    if settings.multilingual != "off":  # the samples include Chinese manuals: the indexer would load it mid-bar
+        from ..index.multilingual import get_channel
+
+        get_channel(settings.multilingual_model, settings.device, settings.cache_dir, settings.embed_quantize)
+    status("retrieval models ready (%.0f s)", time.monotonic() - t0)
+    return embedder
+
+
+def _load_llm(settings):
+    from .ask import load_llm
+    from ..llm import backend_kind
+
+    kind = backend_kind(settings.llm)
+    if kind == "none":
+        status("no language model (--llm none): the answer is quoted from the manuals (extractive)")
+        return None
+    t0 = time.monotonic()
+    if kind == "local":
+        from ..llm.bundled import is_built
+
+        if is_built(settings.cache_dir):
+            status("loading the local language model (Qwen2.5-Coder 0.5B, ~5-15 s) ...")
+        else:
+            status("loading the local language model (first use: assembling and converting, ~60-120 s) ...")
+    else:
+        status("loading the language model '%s' ...", settings.llm)
+    llm = load_llm(settings)
+    if llm is not None:
+        status("language model ready (%.0f s)", time.monotonic() - t0)
+    return llm
+
+
+def _show_examples(settings, embedder) -> None:
+    from ..answer import answer_question
+    from ..cards.draft import NoProcedureFound, draft_card
+    from ..cards.render import to_markdown
+    from ..index.library import Library
+    from ..retrieve import Retriever
+
+    lib = Library.open(settings.index_dir, settings)
+    same = lib.model == embedder.name and lib.manifest.quantization == ("int8" if embedder.quantized else "none")
+    retriever = Retriever(lib, embedder=embedder if same else None)
+    llm = _load_llm(settings)
+    t0 = time.monotonic()
+    if llm is None:
+        status("answering: %s ...", EXAMPLE_QUESTION)
+    else:
+        status("answering with the language model: %s (about 10-60 s on 2 cores) ...", EXAMPLE_QUESTION)
+    ans = answer_question(EXAMPLE_QUESTION, retriever, llm=llm)
+    status("answered (%.0f s)", time.monotonic() - t0)
+    from .ask import _print_human
+
+    print(f"\nQ: {EXAMPLE_QUESTION}")
+    _print_human(ans)  # as `assistant ask` prints it: the answer, its sources, then the procedure's warnings
+    sys.stdout.flush()
+    status("drafting a step card: %s ...", EXAMPLE_TASK)
+    try:
+        card = draft_card(EXAMPLE_TASK, lib, retriever)
+        print("\n" + to_markdown(card), flush=True)
+    except NoProcedureFound as exc:
+        print(f"\nno step card: {exc}", flush=True)

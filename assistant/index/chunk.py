@@ -1,0 +1,138 @@
+"""Structure-aware chunking.
+
+Rules: a heading opens a new chunk and names its section path; a warning or caution stays with the
+step it guards; a line (table row) is never split; Chinese sentences end at 。！？；; chunks never
+cross a page and stay within the embedding model's token limit. Every chunk's text is an exact
+slice of its page, so any quote taken from it is verbatim.
+
+>>> import tempfile
+>>> from pathlib import Path
+>>> from assistant.ingest import parse
+>>> md = Path(tempfile.mkdtemp()) / "filter.md"
+>>> _ = md.write_text("# Filter\\n\\n1. Lock out the pump.\\n2. Open the housing.\\n", encoding="utf-8")
+>>> [c.text for c in chunk_doc(parse(md), 200)]
+['Filter\\n\\n1. Lock out the pump.\\n2. Open the housing.']
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from ..textrules import SENTENCE_END, trimmed_pieces
+from ..types import Block, Chunk, ParsedDoc
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
+
+
+def approx_tokens(text: str) -> int:
+    """WordPiece-like estimate: ~1.3 tokens per Latin word, one per CJK character or symbol."""
+    n = 0
+    for m in _WORD.finditer(text):
+        w = m.group()
+        n += 1 + len(w) // 6 if w[0].isascii() and w[0].isalnum() else 1
+    return n
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """'zh' when CJK characters make up a fifth of the letters, else 'en'; `default` for near-empty text."""
+    cjk = len(_CJK.findall(text))
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 6:
+        return default
+    return "zh" if cjk / letters > 0.2 else "en"
+
+
+def _units(blocks: list[Block]) -> list[list[Block]]:
+    """Blocks grouped so that a warning travels with the block it guards."""
+    units: list[list[Block]] = []
+    pending: list[Block] = []
+    for b in blocks:
+        if b.kind == "warning":
+            pending.append(b)
+            continue
+        if pending and b.kind != "heading" and b.page == pending[-1].page:
+            units.append(pending + [b])
+        else:
+            units.extend([[w] for w in pending])
+            units.append([b])
+        pending = []
+    units.extend([[w] for w in pending])
+    return units
+
+
+def _split_span(text: str, start: int, max_tokens: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
+    """Cut an oversized span into pieces within max_tokens: by lines, then sentences, then words."""
+    # Each separator marks where a piece may end (its match end); pieces are then trimmed of spaces.
+    seps = [re.compile(r"[\r\n]+"), SENTENCE_END, re.compile(r"\s+"), re.compile(r"(?<=.)")]
+    for sep in seps:
+        cuts = sorted({m.end() for m in sep.finditer(text) if 0 < m.end() < len(text)} | {len(text)})
+        pieces = trimmed_pieces(text, cuts)
+        if len(pieces) > 1:
+            break
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if out and count(text[out[-1][0] : e]) <= max_tokens:
+            out[-1] = (out[-1][0], e)
+        elif count(text[s:e]) > max_tokens and len(pieces) > 1:
+            out.extend((start + a - start + s, start + b - start + s) for a, b in _split_span(text[s:e], 0, max_tokens, count))
+        else:
+            out.append((s, e))
+    return [(start + s, start + e) for s, e in out]
+
+
+def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int] = approx_tokens, doc_id: str | None = None) -> list[Chunk]:
+    doc_id = doc_id or doc.path
+    doc_lang = detect_language("".join(doc.pages)[:20000])
+    chunks: list[Chunk] = []
+    trail: list[tuple[int, str]] = []  # (level, heading text)
+    cur: list[Block] = []
+    cur_section: tuple[str, ...] = ()
+
+    def emit(page: int, s: int, e: int, kinds: tuple[str, ...]):
+        page_text = doc.pages[page - 1]
+        while s < e and page_text[s].isspace():
+            s += 1
+        while e > s and page_text[e - 1].isspace():
+            e -= 1
+        text = page_text[s:e]
+        if text:
+            chunks.append(Chunk(Chunk.make_id(doc_id, page, s, text), doc_id, page, cur_section, s, e, text,
+                                detect_language(text, doc_lang), kinds))
+
+    def flush():
+        nonlocal cur
+        if not cur:
+            return
+        page = cur[0].page
+        s, e = cur[0].start, cur[-1].end
+        kinds = tuple(sorted({b.kind for b in cur}))
+        text = doc.pages[page - 1][s:e]
+        if count(text) <= max_tokens:
+            emit(page, s, e, kinds)
+        else:
+            for a, b in _split_span(text, s, max_tokens, count):
+                emit(page, a, b, kinds)
+        cur = []
+
+    for unit in _units(list(doc.blocks)):
+        first = unit[0]
+        if first.kind == "heading":
+            if not all(b.kind == "heading" for b in cur):
+                flush()
+            level = first.level or 1
+            while trail and trail[-1][0] >= level:
+                trail.pop()
+            trail.append((level, " ".join(first.text.split())))
+            if cur and cur[0].page != first.page:
+                flush()
+            cur_section = tuple(t for _, t in trail)
+            cur.extend(unit)
+            continue
+        only_headings = all(b.kind == "heading" for b in cur)
+        if cur and (cur[0].page != first.page
+                    or (not only_headings and count(doc.pages[first.page - 1][cur[0].start : unit[-1].end]) > max_tokens)):
+            flush()
+        cur.extend(unit)
+    flush()
+    return chunks
