@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from .api.errors import ApiError
+from .errors import Forbidden
 
 ALL = "*"
 
@@ -37,12 +37,12 @@ class Access:
 
     def upload_collection(self, requested: str | None, default: str) -> str:
         """The collection an upload goes to: the one asked for, else the server's default, else (a key
-        limited to collections without the default) its first collection by name. 403 for a
+        limited to collections without the default) its first collection by name. Forbidden for a
         collection the key may not write."""
         if requested:
             if not self.allows(requested):
-                raise ApiError(403, f"this API key may not write to collection '{requested}'",
-                               {"collections": sorted(self.collections or ())})
+                raise Forbidden(f"this API key may not write to collection '{requested}'",
+                                detail={"collections": sorted(self.collections or ())})
             return requested
         if self.allows(default):
             return default

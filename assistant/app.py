@@ -1,43 +1,75 @@
-"""What the HTTP API and the web UI share: one open library, its retriever, the language model (loaded
-once, on first use) and the calls both adapters make. Reads are serialised by one lock (two CPU
-cores gain nothing from running two searches at once, and it keeps the shared SQLite connection
-out of two transactions); uploads and deletions take the library's write lock as the indexer does.
-Every call takes the caller's `Access`: reads go through a retriever scoped to its collections,
-documents, pages and passages of other collections are 404, uploads go to a collection it may write.
-The default, EVERYONE, is the unrestricted view (no keys configured, or the web UI).
+"""The one object every face uses: `Assistant` holds the settings, the open library, its retriever,
+the language model (loaded on first use, else answers are extractive) and the locks, and offers what
+the product does: `index`, `search`, `ask`, `stream`, `draft_card`, `voice` and `documents` (plus
+the passage, page-image, upload and delete calls of the web UI and the HTTP API).
 
-    svc = Service(Settings(index_dir="indexes/plant", llm="none"))      # needs an indexed library and the embedding model
-    svc.ask("What torque for the filter housing cover?").citations[0].page  # needs an indexed library and the embedding model
+The command line, the HTTP API, the gradio UI, the voice endpoint, the LangChain adapter, the demo
+and the benchmarks each build one and call it; none of them opens a retriever or loads a model
+itself. Reads are serialised by one lock (two CPU cores gain nothing from two searches at once, and
+it keeps the shared SQLite connection out of two transactions); writes take the library's write lock
+as the indexer does. Every read takes the caller's `Access`: it goes through a retriever scoped to
+the collections that access may see (EVERYONE, the default, sees them all).
+
+    app = Assistant(Settings(index_dir="indexes/plant", llm="none"))    # needs an indexed library
+    app.ask("What torque for the filter housing cover?").citations[0].page
     # -> 1
+
+This module is also what the web UI imports: it re-exports the few names a face needs (errors,
+card formats, the warning words used to mark text), so that a face depends on this module alone.
 """
 from __future__ import annotations
 
 import collections
 import contextlib
+import json
 import logging
 import threading
 import time
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .errors import AssistantError, LibraryError
-from .settings import Settings
 from .access import EVERYONE, Access, ScopedRetriever
-from .api.errors import ApiError, status_for
+from .cards.formats import FORMATS as CARD_FORMATS
+from .cards.formats import render as render_card
+from .errors import (AssistantError, Busy, LibraryError, LLMError, MissingDependency, NoProcedureFound, NotFound, NotIndexed,
+                     UnsupportedFormat)
 from .feedback import FeedbackStore
-from .api.settings import ServerSettings
+from .ingest import EXTENSIONS
+from .settings import Settings
+from .textrules import SIGNAL_LABEL, SIGNAL_WORDS, find_spans
 
-log = logging.getLogger("assistant.api")
+__all__ = ["Assistant", "Access", "EVERYONE", "AssistantError", "NoProcedureFound", "CARD_FORMATS", "render_card",
+           "card_slug", "EXTENSIONS", "SIGNAL_LABEL", "SIGNAL_WORDS", "find_spans"]
+
+log = logging.getLogger("assistant")
 READ_WAIT_S = 300.0
+DEFAULT = object()  # "the assistant's own language model" where a call may name another
+UPLOADS = "uploads"  # the collection (and the folder under the library) that uploads go to by default
 
 
-class Service:
-    def __init__(self, settings: Settings, server: ServerSettings | None = None, embedder=None, llm="auto"):
-        self.settings = settings
-        self.server = server or ServerSettings()
-        self.root = Path(settings.index_dir)
-        self.feedback = FeedbackStore(self.server.feedback_db or self.root / "feedback.sqlite")
-        self.errors: collections.deque[dict] = collections.deque(maxlen=100)  # recent indexing failures
+def card_slug(card) -> str:
+    """A file name stem for a card's downloads."""
+    from .cards.export import slug
+
+    return slug(card.title or card.task)
+
+
+class Assistant:
+    """Settings in, answers out. `embedder` and `llm` may be handed in (an already loaded model shared
+    between assistants, or llm=None for extractive answers); by default both load on first use.
+    `upload_collection`, `max_upload_bytes` and `feedback_db` are the server's choices for uploads and
+    thumbs up/down; `voice_settings` those of the voice endpoint (default: from the environment)."""
+
+    def __init__(self, settings: Settings | None = None, *, embedder=None, llm="auto",
+                 upload_collection: str = UPLOADS, max_upload_bytes: int = 200 * 1024 * 1024,
+                 feedback_db: Path | None = None, voice_settings=None):
+        self.settings = settings or Settings()
+        self.root = Path(self.settings.index_dir)
+        self.upload_collection, self.max_upload_bytes = upload_collection, max_upload_bytes
+        self._feedback_db = feedback_db
+        self.voice_settings = voice_settings  # None: VoiceSettings() from the environment
+        self._feedback = None
+        self.errors: collections.deque[dict] = collections.deque(maxlen=100)  # recent indexing failures of uploads
         self._embedder = embedder
         self._llm = llm  # "auto": from settings on first use
         self._library = self._retriever = None
@@ -51,29 +83,89 @@ class Service:
 
     @property
     def library(self):
+        """The open library; a LibraryError that says how to build one when there is none."""
         if self._library is None:
             from .index.library import Library
 
             if not (self.root / "manifest.json").exists():
-                raise LibraryError(f"the library {self.root} is empty: upload documents first")
-            self._library = Library.open(self.root, self.settings)
+                build = f"assistant index PATH... --index {self.root}"
+                if not self.root.exists():
+                    raise LibraryError(f"{self.root} is not a library yet (no such directory): build one with: {build}, "
+                                       "or upload documents (or point --index / ASSISTANT_INDEX_DIR at an existing library)")
+                raise LibraryError(f"the library {self.root} is empty: upload documents, or add some with: {build}")
+            # an embedding model the user named must be the one the library was built with
+            named = "embedding_model" in self.settings.model_fields_set
+            self._library = Library.open(self.root, self.settings, model=self.settings.embedding_model if named else None)
         return self._library
+
+    def require_passages(self) -> None:
+        """A LibraryError when the library has no passage at all: searching nothing would only look like
+        "no answer" (the command line checks this before a search, an answer or a card)."""
+        if self.library.store.count_chunks() == 0:
+            raise LibraryError(f"the library {self.root} is empty (no documents): add some with: "
+                               f"assistant index PATH... --index {self.root}")
 
     @property
     def retriever(self):
         if self._retriever is None:
             from .retrieve import Retriever
 
-            self._retriever = Retriever(self.library, embedder=self._embedder)
+            lib = self.library
+            embedder = self._embedder if self._embedder is not None and _fits(lib, self._embedder) else None
+            self._retriever = Retriever(lib, embedder=embedder, reranker=self.settings.reranker or None)
             self._embedder = self._retriever.embedder
         return self._retriever
 
     @property
     def llm(self):
+        """The language model, loaded on first use; None (extractive answers) when settings say 'none'
+        or it cannot be loaded (a warning says why)."""
         with self._llm_lock:
             if self._llm == "auto":
-                self._llm = _load_llm(self.settings)
+                self._llm = load_llm(self.settings)
             return self._llm
+
+    def llm_on_first_use(self):
+        """The language model as an object that loads only when first asked to write (cards: most steps
+        are short enough and never pay for loading a model); None when settings say 'none'."""
+        from .llm import backend_kind
+
+        if self._llm != "auto":
+            return self._llm
+        return None if backend_kind(self.settings.llm) == "none" else _OnFirstUse(self)
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        if self._feedback is None:
+            self._feedback = FeedbackStore(self._feedback_db or self.root / "feedback.sqlite")
+        return self._feedback
+
+    def load_embedders(self, warm: bool = False):
+        """Load the embedding model of the settings (and the multilingual channel unless it is off) before
+        a library exists to search, e.g. to index a first folder; the embedder. `warm` also runs each
+        once (first-pass kernel set-up), e.g. before a benchmark's timing starts."""
+        from .index.embed import get_embedder
+        from .index.multilingual import get_channel
+
+        s = self.settings
+        if self._embedder is None:
+            self._embedder = get_embedder(s.embedding_model, s.device, s.embed_batch_size, s.embed_quantize)
+        if warm:
+            self._embedder.encode_passages(["warm up"])
+        if s.multilingual != "off":
+            channel = get_channel(s.multilingual_model, s.device, s.cache_dir, s.embed_quantize)
+            if warm:
+                channel.encode_passages(["预热"])
+        return self._embedder
+
+    def warm_up(self) -> None:
+        """Load the models now rather than at the first question: the retrieval models (one search, which
+        also loads the e5 channel when the library has Chinese passages), then the language model."""
+        try:
+            self.retriever.search("warm up 预热", 1)
+        except Exception:  # noqa: BLE001 - an empty library, or a model error that the first request reports
+            pass
+        self.llm  # noqa: B018
 
     def retriever_for(self, access: Access = EVERYONE):
         """The retriever limited to what `access` may see: the single gate between a key and the chunks."""
@@ -89,7 +181,7 @@ class Service:
     def _drafter_for(self, access: Access = EVERYONE):
         from .cards import CardDrafter
 
-        retriever, llm = self.retriever_for(access), self.llm
+        retriever, llm = self.retriever_for(access), self.llm_on_first_use()
         with self._scope_lock:
             drafter = self._drafters.get(access.collections)
             if drafter is None or drafter.retriever is not retriever:
@@ -98,52 +190,51 @@ class Service:
 
     # -- reads
 
-    def ask(self, question: str, k: int = 6, filters=None, access: Access = EVERYONE):
-        from .answer import answer_question
-
-        with self._reading():
-            return answer_question(question, self.retriever_for(access), llm=self.llm, k=k, filters=filters)
-
-    def stream(self, question: str, k: int = 6, filters=None, access: Access = EVERYONE) -> Iterator:
-        """Text pieces, then the final Answer (see answer.stream_answer). Holds the read lock while
-        it runs; closing the generator early releases it."""
-        from .answer import stream_answer
-
-        llm = self.llm
-        with self._reading():
-            yield from stream_answer(question, self.retriever_for(access), llm=llm, k=k, filters=filters)
-
-    @contextlib.contextmanager
-    def _reading(self):
-        """The read lock, or a 503 when something has held it for minutes (a wedged model call)."""
-        if not self._read.acquire(timeout=READ_WAIT_S):
-            raise ApiError(503, "the assistant is busy; try again in a minute", headers={"Retry-After": "30"})
-        try:
-            yield
-        finally:
-            self._read.release()
-
     def search(self, query: str, k: int = 10, filters=None, access: Access = EVERYONE) -> list:
         with self._reading():
             return self.retriever_for(access).search(query, k, filters)
 
-    def card(self, task: str, filters=None, access: Access = EVERYONE):
-        with self._reading():
-            return self._drafter_for(access).draft(task, filters)
+    def ask(self, question: str, k: int = 6, filters=None, access: Access = EVERYONE, max_tokens: int | None = None,
+            llm=DEFAULT):
+        """A cited Answer, or a refusal when the library does not say. `llm` overrides the assistant's
+        model for this call (None: extractive)."""
+        from .answer import answer_question
 
-    def voice(self, audio: bytes, filename: str, content_type: str | None, session_id: str | None, language: str | None,
-              access: Access = EVERYONE) -> dict:
+        llm, retriever = self.llm if llm is DEFAULT else llm, self.retriever_for(access)
+        with self._reading():
+            return answer_question(question, retriever, llm=llm, k=k, filters=filters,
+                                   max_tokens=max_tokens or self.settings.llm_max_new_tokens)
+
+    def stream(self, question: str, k: int = 6, filters=None, access: Access = EVERYONE,
+               max_tokens: int | None = None, llm=DEFAULT) -> Iterator:
+        """Text pieces, then the final Answer (see answer.stream_answer). Holds the read lock while
+        it runs; closing the generator early releases it."""
+        from .answer import stream_answer
+
+        llm, retriever = self.llm if llm is DEFAULT else llm, self.retriever_for(access)
+        with self._reading():
+            yield from stream_answer(question, retriever, llm=llm, k=k, filters=filters,
+                                     max_tokens=max_tokens or self.settings.llm_max_new_tokens)
+
+    def draft_card(self, task: str, filters=None, access: Access = EVERYONE):
+        """An XR step card drafted from the library's procedures; NoProcedureFound when it has none."""
+        drafter = self._drafter_for(access)
+        with self._reading():
+            return drafter.draft(task, filters)
+
+    def voice(self, audio: bytes, filename: str, content_type: str | None = None, session_id: str | None = None,
+              language: str | None = None, access: Access = EVERYONE) -> dict:
+        """One recording in, the voice response out (transcript, spoken answer and its audio, the card
+        step); a VoiceError subclass names what is wrong with a recording."""
         try:
-            from .voice import VoiceError, handle_voice
+            from .voice import handle_voice
         except ImportError as exc:
-            raise ApiError(503, "voice support not installed", "pip install 'maintenance-assistant[voice]'") from exc
+            raise MissingDependency("faster-whisper", "voice", feature="voice support") from exc
         retriever, llm = self.retriever_for(access), self.llm
-        try:
-            with self._reading():
-                return handle_voice(audio, filename, content_type, session_id, language, retriever=retriever, llm=llm,
-                                    settings=self.settings, sessions=self._voice_sessions_for(access))
-        except VoiceError as exc:
-            raise ApiError(status_for(exc), exc.reason) from exc
+        with self._reading():
+            return handle_voice(audio, filename, content_type, session_id, language, retriever=retriever, llm=llm,
+                                settings=self.settings, voice_settings=self.voice_settings,
+                                sessions=self._voice_sessions_for(access))
 
     def _voice_sessions_for(self, access: Access):
         """The voice sessions of one key (None: the voice package's shared store, when no keys are set)."""
@@ -159,14 +250,12 @@ class Service:
 
     def passage(self, chunk_id: str, access: Access = EVERYONE) -> dict:
         """The chunk behind a citation, with its document: what a citation chip opens."""
-        import json
-
         with self._reading():
             row = self.library.store.db.execute(
                 "SELECT c.id, c.page, c.section, c.text, c.language, d.id, d.name, d.format, d.pages, d.collection "
                 "FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE c.id=?", (chunk_id,)).fetchone()
         if row is None or not access.allows(row[9]):  # another collection's passage does not exist for this key
-            raise ApiError(404, f"no passage with id {chunk_id} (the document may have been re-indexed)")
+            raise NotFound(f"no passage with id {chunk_id} (the document may have been re-indexed)")
         return {"chunk_id": row[0], "page": row[1], "section": " > ".join(json.loads(row[2])), "text": row[3],
                 "language": row[4], "document": {"id": row[5], "name": row[6], "format": row[7], "pages": row[8]}}
 
@@ -176,10 +265,11 @@ class Service:
 
         doc = self._document(doc_id, access)
         if doc.format != "pdf":
-            raise ApiError(415, "page images exist for PDF documents only", {"format": doc.format})
+            raise UnsupportedFormat(doc.name, "page images exist for PDF documents only", detail={"format": doc.format})
         return render_page(Path(doc.path), page, list(quotes), scale)
 
     def documents(self, access: Access = EVERYONE) -> list[dict]:
+        """The library's documents that `access` may see (none before the first is indexed)."""
         if not (self.root / "manifest.json").exists():
             return []
         where, args = ("1", ()) if access.unrestricted else (
@@ -188,9 +278,16 @@ class Service:
             docs = self.library.store.documents(where=where, args=args)
         return [self._doc_json(d) for d in docs]
 
+    def sections(self) -> tuple[int, list[tuple]]:
+        """(the library's generation, its sections): each distinct section as (doc_id, name, title, heading
+        path, language), in library order; the generation changes with every write."""
+        with self._reading():
+            store = self.library.store
+            return store.generation(), store.sections()
+
     def recent_errors(self, access: Access = EVERYONE) -> list[dict]:
         """Recent indexing failures of uploads to collections `access` may see."""
-        return [e for e in list(self.errors) if access.allows(e.get("collection", self.server.upload_collection))]
+        return [e for e in list(self.errors) if access.allows(e.get("collection", self.upload_collection))]
 
     def _doc_json(self, d) -> dict:
         out = d.to_json()
@@ -201,26 +298,48 @@ class Service:
         with self._reading():
             rows = self.library.store.documents(where="d.id=?", args=(int(doc_id),))
         if not rows or not access.allows(rows[0].collection):
-            raise ApiError(404, f"no document with id {doc_id}")
+            raise NotFound(f"no document with id {doc_id}")
         return rows[0]
+
+    @contextlib.contextmanager
+    def _reading(self):
+        """The read lock, or Busy when something has held it for minutes (a wedged model call)."""
+        if not self._read.acquire(timeout=READ_WAIT_S):
+            raise Busy("the assistant is busy; try again in a minute")
+        try:
+            yield
+        finally:
+            self._read.release()
 
     # -- writes
 
-    def add_document(self, src: BinaryIO, filename: str | None, collection: str | None = None, max_bytes: int | None = None,
-                     access: Access = EVERYONE) -> dict:
+    def index(self, paths, *, collection: str = "default", progress: bool = False, workers: int | None = None,
+              engine: str = "local", ray_address: str | None = None, include_readme: bool = False):
+        """Index files and folders into the library (incremental); the IndexReport. The library opened
+        by this assistant sees the new passages at its next search."""
+        from .index.build import index_paths
+
+        with self._write:
+            report = index_paths(paths, self.settings, index_dir=self.root, collection=collection, progress=progress,
+                                 workers=workers, engine=engine, ray_address=ray_address,
+                                 include_readme=include_readme, embedder=self._embedder)
+        return report
+
+    def add_document(self, src: BinaryIO, filename: str | None, collection: str | None = None,
+                     max_bytes: int | None = None, access: Access = EVERYONE) -> dict:
         """Store an upload under <library>/uploads (uploads/<collection>/ for a collection other than the
         default upload collection, so that two collections never share a file) and index it; the
-        indexing report, with the document. `max_bytes` defaults to the server settings' upload limit."""
-        from .index.build import index_paths
+        indexing report, with the document. NotIndexed (with the report) when it could not be indexed."""
         from .index import uploads
+        from .index.build import index_paths
 
         name = uploads.safe_name(filename)
-        collection = access.upload_collection(collection, self.server.upload_collection)
-        folder = self.root / "uploads" / uploads.collection_folder(collection, self.server.upload_collection)
+        collection = access.upload_collection(collection, self.upload_collection)
+        folder = self.root / "uploads" / uploads.collection_folder(collection, self.upload_collection)
         try:
             with self._write:
                 self._ensure_library()
-                path = uploads.receive(src, folder, filename, max_bytes or self.server.max_upload_bytes)
+                path = uploads.receive(src, folder, filename, max_bytes or self.max_upload_bytes)
                 indexed = False
                 try:
                     report = index_paths([path], self.settings, index_dir=self.root, progress=False, workers=1,
@@ -231,8 +350,8 @@ class Service:
             out = _public_report(report.to_json(), self.root)
             if not indexed:
                 reason = report.failed[0]["error"] if report.failed else "not indexed"
-                raise ApiError(422, f"{name} could not be indexed: {reason}", out)
-        except (ApiError, AssistantError) as exc:
+                raise NotIndexed(f"{name} could not be indexed: {reason}", detail=out)
+        except AssistantError as exc:
             self.errors.appendleft({"name": name, "error": str(exc), "at": time.time(), "collection": collection})
             raise
         with self._reading():
@@ -276,8 +395,17 @@ class Service:
             Library.create(self.root, self.settings, self.settings.embedding_model, lazy.shape_for_new_library).close()
         self._embedder = self._embedder or lazy.get()
 
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+            self._library = self._retriever = None
+            self._scoped.clear()
+            self._drafters.clear()
 
-def _load_llm(settings: Settings):
+
+def load_llm(settings: Settings):
+    """The language model named in settings, or None (extractive answers) when it is 'none' or cannot
+    be loaded: a warning on the `assistant` logger says why. The one place a face's model is loaded."""
     from .llm import get_llm
 
     try:
@@ -285,6 +413,29 @@ def _load_llm(settings: Settings):
     except (AssistantError, ImportError) as exc:
         log.warning("no language model (%s); answering extractively", exc)
         return None
+
+
+class _OnFirstUse:
+    """A language model that loads when it is first asked to write; if it cannot load, each call
+    raises the reason (the card keeps the manual's own words)."""
+
+    def __init__(self, app: Assistant):
+        self._app, self.name = app, app.settings.llm
+
+    def _model(self):
+        llm = self._app.llm
+        if llm is None:
+            raise LLMError("no language model could be loaded (see the warning above)")
+        self.name = getattr(llm, "name", self.name)
+        return llm
+
+    def chat(self, messages, max_tokens: int = 256) -> str:
+        return self._model().chat(messages, max_tokens)
+
+
+def _fits(library, embedder) -> bool:
+    """Whether an embedder handed in is the one the library was built with (same model, same quantisation)."""
+    return library.model == embedder.name and library.manifest.quantization == ("int8" if embedder.quantized else "none")
 
 
 def _no_new_library():

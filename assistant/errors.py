@@ -3,14 +3,22 @@
 
 
 class AssistantError(Exception):
-    """Base class: a problem the user can act on, with a message that says what to do."""
+    """Base class: a problem the user can act on, with a message that says what to do. `detail` is
+    optional structured context (e.g. the indexing report of a file that could not be indexed)."""
+
+    detail = None
+
+    def __init__(self, *args, detail=None):
+        super().__init__(*args)
+        if detail is not None:
+            self.detail = detail
 
 
 class ParseError(AssistantError):
     """A document could not be read. `reason` is a short, specific phrase (e.g. "password-protected")."""
 
-    def __init__(self, path: str, reason: str):
-        super().__init__(f"{path}: {reason}")
+    def __init__(self, path: str, reason: str, detail=None):
+        super().__init__(f"{path}: {reason}", detail=detail)
         self.path = path
         self.reason = reason
 
@@ -34,10 +42,11 @@ class LibraryLocked(LibraryError):
 class MissingDependency(AssistantError):
     """An optional extra is not installed."""
 
-    def __init__(self, package: str, extra: str):
-        super().__init__(f"'{package}' is not installed: pip install 'maintenance-assistant[{extra}]'")
-        self.package = package
-        self.extra = extra
+    def __init__(self, package: str, extra: str, feature: str = ""):
+        install = f"pip install 'maintenance-assistant[{extra}]'"
+        super().__init__(f"{feature} not installed" if feature else f"'{package}' is not installed: {install}")
+        self.package, self.extra = package, extra
+        self.detail = install if feature else None
 
 
 class ModelNotAvailable(AssistantError):
@@ -50,6 +59,44 @@ class LLMError(AssistantError):
 
 class PromptError(AssistantError):
     """A prompt template is missing, malformed, or rendered with the wrong variables."""
+
+
+class NotFound(AssistantError):
+    """No document or passage with that id (or none that the caller may see)."""
+
+
+class Forbidden(AssistantError):
+    """The caller's access does not allow this (e.g. uploading to a collection its key may not write)."""
+
+
+class NotIndexed(AssistantError):
+    """A received document could not be indexed; `detail` is the indexing report."""
+
+
+class UploadError(AssistantError):
+    """An upload refused before it is indexed (a file name that cannot be used); the subclasses say why."""
+
+
+class UploadTooLarge(UploadError):
+    """The upload is larger than the server's limit."""
+
+
+class UploadWrongType(UploadError):
+    """The upload is not a kind of document we index, or its content is not what its extension says."""
+
+
+class UploadInvalid(UploadError):
+    """The upload is empty, or names a collection that cannot be a folder name."""
+
+
+class UploadConflict(UploadError):
+    """The upload's collection folder clashes with an uploaded file."""
+
+
+class Busy(AssistantError):
+    """The library has been held by another call for too long (a wedged model call): try again later."""
+
+    retry_after_s = 30
 
 
 class NoProcedureFound(AssistantError):

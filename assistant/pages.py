@@ -11,25 +11,25 @@ import io
 from pathlib import Path
 
 from .textrules import find_spans
-from .api.errors import ApiError
+from .errors import NotFound, UnsupportedFormat
 
 MARK_FILL = (255, 214, 0, 90)
 MARK_LINE = (200, 0, 0, 255)
 
 
 def render_page(path: Path, page: int, quotes: list[str] = (), scale: float = 1.6):
-    """(PIL image of page `page` (1-based), whether any quote was marked). ApiError 404 for a page
-    the document does not have, 415 for a file that is not a PDF."""
+    """(PIL image of page `page` (1-based), whether any quote was marked). NotFound for a page the
+    document does not have, UnsupportedFormat for a file that is not a PDF."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
     try:
         pdf = pdfium.PdfDocument(str(path))
     except (pdfium.PdfiumError, OSError) as exc:
-        raise ApiError(415, "page images exist for PDF documents only", str(exc)) from None
+        raise UnsupportedFormat(path.name, "page images exist for PDF documents only", detail=str(exc)) from None
     try:
         if not 1 <= page <= len(pdf):
-            raise ApiError(404, f"the document has no page {page}", {"pages": len(pdf)})
+            raise NotFound(f"the document has no page {page}", detail={"pages": len(pdf)})
         p = pdf[page - 1]
         img = p.render(scale=scale).to_pil().convert("RGBA")
         height = p.get_size()[1]

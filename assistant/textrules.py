@@ -44,7 +44,7 @@ def signal_words(levels=LEVELS, *, chinese: bool | None = None) -> str:
 # The signal word that opens a note already known to be one (a card's or an answer's warning), in
 # any case, with the punctuation after it: what a display shows as the label and strips from the
 # text ("WARNING: hot oil" -> "WARNING", "hot oil"). Whether a line opens a note at all is stricter
-# (upper case or a colon: ingest.lines.WARNING_RE, answer_hazards.SIGNAL_RE, cards.items.signal).
+# (upper case or a colon: ingest.lines.WARNING_RE, answer.hazards.SIGNAL_RE, cards.items.signal).
 SIGNAL_LABEL = re.compile(rf"^\W{{0,3}}\s*({signal_words()})\s*[:：!！.\-–—]?\s*", re.IGNORECASE)
 
 # --- numbers and units ---------------------------------------------------------------------------

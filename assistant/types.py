@@ -1,9 +1,15 @@
-"""Plain data at the seams between pipeline stages."""
+"""Plain data at the seams between pipeline stages.
+
+>>> Citation(chunk_id="ab12", doc="hp3_pump_manual.pdf", page=3, quote="Stop the unit.").to_json()["page"]
+3
+"""
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "warning"]
 
@@ -87,12 +93,18 @@ class Hit:
         }
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(BaseModel):
+    """Where a line comes from: `quote` is verbatim text of chunk `chunk_id` (document `doc`, page `page`)."""
+
+    # One type for answers and step cards. A pydantic model, because it is part of the card's published
+    # JSON Schema: extra="forbid" is the schema's additionalProperties=false, so a typo in a consumer's
+    # hand-edited card is caught instead of silently ignored. Frozen: a citation is never changed.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     chunk_id: str
     doc: str
-    page: int
-    quote: str
+    page: int = Field(ge=1)
+    quote: str = Field(min_length=1)
 
     def to_json(self) -> dict:
         return {"chunk_id": self.chunk_id, "doc": self.doc, "page": self.page, "quote": self.quote}

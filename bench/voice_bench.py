@@ -34,17 +34,18 @@ def speech(text: str, fmt: str, d: Path) -> bytes:
     return Speech(d).bytes(text, fmt)
 
 
-def open_library(index: Path | None, work: Path, settings):
-    from assistant.index.embed import get_embedder
-    from assistant.index.build import index_paths
-    from assistant.index.library import Library
-    from assistant.retrieve import Retriever
+def open_assistant(index: Path | None, work: Path, voice_settings):
+    """An extractive assistant over `index`, or over the bundled samples indexed now; its library and
+    retrieval models opened."""
+    from assistant.app import Assistant
+    from assistant.settings import Settings
 
-    embedder = get_embedder(settings.embedding_model)
+    app = Assistant(Settings(llm="none", index_dir=index or work / "library"), llm=None, voice_settings=voice_settings)
     if index is None:
-        index = work / "library"
-        index_paths([SAMPLES], settings, index_dir=index, progress=False, embedder=embedder, workers=1)
-    return Retriever(Library.open(index, settings), embedder=embedder)
+        app.load_embedders()
+        app.index([SAMPLES], progress=False, workers=1)
+    app.retriever  # noqa: B018
+    return app
 
 
 def main(argv=None) -> int:
@@ -58,21 +59,19 @@ def main(argv=None) -> int:
     ap.add_argument("--index", type=Path, help="an indexed library (default: the bundled samples, indexed now)")
     args = ap.parse_args(argv)
 
-    from assistant.settings import Settings
-    from assistant.voice import SessionStore, VoiceSettings, handle_voice
+    from assistant.voice import VoiceSettings
 
-    settings = Settings(llm="none")
     vs = VoiceSettings(whisper_model=args.model, tts=args.tts)
     language = None if args.language == "auto" else args.language
     work = Path(tempfile.mkdtemp(prefix="voice-bench-"))
     try:
         with Timer() as t_lib:
-            retriever = open_library(args.index, work, settings)
+            app = open_assistant(args.index, work, vs)
         names = [s.strip() for s in args.scenarios.split(",") if s.strip()]
         clips = {n: speech(SCENARIOS[n], args.format, work) for n in names}
         card_clip = speech(SCENARIOS["card"], args.format, work)
         with Timer() as t_warm:  # loads Whisper, the VAD, the TTS voice; drafts the card once
-            handle_voice(card_clip, "warm", None, None, language, retriever, None, settings, voice_settings=vs, sessions=SessionStore())
+            app.voice(card_clip, "warm", None, None, language)
         rows, result = [], {"bench": "voice", "runs": args.runs, "model": args.model, "language": args.language,
                             "format": args.format, "tts": args.tts, "cpu_count": os.cpu_count(),
                             "load_avg_1m": round(os.getloadavg()[0], 2), "platform": platform.platform(),
@@ -80,13 +79,10 @@ def main(argv=None) -> int:
         for name in names:
             timings, last = [], None
             for _ in range(args.runs):
-                store = SessionStore()
-                sid = None
+                sid = None  # no session id: a new session
                 if name == "next":  # navigation needs an active card in the session
-                    sid = handle_voice(card_clip, "c", None, None, language, retriever, None, settings,
-                                       voice_settings=vs, sessions=store)["session_id"]
-                last = handle_voice(clips[name], f"q.{args.format}", None, sid, language, retriever, None, settings,
-                                    voice_settings=vs, sessions=store)
+                    sid = app.voice(card_clip, "c", None, None, language)["session_id"]
+                last = app.voice(clips[name], f"q.{args.format}", None, sid, language)
                 timings.append(last["timings_ms"])
             seconds = last["seconds"]
             stats = {s: (median([t.get(s, 0.0) for t in timings]), percentile([t.get(s, 0.0) for t in timings], 90)) for s in STAGES}
@@ -102,6 +98,7 @@ def main(argv=None) -> int:
         title = (f"Voice round trip, {args.runs} runs, Whisper {args.model}, language {args.language}, {args.format}, "
                  f"TTS {args.tts}, {os.cpu_count()} cores (load {result['load_avg_1m']})")
         report(title, rows, ("scenario", "stage", "p50 ms", "p90 ms"), result)
+        app.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -86,7 +86,9 @@ def test_scoped_retriever_narrows_but_never_widens():
     assert acc.upload_collection(None, "uploads") == "a" and acc.upload_collection("a", "uploads") == "a"
     with pytest.raises(Exception) as err:
         acc.upload_collection("b", "uploads")
-    assert err.value.status == 403
+    from assistant.api.errors import status_for
+
+    assert status_for(err.value) == 403
 
 
 # -- a real server
@@ -110,12 +112,12 @@ def library(tmp_path_factory, settings, embedder):
 def server(library, settings, embedder):
     from assistant.api import create_app
     from assistant.api.background import BackgroundServer
-    from assistant.app import Service
+    from assistant.api import assistant_for
     from assistant.api.settings import ServerSettings
 
     server = ServerSettings(api_keys=KEYS, rate_limit_per_minute=0)
     app = create_app(settings.model_copy(update={"index_dir": library}), server,
-                     service=Service(settings.model_copy(update={"index_dir": library}), server, embedder=embedder), ui=True)
+                     assistant=assistant_for(settings.model_copy(update={"index_dir": library}), server, embedder=embedder), ui=True)
     with BackgroundServer(app) as url:
         yield url, app
 

@@ -3,6 +3,7 @@ come from the quotes, uncovered questions are refused with the closest sources, 
 come with the procedure, and a document that gives orders changes nothing."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -92,7 +93,7 @@ def test_warnings_are_verbatim(retriever, sample_library):
 
 def test_answer_json_matches_the_contract(retriever):
     a = answer_question("What is the accumulator pre-charge pressure?", retriever)
-    a.id = "q1"
+    a = dataclasses.replace(a, id="q1")  # an Answer is frozen
     j = json.loads(json.dumps(a.to_json(), ensure_ascii=False))
     assert CONTRACT <= j.keys()
     assert isinstance(j["refused"], bool) and isinstance(j["ms"], float)
@@ -218,9 +219,8 @@ def test_single_question_cli(sample_index):
 
 
 def test_eval_answers_reports_the_scorer_figures(sample_index, capsys, tmp_path):
-    from assistant.cli.ask import eval_answers
     from assistant.cli import build_parser
-    from assistant.settings import Settings
+    from assistant.cli.eval import answers as eval_answers
 
     qfile = tmp_path / "q.jsonl"
     lines = (FIXTURES / "sample_answers.jsonl").read_text(encoding="utf-8").splitlines()[:6]
@@ -228,7 +228,7 @@ def test_eval_answers_reports_the_scorer_figures(sample_index, capsys, tmp_path)
     qfile.write_text("\n".join(lines), encoding="utf-8")
     args = build_parser().parse_args(["eval", "answers", "--index", str(sample_index), "--questions", str(qfile),
                                       "--corpus", str(ROOT / "assistant" / "samples"), "--llm", "none", "--out", str(tmp_path / "r.jsonl")])
-    assert eval_answers(args, Settings(index_dir=sample_index, llm="none")) == 0
+    assert eval_answers(args) == 0
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert figures["answerable"] == 6 and figures["unanswerable"] == 8
     assert figures["quotes_verbatim"] == 1.0 and figures["numbers_grounded"] == 1.0
@@ -304,11 +304,11 @@ def test_warnings_are_real_warnings_of_the_same_procedure(question, retriever):
 
 
 def test_cli_prints_the_answer_then_sources_then_warnings(retriever, capsys):
-    from assistant.cli.ask import _print_human
+    from assistant.cli.common import print_answer
 
     a = answer_question("How do I replace the return-line filter element on HP-3?", retriever)
     assert a.warnings
-    _print_human(a)
+    print_answer(a)
     out = capsys.readouterr().out
     assert out.startswith(a.answer)
     assert out.index("Sources:") < out.index("Warnings:")

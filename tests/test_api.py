@@ -34,6 +34,7 @@ def test_safe_name_keeps_uploads_in_their_folder():
 
 
 def test_check_type_by_extension_and_content():
+    from assistant.api.errors import status_for
     from assistant.index.uploads import UploadError, check_type
 
     assert check_type("m.pdf", b"%PDF-1.7\n...") == "pdf"
@@ -41,7 +42,7 @@ def test_check_type_by_extension_and_content():
     for name, head in (("m.exe", b"MZ\x90\x00"), ("m.pdf", b"just text"), ("m.docx", b"%PDF-1.4"), ("m.txt", b"\x00\x01\x02\x03" * 50)):
         with pytest.raises(UploadError) as err:
             check_type(name, head)
-        assert err.value.status == 415
+        assert status_for(err.value) == 415
 
 
 def test_keyring_constant_time_and_bearer_only():
@@ -101,12 +102,12 @@ def library(sample_index, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def service(library, settings, embedder, tmp_path_factory):
-    from assistant.app import Service
+    from assistant.api import assistant_for
     from assistant.api.settings import ServerSettings
 
     s = settings.model_copy(update={"index_dir": library})
     server = ServerSettings(api_keys="", rate_limit_per_minute=0, feedback_db=tmp_path_factory.mktemp("fb") / "feedback.sqlite")
-    return Service(s, server, embedder=embedder)
+    return assistant_for(s, server, embedder=embedder)
 
 
 def _serve(service, **server_fields):
@@ -116,7 +117,7 @@ def _serve(service, **server_fields):
 
     ui = server_fields.pop("ui", False)
     fields = {"api_keys": "", "rate_limit_per_minute": 0, "feedback_db": service.feedback.path} | server_fields
-    return BackgroundServer(create_app(service.settings, ServerSettings(**fields), service=service, ui=ui))
+    return BackgroundServer(create_app(service.settings, ServerSettings(**fields), assistant=service, ui=ui))
 
 
 @pytest.fixture(scope="module")
@@ -468,9 +469,9 @@ def test_rate_limit_per_key_answers_429_with_retry_after(service):
 def test_empty_library_takes_a_first_upload(settings, embedder, tmp_path):
     import httpx
 
-    from assistant.app import Service
+    from assistant.api import assistant_for
 
-    svc = Service(settings.model_copy(update={"index_dir": tmp_path / "new-library"}), embedder=embedder)
+    svc = assistant_for(settings.model_copy(update={"index_dir": tmp_path / "new-library"}), embedder=embedder)
     with _serve(svc) as u, httpx.Client(base_url=u, timeout=120) as c:
         assert c.get("/healthz").json()["library"] is False
         assert c.get("/v1/documents").json()["documents"] == []

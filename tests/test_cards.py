@@ -360,7 +360,7 @@ def test_cli_batch_jsonl_and_arlem(sample_index, tmp_path):
 def test_eval_cards_reports_the_dev_figures(sample_library, sample_index, tmp_path, capsys, settings, monkeypatch):
     from argparse import Namespace
 
-    from assistant.cli import card as cli
+    from assistant.cli import eval as cli
 
     gold = {"id": "f", "task": FILTER_TASK, "doc": "hp3_pump_manual.pdf",
             "gold_steps": ["Stop the unit at the operator panel and let the oil cool below 40 °C.",
@@ -368,10 +368,9 @@ def test_eval_cards_reports_the_dev_figures(sample_library, sample_index, tmp_pa
             "gold_tools": ["torque wrench", "drain pan"]}
     tasks = tmp_path / "gold.jsonl"
     tasks.write_text(json.dumps(gold) + "\n")
-    monkeypatch.setattr(cli, "_llm", lambda s: None)
-    args = Namespace(index=sample_index, device=None, tasks=tasks, questions=None, corpus=[ROOT / "assistant" / "samples"],
+    args = Namespace(index=sample_index, device=None, llm="none", tasks=tasks, questions=None, corpus=[ROOT / "assistant" / "samples"],
                      out=tmp_path / "res.jsonl", doc=[], collection=[], language=[], k=10)
-    assert cli.eval_cards(args, settings) == 0
+    assert cli.cards(args) == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert report["tasks"] == 1 and report["step_recall"] == 1.0 and report["step_order"] == 1.0
     assert report["tool_recall"] == 1.0 and report["citations_right_doc"] == 1.0 and report["quotes_verbatim"] == 1.0

@@ -18,8 +18,8 @@ Q = "What torque for the filter housing cover on HP-3?"
 
 
 @pytest.fixture(scope="module")
-def lc_retriever(retriever):
-    return LibraryRetriever(retriever=retriever, k=4)
+def lc_retriever(sample_index, settings, embedder):
+    return LibraryRetriever.from_index(sample_index, settings, k=4, embedder=embedder)
 
 
 def test_retriever_returns_documents_with_provenance(lc_retriever):

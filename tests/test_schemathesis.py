@@ -49,14 +49,14 @@ def api_url(sample_index, settings, embedder, tmp_path_factory):
     """A server over a throwaway copy of the sample library (generated DELETEs and uploads change it)."""
     from assistant.api import create_app
     from assistant.api.background import BackgroundServer
-    from assistant.app import Service
+    from assistant.api import assistant_for
     from assistant.api.settings import ServerSettings
 
     lib = tmp_path_factory.mktemp("fuzz") / "library"
     shutil.copytree(sample_index, lib)
     s = settings.model_copy(update={"index_dir": lib})
     server = ServerSettings(api_keys=f"{KEY}:default|uploads", rate_limit_per_minute=0, max_upload_mb=1)
-    with BackgroundServer(create_app(s, server, service=Service(s, server, embedder=embedder, llm=None), ui=False)) as url:
+    with BackgroundServer(create_app(s, server, assistant=assistant_for(s, server, embedder=embedder, llm=None), ui=False)) as url:
         yield url
 
 

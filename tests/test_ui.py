@@ -35,13 +35,13 @@ def browser():
 
 @pytest.fixture(scope="module")
 def service(sample_index, settings, embedder, tmp_path_factory):
-    from assistant.app import Service
+    from assistant.api import assistant_for
     from assistant.api.settings import ServerSettings
 
     lib = tmp_path_factory.mktemp("ui") / "library"
     shutil.copytree(sample_index, lib)
     server = ServerSettings(api_keys="", rate_limit_per_minute=0, feedback_db=lib.parent / "feedback.sqlite")
-    return Service(settings.model_copy(update={"index_dir": lib}), server, embedder=embedder)
+    return assistant_for(settings.model_copy(update={"index_dir": lib}), server, embedder=embedder)
 
 
 def _server(service, **fields):
@@ -50,7 +50,7 @@ def _server(service, **fields):
     from assistant.api.settings import ServerSettings
 
     server = ServerSettings(**({"api_keys": "", "rate_limit_per_minute": 0, "feedback_db": service.feedback.path} | fields))
-    return BackgroundServer(create_app(service.settings, server, service=service))
+    return BackgroundServer(create_app(service.settings, server, assistant=service))
 
 
 @pytest.fixture(scope="module")

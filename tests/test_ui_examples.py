@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ui.examples import clean_heading, example_questions, library_rows
+from ui.examples import clean_heading, example_questions
 from ui.render import library_html
 
 
@@ -17,7 +17,7 @@ def _headings_by_doc(rows) -> dict[str, set[str]]:
 
 
 def test_three_questions_from_three_documents_of_the_sample_library(sample_library):
-    rows = library_rows(sample_library.store)
+    rows = sample_library.store.sections()
     headings = _headings_by_doc(rows)
     en = example_questions(rows, "en")
     assert len(en) == 3 and len({e.doc for e in en}) == 3
@@ -45,7 +45,7 @@ def test_questions_follow_the_library(tmp_path, settings, embedder):
     index_paths([docs], settings, index_dir=tmp_path / "lib", progress=False, embedder=embedder, workers=1)
     lib = Library.open(tmp_path / "lib", settings)
     try:
-        questions = [e.question for e in example_questions(library_rows(lib.store), "en")]
+        questions = [e.question for e in example_questions(lib.store.sections(), "en")]
     finally:
         lib.close()
     assert questions[:2] == ["What are the steps for replacing the drive belt on the K-7?",

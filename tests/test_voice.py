@@ -300,10 +300,11 @@ def test_espeak_speaks_english_and_chinese():
 
 def test_without_espeak_chinese_speech_says_what_to_install(monkeypatch, tmp_path):
     from assistant.errors import MissingDependency
+    from assistant.models import ModelRegistry
     from assistant.voice import tts
 
     monkeypatch.setenv("PATH", str(tmp_path))  # no espeak-ng on the PATH
-    monkeypatch.setattr(tts, "_espeak_voices", {})
+    monkeypatch.setattr(tts, "REGISTRY", ModelRegistry())  # nothing remembered from, or for, other tests
     with pytest.raises(MissingDependency) as err:
         tts.speak("第一步，共六步。", "zh")
     assert "espeak-ng" in str(err.value)
@@ -576,11 +577,11 @@ def server(sample_index, embedder):
     import uvicorn
 
     from assistant.api import create_app
-    from assistant.app import Service
+    from assistant.app import Assistant
     from assistant.settings import Settings
 
     s = Settings(index_dir=sample_index, llm="none")
-    app = create_app(s, service=Service(s, embedder=embedder, llm=None), ui=False)
+    app = create_app(s, assistant=Assistant(s, embedder=embedder, llm=None), ui=False)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

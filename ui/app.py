@@ -1,4 +1,4 @@
-"""The web chat UI: build_ui(service) returns the gr.Blocks; assistant.api mounts it at / of the
+"""The web chat UI: build_ui(assistant) returns the gr.Blocks over an assistant.app.Assistant; assistant.api mounts it at / of the
 FastAPI app (launching is the server's job, never a share link).
 
 A header with the open library and its size, and an English/中文 switch; then three tabs: Ask
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from assistant.ingest import EXTENSIONS
+from assistant.app import EXTENSIONS
 
 from .handlers import N_EXAMPLES, Handlers
 from .i18n import COOKIE, t

@@ -120,13 +120,3 @@ def example_questions(rows, lang: str = "en", n: int = 3) -> list[Example]:
             if len(out) < n and ex.question not in {o.question for o in out}:
                 out.append(ex)
     return out
-
-
-def library_rows(store) -> list[tuple]:
-    """(doc_id, name, title, heading path, language) of each distinct section, in library order."""
-    import json
-
-    rows = store.db.execute(
-        "SELECT d.id, d.name, d.title, c.section, c.language, MIN(c.rowid) AS first FROM chunks c JOIN documents d ON d.id = c.doc_id "
-        "GROUP BY d.id, c.section ORDER BY d.id, first").fetchall()
-    return [(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]

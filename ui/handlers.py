@@ -1,4 +1,4 @@
-"""What the UI's events do: each handler calls one Service method (the same as the HTTP API's) and
+"""What the UI's events do: each handler calls one Assistant method (the same as the HTTP API's) and
 turns the result into component values with render.py."""
 from __future__ import annotations
 
@@ -8,20 +8,21 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.api.errors import ApiError
-from assistant.errors import AssistantError
+from assistant.app import AssistantError, NoProcedureFound, card_slug
+from assistant.app import CARD_FORMATS as FORMATS
+from assistant.app import render_card as render_card
 
 from . import render
-from .examples import example_questions, library_rows
+from .examples import example_questions
 from .i18n import lang_of
 
-FAILURES = (ApiError, AssistantError)
+FAILURES = (AssistantError,)
 N_EXAMPLES = 3
 DOWNLOADS = ("arlem", "html", "md")  # the card formats offered for download, in the order of the buttons
 
 
 def _reason(exc: Exception) -> str:
-    return exc.reason if isinstance(exc, ApiError) else str(exc)
+    return getattr(exc, "reason", None) or str(exc)
 
 
 class Handlers:
@@ -42,13 +43,11 @@ class Handlers:
         return (render.library_html(self.service.root, docs, lang), gr.update(visible=bool(examples)), *buttons)
 
     def examples(self, lang: str) -> list:
-        svc = self.service
-        with svc._reading():  # the read lock the API's own library calls take
-            store = svc.library.store
-            key = (store.generation(), lang)
-            if key not in self._examples:
-                self._examples = {key: example_questions(library_rows(store), lang, N_EXAMPLES)}
-            return self._examples[key]
+        generation, sections = self.service.sections()
+        key = (generation, lang)
+        if key not in self._examples:
+            self._examples = {key: example_questions(sections, lang, N_EXAMPLES)}
+        return self._examples[key]
 
     # -- chat
 
@@ -131,10 +130,8 @@ class Handlers:
         hidden = gr.update(value=None, visible=False)
         if not (task or "").strip():
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        from assistant.cards import NoProcedureFound
-
         try:
-            card = self.service.card(task)
+            card = self.service.draft_card(task)
         except NoProcedureFound as exc:
             return render.no_card_html(task, str(exc), lang), hidden, hidden, hidden
         except FAILURES as exc:
@@ -206,12 +203,9 @@ def spoken_audio(resp: dict) -> str | None:
 
 def write_exports(card) -> tuple[str, str, str]:
     """The card as ARLEM JSON, HTML and Markdown files in a fresh temporary folder (for the downloads)."""
-    from assistant.cards.export import slug
-    from assistant.cards.formats import FORMATS, render
-
     folder = Path(tempfile.mkdtemp(prefix="ma-card-"))
-    base = slug(card.title or card.task)
-    files = {base + FORMATS[f].suffix: render(card, f) for f in DOWNLOADS}
+    base = card_slug(card)
+    files = {base + FORMATS[f].suffix: render_card(card, f) for f in DOWNLOADS}
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return tuple(str(folder / n) for n in files)

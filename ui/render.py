@@ -13,7 +13,7 @@ import html
 import re
 import time
 
-from assistant.textrules import SIGNAL_LABEL, SIGNAL_WORDS, find_spans
+from assistant.app import SIGNAL_LABEL, SIGNAL_WORDS, find_spans
 
 LABELS = {
     "en": {"sources": "Sources", "safety": "Safety first", "task": "Task", "equipment": "Equipment", "tools": "Tools and parts",

@@ -16,8 +16,8 @@ to that passage instead; anything else is dropped, with the reason kept for the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .draft import Claim, Dropped
 from .extract import Unit, passage_units
 from ..plaintext import plain
 from ..textrules import NUMBER_UNIT
@@ -29,21 +29,6 @@ CODE = re.compile(r"\b(?:[A-Z]{1,5}-?\d[\w-]*|\d+(?:-[A-Z0-9]+)+)\b")
 REFUSAL = "NOT_IN_MANUALS"
 # "Do not use compressed air" and "Use compressed air" share every content word; polarity must match.
 NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|without|don't|do not|doesn't|isn't|aren't|cannot|can't|must not|mustn't)\b|n't\b|不|无需|没有|禁止|切勿|严禁|勿", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Claim:
-    text: str  # the sentence as shown, markers removed
-    hit: int  # index of the supporting passage in the hits
-    start: int  # quoted span in that chunk's text
-    end: int
-    support: float  # share of the sentence's content words in the quote
-
-
-@dataclass(frozen=True)
-class Dropped:
-    text: str
-    reason: str
 
 
 # Talk about the sources instead of the answer: "The passage states that ...", "According to [1], ..."

@@ -55,8 +55,13 @@ class Evidence:
     covered: bool
 
 
+def question_language(question: str) -> str:
+    """"zh" for a question with Chinese characters in it, else "en"."""
+    return "zh" if _CJK.search(question) else "en"
+
+
 def strip_question_words(question: str) -> str:
-    return _ZH_FUNCTION.sub(" ", question) if _CJK.search(question) else question
+    return _ZH_FUNCTION.sub(" ", question) if question_language(question) == "zh" else question
 
 
 def question_terms(question: str, idf=None) -> list[Term]:

@@ -11,6 +11,7 @@ kinds of answer:
   "How do I use the time zone converter?") is answered by the section's opening units.
 
 Units that read like instructions to an AI ("ignore previous instructions") are never quoted.
+`draft` turns the chosen units into the claims of an extractive answer.
 
 >>> text = "Procedure\\n1. Stop the unit. Wait until P1\\nreads 0 bar.\\n2. Open V5.\\nCAUTION: Hot oil."
 >>> [text[s:e] for s, e in units(text, {"Procedure"})]
@@ -22,12 +23,13 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .evidence import Term
+from .draft import Claim, Draft
+from .evidence import Term, question_language
 from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
+from ..plaintext import plain
 from ..textrules import CLOSED, INJECTION_RE, NUMBER, running_sentences  # INJECTION_RE: planted text, units we refuse to repeat
 from ..types import Chunk, Hit
-
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,13 @@ def _is_prose(text: str) -> bool:
     return not _opens_item(text) and "|" not in text and bool(CLOSED.search(text)) and _word_count(text) >= 4
 
 
-def question_language(question: str) -> str:
-    return "zh" if re.search(r"[\u3400-\u9fff]", question) else "en"
+def draft(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig(),
+          following: Callable[[Chunk], list[Chunk]] | None = None) -> Draft:
+    """The extractive draft: the units that answer the question (see `select`), each a claim that
+    quotes itself, shown as clean text (no list marker, no Markdown)."""
+    units, passages = select(question, terms, hits, cfg, following)
+    claims = tuple(Claim(plain(u.text), u.hit, u.start, u.end, 1.0) for u in units if plain(u.text))
+    return Draft("extractive", claims, tuple(passages))
 
 
 def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig(),

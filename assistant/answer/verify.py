@@ -1,5 +1,6 @@
 """Checks that keep generated text grounded: sentence splitting, verbatim quotes, number checks and
-support scores. Used by answers and step cards alike.
+support scores. Used by answers and step cards alike. For an answer, this is also the stage that
+turns a draft's claims into citations and drops any claim whose numbers its quotes do not hold.
 
 >>> numbers_in("Tighten to 25 N·m (ISO VG 46, part HF-220-10).")
 ['25', '46', '220', '10']
@@ -9,15 +10,17 @@ support scores. Used by answers and step cards alike.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 
 from ..index.lexical import tokenize
 from ..eval.metrics import norm  # noqa: F401 - part of this module's interface
 from ..textrules import NUMBER, sentence_spans
-from ..types import Chunk, Citation
+from ..types import Chunk, Citation, Hit
+from .draft import Claim, Draft, Dropped
 
 _NUMBER = re.compile(NUMBER)
-
-
+_MARKUP = re.compile(r"\.(?:html?|xhtml|xml)$", re.IGNORECASE)
 
 
 def numbers_in(text: str) -> list[str]:
@@ -61,8 +64,50 @@ def best_span(claim: str, chunk_text: str, max_sentences: int = 2) -> tuple[int,
 def cite(chunk: Chunk, start: int = 0, end: int | None = None) -> Citation:
     """A citation quoting chunk text[start:end] verbatim."""
     end = len(chunk.text) if end is None else end
-    return Citation(chunk.id, chunk.doc, chunk.page, chunk.text[start:end].strip())
+    return Citation(chunk_id=chunk.id, doc=chunk.doc, page=chunk.page, quote=chunk.text[start:end].strip())
 
 
 def is_verbatim(quote: str, chunk_text: str) -> bool:
     return bool(quote.strip()) and norm(quote) in norm(chunk_text)
+
+
+def quote_pieces(doc: str, quote: str) -> list[str]:
+    """The quote, split so that each piece is verbatim in the file as a plain reader sees it: at the
+    " | " the parser puts between table cells, and where a markup source stores a character as an
+    entity (&gt; for >)."""
+    splitter = r"\s\|\s|[<>&]+" if _MARKUP.search(doc) else r"\s\|\s"
+    return [p.strip(" \t\r\n|") for p in re.split(splitter, quote) if re.search(r"\w", p)]
+
+
+def citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> list[Citation]:
+    """Citations quoting what the claims rest on, verbatim: per passage, the union of the claims'
+    spans (spans that overlap or touch across white space become one quote), passages in the
+    order the answer first cites them."""
+    spans: dict[int, list[list[int]]] = {}
+    for c in claims:
+        spans.setdefault(c.hit, []).append([c.start, c.end])
+    out = []
+    for i, ivs in spans.items():
+        text = passages[i].chunk.text
+        merged: list[list[int]] = []
+        for s, e in sorted(ivs):
+            if merged and (s <= merged[-1][1] or not text[merged[-1][1]:s].strip()):
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        ch = passages[i].chunk
+        for s, e in merged:
+            out += [Citation(chunk_id=ch.id, doc=ch.doc, page=ch.page, quote=q)
+                    for q in quote_pieces(ch.doc, text[s:e])]
+    return out
+
+
+def drop_unquoted_numbers(draft: Draft) -> Draft:
+    """The draft without the claims that hold a number none of its quotes holds: the last line of
+    defence, so that such a number never reaches an answer. Each one dropped is recorded."""
+    quotes = [c.quote for c in citations(draft.claims, draft.passages)]
+    bad = [c for c in draft.claims if unsupported_numbers(c.text, quotes)]
+    if not bad:
+        return draft
+    return replace(draft, claims=tuple(c for c in draft.claims if c not in bad),
+                   dropped=draft.dropped + tuple(Dropped(c.text, "a number is not in the quotes") for c in bad))

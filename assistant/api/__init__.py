@@ -1,6 +1,6 @@
 """The web server: one FastAPI app with the HTTP API under /v1 (documented at /openapi.json and /docs),
 GET /healthz, and the gradio chat UI mounted at /. A thin adapter over the same library calls as the
-CLI (see service.py).
+CLI (both call assistant/app.py).
 
     assistant serve --index indexes/plant                    # http://127.0.0.1:7860
     ASSISTANT_API_KEYS=k1,k2 assistant serve --index indexes/plant --host 0.0.0.0
@@ -23,12 +23,22 @@ from ..errors import AddressUnavailable
 from ..settings import Settings
 from .settings import ServerSettings
 
-__all__ = ["EXIT_BIND", "AddressUnavailable", "ServerSettings", "bind_socket", "create_app", "serve"]
+__all__ = ["EXIT_BIND", "AddressUnavailable", "ServerSettings", "assistant_for", "bind_socket", "create_app", "serve"]
 
 
-def create_app(settings: Settings, server_settings: ServerSettings | None = None, *, service=None, ui: bool = True):
-    """The FastAPI app. `service` shares an open library between apps (tests); `ui=False` leaves out
-    the gradio UI (the API alone, e.g. when the [ui] extra's gradio is not installed)."""
+def assistant_for(settings: Settings, server: ServerSettings | None = None, **kwargs):
+    """The Assistant a server runs: the library of `settings`, with the server's upload collection,
+    upload limit and feedback store."""
+    from ..app import Assistant
+
+    server = server or ServerSettings()
+    return Assistant(settings, upload_collection=server.upload_collection, max_upload_bytes=server.max_upload_bytes,
+                     feedback_db=server.feedback_db, **kwargs)
+
+
+def create_app(settings: Settings, server_settings: ServerSettings | None = None, *, assistant=None, ui: bool = True):
+    """The FastAPI app over one Assistant. `assistant` shares an open library between apps (tests);
+    `ui=False` leaves out the gradio UI (the API alone, e.g. when the [ui] extra's gradio is not installed)."""
     from fastapi import FastAPI
 
     from . import errors
@@ -36,26 +46,25 @@ def create_app(settings: Settings, server_settings: ServerSettings | None = None
     from .auth import ApiGuard, KeyRing, RateLimiter
     from .limits import BodyLimit
     from .routes import build_router
-    from ..app import Service
 
-    server = server_settings or (service.server if service is not None else ServerSettings())
-    service = service or Service(settings, server)
+    server = server_settings or ServerSettings()
+    assistant = assistant or assistant_for(settings, server)
     app = FastAPI(title="Maintenance knowledge assistant", version=__version__,
                   description="Cited answers, step cards and library management over your maintenance manuals. "
                               "When ASSISTANT_API_KEYS is set, every /v1 call needs `Authorization: Bearer KEY`, and a "
                               "key limited to some collections never sees another collection's documents or passages.")
-    app.state.service = service
-    app.state.audit = AuditLog(server.audit_db or service.root / "audit.sqlite") if server.audit else None
+    app.state.assistant = assistant
+    app.state.audit = AuditLog(server.audit_db or assistant.root / "audit.sqlite") if server.audit else None
     errors.install(app)
 
     @app.get("/healthz", summary="Liveness: the server is up", tags=["health"])
     def healthz() -> dict:
-        return {"status": "ok", "version": __version__, "library": (service.root / "manifest.json").exists()}
+        return {"status": "ok", "version": __version__, "library": (assistant.root / "manifest.json").exists()}
 
-    app.include_router(build_router(service, server.max_upload_bytes), tags=["v1"])
+    app.include_router(build_router(assistant, server.max_upload_bytes), tags=["v1"])
     keys = KeyRing(server.grants())
     if ui:
-        _mount_ui(app, service, server, keys)
+        _mount_ui(app, assistant, server, keys)
     # outermost first: the guard answers 401/429 before a body is read, then the size limits apply
     app.add_middleware(BodyLimit, upload=server.max_upload_bytes, json_body=server.max_json_kb * 1024)
     app.add_middleware(ApiGuard, keys=keys, limiter=RateLimiter(server.rate_limit_per_minute))
@@ -64,26 +73,14 @@ def create_app(settings: Settings, server_settings: ServerSettings | None = None
     return app
 
 
-def _mount_ui(app, service, server: ServerSettings, keys) -> None:
+def _mount_ui(app, assistant, server: ServerSettings, keys) -> None:
     try:
-        import gradio as gr
+        from ui import mount
     except ImportError:
         logging.getLogger(__name__).warning("gradio is not installed, serving the API only: pip install 'maintenance-assistant[ui]'")
         return
-    from ui import build_ui
-    from ui.i18n import i18n
-    from ui.theme import CSS, theme
-
-    blocks = build_ui(service)
-    auth = (lambda _user, password: _ui_login(keys, password)) if keys else None
-    gr.mount_gradio_app(app, blocks, path="/", auth=auth,
-                        auth_message="Sign in with an API key for all collections as the password (any user name).",
-                        max_file_size=server.max_upload_bytes, blocked_paths=[str(service.root.resolve())],
-                        footer_links=[], run_history=False, i18n=i18n(), theme=theme(), css=CSS,
-                        server_name="127.0.0.1")
-    from ui.loading import LoadingPage
-
-    app.add_middleware(LoadingPage, path="/")  # a loading notice in the page until gradio's script has loaded
+    login = (lambda _user, password: _ui_login(keys, password)) if keys else None
+    mount(app, assistant, login=login, max_file_size=server.max_upload_bytes)
 
 
 def _ui_login(keys, password: str) -> bool:
@@ -91,17 +88,6 @@ def _ui_login(keys, password: str) -> bool:
     limited to some collections use the API."""
     access = keys.access_for(password or "")
     return access is not None and access.unrestricted
-
-
-def _warm_up(service) -> None:
-    """Load the models while the first page loads, not when the first question arrives: the
-    retrieval models (one search, which also loads the e5 channel when the library has Chinese
-    passages), then the language model."""
-    try:
-        service.retriever.search("warm up 预热", 1)
-    except Exception:  # noqa: BLE001 - an empty library, or a model error that the first request reports
-        pass
-    service.llm
 
 
 EXIT_BIND = AddressUnavailable.exit_code  # `assistant serve`/`demo`: the address cannot be bound (see `assistant serve --help`)
@@ -155,7 +141,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, sock=No
             print(f"warning: serving on {host} without ASSISTANT_API_KEYS: anyone who can reach this address can "
                   "read and change the library", file=sys.stderr)
         app = create_app(settings, server)
-        threading.Thread(target=_warm_up, args=(app.state.service,), name="warm-up", daemon=True).start()
+        threading.Thread(target=app.state.assistant.warm_up, name="warm-up", daemon=True).start()
         port = sock.getsockname()[1]  # the one bound (port 0 picks a free one)
         shown = f"[{host}]" if ":" in host else host
         print(f"serving {settings.index_dir} at http://{shown}:{port}/ (API: /v1, docs: /docs)", file=sys.stderr)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import (AssistantError, AudioTooLarge, AudioTooLong, AudioTooShort, EmptyAudio, LibraryError,
-                      LibraryLocked, MissingDependency, ModelMismatch, ModelNotAvailable, NoProcedureFound, NoSpeech,
-                      ParseError, UnclearSpeech, UnreadableAudio, UnsupportedAudio, UnsupportedFormat,
-                      UnsupportedLanguage)
+from ..errors import (AssistantError, AudioTooLarge, AudioTooLong, AudioTooShort, Busy, EmptyAudio, Forbidden,
+                      LibraryError, LibraryLocked, MissingDependency, ModelMismatch, ModelNotAvailable, NoProcedureFound,
+                      NoSpeech, NotFound, NotIndexed, ParseError, UnclearSpeech, UnreadableAudio, UnsupportedAudio,
+                      UnsupportedFormat, UnsupportedLanguage, UploadConflict, UploadError, UploadInvalid,
+                      UploadTooLarge, UploadWrongType, VoiceError)
 
 log = logging.getLogger("assistant.api")
 
@@ -21,7 +22,8 @@ class ApiError(Exception):
 
 
 # The HTTP status of each library error, a subclass before its base; any other AssistantError is a 400.
-STATUS = ((NoProcedureFound, 404), (LibraryLocked, 409), (ModelMismatch, 409), (UnsupportedFormat, 415),
+STATUS = ((UploadTooLarge, 413), (UploadWrongType, 415), (UploadConflict, 409), (UploadInvalid, 422), (UploadError, 400),
+          (Forbidden, 403), (NotFound, 404), (NoProcedureFound, 404), (NotIndexed, 422), (Busy, 503), (LibraryLocked, 409), (ModelMismatch, 409), (UnsupportedFormat, 415),
           (ParseError, 422), (MissingDependency, 503), (ModelNotAvailable, 503), (LibraryError, 503),
           # a recording we refuse: the client can record again, so never a 5xx
           (EmptyAudio, 400), (UnsupportedLanguage, 400), (AudioTooLarge, 413), (AudioTooLong, 413),
@@ -31,6 +33,18 @@ STATUS = ((NoProcedureFound, 404), (LibraryLocked, 409), (ModelMismatch, 409), (
 def status_for(exc: AssistantError) -> int:
     """The HTTP status of a library error, e.g. 413 for AudioTooLong."""
     return next((status for kind, status in STATUS if isinstance(exc, kind)), 400)
+
+
+def reason_detail(exc: AssistantError) -> tuple[str, object]:
+    """What the client reads: a refused recording says only why (its `reason`); other errors their
+    message, with their structured detail or else their kind."""
+    if isinstance(exc, VoiceError):
+        return exc.reason, None
+    return str(exc), exc.detail if exc.detail is not None else type(exc).__name__
+
+
+def headers_for(exc: AssistantError) -> dict | None:
+    return {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, Busy) else None
 
 
 def body(reason: str, detail=None) -> dict:
@@ -47,7 +61,7 @@ def install(app) -> None:
         return JSONResponse(body(exc.reason, exc.detail), exc.status, headers=exc.headers)
 
     async def assistant_error(request, exc: AssistantError):
-        return JSONResponse(body(str(exc), type(exc).__name__), status_for(exc))
+        return JSONResponse(body(*reason_detail(exc)), status_for(exc), headers=headers_for(exc))
 
     async def http_error(request, exc: HTTPException):
         reason = exc.detail if isinstance(exc.detail, str) else "request failed"

@@ -76,13 +76,13 @@ def caller(request: Request) -> Access:
 Caller = Annotated[Access, Depends(caller)]
 
 
-def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
+def build_router(assistant, max_upload_bytes: int | None = None) -> APIRouter:
     r = APIRouter(prefix="/v1", dependencies=[Depends(bearer)])
 
     @r.post("/ask", summary="A cited answer, or a refusal with the closest sources")
     def ask(req: AskIn, request: Request, access: Caller) -> dict:
         audit.note(request, text=req.question)
-        out = service.ask(req.question, req.k, _filters(req.filters), access=access).to_json()
+        out = assistant.ask(req.question, req.k, _filters(req.filters), access=access).to_json()
         audit.note(request, sources=audit.sources_of(out["citations"], out["sources"]), refused=out["refused"])
         return out
 
@@ -92,8 +92,8 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
                                             "the answer object (authoritative); `event: error` with {\"error\", \"detail\"} on failure."}})
     def ask_stream(req: AskIn, request: Request, access: Caller):
         audit.note(request, text=req.question)
-        service.retriever  # noqa: B018 -- a missing library is a 503 before the stream starts
-        stream = service.stream(req.question, req.k, _filters(req.filters), access=access)
+        assistant.retriever  # noqa: B018 -- a missing library is a 503 before the stream starts
+        stream = assistant.stream(req.question, req.k, _filters(req.filters), access=access)
         return StreamingResponse(_events(stream, request),
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -101,7 +101,7 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
     def search(req: SearchIn, request: Request, access: Caller) -> dict:
         t0 = time.perf_counter()
         audit.note(request, text=req.query)
-        hits = [h.to_json() for h in service.search(req.query, req.k, _filters(req.filters), access=access)]
+        hits = [h.to_json() for h in assistant.search(req.query, req.k, _filters(req.filters), access=access)]
         audit.note(request, sources=audit.sources_of(hits))
         return {"query": req.query, "hits": hits, "ms": round((time.perf_counter() - t0) * 1000, 2)}
 
@@ -112,7 +112,7 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
 
         audit.note(request, text=req.task)
         try:
-            card = service.card(req.task, _filters(req.filters), access=access)
+            card = assistant.draft_card(req.task, _filters(req.filters), access=access)
         except NoProcedureFound:
             audit.note(request, refused=True)
             raise
@@ -124,7 +124,7 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
               session_id: Annotated[str | None, Form(max_length=200)] = None,
               language: Annotated[str | None, Form(max_length=10)] = None, *, request: Request, access: Caller) -> dict:
         data = audio.file.read()
-        out = service.voice(data, audio.filename or "audio", audio.content_type, session_id, language, access=access)
+        out = assistant.voice(data, audio.filename or "audio", audio.content_type, session_id, language, access=access)
         card = out.get("card") or {}
         audit.note(request, text=out.get("transcript", ""), refused=out.get("refused"),
                    sources=audit.sources_of(out.get("citations"), _card_citations(card)))
@@ -135,19 +135,19 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
                collection: Annotated[str | None, Form(min_length=1, max_length=100)] = None, *,
                request: Request, access: Caller) -> dict:
         audit.note(request, text=file.filename or "")
-        out = service.add_document(file.file, file.filename, collection, max_upload_bytes, access=access)
+        out = assistant.add_document(file.file, file.filename, collection, max_upload_bytes, access=access)
         doc = out.get("document") or {}
         audit.note(request, sources=[{"doc": doc.get("name"), "doc_id": doc.get("id"), "collection": doc.get("collection")}])
         return out
 
     @r.get("/documents", summary="The documents of the collections this key may read, and recent indexing errors")
     def documents(access: Caller) -> dict:
-        return {"documents": service.documents(access), "errors": service.recent_errors(access)}
+        return {"documents": assistant.documents(access), "errors": assistant.recent_errors(access)}
 
     @r.delete("/documents/{doc_id}", summary="Remove a document from the library (404 for a collection this key may not read)")
     def delete(doc_id: Annotated[int, Path(ge=1, le=2**62)], request: Request, access: Caller) -> dict:
         audit.note(request, text=f"document {doc_id}")
-        out = service.delete_document(doc_id, access)
+        out = assistant.delete_document(doc_id, access)
         d = out["deleted"]
         audit.note(request, text=d["name"], sources=[{"doc": d["name"], "doc_id": d["id"], "collection": d["collection"]}])
         return out
@@ -159,16 +159,16 @@ def build_router(service, max_upload_bytes: int | None = None) -> APIRouter:
              scale: Annotated[float, Query(ge=0.5, le=3.0)] = 1.6, *, access: Caller) -> Response:
         from ..pages import png_bytes
 
-        img, marked = service.page_image(doc_id, page, highlight, scale, access=access)
+        img, marked = assistant.page_image(doc_id, page, highlight, scale, access=access)
         return Response(png_bytes(img), media_type="image/png", headers={"X-Quote-Marked": str(marked).lower()})
 
     @r.get("/passages/{chunk_id}", summary="The passage behind a citation")
     def passage(chunk_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")], access: Caller) -> dict:
-        return service.passage(chunk_id, access)
+        return assistant.passage(chunk_id, access)
 
     @r.post("/feedback", summary="Thumbs up or down on an answer, kept with its question and sources")
     def feedback(req: FeedbackIn) -> dict:
-        return {"id": service.feedback.add(req.rating, req.question, req.answer, req.sources, req.comment, "api")}
+        return {"id": assistant.feedback.add(req.rating, req.question, req.answer, req.sources, req.comment, "api")}
 
     @r.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def unknown(rest: str, request: Request):

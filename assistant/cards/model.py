@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..types import Citation  # the one citation type, shared with answers
+
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).with_name("stepcard.schema.json")
 MAX_INSTRUCTION = 280  # what a HoloLens / RealWear card shows without scrolling
@@ -28,15 +30,6 @@ class _Model(BaseModel):
     # extra="forbid": the published schema says additionalProperties=false, so a typo in a consumer's
     # hand-edited card is caught instead of silently ignored.
     model_config = ConfigDict(extra="forbid")
-
-
-class Citation(_Model):
-    """Where a line comes from: `quote` is verbatim text of chunk `chunk_id` (document `doc`, page `page`)."""
-
-    chunk_id: str
-    doc: str
-    page: int = Field(ge=1)
-    quote: str = Field(min_length=1)
 
 
 class SafetyNote(_Model):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..glossary import PAIRS
 from ..index.lexical import stem, tokenize
+from ..plaintext import strip_emphasis
 from ..textrules import CLOSED, planted
 from ..types import Hit
 from ..answer.verify import sentences
@@ -170,7 +171,7 @@ def instruction(p: Parsed, i: int) -> str:
     if ("table_row" in kinds and "list_item" not in kinds) or (node >= 0 and any(_TABLE_HEADING.match(x) for x in doc.headings[node].path)):
         return "table"
     raw = doc.text[it.body:it.end]
-    text = re.sub(r"\*\*|__|`", "", " ".join(raw.split())).strip(" •·-*–")
+    text = strip_emphasis(" ".join(raw.split())).strip(" •·-*–")
     rows = [x.strip() for x in raw.split("\n") if x.strip()]
     # table rows read as running text: line after line opens with a capital or a code although the line
     # before it ends no sentence (a wrapped sentence goes on in lower case)

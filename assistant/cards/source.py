@@ -15,9 +15,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ..types import Chunk
 from ..answer.verify import norm
-from .model import Citation
+from ..types import Chunk, Citation
 
 
 @dataclass(frozen=True)

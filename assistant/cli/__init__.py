@@ -1,22 +1,26 @@
-"""The command line: a thin adapter over the library functions. Errors become one line on stderr.
+"""The command line: one parser, and a table of commands, each a module with `run(args) -> int` that
+calls the Assistant (assistant/app.py). Errors become one line on stderr.
 
     assistant index PATH... [--index DIR] [--json]
     assistant search "QUERY" [--index DIR] [-k 10] [--json]
     assistant search --index DIR --queries FILE.jsonl --jsonl
 
-`--index` defaults to ASSISTANT_INDEX_DIR, else indexes/default. Exit codes: see EXIT_CODES.
+`--index` defaults to ASSISTANT_INDEX_DIR, else indexes/default. Exit codes: see cli/common.py.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
 import sys
-import time
 from pathlib import Path
 
 from .. import __version__
-from ..errors import AddressUnavailable, AssistantError, UsageError  # UsageError re-exported: commands raise it, main() exits 2
+from ..errors import AddressUnavailable, AssistantError, UsageError
+
+# The commands: name -> the module under assistant/cli/ whose run(args) carries it out.
+COMMANDS = {"index": "index", "search": "search", "ask": "ask", "card": "card", "eval": "eval", "serve": "serve",
+            "demo": "demo", "info": "info"}
 
 EPILOG = """examples:
   assistant demo                                   index the bundled sample library and open the web UI
@@ -28,10 +32,6 @@ ASSISTANT_CACHE_DIR, ASSISTANT_INDEX_DIR (see README). Without --index, every co
 in ASSISTANT_INDEX_DIR, else indexes/default.
 exit codes: 0 ok; 1 error (a missing or empty library, nothing could be indexed); 2 usage error;
   3 index: some files failed; 4 card: refused; 5 serve/demo: the address cannot be bound (port in use, no permission)."""
-
-# The exit statuses of every command (also in the epilog above and in `assistant COMMAND --help`).
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_REFUSED, EXIT_BIND = 0, 1, 2, 3, 4, 5
-
 
 def _common(p: argparse.ArgumentParser, index_default: str = "$ASSISTANT_INDEX_DIR, else indexes/default") -> None:
     p.add_argument("--index", type=Path, default=None, metavar="DIR",
@@ -163,16 +163,10 @@ def main(argv: list[str] | None = None) -> int:
 
     show_status_on_stderr()  # model loading and first-use conversions say so on stderr
     try:
-        from . import commands
-
-        return getattr(commands, f"cmd_{args.command}")(args)
+        command = importlib.import_module(f".{COMMANDS[args.command]}", __name__)
+        return command.run(args)
     except UsageError as exc:
         _subparser(parser, args.command).error(str(exc))  # usage and the message on stderr, exit 2
-    except SystemExit as exc:
-        if isinstance(exc.code, str):  # raise SystemExit("assistant x: error: ..."): a usage error too
-            msg = exc.code.split(": error: ", 1)[-1]
-            _subparser(parser, args.command).error(msg)
-        raise
     except AddressUnavailable as exc:  # serve / demo: the port is taken or not allowed
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -190,11 +184,3 @@ def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.Argume
             return action.choices[command]
     return parser
 
-
-def emit_json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def now_ms(t0: float) -> float:
-    return round((time.perf_counter() - t0) * 1000, 2)

@@ -10,17 +10,17 @@ import sys
 import time
 from pathlib import Path
 
-from ..status import show_status_on_stderr, status
+from ..status import status
+from .common import print_answer, settings_from
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 EXAMPLE_QUESTION = "What torque for the filter housing cover on the HP-3?"
 EXAMPLE_TASK = "Replace the return-line filter element on the HP-3"
 
 
-def run_demo(args, settings) -> int:
-    from ..index.build import index_paths
+def run(args) -> int:
+    from ..app import Assistant
 
-    show_status_on_stderr()
     sock = None
     if not args.no_serve:  # a port in use is said before minutes of indexing and loading, not after
         try:
@@ -30,16 +30,19 @@ def run_demo(args, settings) -> int:
             return 1
         sock = bind_socket(args.host, args.port)  # AddressUnavailable: one line and exit 5 (cli.main)
     index_dir = Path(args.index) if args.index else Path("indexes/demo")
-    settings = settings.model_copy(update={"index_dir": index_dir})
-    embedder = _load_retrieval_models(settings)
+    settings = settings_from(args).model_copy(update={"index_dir": index_dir})
+    app = Assistant(settings)
+    t0 = time.monotonic()
+    app.load_embedders()  # the samples include Chinese manuals: the indexer would load e5 mid-bar
+    status("retrieval models ready (%.0f s)", time.monotonic() - t0)
     status("indexing the sample library %s into %s ...", SAMPLES, index_dir)
     # the bar goes to stderr whether or not it is a terminal (tqdm); in a log it is one line per update
-    report = index_paths([SAMPLES], settings, index_dir=index_dir, progress=True, embedder=embedder)
+    report = app.index([SAMPLES], progress=True)
     status("%d indexed, %d unchanged, %d chunks (%.0f s)", len(report.indexed), len(report.unchanged), report.chunks,
            report.seconds)
     for f in report.failed:
         status("not indexed: %s: %s", f["path"], f["error"])
-    _show_examples(settings, embedder)
+    _show_examples(app)
     if sock is None:
         return 0
     from ..api import serve
@@ -48,25 +51,11 @@ def run_demo(args, settings) -> int:
     return serve(settings, host=args.host, port=args.port, sock=sock)
 
 
-def _load_retrieval_models(settings):
-    """The embedding model, and the multilingual one the sample library's Chinese manuals need, each
-    announced before it loads (~10 s each on 2 cores; the e5 model is converted on first use)."""
-    from ..index.embed import get_embedder
-
-    t0 = time.monotonic()
-    embedder = get_embedder(settings.embedding_model, settings.device, settings.embed_batch_size, settings.embed_quantize)
-    if settings.multilingual != "off":  # the samples include Chinese manuals: the indexer would load it mid-bar
-        from ..index.multilingual import get_channel
-
-        get_channel(settings.multilingual_model, settings.device, settings.cache_dir, settings.embed_quantize)
-    status("retrieval models ready (%.0f s)", time.monotonic() - t0)
-    return embedder
-
-
-def _load_llm(settings):
-    from .ask import load_llm
+def _load_llm(app):
+    """The language model, announced before it loads (the first use assembles and converts it)."""
     from ..llm import backend_kind
 
+    settings = app.settings
     kind = backend_kind(settings.llm)
     if kind == "none":
         status("no language model (--llm none): the answer is quoted from the manuals (extractive)")
@@ -81,38 +70,30 @@ def _load_llm(settings):
             status("loading the local language model (first use: assembling and converting, ~60-120 s) ...")
     else:
         status("loading the language model '%s' ...", settings.llm)
-    llm = load_llm(settings)
+    llm = app.llm
     if llm is not None:
         status("language model ready (%.0f s)", time.monotonic() - t0)
     return llm
 
 
-def _show_examples(settings, embedder) -> None:
-    from ..answer import answer_question
-    from ..cards.draft import NoProcedureFound, draft_card
+def _show_examples(app) -> None:
     from ..cards.render import to_markdown
-    from ..index.library import Library
-    from ..retrieve import Retriever
+    from ..errors import NoProcedureFound
 
-    lib = Library.open(settings.index_dir, settings)
-    same = lib.model == embedder.name and lib.manifest.quantization == ("int8" if embedder.quantized else "none")
-    retriever = Retriever(lib, embedder=embedder if same else None)
-    llm = _load_llm(settings)
+    llm = _load_llm(app)
     t0 = time.monotonic()
     if llm is None:
         status("answering: %s ...", EXAMPLE_QUESTION)
     else:
         status("answering with the language model: %s (about 10-60 s on 2 cores) ...", EXAMPLE_QUESTION)
-    ans = answer_question(EXAMPLE_QUESTION, retriever, llm=llm)
+    ans = app.ask(EXAMPLE_QUESTION)
     status("answered (%.0f s)", time.monotonic() - t0)
-    from .ask import _print_human
-
     print(f"\nQ: {EXAMPLE_QUESTION}")
-    _print_human(ans)  # as `assistant ask` prints it: the answer, its sources, then the procedure's warnings
+    print_answer(ans)  # as `assistant ask` prints it: the answer, its sources, then the procedure's warnings
     sys.stdout.flush()
     status("drafting a step card: %s ...", EXAMPLE_TASK)
     try:
-        card = draft_card(EXAMPLE_TASK, lib, retriever)
+        card = app.draft_card(EXAMPLE_TASK)
         print("\n" + to_markdown(card), flush=True)
     except NoProcedureFound as exc:
         print(f"\nno step card: {exc}", flush=True)

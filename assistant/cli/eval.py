@@ -1,50 +1,42 @@
 """`assistant eval retrieval|answers|cards`: run a question/task set through the library and report the
-dev-set figures with the rules in assistant.eval.metrics (the same rules as the shared eval scripts)."""
+dev-set figures with the rules in assistant.eval (the same rules as the shared eval scripts): a table
+on stderr (or stdout for answers), then one JSON line."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 import sys
 import time
+from pathlib import Path
 
-from . import emit_json, now_ms
-from ..errors import AssistantError
-
-
-def run_eval(args, settings) -> int:
-    if args.what == "retrieval":
-        return eval_retrieval(args, settings)
-    if args.what == "answers":
-        from .ask import eval_answers
-
-        return eval_answers(args, settings)
-    from .card import eval_cards
-
-    return eval_cards(args, settings)
+from ..errors import AssistantError, NoProcedureFound
+from .common import UsageError, batch_settings, emit_json, filters, now_ms, open_assistant, read_jsonl, settings_from, write_text
 
 
-def questions_path(args):
-    path = args.questions or getattr(args, "tasks", None)
+def run(args) -> int:
+    return {"retrieval": retrieval, "answers": answers, "cards": cards}[args.what](args)
+
+
+def _question_set(args, what: str = "question set") -> Path:
+    path = getattr(args, "questions", None) or getattr(args, "tasks", None)
     if path is None:
-        raise AssistantError("give the question set with --questions FILE.jsonl")
-    return path
+        raise AssistantError(f"give the {what} with --questions FILE.jsonl")
+    return Path(path)
 
 
-def eval_retrieval(args, settings) -> int:
-    from .commands import _filters, open_library, read_jsonl
-    from ..retrieve import Retriever
+def retrieval(args) -> int:
     from ..eval.metrics import ranking_metrics, relevant
 
-    qs = read_jsonl(questions_path(args), "question")
+    qs = read_jsonl(_question_set(args), "question")
     if any("answer" not in q for q in qs):
         raise AssistantError('every question needs a gold "answer" for eval retrieval')
-    lib = open_library(args)
-    retriever = Retriever(lib)
-    retriever.search("warm up", 1)
+    app = open_assistant(args)
+    app.search("warm up", 1)
     ms, out, firsts = [], [], []
     for q in qs:
         t0 = time.perf_counter()
-        hits = retriever.search(q["question"], max(10, args.k or 10), _filters(args))
+        hits = app.search(q["question"], max(10, args.k or 10), filters(args))
         took = now_ms(t0)
         ms.append(took)
         ranks = [i for i, h in enumerate(hits[:10]) if relevant(q["answer"], h.chunk.text)]
@@ -58,4 +50,77 @@ def eval_retrieval(args, settings) -> int:
     print(f"retrieval on {len(qs)} questions: hit@1 {result['hit@1']:.3f}  recall@5 {result['recall@5']:.3f}  "
           f"recall@10 {result['recall@10']:.3f}  MRR@10 {result['mrr@10']:.3f}  p50 {result['p50_ms']} ms", file=sys.stderr)
     emit_json(result)
+    return 0
+
+
+def answers(args) -> int:
+    from ..answer.verify import norm
+    from ..eval.answers import score
+    from ..eval.metrics import corpus_text
+
+    if not (getattr(args, "questions", None) or getattr(args, "tasks", None)):
+        raise UsageError("--questions FILE.jsonl is required")
+    questions = read_jsonl(_question_set(args), "question")
+    app = open_assistant(args, batch_settings(args, settings_from(args)))
+    llm = app.llm
+    k = getattr(args, "k", 6) or 6
+    results: dict[str, dict] = {}
+    out = open(args.out, "w", encoding="utf-8") if getattr(args, "out", None) else None
+    try:
+        for q in questions:
+            t0 = time.perf_counter()
+            a = app.ask(q["question"], k, filters(args))
+            a = dataclasses.replace(a, id=q["id"], ms=(time.perf_counter() - t0) * 1000)
+            results[str(q["id"])] = a.to_json()
+            if out:
+                out.write(json.dumps(a.to_json(), ensure_ascii=False) + "\n")
+    finally:
+        if out:
+            out.close()
+    corpus = list(getattr(args, "corpus", []) or [])
+    text = corpus_text(corpus) if corpus else norm(" ".join(app.library.store.all_texts()))
+    figures = score(questions, results, text) | {"mode": "llm:" + llm.name if llm else "extractive", "k": k}
+    print(f"{'answerable':<22}{figures['answerable']:>8}")
+    for key in ("answer_recall", "answer_f1", "false_refusal", "quotes_verbatim", "numbers_grounded"):
+        print(f"{key:<22}{figures[key]:>8.3f}")
+    print(f"{'unanswerable':<22}{figures['unanswerable']:>8}")
+    print(f"{'refused_unanswerable':<22}{figures['refused_unanswerable']:>8.3f}")
+    print(f"{'p50_ms':<22}{figures['p50_ms']:>8.1f}")
+    emit_json(figures)
+    return 0
+
+
+def cards(args) -> int:
+    """Draft a card per task and report the dev-set figures (see assistant.eval.cards); --out keeps the lines."""
+    from ..cards.export import to_arlem, validate_arlem
+    from ..eval.cards import score_task, summarize, table
+    from ..eval.metrics import corpus_text
+    from .card import batch_line
+
+    path = getattr(args, "tasks", None) or getattr(args, "questions", None)
+    if path is None:
+        raise AssistantError("give the task set with --tasks FILE.jsonl (lines {\"id\", \"task\", \"gold_steps\", \"gold_tools\", \"doc\"})")
+    tasks = read_jsonl(path, "task")
+    app = open_assistant(args)
+    corpus_dirs = list(args.corpus) or [Path(d.path) for d in app.library.store.documents()]
+    corpus = corpus_text(corpus_dirs)
+    rows, ms, lines, arlem_ok, refused = [], [], [], 0, 0
+    for t in tasks:
+        t0 = time.perf_counter()
+        try:
+            card = app.draft_card(t["task"], filters(args))
+        except NoProcedureFound:
+            card = None
+            refused += 1
+        ms.append((time.perf_counter() - t0) * 1000)
+        row = score_task(t, card.to_json() if card else None)
+        row["title"] = card.title if card else "(refused)"
+        if card is not None:
+            arlem_ok += not validate_arlem(*to_arlem(card))
+        rows.append(row)
+        lines.append(batch_line(t["id"], card, "json", "no procedure found" if card is None else "", round(ms[-1], 1)))
+    print(table(rows, [t["id"] for t in tasks]), file=sys.stderr)
+    if args.out:
+        write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), args.out)
+    emit_json(summarize(rows, corpus, ms, arlem_ok, len(tasks) - refused, refused))
     return 0

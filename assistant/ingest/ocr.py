@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
-
 from ..errors import MissingDependency, ParseError
 from ..settings import Settings
 
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
 def _engine():
+    """The OCR engine (bundled PP-OCRv4 through RapidOCR), loaded once per process (assistant.models)."""
+    from ..models import REGISTRY
+
+    return REGISTRY.get(("ocr", "rapidocr"), _load_engine)
+
+
+def _load_engine():
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as exc:

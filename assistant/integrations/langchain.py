@@ -3,7 +3,7 @@
     from assistant.integrations.langchain import LibraryRetriever, answer_chain
     retriever = LibraryRetriever.from_index("indexes/plant", k=5)
     retriever.invoke("filter housing torque")[0].metadata    # {'doc': 'hp3_pump_manual.pdf', 'page': 3, ...}
-    chain = answer_chain(retriever)                          # extractive; or llm=get_llm(...), or a LangChain chat model
+    chain = answer_chain(retriever)                          # extractive; or llm=a LangChain chat model (or an assistant LLM)
     chain.invoke("What torque for the filter housing cover?")["answer"]
 
 The chain runs the same verified pipeline as `assistant ask`: a LangChain chat model passed as `llm`
@@ -35,21 +35,20 @@ def hit_to_document(hit) -> Document:
 class LibraryRetriever(BaseRetriever):
     """A LangChain retriever over a maintenance-assistant library (hybrid BM25 + dense search)."""
 
-    retriever: Any  # assistant.retrieve.Retriever
+    assistant: Any  # assistant.app.Assistant
     k: int = 6
     filters: Any = None  # assistant.retrieve.Filters
 
     @classmethod
     def from_index(cls, index: str | Path, settings=None, k: int = 6, filters=None, embedder=None) -> "LibraryRetriever":
-        from ..index.library import Library
-        from ..retrieve import Retriever
+        from ..app import Assistant
         from ..settings import Settings
 
-        settings = settings or Settings()
-        return cls(retriever=Retriever(Library.open(Path(index), settings), embedder=embedder), k=k, filters=filters)
+        settings = (settings or Settings()).model_copy(update={"index_dir": Path(index)})
+        return cls(assistant=Assistant(settings, embedder=embedder), k=k, filters=filters)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [hit_to_document(h) for h in self.retriever.search(query, self.k, self.filters)]
+        return [hit_to_document(h) for h in self.assistant.search(query, self.k, self.filters)]
 
 
 class ChatModelLLM:
@@ -95,9 +94,9 @@ class AnswerChain(Runnable):
     """Runnable: a question (str, or {"question": str}) -> the answer dict of `assistant ask --json`.
     `stream` yields {"delta": text} for each verified sentence, then {"answer": dict}."""
 
-    def __init__(self, retriever, llm=None, k: int = 6, filters=None, max_tokens: int = 256):
-        self.retriever = retriever.retriever if isinstance(retriever, LibraryRetriever) else retriever
-        self.filters = filters if filters is not None else getattr(retriever, "filters", None)
+    def __init__(self, retriever: LibraryRetriever, llm=None, k: int = 6, filters=None, max_tokens: int = 256):
+        self.assistant = retriever.assistant
+        self.filters = filters if filters is not None else retriever.filters
         self.llm = _as_llm(llm)
         self.k = k
         self.max_tokens = max_tokens
@@ -110,15 +109,14 @@ class AnswerChain(Runnable):
         return q
 
     def invoke(self, input, config: RunnableConfig | None = None, **kwargs) -> dict:
-        from ..answer import answer_question
-
-        return answer_question(self._question(input), self.retriever, self.llm, self.k, self.filters,
-                               max_tokens=self.max_tokens).to_json()
+        return self.assistant.ask(self._question(input), self.k, self.filters, max_tokens=self.max_tokens,
+                                  llm=self.llm).to_json()
 
     def stream(self, input, config: RunnableConfig | None = None, **kwargs) -> Iterator[dict]:
-        from ..answer import Answer, stream_answer
+        from ..answer import Answer
 
-        for piece in stream_answer(self._question(input), self.retriever, self.llm, self.k, self.filters, max_tokens=self.max_tokens):
+        for piece in self.assistant.stream(self._question(input), self.k, self.filters, max_tokens=self.max_tokens,
+                                           llm=self.llm):
             yield {"answer": piece.to_json()} if isinstance(piece, Answer) else {"delta": piece}
 
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import MissingDependency, ModelNotAvailable
 from ..errors import NoSpeech, UnclearSpeech, UnsupportedLanguage
+from ..models import REGISTRY
 from .settings import VoiceSettings
 
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"  # model.bin of Whisper base
@@ -38,10 +39,6 @@ LANGUAGES = ("en", "zh")  # what the library answers in
 NO_SPEECH_PROB, NO_SPEECH_LOGPROB = 0.6, -1.0
 MAX_COMPRESSION = 2.4
 
-_models: dict[tuple, object] = {}
-_models_lock = threading.Lock()
-
-
 @dataclass(frozen=True)
 class Transcript:
     text: str
@@ -49,7 +46,7 @@ class Transcript:
     language_probability: float
     avg_logprob: float
     no_speech_prob: float
-    doubt: str = ""  # why the scores say this may be misheard (the 422 reason); "" when confident
+    doubt: str = ""  # why the scores say this may be misheard (the UnclearSpeech reason); "" when confident
 
 
 def model_dir(name: str, cache_dir: Path) -> Path:
@@ -133,19 +130,21 @@ class _FileLock:
 
 
 def get_model(cache_dir: Path, vs: VoiceSettings):
-    """The Whisper model named in the voice settings, loaded once per process (about 1 s)."""
-    key = (vs.whisper_model, str(cache_dir), vs.compute_type, vs.threads)
-    with _models_lock:
-        if key not in _models:
-            try:
-                from faster_whisper import WhisperModel
-            except ImportError as exc:
-                raise MissingDependency("faster-whisper", "voice") from exc
-            path = model_dir(vs.whisper_model, cache_dir)
-            model = WhisperModel(str(path), device="cpu", compute_type=vs.compute_type, cpu_threads=vs.threads)
-            _memoize_encoder(model)
-            _models[key] = model
-        return _models[key]
+    """The Whisper model named in the voice settings, loaded once per process (about 1 s) and held by REGISTRY."""
+    key = ("whisper", vs.whisper_model, str(cache_dir), vs.compute_type, vs.threads)
+    return REGISTRY.get(key, lambda: load_model(cache_dir, vs))
+
+
+def load_model(cache_dir: Path, vs: VoiceSettings):
+    """A new faster-whisper model (CPU) with its encoder memoised; get_model() shares one."""
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError as exc:
+        raise MissingDependency("faster-whisper", "voice") from exc
+    path = model_dir(vs.whisper_model, cache_dir)
+    model = WhisperModel(str(path), device="cpu", compute_type=vs.compute_type, cpu_threads=vs.threads)
+    _memoize_encoder(model)
+    return model
 
 
 def transcribe(samples: np.ndarray, model, vs: VoiceSettings, language: str | None = None, hotwords: str | None = None) -> Transcript:

@@ -14,17 +14,15 @@ import re
 import threading
 import time
 
-from ..errors import AssistantError
+from ..errors import AssistantError, UnclearSpeech, UnsupportedLanguage
+from ..models import REGISTRY
 from . import speak as sp
-from ..errors import UnclearSpeech, UnsupportedLanguage
 from .intent import LAST, Intent, parse
 from .sessions import Session, SessionStore
 from .settings import VoiceSettings
 
 log = logging.getLogger("assistant.voice")
 _LANGS = {"en": "en", "english": "en", "zh": "zh", "cmn": "zh", "chinese": "zh", "mandarin": "zh"}
-_defaults: dict[str, object] = {}
-_defaults_lock = threading.Lock()
 
 
 def handle_voice(audio: bytes, filename: str, content_type: str | None, session_id: str | None, language: str | None,
@@ -38,9 +36,9 @@ def handle_voice(audio: bytes, filename: str, content_type: str | None, session_
     from .vad import find_speech
     from .vocab import hotwords
 
-    vs = voice_settings or _default("settings", VoiceSettings)
+    vs = voice_settings or REGISTRY.get(("voice", "settings"), VoiceSettings)
     # not `sessions or ...`: an empty SessionStore is falsy (it has a length)
-    store = sessions if sessions is not None else _default("sessions", lambda: SessionStore(vs.session_ttl_s, vs.max_sessions))
+    store = sessions if sessions is not None else _shared_sessions(vs)
     lang = normalize_language(language)
     timer = _Timer()
     with timer("decode"):
@@ -171,27 +169,17 @@ def _speech_audio(text: str, lang: str, vs: VoiceSettings) -> dict:
     return {"audio_wav_base64": base64.b64encode(wav).decode("ascii"), "tts": engine_name(lang, vs.tts)}
 
 
-# -- process-wide caches: the default session store and settings, card drafters per retriever
+# -- process-wide objects, held by REGISTRY: the default session store, timed views with their drafters
 
 
-def _default(name: str, make):
-    with _defaults_lock:
-        if name not in _defaults:
-            _defaults[name] = make()
-        return _defaults[name]
-
-
-_timed_views: dict[int, "_Timed"] = {}
+def _shared_sessions(vs: VoiceSettings) -> SessionStore:
+    """The session store of callers that bring none (sized by the settings of the first such call)."""
+    return REGISTRY.get(("voice", "sessions"), lambda: SessionStore(vs.session_ttl_s, vs.max_sessions))
 
 
 def _timed(retriever) -> "_Timed":
     """The process-wide timed view of a retriever (card drafters keep it between requests)."""
-    with _defaults_lock:
-        view = _timed_views.get(id(retriever))
-        if view is None or view.inner is not retriever:
-            if len(_timed_views) >= 8:
-                _timed_views.clear()
-            view = _timed_views[id(retriever)] = _Timed(retriever)
+    view = REGISTRY.get(("voice", "timed-views"), _TimedViews).get(retriever)
     view.reset()
     return view
 
@@ -200,11 +188,29 @@ def _drafter(timed: "_Timed", llm):
     """One CardDrafter per (retriever, llm): it keeps parsed documents between requests."""
     from ..cards import CardDrafter
 
-    with _defaults_lock:
+    with timed.drafters_lock:
         entry = timed.drafters.get(id(llm))
         if entry is None or entry[0] is not llm:
             timed.drafters[id(llm)] = (llm, CardDrafter(timed.inner.library, timed, llm=llm))
         return timed.drafters[id(llm)][1]
+
+
+class _TimedViews:
+    """The timed views of the last few retrievers, by identity; at most `limit` (then it starts over)."""
+
+    def __init__(self, limit: int = 8):
+        self.limit = limit
+        self._views: dict[int, _Timed] = {}
+        self._lock = threading.Lock()
+
+    def get(self, retriever) -> "_Timed":
+        with self._lock:
+            view = self._views.get(id(retriever))
+            if view is None or view.inner is not retriever:
+                if len(self._views) >= self.limit:
+                    self._views.clear()
+                view = self._views[id(retriever)] = _Timed(retriever)
+            return view
 
 
 class _Timed:
@@ -213,7 +219,8 @@ class _Timed:
 
     def __init__(self, inner):
         self.inner = inner
-        self.drafters: dict[int, tuple] = {}
+        self.drafters: dict[int, tuple] = {}  # id(llm) -> (llm, CardDrafter), under drafters_lock
+        self.drafters_lock = threading.Lock()
         self._local = threading.local()
 
     def search(self, *args, **kwargs):

