@@ -1,12 +1,16 @@
-"""Answer latency, extractive and with the local LLM, over the S10 dev questions.
+"""Answer latency, extractive and with the local LLM on each engine, over the S10 dev questions.
 
     python bench/answer_bench.py --index /tmp/s10                      # builds the index first if missing
+    python bench/answer_bench.py --index /tmp/s10 --modes none,local@ctranslate2,local@transformers --limit 10
     python bench/answer_bench.py --index /tmp/s10 --modes none --limit 0
     python bench/answer_bench.py --index /tmp/s10 --modes none,openai --llm-url http://127.0.0.1:8000/v1 --llm-model m
 
-Prints a table and one JSON line: per mode p50/p95 ms, questions answered, refusals, and the load
-time of the model (the first load of the bundled model also assembles and converts it, once).
-Latencies are per question, after a warm-up question, retrieval included.
+A mode is a backend (none, local, openai, or a model path), optionally @engine for a local model
+(ctranslate2 or transformers; without it, the default engine). Prints a table and one JSON line with
+the CPU: per mode p50/p95 ms to the whole answer and to its first verified sentence (what a streaming
+client shows first), questions answered, refusals, answers the model wrote, and the load time of the
+model (the first load of the bundled model also assembles and converts it, once). Latencies are per
+question, after a warm-up question, retrieval included.
 """
 from __future__ import annotations
 
@@ -53,32 +57,45 @@ def main(argv=None) -> int:
     questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = []
     for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
-        settings = load_settings(index_dir=args.index, llm=mode, llm_url=args.llm_url, llm_model=args.llm_model)
+        backend, _, engine = mode.partition("@")
+        settings = load_settings(index_dir=args.index, llm=backend, llm_url=args.llm_url, llm_model=args.llm_model,
+                                 llm_engine=engine or None)
         app = Assistant(settings)
         app.retriever  # noqa: B018 -- the library and its embedding models, before the language model is timed
         t0 = time.perf_counter()
         llm = app.llm
         load_s = time.perf_counter() - t0
-        if llm is None and backend_kind(mode) != "none":
+        if llm is None and backend_kind(backend) != "none":
             sys.exit(f"answer_bench: could not load the language model '{mode}' (see the warning above)")
         qs = questions if llm is None or not args.limit else questions[: args.limit]
         app.ask(qs[0]["question"], k=args.k)  # warm-up: model kernels, caches
-        ms, refused, llm_answers = [], 0, 0
+        ms, first, refused, llm_answers = [], [], 0, 0
         for q in qs:
             t = time.perf_counter()
-            a = app.ask(q["question"], k=args.k, max_tokens=settings.llm_max_new_tokens)
-            ms.append((time.perf_counter() - t) * 1000)
+            seen = None
+            for piece in app.stream(q["question"], k=args.k, max_tokens=settings.llm_max_new_tokens):
+                if isinstance(piece, str):
+                    seen = seen or time.perf_counter()
+                else:
+                    a = piece
+            done = time.perf_counter()
+            ms.append((done - t) * 1000)
+            first.append(((seen or done) - t) * 1000)
             refused += a.refused
             llm_answers += a.mode == "llm"
         app.close()
-        rows.append({"mode": "extractive" if llm is None else llm.name, "questions": len(qs), "p50_ms": round(statistics.median(ms), 1),
-                     "p95_ms": round(pct(ms, 0.95), 1), "refused": refused, "llm_answers": llm_answers, "load_s": round(load_s, 2)})
-    print(f"{'mode':<45}{'n':>4}{'p50 ms':>10}{'p95 ms':>10}{'refused':>9}{'llm':>5}{'load s':>8}")
-    for r in rows:
-        print(f"{r['mode']:<45}{r['questions']:>4}{r['p50_ms']:>10.1f}{r['p95_ms']:>10.1f}{r['refused']:>9}{r['llm_answers']:>5}{r['load_s']:>8.2f}")
-    print(json.dumps({"bench": "answers", "cpu_count": os.cpu_count(), "results": rows}))
-    return 0
+        name = "extractive" if llm is None else f"{llm.name} [{type(llm).__name__}]"
+        rows.append({"mode": name, "questions": len(qs), "p50_ms": round(statistics.median(ms), 1),
+                     "p95_ms": round(pct(ms, 0.95), 1), "first_p50_ms": round(statistics.median(first), 1),
+                     "refused": refused, "llm_answers": llm_answers, "load_s": round(load_s, 2)})
+    from bench.common import report
 
+    report("answers (ms per question, retrieval included)",
+           [(r["mode"], r["questions"], r["p50_ms"], r["p95_ms"], r["first_p50_ms"], r["refused"], r["llm_answers"], r["load_s"])
+            for r in rows],
+           ("mode", "n", "p50 ms", "p95 ms", "first p50 ms", "refused", "llm", "load s"),
+           {"bench": "answers", "results": rows})
+    return 0
 
 if __name__ == "__main__":
     raise SystemExit(main())

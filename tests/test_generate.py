@@ -230,3 +230,49 @@ def test_meta_talk_and_dangling_intros_are_cleaned(retriever):
     assert "follow these steps" not in a.answer and "passage" not in a.answer.lower()
     assert "follow these steps" not in "".join(p for p in parts if isinstance(p, str))
     assert any(d.reason == "introduces a sentence that was dropped" for d in a.dropped), a.dropped
+
+
+def test_engine_choice_follows_settings_and_the_model(tmp_path):
+    from assistant.llm import engine_for
+
+    auto = Settings(llm="local")
+    assert engine_for(auto, tmp_path) == "ctranslate2"  # a local directory on CPU, CTranslate2 installed
+    assert engine_for(auto, "Qwen/Qwen2.5-0.5B-Instruct") == "transformers"  # a hub name loads through transformers
+    assert engine_for(Settings(llm="local", device="cuda"), tmp_path) == "transformers"
+    assert engine_for(Settings(llm="local", llm_engine="transformers"), tmp_path) == "transformers"
+    assert engine_for(Settings(llm="local", llm_engine="ctranslate2"), "some/hub-name") == "ctranslate2"
+
+
+def test_a_model_ctranslate2_cannot_convert_falls_back_or_says_why(tmp_path, monkeypatch):
+    """A directory that is no model: with llm_engine=ctranslate2 a clear ModelNotAvailable and nothing
+    half-written in the cache; with 'auto' the transformers backend is tried (and says what it cannot load)."""
+    folder = tmp_path / "not-a-model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "no-such-architecture"}')
+    cache = tmp_path / "cache"
+    with pytest.raises(ModelNotAvailable, match="CTranslate2"):
+        get_llm(Settings(llm=str(folder), llm_engine="ctranslate2", cache_dir=cache))
+    assert not [p for p in cache.rglob("*") if p.name.endswith(".tmp")]
+    with pytest.raises(ModelNotAvailable, match="cannot load language model"):
+        get_llm(Settings(llm=str(folder), cache_dir=cache))
+
+
+@pytest.mark.slow
+def test_bundled_model_on_ctranslate2_is_the_default_and_answers(retriever):
+    """The default engine for the bundled model on CPU is CTranslate2 int8, converted once into the
+    cache (later loads reuse it); its answers are verified like any backend's, and its stream spells
+    the same reply as chat()."""
+    from assistant.llm.bundled import NAME
+    from assistant.llm.ct2 import CT2LLM
+
+    s = Settings(llm="local")
+    llm = get_llm(s)
+    assert isinstance(llm, CT2LLM) and llm.name == f"local:{NAME}"
+    assert (s.cache_dir / NAME / "ct2-int8" / "assistant-model.json").exists()
+    a = answer_question("What torque for the filter housing cover on HP-3?", retriever, llm, max_tokens=80)
+    assert not a.refused and "25" in a.answer
+    assert not unsupported_numbers(a.answer, [c.quote for c in a.citations])
+    msgs = [{"role": "user", "content": "Name the unit of torque in two words."}]
+    assert "".join(llm.stream(msgs, 12)).strip() == llm.chat(msgs, 12) != ""
+    zh = "".join(llm.stream([{"role": "user", "content": "用中文回答：扭矩的单位是什么？"}], 16))
+    assert "\ufffd" not in zh and zh.strip()

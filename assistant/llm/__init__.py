@@ -9,10 +9,15 @@ Backends are built lazily: importing this package imports no model library.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
+from pathlib import Path
 from typing import Iterator, Protocol, runtime_checkable
 
-from ..errors import LLMError
+from ..errors import LLMError, ModelNotAvailable
 from ..settings import Settings
+
+log = logging.getLogger("assistant.llm")
 
 Message = dict  # {"role": "system" | "user" | "assistant", "content": str}
 
@@ -43,7 +48,8 @@ def backend_kind(llm: str) -> str:
 
 
 def get_llm(settings: Settings) -> LLM | None:
-    """The backend named by settings.llm, or None for extractive-only answers."""
+    """The backend named by settings.llm, or None for extractive-only answers. A local model (the
+    bundled one, or a model directory) runs on the engine settings.llm_engine names (see engine_for)."""
     kind = backend_kind(settings.llm)
     if kind == "none":
         return None
@@ -52,13 +58,38 @@ def get_llm(settings: Settings) -> LLM | None:
 
         return OpenAICompatLLM(settings.llm_url, settings.llm_model, settings.llm_api_key.get_secret_value(),
                                timeout_s=settings.llm_timeout_s)
+    if kind == "local":
+        from .bundled import NAME, bundled_model_dir
+
+        source, name = bundled_model_dir(settings.cache_dir), f"local:{NAME}"
+        dest = Path(settings.cache_dir).expanduser() / NAME / "ct2-int8"
+    else:
+        source, name = settings.llm, f"transformers:{settings.llm}"
+        dest = Path(settings.cache_dir).expanduser() / "ct2" / hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16]
+    if engine_for(settings, source) == "ctranslate2":
+        from .ct2 import CT2LLM
+
+        try:
+            return CT2LLM.from_dense(Path(source), dest, settings.device, name=name)
+        except ModelNotAvailable as exc:
+            if settings.llm_engine == "ctranslate2":
+                raise
+            log.warning("%s; running it with transformers instead", exc)
     from .hf import TransformersLLM
 
-    if kind == "local":
-        from .bundled import bundled_model_dir
-
-        return TransformersLLM(str(bundled_model_dir(settings.cache_dir)), settings.device, name="local:qwen2.5-coder-0.5b-instruct")
-    return TransformersLLM(settings.llm, settings.device)
+    return TransformersLLM(str(source), settings.device, name=name)
 
 
-__all__ = ["LLM", "LLMError", "Message", "backend_kind", "get_llm"]
+def engine_for(settings: Settings, source) -> str:
+    """'ctranslate2' or 'transformers' for a local model at `source`: as settings.llm_engine says, and
+    for 'auto' CTranslate2 on CPU when it is installed and the model is a local directory (a hub name
+    loads through transformers; a GPU keeps transformers, whose compiled decode step is the measured path)."""
+    if settings.llm_engine != "auto":
+        return settings.llm_engine
+    from .ct2 import available
+
+    local_dir = Path(str(source)).is_dir()
+    return "ctranslate2" if available() and settings.device == "cpu" and local_dir else "transformers"
+
+
+__all__ = ["LLM", "LLMError", "Message", "backend_kind", "engine_for", "get_llm"]
