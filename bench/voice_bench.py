@@ -34,17 +34,18 @@ def speech(text: str, fmt: str, d: Path) -> bytes:
     return Speech(d).bytes(text, fmt)
 
 
-def open_assistant(index: Path | None, work: Path, voice_settings):
-    """An extractive assistant over `index`, or over the bundled samples indexed now; its library and
-    retrieval models opened."""
+def open_assistant(index: Path | None, work: Path, voice_settings, llm: str = "none"):
+    """An assistant over `index`, or over the bundled samples indexed now, answering with `llm` ('none':
+    extractive); its library, retrieval models and language model loaded before timing."""
     from assistant.app import Assistant
     from assistant.settings import Settings
 
-    app = Assistant(Settings(llm="none", index_dir=index or work / "library"), llm=None, voice_settings=voice_settings)
+    app = Assistant(Settings(llm=llm, index_dir=index or work / "library"), voice_settings=voice_settings)
     if index is None:
         app.load_embedders()
         app.index([SAMPLES], progress=False, workers=1)
     app.retriever  # noqa: B018
+    app.llm  # noqa: B018
     return app
 
 
@@ -57,6 +58,7 @@ def main(argv=None) -> int:
     ap.add_argument("--tts", default="auto", choices=["auto", "espeak", "piper", "off"])
     ap.add_argument("--scenarios", default="question", help="comma list of: " + ", ".join(SCENARIOS))
     ap.add_argument("--index", type=Path, help="an indexed library (default: the bundled samples, indexed now)")
+    ap.add_argument("--llm", default="none", help="answer backend: 'none' (extractive, default) or 'local' (the bundled model)")
     args = ap.parse_args(argv)
 
     from assistant.voice import VoiceSettings
@@ -66,14 +68,14 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="voice-bench-"))
     try:
         with Timer() as t_lib:
-            app = open_assistant(args.index, work, vs)
+            app = open_assistant(args.index, work, vs, args.llm)
         names = [s.strip() for s in args.scenarios.split(",") if s.strip()]
         clips = {n: speech(SCENARIOS[n], args.format, work) for n in names}
         card_clip = speech(SCENARIOS["card"], args.format, work)
         with Timer() as t_warm:  # loads Whisper, the VAD, the TTS voice; drafts the card once
             app.voice(card_clip, "warm", None, None, language)
         rows, result = [], {"bench": "voice", "runs": args.runs, "model": args.model, "language": args.language,
-                            "format": args.format, "tts": args.tts, "cpu_count": os.cpu_count(),
+                            "format": args.format, "tts": args.tts, "llm": args.llm, "cpu_count": os.cpu_count(),
                             "load_avg_1m": round(os.getloadavg()[0], 2), "platform": platform.platform(),
                             "library_s": round(t_lib.seconds, 2), "warmup_s": round(t_warm.seconds, 2), "scenarios": {}}
         for name in names:
