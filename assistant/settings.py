@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     ocr_seconds_per_page: float = Field(60.0, gt=0)
     llm: str = Field(
         "local",
-        description="'local' (bundled Qwen2.5-Coder-0.5B-Instruct), 'none' (extractive answers only), 'openai' "
+        description="'local' (bundled Qwen2.5-Coder-0.5B-Instruct), 'local-1.5b' (bundled 1.5B, the [llm-large] extra), "
+        "'none' (extractive answers only), 'openai' "
         "(an OpenAI-compatible server at llm_url), or a transformers causal LM by local path or hub name.",
     )
     llm_engine: Literal["auto", "ctranslate2", "transformers"] = Field(

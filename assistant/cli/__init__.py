@@ -41,7 +41,8 @@ def _common(p: argparse.ArgumentParser, index_default: str = "$ASSISTANT_INDEX_D
 
 def _llm_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--llm", default=None, metavar="BACKEND",
-                   help="'local' (bundled Qwen2.5 0.5B), 'none' (extractive only), 'openai' (an OpenAI-compatible server), "
+                   help="'local' (bundled Qwen2.5 0.5B; on CPU it runs on CTranslate2 int8, env ASSISTANT_LLM_ENGINE), "
+                        "'local-1.5b' (bundled 1.5B, the [llm-large] extra), 'none' (extractive only), 'openai' (an OpenAI-compatible server), "
                         "or a transformers model path/name (env ASSISTANT_LLM)")
     p.add_argument("--llm-url", default=None, help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (env ASSISTANT_LLM_URL)")
     p.add_argument("--llm-model", default=None, help="model name to request from that server (env ASSISTANT_LLM_MODEL)")
