@@ -8,21 +8,15 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.app import AssistantError, NoProcedureFound, card_slug
 from assistant.app import CARD_FORMATS as FORMATS
-from assistant.app import render_card as render_card
+from assistant.app import AssistantError, NoProcedureFound, card_slug, render_card
 
 from . import render
 from .examples import example_questions
 from .i18n import lang_of
 
-FAILURES = (AssistantError,)
 N_EXAMPLES = 3
 DOWNLOADS = ("arlem", "html", "md")  # the card formats offered for download, in the order of the buttons
-
-
-def _reason(exc: Exception) -> str:
-    return getattr(exc, "reason", None) or str(exc)
 
 
 class Handlers:
@@ -68,8 +62,8 @@ class Handlers:
                     yield history, gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 else:
                     final = item.to_json()
-        except FAILURES as exc:
-            history[-1] = {"role": "assistant", "content": render.error_html(_reason(exc), lang_of(request))}
+        except AssistantError as exc:
+            history[-1] = {"role": "assistant", "content": render.error_html(str(exc), lang_of(request))}
             yield history, gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         yield self._show_answer(history, q, final, records)
@@ -94,8 +88,8 @@ class Handlers:
                 img, marked = self.service.page_image(p["document"]["id"], p["page"], [c["quote"]] if c["quote"] else [])
         except (IndexError, TypeError, ValueError):
             return gr.skip(), gr.skip()
-        except FAILURES as exc:
-            return render.error_html(_reason(exc), lang), gr.update(value=None, visible=False)
+        except AssistantError as exc:
+            return render.error_html(str(exc), lang), gr.update(value=None, visible=False)
         return render.passage_html(p, c["quote"], lang, marked), gr.update(value=img, visible=img is not None)
 
     def like(self, records: dict, evt: gr.LikeData):
@@ -115,8 +109,8 @@ class Handlers:
         path = Path(audio_path)
         try:
             resp = self.service.voice(path.read_bytes(), path.name, mimetypes.guess_type(path.name)[0], session_id, None)
-        except FAILURES as exc:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.error_html(_reason(exc), lang), gr.update(value=None, visible=False)
+        except AssistantError as exc:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), render.error_html(str(exc), lang), gr.update(value=None, visible=False)
         transcript, a = voice_answer(resp)
         history = list(history or []) + [{"role": "user", "content": render.labels(lang)["voice_q"] + " " + render.e(transcript)}, {"role": "assistant", "content": ""}]
         history, _, chips, cites, records = self._show_answer(history, transcript, a, records)
@@ -134,8 +128,8 @@ class Handlers:
             card = self.service.draft_card(task)
         except NoProcedureFound as exc:
             return render.no_card_html(task, str(exc), lang), hidden, hidden, hidden
-        except FAILURES as exc:
-            return render.error_html(_reason(exc), lang), hidden, hidden, hidden
+        except AssistantError as exc:
+            return render.error_html(str(exc), lang), hidden, hidden, hidden
         arlem, html_file, md = write_exports(card)
         return (render.card_html(card), gr.update(value=arlem, visible=True), gr.update(value=html_file, visible=True),
                 gr.update(value=md, visible=True))
@@ -161,8 +155,8 @@ class Handlers:
                     rep = self.service.add_document(src, name)
                 doc = rep.get("document") or {}
                 results.append((name, True, f"{doc.get('chunks', rep.get('chunks', 0))} passages, {doc.get('pages', '?')} pages"))
-            except FAILURES as exc:
-                results.append((name, False, _reason(exc)))
+            except AssistantError as exc:
+                results.append((name, False, str(exc)))
         progress(1.0)
         return (render.upload_result_html(results, lang), *self.library_view(request), None)
 
@@ -173,8 +167,8 @@ class Handlers:
         try:
             out = self.service.delete_document(int(doc_id))
             status = render.upload_result_html([(out["deleted"]["name"], True, "removed")], lang)
-        except FAILURES as exc:
-            status = render.error_html(_reason(exc), lang)
+        except AssistantError as exc:
+            status = render.error_html(str(exc), lang)
         return (status, *self.library_view(request))
 
 

@@ -46,9 +46,14 @@ def _llm_options(p: argparse.ArgumentParser) -> None:
                         "or a transformers model path/name (env ASSISTANT_LLM)")
     p.add_argument("--llm-url", default=None, help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (env ASSISTANT_LLM_URL)")
     p.add_argument("--llm-model", default=None, help="model name to request from that server (env ASSISTANT_LLM_MODEL)")
+    _filter_options(p)
+
+
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    """The filters of assistant.retrieve.Filters.from_args."""
     p.add_argument("--doc", action="append", default=[], help="only this document (repeatable)")
     p.add_argument("--collection", action="append", default=[], help="only this collection (repeatable)")
-    p.add_argument("--language", action="append", default=[], help="only chunks in this language (repeatable)")
+    p.add_argument("--language", action="append", default=[], help="only chunks in this language, e.g. en, zh (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,9 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("-k", type=int, default=10, help="hits to return (default 10)")
     p.add_argument("--queries", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "question"}')
-    p.add_argument("--doc", action="append", default=[], help="only this document (repeatable)")
-    p.add_argument("--collection", action="append", default=[], help="only this collection (repeatable)")
-    p.add_argument("--language", action="append", default=[], help="only chunks in this language, e.g. en, zh (repeatable)")
+    _filter_options(p)
     p.add_argument("--reranker", default=None, help="cross-encoder model path or name to rerank the top hits")
     p.add_argument("--json", action="store_true", help="print hits as JSON")
     p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per query")

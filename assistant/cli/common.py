@@ -7,11 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-from ..errors import AssistantError, UsageError  # noqa: F401 - UsageError: commands raise it, main() exits 2
+from ..errors import AddressUnavailable, AssistantError, UsageError  # noqa: F401 - UsageError: commands raise it, main() exits 2
 from ..settings import Settings, load_settings
 
 # The exit statuses of every command (also in the parser's epilog and in `assistant COMMAND --help`).
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_REFUSED, EXIT_BIND = 0, 1, 2, 3, 4, 5
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_REFUSED = 0, 1, 2, 3, 4
+EXIT_BIND = AddressUnavailable.exit_code  # 5: serve/demo, the address cannot be bound
 
 
 def settings_from(args) -> Settings:

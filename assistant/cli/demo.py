@@ -62,9 +62,9 @@ def _load_llm(app):
         return None
     t0 = time.monotonic()
     if kind == "local":
-        from ..llm.bundled import MODELS, is_built
+        from ..llm.bundled import is_built, spec_for
 
-        spec = MODELS.get(settings.llm.strip().lower().replace("bundled", "local"), MODELS["local"])
+        spec = spec_for(settings.llm)
         if is_built(settings.cache_dir, spec):
             status("loading the local language model (%s, ~5-15 s) ...", spec.name)
         else:

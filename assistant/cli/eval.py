@@ -18,17 +18,20 @@ def run(args) -> int:
     return {"retrieval": retrieval, "answers": answers, "cards": cards}[args.what](args)
 
 
-def _question_set(args, what: str = "question set") -> Path:
-    path = getattr(args, "questions", None) or getattr(args, "tasks", None)
+def _question_set(args, missing: Exception, first: str = "questions") -> Path:
+    """The set named by --questions or --tasks (the same option of `assistant eval`; `first` wins when
+    both are given), else `missing` is raised."""
+    second = "tasks" if first == "questions" else "questions"
+    path = getattr(args, first, None) or getattr(args, second, None)
     if path is None:
-        raise AssistantError(f"give the {what} with --questions FILE.jsonl")
+        raise missing
     return Path(path)
 
 
 def retrieval(args) -> int:
     from ..eval.metrics import ranking_metrics, relevant
 
-    qs = read_jsonl(_question_set(args), "question")
+    qs = read_jsonl(_question_set(args, AssistantError("give the question set with --questions FILE.jsonl")), "question")
     if any("answer" not in q for q in qs):
         raise AssistantError('every question needs a gold "answer" for eval retrieval')
     app = open_assistant(args)
@@ -58,9 +61,7 @@ def answers(args) -> int:
     from ..eval.answers import score
     from ..eval.metrics import corpus_text
 
-    if not (getattr(args, "questions", None) or getattr(args, "tasks", None)):
-        raise UsageError("--questions FILE.jsonl is required")
-    questions = read_jsonl(_question_set(args), "question")
+    questions = read_jsonl(_question_set(args, UsageError("--questions FILE.jsonl is required")), "question")
     app = open_assistant(args, batch_settings(args, settings_from(args)))
     llm = app.llm
     k = getattr(args, "k", 6) or 6
@@ -97,10 +98,8 @@ def cards(args) -> int:
     from ..eval.metrics import corpus_text
     from .card import batch_line
 
-    path = getattr(args, "tasks", None) or getattr(args, "questions", None)
-    if path is None:
-        raise AssistantError("give the task set with --tasks FILE.jsonl (lines {\"id\", \"task\", \"gold_steps\", \"gold_tools\", \"doc\"})")
-    tasks = read_jsonl(path, "task")
+    missing = AssistantError('give the task set with --tasks FILE.jsonl (lines {"id", "task", "gold_steps", "gold_tools", "doc"})')
+    tasks = read_jsonl(_question_set(args, missing, first="tasks"), "task")
     app = open_assistant(args)
     corpus_dirs = list(args.corpus) or [Path(d.path) for d in app.library.store.documents()]
     corpus = corpus_text(corpus_dirs)

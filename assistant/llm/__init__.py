@@ -41,7 +41,9 @@ def backend_kind(llm: str) -> str:
     key = (llm or "").strip()
     if key.lower() in ("none", "off", "extractive", ""):
         return "none"
-    if key.lower() in ("local", "bundled", "local-1.5b", "bundled-1.5b"):
+    from .bundled import spec_for
+
+    if spec_for(key) is not None:
         return "local"
     if key.lower() in ("openai", "openai-compatible", "vllm", "ollama", "llama.cpp", "llamacpp"):
         return "openai"
@@ -60,17 +62,19 @@ def get_llm(settings: Settings) -> LLM | None:
         return OpenAICompatLLM(settings.llm_url, settings.llm_model, settings.llm_api_key.get_secret_value(),
                                timeout_s=settings.llm_timeout_s)
     if kind == "local":
-        from .bundled import MODELS, bundled_model_dir
+        from .bundled import bundled_model_dir, spec_for
 
-        spec = MODELS[settings.llm.strip().lower().replace("bundled", "local")]
+        spec = spec_for(settings.llm)
         source, name = bundled_model_dir(settings.cache_dir, spec), f"local:{spec.name}"
-        dest = Path(settings.cache_dir).expanduser() / spec.name / "ct2-int8"
     else:
         source, name = settings.llm, f"transformers:{settings.llm}"
-        dest = Path(settings.cache_dir).expanduser() / "ct2" / hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16]
     if engine_for(settings, source) == "ctranslate2":
         from .ct2 import CT2LLM
 
+        cache = Path(settings.cache_dir).expanduser()
+        # the bundled model's copy sits beside its dense copy; another model's under ct2/<hash of its path>
+        dest = (cache / spec.name / "ct2-int8" if kind == "local"
+                else cache / "ct2" / hashlib.sha256(str(Path(source).resolve()).encode()).hexdigest()[:16])
         try:
             return CT2LLM.from_dense(Path(source), dest, settings.device, name=name)
         except ModelNotAvailable as exc:

