@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     reranker: str = Field("", description="A cross-encoder model (local path or hub name) that reranks the top hits; empty: none.")
     chunk_tokens: int = Field(0, ge=0, description="Max tokens per chunk; 0 means the embedding model's limit.")
     ocr: Literal["auto", "off"] = Field("auto", description="OCR pages without a text layer when [ocr] is installed.")
+    pdf_layout: Literal["on", "off"] = Field(
+        "on", description="Read PDF pages from their layout (columns, tables with their headers); 'off' keeps the "
+        "text stream's order, as PDF readers before layout-1 did (for comparison).")
     max_pages: int = Field(5000, ge=1, description="Refuse documents with more pages.")
     max_file_mb: int = Field(200, ge=1, description="Refuse files larger than this.")
     max_unzipped_mb: int = Field(500, ge=1, description="Refuse DOCX whose content unpacks larger (zip bombs).")

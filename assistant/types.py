@@ -28,6 +28,20 @@ class Block:
     end: int
     kind: BlockKind = "paragraph"
     level: int = 0  # heading level, 1 = top
+    # A table row: `text` is its cells in column order, separated by tabs; `headers` names each
+    # cell's column ("" where the table has no header there); `context` is what the row sits under
+    # (the table's caption, a group label, the malfunction a troubleshooting step belongs to).
+    headers: tuple[str, ...] = ()
+    context: str = ""
+
+    def labelled(self) -> str:
+        """The row as a technician reads it: its first cell (what the row is about), then each other
+        cell after its column's name: "Motor flange bolts | Torque: 49 N·m" (other blocks: the text)."""
+        if self.kind != "table_row" or not self.headers:
+            return self.text
+        cells = [" ".join(c.split()) for c in self.text.split("\t")]
+        parts = cells[:1] + [f"{h}: {c}" if h else c for h, c in zip(self.headers[1:], cells[1:])]
+        return " | ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,10 @@ class ParsedDoc:
     blocks: tuple[Block, ...]
     title: str = ""
     ocr_pages: tuple[int, ...] = ()
+    page_labels: tuple[str, ...] = ()  # the printed page number of each page ("3-12", "ii"), "" if none
+
+    def page_label(self, page: int) -> str:
+        return self.page_labels[page - 1] if 0 < page <= len(self.page_labels) else ""
 
 
 @dataclass(frozen=True)
@@ -53,12 +71,22 @@ class Chunk:
     text: str
     language: str
     kinds: tuple[str, ...] = ()
+    # A passage holding table rows, as a technician reads it: the table's caption and each row as
+    # "Header: cell | Header: cell" (see Block.labelled); "" for other passages. What the dense and
+    # lexical indexes see, so a row is found by its column names; quotes still come from `text`.
+    labelled: str = ""
+    page_label: str = ""  # the page's printed number ("3-12"), "" where the document prints none
+
+    @property
+    def search_text(self) -> str:
+        """The passage as the indexes see it: `labelled` where the passage holds table rows, else `text`."""
+        return self.labelled or self.text
 
     @property
     def embed_text(self) -> str:
         """What the dense model sees: the heading trail, then the passage."""
         trail = " > ".join(self.section)
-        return f"{trail}\n{self.text}" if trail else self.text
+        return f"{trail}\n{self.search_text}" if trail else self.search_text
 
     @staticmethod
     def make_id(doc: str, page: int, start: int, text: str) -> str:

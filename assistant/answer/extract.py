@@ -187,6 +187,22 @@ def type_bonus(question: str, text: str) -> float:
     return 1.0 if any(q.search(question) and a.search(text) for q, a in ANSWER_TYPES) else 0.0
 
 
+def row_context(chunk: Chunk, text: str) -> str:
+    """For a unit that is a table row (cells split by tabs): what the row sits under, as the chunk's
+    labelled text gives it (the column names of its cells, the caption, the group label or the
+    malfunction it belongs to), so that a question naming them finds the row. '' otherwise."""
+    if not chunk.labelled or "\t" not in text:
+        return ""
+    cells = [" ".join(c.split()) for c in text.split("\t") if c.strip()]
+    context = ""
+    for line in chunk.labelled.split("\n"):
+        if all(c in line for c in cells):
+            return f" {context} {line}"
+        if " | " not in line:
+            context = line  # a caption, a group label or a malfunction: the rows below sit under it
+    return ""
+
+
 def _is_prose(text: str) -> bool:
     return not _opens_item(text) and "|" not in text and bool(CLOSED.search(text)) and _word_count(text) >= 4
 
@@ -217,7 +233,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
         for u in us:
             if u.heading or u.injected:
                 continue
-            trail = " ".join(hits[u.hit].chunk.section)
+            trail = " ".join(hits[u.hit].chunk.section) + row_context(hits[u.hit].chunk, u.text)
             rel[u] = relevance(terms, u.text, trail, cfg)
             bonus = cfg.answer_type * type_bonus(question, u.text) + cfg.language * (hits[u.hit].chunk.language == lang)
             if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):

@@ -73,9 +73,9 @@ def is_verbatim(quote: str, chunk_text: str) -> bool:
 
 def quote_pieces(doc: str, quote: str) -> list[str]:
     """The quote, split so that each piece is verbatim in the file as a plain reader sees it: at the
-    " | " the parser puts between table cells, and where a markup source stores a character as an
-    entity (&gt; for >)."""
-    splitter = r"\s\|\s|[<>&]+" if _MARKUP.search(doc) else r"\s\|\s"
+    " | " or tab the parser puts between table cells (a PDF may hold a row's cells far apart: each
+    cell is quoted on its own), and where a markup source stores a character as an entity (&gt; for >)."""
+    splitter = r"\s\|\s|\t|[<>&]+" if _MARKUP.search(doc) else r"\s\|\s|\t"
     return [p.strip(" \t\r\n|") for p in re.split(splitter, quote) if re.search(r"\w", p)]
 
 

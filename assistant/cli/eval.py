@@ -32,6 +32,8 @@ def retrieval(args) -> int:
     from ..eval.metrics import ranking_metrics, relevant
 
     qs = read_jsonl(_question_set(args, AssistantError("give the question set with --questions FILE.jsonl")), "question")
+    skipped = sum(bool(q.get("unanswerable")) for q in qs)  # nothing to find: they are scored by `eval answers`
+    qs = [q for q in qs if not q.get("unanswerable")]
     if any("answer" not in q for q in qs):
         raise AssistantError('every question needs a gold "answer" for eval retrieval')
     app = open_assistant(args)
@@ -47,10 +49,11 @@ def retrieval(args) -> int:
         out.append({"id": q["id"], "hits": [h.to_json() for h in hits], "ms": took, "first_relevant": ranks[0] + 1 if ranks else None})
     ms.sort()
     result = {"eval": "retrieval", "n": len(qs), **ranking_metrics(firsts), "p50_ms": round(statistics.median(ms), 2) if ms else None,
-              "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2) if ms else None}
+              "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 2) if ms else None, "skipped_unanswerable": skipped}
     if args.out:
         args.out.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in out), encoding="utf-8")
-    print(f"retrieval on {len(qs)} questions: hit@1 {result['hit@1']:.3f}  recall@5 {result['recall@5']:.3f}  "
+    note = f" ({skipped} unanswerable skipped)" if skipped else ""
+    print(f"retrieval on {len(qs)} questions{note}: hit@1 {result['hit@1']:.3f}  recall@5 {result['recall@5']:.3f}  "
           f"recall@10 {result['recall@10']:.3f}  MRR@10 {result['mrr@10']:.3f}  p50 {result['p50_ms']} ms", file=sys.stderr)
     emit_json(result)
     return 0
@@ -84,6 +87,8 @@ def answers(args) -> int:
     print(f"{'answerable':<22}{figures['answerable']:>8}")
     for key in ("answer_recall", "answer_f1", "false_refusal", "quotes_verbatim", "numbers_grounded"):
         print(f"{key:<22}{figures[key]:>8.3f}")
+    if figures["values_questions"]:
+        print(f"{'values_held':<22}{figures['values_held']:>8.3f}")
     print(f"{'unanswerable':<22}{figures['unanswerable']:>8}")
     print(f"{'refused_unanswerable':<22}{figures['refused_unanswerable']:>8.3f}")
     print(f"{'p50_ms':<22}{figures['p50_ms']:>8.1f}")

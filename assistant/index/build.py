@@ -18,7 +18,7 @@ from typing import Iterator
 from .chunk import chunk_doc
 from .embed import Embedder, get_embedder, text_hash
 from ..errors import LibraryError, ParseError
-from ..ingest import is_supported, parse
+from ..ingest import PARSER_VERSION, is_supported, parse
 from .lexical import lexical_text, tokenize
 from .library import Library, WriteLock, write_reason
 from .multilingual import DIM as MULTILINGUAL_DIM
@@ -103,7 +103,7 @@ def parse_file(source: SourceFile, sha: str, size: int, settings: Settings, max_
         chunks = chunk_doc(doc, max_tokens, doc_id=source.name)
         if not chunks:
             raise ParseError(str(source.path), "no text found in document")
-        tokens = tuple(" ".join(tokenize(lexical_text(c.section, c.text))) for c in chunks)
+        tokens = tuple(" ".join(tokenize(lexical_text(c.section, c.search_text))) for c in chunks)
         return Parsed(source, sha, size, doc.format, doc.title, len(doc.pages), doc.ocr_pages, tuple(chunks), tokens)
     except ParseError as exc:
         return Parsed(source, sha, size, error=exc.reason)
@@ -242,7 +242,7 @@ def _run(lib: Library, files, roots, collection, report, embedder: LazyEmbedder,
             report.failed.append({"path": str(src.path), "error": f"cannot read file ({exc.strerror or exc})"})
             continue
         old = store.document_by_path(str(src.path))
-        if old and old.sha256 == sha and old.collection == collection and old.name == src.name:
+        if old and old.sha256 == sha and old.collection == collection and old.name == src.name and old.parser == PARSER_VERSION:
             report.unchanged.append(str(src.path))
         else:
             todo.append((src, sha, size))
@@ -296,7 +296,7 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_m
     new_ml = _multilingual_vectors(store, parsed.chunks, hashes, ml_mode, settings, embedder.quantize)
     doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
            "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,
-           "ocr_pages": list(parsed.ocr_pages)}
+           "ocr_pages": list(parsed.ocr_pages), "parser": PARSER_VERSION}
     store.replace_document(doc, list(parsed.chunks), hashes, new, list(parsed.tokens), new_ml)
     return len(new)
 
@@ -316,7 +316,7 @@ def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings |
     todo: dict[str, str] = {}
     for c, h in zip(chunks, hashes):
         if wants_vector(c.language, mode) and h not in todo:
-            todo[h] = c.text
+            todo[h] = c.search_text
     if todo:
         known = store.known_hashes(list(todo), "ml_vectors")
         todo = {h: t for h, t in todo.items() if h not in known}

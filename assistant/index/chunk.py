@@ -81,6 +81,44 @@ def _split_span(text: str, start: int, max_tokens: int, count: Callable[[str], i
     return [(start + s, start + e) for s, e in out]
 
 
+def labelled(blocks: list[Block]) -> str:
+    """The blocks as the indexes see them when they hold table rows with headers or a caption; ''
+    when there is no such row (the passage's text is then what the indexes see).
+
+    The caption or group label goes once before the rows under it, the column names once before
+    the rows they head (each part of a long table gets them again, as it starts a new chunk). A row
+    of prose cells (a cause, a remedy) names each cell's column ("Step 1. ... | CORRECTIVE ACTION:
+    ..."); a row of short values does not repeat the names, which would outweigh the values."""
+    if not any(b.kind == "table_row" and (b.headers or b.context) for b in blocks):
+        return ""
+    out: list[str] = []
+    ctx = None
+    heads: tuple[str, ...] = ()
+    for b in blocks:
+        if b.kind != "table_row":
+            out.append(" ".join(b.text.split()))
+            continue
+        cells = [" ".join(c.split()) for c in b.text.split("\t")]
+        if b.context and b.context != ctx:
+            if not out or out[-1] != b.context:  # a caption set as a heading is there already
+                out.append(b.context)
+            ctx = b.context
+        if not b.headers:  # a header row, or a row of a table without one
+            out.append(" | ".join(cells))
+            heads = tuple(cells)
+            continue
+        if any(b.headers) and b.headers != heads and not set(b.headers) <= set(heads) | {""}:
+            out.append(" | ".join(h for h in b.headers if h))
+            heads = b.headers
+        prose = sum(map(len, cells)) / len(cells) >= 25
+        out.append(b.labelled() if prose else " | ".join(cells))
+    return "\n".join(out)
+
+
+def _text(doc: ParsedDoc, blocks: list[Block]) -> str:
+    return doc.pages[blocks[0].page - 1][blocks[0].start : blocks[-1].end]
+
+
 def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int] = approx_tokens, doc_id: str | None = None) -> list[Chunk]:
     doc_id = doc_id or doc.path
     doc_lang = detect_language("".join(doc.pages)[:20000])
@@ -89,7 +127,7 @@ def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int]
     cur: list[Block] = []
     cur_section: tuple[str, ...] = ()
 
-    def emit(page: int, s: int, e: int, kinds: tuple[str, ...]):
+    def emit(page: int, s: int, e: int, kinds: tuple[str, ...], blocks: list[Block]):
         page_text = doc.pages[page - 1]
         while s < e and page_text[s].isspace():
             s += 1
@@ -98,22 +136,38 @@ def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int]
         text = page_text[s:e]
         if text:
             chunks.append(Chunk(Chunk.make_id(doc_id, page, s, text), doc_id, page, cur_section, s, e, text,
-                                detect_language(text, doc_lang), kinds))
+                                detect_language(text, doc_lang), kinds, labelled([b for b in blocks if b.start < e and b.end > s]),
+                                doc.page_label(page)))
+
+    def emit_blocks(blocks: list[Block]):
+        page = blocks[0].page
+        s, e = blocks[0].start, blocks[-1].end
+        kinds = tuple(sorted({b.kind for b in blocks}))
+        text = doc.pages[page - 1][s:e]
+        if count(text) <= max_tokens:
+            emit(page, s, e, kinds, blocks)
+        else:
+            for a, b in _split_span(text, s, max_tokens, count):
+                emit(page, a, b, kinds, blocks)
 
     def flush():
         nonlocal cur
         if not cur:
             return
-        page = cur[0].page
-        s, e = cur[0].start, cur[-1].end
-        kinds = tuple(sorted({b.kind for b in cur}))
-        text = doc.pages[page - 1][s:e]
-        if count(text) <= max_tokens:
-            emit(page, s, e, kinds)
+        if labelled(cur):  # table rows: whole rows per chunk, each part with its headers
+            group: list[Block] = []
+            for b in cur:
+                if group and count(labelled(group + [b]) or _text(doc, group + [b])) > max_tokens:
+                    emit_blocks(group)
+                    group = []
+                group.append(b)
+            emit_blocks(group)
         else:
-            for a, b in _split_span(text, s, max_tokens, count):
-                emit(page, a, b, kinds)
+            emit_blocks(cur)
         cur = []
+
+    def cost(blocks: list[Block]) -> int:
+        return count(labelled(blocks) or _text(doc, blocks))
 
     for unit in _units(list(doc.blocks)):
         first = unit[0]
@@ -130,8 +184,7 @@ def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int]
             cur.extend(unit)
             continue
         only_headings = all(b.kind == "heading" for b in cur)
-        if cur and (cur[0].page != first.page
-                    or (not only_headings and count(doc.pages[first.page - 1][cur[0].start : unit[-1].end]) > max_tokens)):
+        if cur and (cur[0].page != first.page or (not only_headings and cost(cur + unit) > max_tokens)):
             flush()
         cur.extend(unit)
     flush()

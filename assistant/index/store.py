@@ -15,6 +15,11 @@ import numpy as np
 
 from ..types import Chunk
 
+# Columns added after the first release: an older library gets them (empty) when opened for writing;
+# read-only, they read as empty. An empty `parser` makes the next `index` run re-read the document.
+ADDED_COLUMNS = {"documents": {"parser": "TEXT NOT NULL DEFAULT ''"},
+                 "chunks": {"labelled": "TEXT NOT NULL DEFAULT ''", "page_label": "TEXT NOT NULL DEFAULT ''"}}
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -28,7 +33,8 @@ CREATE TABLE IF NOT EXISTS documents (
     pages INTEGER NOT NULL,
     collection TEXT NOT NULL DEFAULT 'default',
     ocr_pages TEXT NOT NULL DEFAULT '[]',
-    indexed_at REAL NOT NULL
+    indexed_at REAL NOT NULL,
+    parser TEXT NOT NULL DEFAULT ''   -- the reader that made its chunks (PARSER_VERSION): another re-reads it
 );
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY,      -- the id stored in the vector index
@@ -42,7 +48,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     language TEXT NOT NULL,
     kinds TEXT NOT NULL,
     text_hash TEXT NOT NULL,        -- sha256 of what was embedded: identical passages share one vector
-    tokens TEXT NOT NULL DEFAULT '' -- lexical tokens (space-separated) of section trail + text
+    tokens TEXT NOT NULL DEFAULT '', -- lexical tokens (space-separated) of section trail + text
+    labelled TEXT NOT NULL DEFAULT '', -- table rows with their column headers (Chunk.labelled)
+    page_label TEXT NOT NULL DEFAULT '' -- the printed page number
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
@@ -64,9 +72,10 @@ class DocumentRow:
     collection: str
     chunks: int
     indexed_at: float
+    parser: str = ""
 
     def to_json(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "parser"}
 
 
 class Store:
@@ -79,6 +88,22 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
+        self._migrate(readonly)
+
+    def _migrate(self, readonly: bool) -> None:
+        """Add the columns an older library lacks; note which exist (a read-only store cannot add them)."""
+        self.columns: dict[str, set[str]] = {}
+        for table, added in ADDED_COLUMNS.items():
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for name, decl in added.items():
+                if name not in have and not readonly:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+                    have.add(name)
+            self.columns[table] = have
+
+    def _col(self, table: str, alias: str, name: str) -> str:
+        """`alias.name`, or '' where an older read-only library lacks the column."""
+        return f"{alias}.{name}" if name in self.columns.get(table, ()) else "''"
 
     def close(self):
         self.db.close()
@@ -100,7 +125,7 @@ class Store:
     def documents(self, where: str = "1", args: tuple = ()) -> list[DocumentRow]:
         q = (
             "SELECT d.id, d.path, d.name, d.sha256, d.size, d.format, d.title, d.pages, d.collection, "
-            "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.id), d.indexed_at FROM documents d "
+            f"(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.id), d.indexed_at, {self._col('documents', 'd', 'parser')} FROM documents d "
             f"WHERE {where} ORDER BY d.path"
         )
         return [DocumentRow(*r) for r in self.db.execute(q, args)]
@@ -122,10 +147,10 @@ class Store:
                 "SELECT DISTINCT c.text_hash FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE d.path=?", (doc["path"],))]
             cur.execute("DELETE FROM documents WHERE path=?", (doc["path"],))
             cur.execute(
-                "INSERT INTO documents(path, name, sha256, size, format, title, pages, collection, ocr_pages, indexed_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents(path, name, sha256, size, format, title, pages, collection, ocr_pages, indexed_at, parser) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (doc["path"], doc["name"], doc["sha256"], doc["size"], doc["format"], doc["title"], doc["pages"],
-                 doc["collection"], json.dumps(doc.get("ocr_pages", [])), time.time()),
+                 doc["collection"], json.dumps(doc.get("ocr_pages", [])), time.time(), doc.get("parser", "")),
             )
             doc_id = cur.lastrowid
             ids = self._own_ids(cur, [c.id for c in chunks], doc["path"])
@@ -138,10 +163,11 @@ class Store:
                 [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in (new_ml_vectors or {}).items()],
             )
             cur.executemany(
-                "INSERT OR REPLACE INTO chunks(id, doc_id, page, section, start, end, text, language, kinds, text_hash, tokens) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO chunks(id, doc_id, page, section, start, end, text, language, kinds, text_hash, tokens, "
+                "labelled, page_label) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(cid, doc_id, c.page, json.dumps(list(c.section), ensure_ascii=False), c.start, c.end, c.text,
-                  c.language, ",".join(c.kinds), h, t) for cid, c, h, t in zip(ids, chunks, text_hashes, tokens)],
+                  c.language, ",".join(c.kinds), h, t, c.labelled, c.page_label)
+                 for cid, c, h, t in zip(ids, chunks, text_hashes, tokens)],
             )
             self._drop_orphans(cur, old_hashes)
             self._bump(cur)
@@ -205,11 +231,13 @@ class Store:
         for i in range(0, len(rowids), 500):
             part = [int(r) for r in rowids[i : i + 500]]
             q = (
-                "SELECT c.rowid, c.id, d.name, c.page, c.section, c.start, c.end, c.text, c.language, c.kinds "
+                "SELECT c.rowid, c.id, d.name, c.page, c.section, c.start, c.end, c.text, c.language, c.kinds, "
+                f"{self._col('chunks', 'c', 'labelled')}, {self._col('chunks', 'c', 'page_label')} "
                 f"FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE c.rowid IN ({','.join('?' * len(part))})"
             )
             for r in self.db.execute(q, part):
-                out[r[0]] = Chunk(r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6], r[7], r[8], tuple(filter(None, r[9].split(","))))
+                out[r[0]] = Chunk(r[1], r[2], r[3], tuple(json.loads(r[4])), r[5], r[6], r[7], r[8],
+                                  tuple(filter(None, r[9].split(","))), r[10], r[11])
         return out
 
     def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:

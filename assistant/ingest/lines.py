@@ -33,6 +33,8 @@ class Line:
     heading: int = 0  # level when the parser knows it is a heading (font size, style, markup)
     kind: str = ""  # parser-known kind ("table_row", "list_item", "warning"), else classified here
     styled: bool = False  # the parser saw fonts/styles: headings come only from them, not from numbering
+    headers: tuple[str, ...] = ()  # a table row's column headers (see Block)
+    context: str = ""  # a table row's caption and group label (see Block)
 
 
 def split_lines(text: str, offset: int = 0) -> list[Line]:
@@ -67,13 +69,13 @@ def build_blocks(page_no: int, page_text: str, lines: list[Line], gap_breaks: se
     opens a block; a plain line continues the open paragraph, step or warning (wrapped text).
     `gap_breaks` holds indexes of lines preceded by a blank line or a vertical gap."""
     blocks: list[Block] = []
-    cur: list = []  # [kind, level, start, end]
+    cur: list = []  # [kind, level, start, end, line]
     gap_breaks = gap_breaks or set()
 
     def flush():
         if cur:
-            kind, level, s, e = cur
-            blocks.append(Block(page_text[s:e], page_no, s, e, kind, level))
+            kind, level, s, e, first = cur
+            blocks.append(Block(page_text[s:e], page_no, s, e, kind, level, first.headers, first.context))
             cur.clear()
 
     for i, ln in enumerate(lines):
@@ -93,6 +95,6 @@ def build_blocks(page_no: int, page_text: str, lines: list[Line], gap_breaks: se
             cur[3] = ln.end
             continue
         flush()
-        cur.extend([kind, level, ln.start, ln.end])
+        cur.extend([kind, level, ln.start, ln.end, ln])
     flush()
     return blocks

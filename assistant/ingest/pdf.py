@@ -15,72 +15,11 @@ from ..errors import ParseError
 from ..settings import Settings
 from ..textrules import CLOSED
 from ..types import Block, ParsedDoc
+from . import layout
 from .lines import LIST_RE, WARNING_RE, Line, build_blocks, classify, split_lines
 
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3001\u3002\u300a-\u3011\uff01-\uff0f\uff1a-\uff1f\uff08\uff09\uff5e]")
 _CJK_STOP = set("。！？")  # a line that ends a sentence may end a paragraph: its break is kept
-
-
-def _line_fonts(textpage, lines: list[Line]) -> list[tuple[float, bool]]:
-    """(dominant font size, mostly bold) of each line, sampling a couple of dozen characters."""
-    import ctypes
-
-    import pypdfium2.raw as raw
-
-    out = []
-    name = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
-    for ln in lines:
-        c: Counter = Counter()
-        bold = total = 0
-        step = max(1, (ln.end - ln.start) // 24)
-        for i in range(ln.start, ln.end, step):
-            c[round(raw.FPDFText_GetFontSize(textpage.raw, i), 1)] += 1
-            raw.FPDFText_GetFontInfo(textpage.raw, i, name, 128, ctypes.byref(flags))
-            bold += raw.FPDFText_GetFontWeight(textpage.raw, i) >= 600 or b"bold" in name.value.lower()
-            total += 1
-        out.append((c.most_common(1)[0][0] if c else 0.0, total > 0 and bold / total > 0.7))
-    return out
-
-
-def _line_boxes(textpage, text: str, lines: list[Line]) -> list[tuple[float, float, bool]]:
-    """(left, right, cells) of each line: its first and last character's page coordinates, and, for a
-    line that starts or ends with CJK text, whether pdfium put a space of its own into it (a gap
-    between two text runs: table cells side by side, or letter-spaced title text)."""
-    import pypdfium2.raw as raw
-
-    out = []
-    for ln in lines:
-        left = textpage.get_charbox(ln.start)[0]
-        right = textpage.get_charbox(ln.end - 1)[2]
-        cells = False
-        if _CJK_CHAR.match(text[ln.start]) or _CJK_CHAR.match(text[ln.end - 1]):
-            cells = any(text[i] == " " and raw.FPDFText_IsGenerated(textpage.raw, i) for i in range(ln.start, ln.end))
-        out.append((left, right, cells))
-    return out
-
-
-def _column_gap(textpage, text: str, ln: Line, size: float) -> bool:
-    """Whether the line has a gap of more than three font sizes between two words, not counting the one
-    after a leading section number ("3.1    Scope"): table cells side by side (a table's header
-    row), never a heading's words."""
-    import pypdfium2.raw as raw
-
-    s = text[ln.start : ln.end]
-    lead = re.match(r"\s*(?:[\dA-Z]{1,3}(?:\.\d{1,3})*\.?|第\S{1,4}[章节条])\s+", s)
-    first = ln.start + (lead.end() if lead else 0)
-    size = max(size, 1.0)
-    prev_right = None
-    for i in range(first, ln.end):
-        if text[i].isspace():
-            continue
-        if raw.FPDFText_IsGenerated(textpage.raw, i):
-            continue
-        left, _, right, _ = textpage.get_charbox(i)
-        if prev_right is not None and left - prev_right > 3 * size:
-            return True
-        prev_right = right
-    return False
 
 
 def _join_cjk_wraps(text: str, lines: list[Line], boxes: list[tuple[float, float, bool]], sizes: list[float],
@@ -139,27 +78,8 @@ def _join_cjk_wraps(text: str, lines: list[Line], boxes: list[tuple[float, float
         if i - 1 in joined:  # continues the previous line
             out[-1].end = shift(ln.end)
             continue
-        out.append(Line(shift(ln.start), shift(ln.end), ln.heading, ln.kind, ln.styled))
+        out.append(Line(shift(ln.start), shift(ln.end), ln.heading, ln.kind, ln.styled, ln.headers, ln.context))
     return new_text, out
-
-
-_PAGE_NO = re.compile(r"^\W*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\W*$|^第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?$", re.I)
-
-
-def _furniture(texts: list[str], line_sets: list[list[Line]]) -> set[str]:
-    """Running headers and footers: lines at the top or bottom of most pages (digits ignored)."""
-    if len(texts) < 2:
-        return set()
-    counts: Counter = Counter()
-    for text, lines in zip(texts, line_sets):
-        edge = {_shape(text[ln.start : ln.end]) for ln in lines[:2] + lines[-2:]}
-        counts.update(edge)
-    need = max(2, (len(texts) + 1) // 2)
-    return {k for k, n in counts.items() if n >= need}
-
-
-def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.split()))
 
 
 def _heading_levels(all_sizes: list[list[float]]) -> dict[float, int]:
@@ -194,73 +114,110 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
             raise ParseError(str(path), "PDF has no pages")
         if n > settings.max_pages:
             raise ParseError(str(path), f"PDF has {n} pages, more than max_pages={settings.max_pages}")
-        texts, line_sets, size_sets, box_sets, gap_sets, ocr_pages = [], [], [], [], [], []
+        laid: list[layout.PageRuns | None] = []
+        ocr_texts: dict[int, str] = {}
         for i in range(n):
             page = pdf[i]
             tp = page.get_textpage()
             text = tp.get_text_range()
-            if not text.strip() and settings.ocr != "off":
-                from .ocr import ocr_page
+            if not text.strip():
+                laid.append(None)
+                if settings.ocr != "off":
+                    from .ocr import ocr_page
 
-                text = ocr_page(page, settings, str(path), i + 1)
-                if text:
-                    ocr_pages.append(i + 1)
-                lines = split_lines(text)
-                sizes = [(0.0, False)] * len(lines)
-                boxes, gaps = [], set()
+                    ocr_texts[i] = ocr_page(page, settings, str(path), i + 1)
             else:
-                lines = split_lines(text)
-                sizes = _line_fonts(tp, lines)
-                boxes = _line_boxes(tp, text, lines)
-                # the heading candidates (bold, or larger than the page's body text) spread into columns
-                body = Counter(size for size, _ in sizes if size > 0).most_common(1)
-                big = body[0][0] * 1.12 if body else float("inf")
-                gaps = {j for j, (ln, (size, bold)) in enumerate(zip(lines, sizes))
-                        if (bold or size >= big) and _column_gap(tp, text, ln, size)}
-            texts.append(text)
-            line_sets.append(lines)
-            size_sets.append(sizes)
-            box_sets.append(boxes)
-            gap_sets.append(gaps)
+                width, height = page.get_size()
+                laid.append(layout.PageRuns(layout.runs(tp, text, height), width, height))
             tp.close()
             page.close()
         title = (pdf.get_metadata_dict().get("Title") or "").strip()
     finally:
         pdf.close()
 
-    levels = _heading_levels([[s for s, _ in page] for page in size_sets])
-    furniture = _furniture(texts, line_sets)
-    kept_pages = []
-    for pno, (text, lines, fonts, boxes, gaps) in enumerate(zip(texts, line_sets, size_sets, box_sets, gap_sets), start=1):
-        kept, kept_boxes, kept_sizes = [], [], []
-        for i, (ln, (size, bold)) in enumerate(zip(lines, fonts)):
-            s = text[ln.start : ln.end]
-            at_edge = i < 2 or i >= len(lines) - 2
-            if at_edge and (_shape(s) in furniture or _PAGE_NO.match(s)):
-                continue  # running header, footer or page number: not content
-            ln.styled = size > 0
-            lvl = levels.get(size, 0)
-            if i in gaps:
-                ln.kind = "table_row"  # bold or big cells side by side: a table's header row, not a heading
-            elif lvl and len(s) <= 120:  # a long big-font line is emphasis, not a heading
-                ln.heading = lvl
-            elif bold and len(s) <= 80 and not CLOSED.search(s) and not LIST_RE.match(s) and not WARNING_RE.match(s):
-                ln.heading = len(levels) + 1  # a bold run-in heading ("Tools and parts", "Procedure")
-            kept.append(ln)
-            if boxes:
-                kept_boxes.append(boxes[i])
-                kept_sizes.append(size)
-        kept_pages.append((pno, text, kept, kept_boxes, kept_sizes))
-    doc_lines = [(b[0], b[1], z) for *_, bs, zs in kept_pages for b, z in zip(bs, zs)]
+    with_text = [p for p in laid if p is not None]
+    drop_sets, label_list = layout.furniture(with_text)
+    drops = iter(drop_sets)
+    labels_it = iter(label_list)
+    pages_items: list[list[layout.Item] | None] = []
+    labels: list[str] = []
+    prev_row = None
+    for p in laid:
+        if p is None:
+            pages_items.append(None)
+            labels.append("")
+            continue
+        gone = next(drops)
+        labels.append(next(labels_it))
+        kept = [r for k, r in enumerate(p.runs) if k not in gone]
+        items = layout.read_page(kept, p.width) if settings.pdf_layout == "on" else layout.read_stream(kept)
+        prev_row = layout.continue_rows(items, prev_row)
+        pages_items.append(items)
+
+    levels = _heading_levels([[it.size for it in items] for items in pages_items if items])
+    built = []
+    for pno, items in enumerate(pages_items, start=1):
+        if items is None:
+            text = ocr_texts.get(pno - 1, "")
+            built.append((pno, text, split_lines(text), [], []))
+            continue
+        built.append((pno, *_page_text(items, levels)))
+    doc_lines = [(b[0], b[1], z) for *_, bs, zs in built for b, z in zip(bs, zs)]
     blocks: list[Block] = []
-    pages: list[str] = []
-    for pno, text, kept, kept_boxes, kept_sizes in kept_pages:
-        if kept_boxes:
-            text, kept = _join_cjk_wraps(text, kept, kept_boxes, kept_sizes, doc_lines)
-        pages.append(text)
-        blocks.extend(build_blocks(pno, text, kept))
-    texts = pages
+    texts: list[str] = []
+    for pno, text, lines, boxes, sizes in built:
+        if boxes:
+            text, lines = _join_cjk_wraps(text, lines, boxes, sizes, doc_lines)
+        texts.append(text)
+        # a table's or figure's caption starts a block of its own, never the end of a paragraph
+        captions = {i for i, ln in enumerate(lines) if not ln.kind and layout.CAPTION.match(text[ln.start : ln.end])}
+        blocks.extend(build_blocks(pno, text, lines, captions | {i + 1 for i in captions}))
+    ocr_pages = tuple(i + 1 for i, t in sorted(ocr_texts.items()) if t)
     if not any(t.strip() for t in texts):
         reason = "scanned PDF with no text layer; install the [ocr] extra to read it" if settings.ocr != "off" else "PDF has no text layer and OCR is off"
         raise ParseError(str(path), reason)
-    return ParsedDoc(str(path), "pdf", tuple(texts), tuple(blocks), title, tuple(ocr_pages))
+    return ParsedDoc(str(path), "pdf", tuple(texts), tuple(blocks), title, ocr_pages, tuple(labels))
+
+
+def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str, list[Line], list, list[float]]:
+    """The page's text in reading order and its lines: a flow line's runs joined by a space, a table
+    row's cells by a tab, one item a line. Only white space is put between the runs, so any quote cut
+    from the text is pdfium's text with white space evened out. Returns (text, lines, boxes, sizes)
+    with each line's (left, right, has cells) and font size for joining wrapped Chinese lines."""
+    parts: list[str] = []
+    lines: list[Line] = []
+    boxes: list[tuple[float, float, bool]] = []
+    sizes: list[float] = []
+    pos = 0
+    body = Counter(it.size for it in items if it.kind == "" and it.size > 0).most_common(1)
+    big = body[0][0] * 1.12 if body else float("inf")
+    for it in items:
+        s = it.text
+        ln = Line(pos, pos + len(s), styled=True)
+        if it.kind in ("table_row", "table_header"):
+            ln.kind = "table_row"
+            ln.headers, ln.context = it.headers, it.context
+        else:
+            lvl = levels.get(it.size, 0)
+            if (it.bold or it.size >= big) and _wide_gap(it):
+                ln.kind = "table_row"  # bold or big cells side by side: a table's header row, not a heading
+            elif lvl and len(s) <= 120:  # a long big-font line is emphasis, not a heading
+                ln.heading = lvl
+            elif it.bold and len(s) <= 80 and not CLOSED.search(s) and not LIST_RE.match(s) and not WARNING_RE.match(s):
+                ln.heading = len(levels) + 1  # a bold run-in heading ("Tools and parts", "Procedure")
+        parts.append(s + "\n")
+        pos += len(s) + 1
+        lines.append(ln)
+        boxes.append((it.x0, it.x1, len(it.cells) > 1 or sum(len(c) for c in it.cells) > 1))
+        sizes.append(it.size)
+    return "".join(parts), lines, boxes, sizes
+
+
+def _wide_gap(it: layout.Item) -> bool:
+    """Whether a line has a gap of more than three font sizes between two runs, not counting the one
+    after a leading section number ("3.1    Scope"): table cells side by side, never a heading's words."""
+    rs = [r for cell in it.cells for r in cell]
+    if len(rs) > 1 and re.fullmatch(r"(?:[\dA-Z]{1,3}(?:\.\d{1,3})*\.?|第\S{1,4}[章节条])", rs[0].text):
+        rs = rs[1:]
+    em = max(it.size, 1.0)
+    return any(b.x0 - a.x1 > 3 * em for a, b in zip(rs, rs[1:]))

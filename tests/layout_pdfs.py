@@ -1,0 +1,320 @@
+"""Small PDFs shaped like real maintenance manuals, drawn with reportlab's canvas, for the layout tests
+(tests/test_layout_pdf.py). Each builder writes one PDF and returns what it drew, so a test can say
+what the reader must give back. Coordinates are reportlab's (points, y up from the bottom of a US
+Letter page, 612 x 792)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+
+BODY, BOLD = "Helvetica", "Helvetica-Bold"
+
+# --- 1. troubleshooting table without rules, columns interleaved line by line ----------------------
+
+TROUBLE_CAPTION = "Table 4-1. Troubleshooting the HP-3 booster pump."
+TROUBLE_HEADERS = ("Problem", "Cause", "Remedy")
+# each row: the lines of each cell, as printed (a cell wraps onto 2-3 lines)
+TROUBLE_ROWS = [
+    (["Pump does not start"],
+     ["Fuse F2 blown in the", "control box"],
+     ["Replace fuse F2 (10 A,", "slow-blow). Check motor", "insulation first."]),
+    (["Discharge pressure", "below 4.5 bar"],
+     ["Suction strainer", "clogged"],
+     ["Clean the strainer; torque", "cover bolts to 25 N·m."]),
+    (["Motor overheats"],
+     ["Supply voltage low or", "one phase missing"],
+     ["Measure 400 V ±10 % at", "terminals L1-L3."]),
+    (["Seal leaks more than", "10 drops per minute"],
+     ["Mechanical seal worn"],
+     ["Replace seal kit P/N", "HP3-SK-07 (para 5-12)."]),
+]
+TROUBLE_X = (72, 232, 392)
+
+
+def troubleshooting_table(path: Path) -> None:
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 14)
+    c.drawString(72, 720, "4 Troubleshooting")
+    c.setFont(BODY, 10)
+    c.drawString(72, 698, "Before any check, switch the pump off at the main isolator and lock it out.")
+    c.setFont(BODY, 10)
+    c.drawString(72, 672, TROUBLE_CAPTION)
+    y = 652
+    c.setFont(BOLD, 9)
+    for x, h in zip(TROUBLE_X, TROUBLE_HEADERS):
+        c.drawString(x, y, h)
+    y -= 18
+    c.setFont(BODY, 9)
+    for row in TROUBLE_ROWS:
+        depth = max(len(cell) for cell in row)
+        for k in range(depth):  # line by line across the columns: the text stream interleaves them
+            for x, cell in zip(TROUBLE_X, row):
+                if k < len(cell):
+                    c.drawString(x, y, cell[k])
+            y -= 11
+        y -= 8  # more space between rows than between a cell's lines
+    c.setFont(BODY, 10)
+    c.drawString(72, y - 14, "If the fault persists, call HP service on +49 30 1234 5678.")
+    c.save()
+
+
+# --- 2. spec table drawn column by column, with a group label ------------------------------------
+
+SPEC_CAPTION = "Table 1-2. Engine Repair Standards."
+SPEC_HEADERS = ("Component", "Standard (in.)", "Metric (mm)")
+# (indent, label, value, metric); a row without values is a group label over the indented rows below
+SPEC_ROWS = [
+    (0, "Cylinder Bore", "", ""),
+    (12, "Diameter", "3.8750 - 3.8765 in.", "98.425 - 98.463 mm"),
+    (12, "Out of Round", "0.0015 in. max", "0.038 mm max"),
+    (12, "Taper", "0.0010 in. max", "0.025 mm max"),
+    (0, "Piston Ring Gap", "0.010 - 0.020 in.", "0.25 - 0.51 mm"),
+    (0, "Valve Spring Pressure", "76 lb at 1.69 in.", "338 N at 42.9 mm"),
+    (0, "Connecting Rod Bolt Torque", "45 lb-ft", "61 N·m"),
+]
+SPEC_X = (72, 260, 420)
+
+
+def spec_table(path: Path) -> None:
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 14)
+    c.drawString(72, 720, "1-6 Repair Standards")
+    c.setFont(BODY, 10)
+    c.drawString(72, 698, "Measure each part at room temperature; replace any part outside its limits.")
+    c.drawString(72, 672, SPEC_CAPTION)
+    top = 650
+    for col, x in enumerate(SPEC_X):  # the whole label column, then the values, then the metric column
+        c.setFont(BOLD, 9)
+        c.drawString(x, top, SPEC_HEADERS[col])
+        c.setFont(BODY, 9)
+        for k, row in enumerate(SPEC_ROWS):
+            text = row[1 + col]
+            if text:
+                c.drawString(x + (row[0] if col == 0 else 0), top - 18 - 13 * k, text)
+    c.drawString(72, top - 18 - 13 * len(SPEC_ROWS) - 20, "Torque the bolts in two passes, in the order of figure 1-9.")
+    c.save()
+
+
+# --- 3. two text columns under a full-width title --------------------------------------------------
+
+TWO_COL_TITLE = "Section 2. Hydraulic System Description"
+_PROSE = (
+    "The hydraulic system supplies fluid at 3000 psi to the flight control actuators, the landing gear and "
+    "the wheel brakes. Two engine driven pumps feed the main manifold through check valves, so that either "
+    "pump alone can carry the full load. The reservoir is pressurized to 45 psi by bleed air to keep the "
+    "pump inlets from cavitating at altitude. A sight gauge on the reservoir shows the fluid level; service "
+    "the reservoir with MIL-PRF-83282 fluid only, never with automotive brake fluid. The system filter has "
+    "a differential pressure indicator that pops out when the element is clogged: replace the element and "
+    "reset the button, then run the system for five minutes and check again. The accumulator is precharged "
+    "with dry nitrogen to 1000 psi with the system depressurized. Check the precharge every 100 flight hours "
+    "and after any replacement of the accumulator or its charging valve. A low precharge makes the pressure "
+    "gauge needle chatter during actuator movement. The relief valve opens at 3650 psi and reseats at 3300 "
+    "psi; a relief valve that does not reseat heats the fluid quickly and must be replaced. Pressure lines "
+    "are stainless steel tubing; return lines are aluminum. Torque the B-nuts of 3/8 in. lines to 270 in-lb "
+    "and the B-nuts of 1/2 in. lines to 450 in-lb, holding the fitting with a second wrench. Never "
+    "overtighten a leaking fitting: disassemble it, inspect the flare for cracks and replace the sleeve. "
+    "When the system has been opened, bleed the air at the high points until clear fluid flows without "
+    "bubbles, then top up the reservoir to the FULL mark. Record every servicing in the aircraft logbook "
+    "with the quantity of fluid added and the reason. Fluid samples are taken every 300 hours from the "
+    "sampling valve on the return manifold and sent to the laboratory for a particle count; a count above "
+    "class 8 calls for a filter change and a second sample after ten hours of operation. Hoses are "
+    "replaced on condition or after eight years, whichever comes first; the date of manufacture is printed "
+    "on the hose sleeve. Before removing any component, depressurize the system by cycling the controls "
+    "with the engines stopped until the pressure gauge reads zero, and cap every open port at once. "
+    "Protective caps and plugs are kept in the kit bag of the maintenance stand; never use tape or rags to "
+    "close a hydraulic port. Tag the aircraft as unserviceable while any hydraulic component is removed, "
+    "and remove the tag only after the leak check at full system pressure has been passed and signed."
+)
+TWO_COL_X = (72, 324)
+TWO_COL_WIDTH = 216
+
+
+def two_column_lines() -> tuple[list[str], list[str]]:
+    """The left column's lines and the right column's lines (25 each)."""
+    lines = simpleSplit(_PROSE, BODY, 9.5, TWO_COL_WIDTH)
+    assert len(lines) >= 50, len(lines)
+    return lines[:25], lines[25:50]
+
+
+def two_columns(path: Path, across: bool) -> None:
+    """`across`: the producer drew line by line across both columns (the stream interleaves them);
+    else column by column."""
+    left, right = two_column_lines()
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 15)
+    c.drawString(72, 730, TWO_COL_TITLE)
+
+    def draw(x: float, y: float, line: str, last: bool):
+        t = c.beginText(x, y)
+        t.setFont(BODY, 9.5)
+        spaces = line.count(" ")
+        if spaces and not last:  # justified: stretch the word spaces to fill the column
+            t.setWordSpace((TWO_COL_WIDTH - stringWidth(line, BODY, 9.5)) / spaces)
+        t.textLine(line)
+        c.drawText(t)
+
+    ys = [700 - 12.5 * k for k in range(25)]
+    if across:
+        for k in range(25):
+            draw(TWO_COL_X[0], ys[k], left[k], False)
+            draw(TWO_COL_X[1], ys[k], right[k], k == 24)
+    else:
+        for col, lines in zip(TWO_COL_X, (left, right)):
+            for k in range(25):
+                draw(col, ys[k], lines[k], col == TWO_COL_X[1] and k == 24)
+    c.save()
+
+
+# --- 4. running header, footer and printed page labels ---------------------------------------------
+
+RUNNING_HEADER = "ACME GPU-400 O&M Manual"
+RUNNING_FOOTER = "Rev. 3  2024-05-01"
+RUNNING_LABELS = ("3-1", "3-2", "3-3", "3-4")
+RUNNING_BODY = [
+    ("3-1 Scheduled Maintenance", [
+        "Perform the daily checks before the first start of the shift.",
+        "Check the coolant level in the expansion tank; top up with 50/50 glycol.",
+        "Inspect the drive belt for cracks and check its deflection: 10 to 12 mm.",
+    ]),
+    ("3-2 Air Filter Service", [
+        "Remove the four wing nuts and lift off the filter cover.",
+        "Replace the element when the restriction indicator shows red.",
+        "Tighten the wing nuts by hand only; do not use tools.",
+    ]),
+    ("3-3 Oil Change", [
+        "Run the engine for 5 minutes to warm the oil, then stop it.",
+        "Drain the oil into a 20 L container and replace the filter.",
+        "Torque the drain plug to 35 N·m and refill with 14 L of SAE 15W-40.",
+    ]),
+    ("3-4 Fuel System", [
+        "Drain water from the fuel filter bowl every 50 hours.",
+        "Replace the fuel filter every 500 hours or when power drops.",
+        "Bleed the fuel system at the bleed screw until no bubbles appear.",
+    ]),
+]
+
+
+def running_furniture(path: Path, labels: tuple[str, ...] = RUNNING_LABELS) -> None:
+    """Four pages, each with the running header, the footer and its printed page label (`labels`)."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    for label, (heading, body) in zip(labels, RUNNING_BODY):
+        c.setFont(BODY, 9)
+        c.drawString(72, 752, RUNNING_HEADER)
+        c.drawString(72, 36, RUNNING_FOOTER)
+        c.drawRightString(540, 36, label)
+        c.setFont(BOLD, 14)
+        c.drawString(72, 700, heading)
+        c.setFont(BODY, 10)
+        for k, line in enumerate(body):
+            c.drawString(72, 676 - 14 * k, line)
+        c.showPage()
+    c.save()
+
+
+# --- 5. a table continued on the next page, its header repeated ------------------------------------
+
+CONT_HEADERS = ("Fastener", "Thread", "Torque")
+CONT_PAGE1 = [("Cylinder head bolts", "M12 x 1.5", "95 N·m"), ("Main bearing cap bolts", "M12 x 1.5", "110 N·m"),
+              ("Connecting rod nuts", "M10 x 1.0", "60 N·m"), ("Flywheel bolts", "M10 x 1.25", "75 N·m")]
+CONT_PAGE2 = [("Oil pan bolts", "M6 x 1.0", "10 N·m"), ("Injector clamp bolts", "M8 x 1.25", "25 N·m"),
+              ("Exhaust manifold nuts", "M10 x 1.5", "45 N·m")]
+CONT_CAPTIONS = ("Table 2. Engine torque values.", "Table 2 (cont)")
+
+
+def continued_table(path: Path) -> None:
+    c = canvas.Canvas(str(path), pagesize=letter)
+    xs = (72, 260, 400)
+    for page, (caption, rows) in enumerate(zip(CONT_CAPTIONS, (CONT_PAGE1, CONT_PAGE2))):
+        c.setFont(BODY, 9)
+        c.drawString(72, 752, "GPU-400 Engine Overhaul")
+        top = 700
+        if page == 0:
+            c.setFont(BOLD, 14)
+            c.drawString(72, top, "2-4 Torque Values")
+            c.setFont(BODY, 10)
+            c.drawString(72, top - 22, "Use a calibrated torque wrench; threads clean and lightly oiled.")
+            top -= 50
+        c.setFont(BODY, 10)
+        c.drawString(72, top, caption)
+        c.setFont(BOLD, 9)
+        for x, h in zip(xs, CONT_HEADERS):
+            c.drawString(x, top - 20, h)
+        c.setFont(BODY, 9)
+        for k, row in enumerate(rows):
+            for x, cell in zip(xs, row):
+                c.drawString(x, top - 38 - 13 * k, cell)
+        if page == 1:
+            c.setFont(BODY, 10)
+            c.drawString(72, top - 38 - 13 * len(rows) - 24, "Retorque the cylinder head bolts after 50 hours of operation.")
+        c.showPage()
+    c.save()
+
+
+# --- 6. staggered troubleshooting table (US Army TM style) -----------------------------------------
+
+STAG_CAPTION = "Table 3-1. Troubleshooting."
+STAG_HEADS = (("MALFUNCTION", 72), ("TEST OR INSPECTION", 100), ("CORRECTIVE ACTION", 140))
+# (x, line): 72 = malfunction, 100 = test or inspection, 140 = corrective action
+STAG_BODY = [
+    (72, "1. PUMP WILL NOT START."),
+    (100, "Step 1. Check fuse F2 on the control panel."),
+    (140, "Replace fuse F2 if blown (para 3-4)."),
+    (100, "Step 2. Check for 24 V dc at connector J1."),
+    (140, "If voltage is missing, repair the wiring"),
+    (140, "harness (para 3-7)."),
+    (72, "2. WATER IS GETTING INTO SHELTER."),
+    (100, "Step 1. Inspect the door seals for tears."),
+    (140, "Replace the damaged door seal (para 4-12)."),
+    (100, "Step 2. Check the roof drain for blockage."),
+    (140, "Clear the drain with a 6 mm rod."),
+]
+
+
+def staggered_table(path: Path, rule_gap: float = 8) -> None:
+    """`rule_gap`: the extra space between the last header line and the first malfunction (a rule is
+    drawn in it), on top of the 12-point line pitch."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 12)
+    c.drawString(72, 730, "Section II. TROUBLESHOOTING")
+    c.setFont(BODY, 10)
+    c.drawString(72, 706, "Table 3-1 lists the common malfunctions you may find with the shelter.")
+    c.drawString(200, 680, STAG_CAPTION)
+    y = 656
+    for text, x in STAG_HEADS:
+        c.drawString(x, y, text)
+        y -= 12
+    c.line(72, y + 4, 540, y + 4)  # the rule under the header lines
+    y -= rule_gap
+    for x, text in STAG_BODY:
+        c.drawString(x, y, text)
+        y -= 12
+    c.save()
+
+
+# --- 7. a figure with callouts and a caption -------------------------------------------------------
+
+FIGURE_CAPTION = "Figure 3-2. Filter assembly."
+FIGURE_CALLOUTS = [(170, 600, "1 Filter housing"), (360, 560, "2 O-ring"), (170, 480, "3 Element"), (360, 440, "4 Drain plug")]
+
+
+def figure_page(path: Path) -> None:
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 12)
+    c.drawString(72, 720, "3-5 Filter Element Replacement")
+    c.setFont(BODY, 10)
+    c.drawString(72, 698, "Close the inlet valve and open the drain plug (4) before removing the housing (1).")
+    c.drawString(72, 684, "Fit a new O-ring (2) lightly coated with clean hydraulic fluid.")
+    c.rect(150, 420, 320, 240)  # the figure
+    c.circle(310, 540, 60)
+    c.line(250, 603, 290, 580)
+    c.setFont(BODY, 8)
+    for x, y, text in FIGURE_CALLOUTS:
+        c.drawString(x, y, text)
+    c.setFont(BODY, 10)
+    c.drawCentredString(310, 400, FIGURE_CAPTION)
+    c.drawString(72, 370, "Tighten the housing by hand, then a further quarter turn; open the inlet valve slowly.")
+    c.save()

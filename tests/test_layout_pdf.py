@@ -1,0 +1,292 @@
+"""Reading real-shaped manual pages from their layout (issue #15): tables without rules, tables drawn
+column by column, two text columns, running headers and footers with printed page labels, a table
+continued on the next page, an Army-TM troubleshooting table with staggered headers, a figure.
+
+The PDFs are drawn at test time with reportlab's canvas (tests/layout_pdfs.py). Besides what each
+case must give, every document is held to the reader's contract: each block is the exact slice of its
+page text, and the page text is pypdfium2's own text with only white space put in or taken out (no
+character lost, none added; running headers and footers are the only text dropped)."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from assistant.index.chunk import chunk_doc
+from assistant.ingest import parse
+from tests import layout_pdfs as L
+
+
+def _raw_pages(path) -> list[str]:
+    """pypdfium2's text of each page, as a reader's copy-paste gives it."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for i in range(len(pdf)):
+            tp = pdf[i].get_textpage()
+            out.append(tp.get_text_range())
+            tp.close()
+        return out
+    finally:
+        pdf.close()
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _verbatim(text: str, raw: str) -> bool:
+    """Whether `text` can be cut at its white space into pieces that each occur in `raw` (white space
+    removed from both): text taken from the page with only white space put between the runs (a
+    wrapped cell's lines are apart in the stream when the columns are interleaved)."""
+    words, hay = text.split(), _squash(raw)
+    ok = [True] + [False] * len(words)  # ok[k]: words[:k] can be cut so
+    for end in range(1, len(words) + 1):
+        ok[end] = any(ok[s] and "".join(words[s:end]) in hay for s in range(end))
+    return ok[-1]
+
+
+def _check_contract(doc, raw: list[str], dropped: list[str] | None = None) -> None:
+    """The reader's contract on one parsed document (see the module docstring). `dropped`: per page,
+    the running header/footer/page label text the reader must leave out (nothing else may go)."""
+    assert len(doc.pages) == len(raw)
+    for b in doc.blocks:
+        assert doc.pages[b.page - 1][b.start : b.end] == b.text, b
+        assert _verbatim(b.text, raw[b.page - 1]), b.text
+        if b.kind == "table_row":
+            cells = b.text.split("\t")
+            for cell in cells:
+                assert cell.strip(), (b.text, "empty cell")
+                assert _verbatim(cell, raw[b.page - 1]), (cell, "not verbatim page text")
+            assert not b.headers or len(b.headers) == len(cells), (b.text, b.headers)
+    for i, (page, r) in enumerate(zip(doc.pages, raw)):
+        kept, source = Counter(_squash(page)), Counter(_squash(r))
+        gone = Counter(_squash(dropped[i])) if dropped else Counter()
+        assert kept + gone == source, {"page": i + 1, "lost": source - kept - gone, "added": kept + gone - source}
+    for c in chunk_doc(doc):
+        assert doc.pages[c.page - 1][c.start : c.end] == c.text
+        assert c.page_label == doc.page_label(c.page)
+
+
+def _parsed(tmp_path, name: str, build, *args):
+    path = tmp_path / f"{name}.pdf"
+    build(path, *args)
+    return parse(path), _raw_pages(path)
+
+
+def _rows(doc, page: int | None = None) -> list[tuple[str, tuple[str, ...], str]]:
+    return [(b.text, b.headers, b.context) for b in doc.blocks if b.kind == "table_row" and page in (None, b.page)]
+
+
+def _row(doc, first_cell: str):
+    found = [b for b in doc.blocks if b.kind == "table_row" and b.text.split("\t")[0] == first_cell]
+    assert len(found) == 1, (first_cell, _rows(doc))
+    return found[0]
+
+
+def _assert_labelled_under(labelled: str, row, above: list[str]) -> None:
+    """`row` is a line of a chunk's `labelled` text, with the lines `above` (caption, column names,
+    group label) before it in that order. A row of short values may leave out the column names it
+    repeats ("Oil pan bolts | M6 x 1.0 | 10 N·m" under "Fastener | Thread | Torque", see
+    chunk.labelled); a row of prose names them ("... | Cause: ...")."""
+    lines = labelled.splitlines()
+    forms = {row.labelled(), " | ".join(_norm(c) for c in row.text.split("\t"))}
+    at = next((k for k, ln in enumerate(lines) if ln in forms), None)
+    assert at is not None, (forms, lines)
+    pos = [max((k for k, ln in enumerate(lines[:at]) if ln == a), default=-1) for a in above]
+    assert -1 not in pos and pos == sorted(pos), (above, lines[: at + 1])
+
+
+# --- 1. troubleshooting table without rules, its columns interleaved in the text stream ---------------
+
+
+def _trouble_row(k: int) -> str:
+    return "\t".join(" ".join(cell) for cell in L.TROUBLE_ROWS[k])
+
+
+def test_rows_of_an_unruled_troubleshooting_table_keep_their_wrapped_cells(tmp_path):
+    doc, raw = _parsed(tmp_path, "hp3_trouble", L.troubleshooting_table)
+    # the stream reads across the columns: a cell's second line comes after the other cells' first lines
+    assert raw[0].index("Replace fuse F2 (10 A,") < raw[0].index("control box")
+    _check_contract(doc, raw)
+    header = _row(doc, "Problem")
+    assert header.text == "Problem\tCause\tRemedy" and header.headers == ()
+    for k in (0, 2):  # rows whose first cell is one line
+        b = _row(doc, L.TROUBLE_ROWS[k][0][0])
+        assert (b.text, b.headers, b.context) == (_trouble_row(k), L.TROUBLE_HEADERS, L.TROUBLE_CAPTION)
+    assert _row(doc, "Pump does not start").text == (
+        "Pump does not start\tFuse F2 blown in the control box\tReplace fuse F2 (10 A, slow-blow). Check motor insulation first.")
+    labelled = "\n".join(c.labelled for c in chunk_doc(doc))
+    assert ("Pump does not start | Cause: Fuse F2 blown in the control box | "
+            "Remedy: Replace fuse F2 (10 A, slow-blow). Check motor insulation first.") in labelled.splitlines()
+    assert "Motor overheats | Cause: Supply voltage low or one phase missing | Remedy: Measure 400 V ±10 % at terminals L1-L3." in labelled
+    assert L.TROUBLE_CAPTION in labelled.splitlines()
+
+
+def test_a_problem_cell_that_wraps_stays_in_its_row(tmp_path):
+    """"Discharge pressure / below 4.5 bar" is one Problem cell: its second line opens no new row (rows
+    are told apart by the wider space between them)."""
+    doc, raw = _parsed(tmp_path, "hp3_trouble", L.troubleshooting_table)
+    body = [r for r in _rows(doc) if r[1]]
+    assert body == [(_trouble_row(k), L.TROUBLE_HEADERS, L.TROUBLE_CAPTION) for k in range(len(L.TROUBLE_ROWS))]
+
+
+def test_a_paragraph_after_a_table_is_no_cell_of_it(tmp_path):
+    """A full line of text two lines below the table's last row, crossing its column gutters, ends the
+    table: it is a paragraph, not the "Cause" of the last row."""
+    doc, raw = _parsed(tmp_path, "hp3_trouble", L.troubleshooting_table)
+    after = "If the fault persists, call HP service on +49 30 1234 5678."
+    assert [b.kind for b in doc.blocks if after in b.text] == ["paragraph"], [(b.kind, b.text) for b in doc.blocks if after in b.text]
+    assert not any("fault persists" in b.text for b in doc.blocks if b.kind == "table_row")
+
+
+# --- 2. spec table drawn column by column, with a group label ----------------------------------------
+
+
+def test_a_spec_table_drawn_column_by_column_is_read_row_by_row(tmp_path):
+    doc, raw = _parsed(tmp_path, "engine_standards", L.spec_table)
+    # pypdfium2 reads it column by column: every label before the first value
+    assert raw[0].index("Connecting Rod Bolt Torque") < raw[0].index("3.8750 - 3.8765 in.") < raw[0].index("98.425 - 98.463 mm")
+    _check_contract(doc, raw)
+    cap, group = L.SPEC_CAPTION, f"{L.SPEC_CAPTION} > Cylinder Bore"
+    header = _row(doc, "Component")
+    assert header.text == "Component\tStandard (in.)\tMetric (mm)" and header.headers == ()
+    b = _row(doc, "Cylinder Bore")  # the group label: a row of its own, first column only
+    assert (b.text, b.headers, b.context) == ("Cylinder Bore", ("Component",), cap)
+    for label, group_ctx in (("Diameter", group), ("Out of Round", group), ("Piston Ring Gap", cap),
+                             ("Valve Spring Pressure", cap), ("Connecting Rod Bolt Torque", cap)):
+        _, label, value, metric = next(r for r in L.SPEC_ROWS if r[1] == label)
+        b = _row(doc, label)
+        assert (b.text, b.headers, b.context) == (f"{label}\t{value}\t{metric}", L.SPEC_HEADERS, group_ctx)
+    assert _row(doc, "Taper").text == "Taper\t0.0010 in. max\t0.025 mm max"
+    # rows in the printed order
+    assert [b.text.split("\t")[0] for b in doc.blocks if b.kind == "table_row"] == ["Component"] + [r[1] for r in L.SPEC_ROWS]
+    chunk = next(c for c in chunk_doc(doc) if "Diameter" in c.text)
+    _assert_labelled_under(chunk.labelled, _row(doc, "Diameter"), [L.SPEC_CAPTION, " | ".join(L.SPEC_HEADERS), group])
+
+
+def test_the_last_row_of_a_group_sits_under_the_group_label(tmp_path):
+    """"Taper" is the last of the rows indented under "Cylinder Bore": its context names the group,
+    as for "Diameter" and "Out of Round" above it."""
+    doc, raw = _parsed(tmp_path, "engine_standards", L.spec_table)
+    assert _row(doc, "Taper").context == f"{L.SPEC_CAPTION} > Cylinder Bore"
+
+
+# --- 3. two text columns under a full-width title ----------------------------------------------------
+
+
+@pytest.mark.parametrize("across", [True, False], ids=["drawn_across", "drawn_by_column"])
+def test_two_text_columns_are_read_left_column_first(tmp_path, across):
+    doc, raw = _parsed(tmp_path, "hyd_description", L.two_columns, across)
+    left, right = L.two_column_lines()
+    if across:  # the stream interleaves the columns: the right column's first line before the left's second
+        assert raw[0].index(right[0]) < raw[0].index(left[1])
+    _check_contract(doc, raw)
+    lines = [_norm(ln) for ln in doc.pages[0].splitlines() if ln.strip()]
+    # each line of the page is one printed line of one column, left column first
+    assert lines == [L.TWO_COL_TITLE] + [_norm(x) for x in left] + [_norm(x) for x in right]
+    page = doc.pages[0]
+    assert max(page.index(x) for x in left) < min(page.index(x) for x in right)
+    heads = [b for b in doc.blocks if b.kind == "heading"]
+    assert [b.text for b in heads] == [L.TWO_COL_TITLE]
+
+
+# --- 4. running header and footer, printed page labels ------------------------------------------------
+
+
+@pytest.mark.parametrize("printed, labels", [
+    (L.RUNNING_LABELS, L.RUNNING_LABELS),
+    (("A-1", "A-2", "A-3", "A-4"), ("A-1", "A-2", "A-3", "A-4")),
+    (("- 12 -", "- 13 -", "- 14 -", "- 15 -"), ("12", "13", "14", "15")),
+    (("ii", "iii", "iv", "v"), ("ii", "iii", "iv", "v")),
+], ids=["chapter_page", "appendix_page", "dashed_number", "roman"])
+def test_running_headers_and_footers_are_left_out_and_page_labels_read(tmp_path, printed, labels):
+    doc, raw = _parsed(tmp_path, "gpu400_om", L.running_furniture, printed)
+    dropped = [f"{L.RUNNING_HEADER} {L.RUNNING_FOOTER} {label}" for label in printed]
+    _check_contract(doc, raw, dropped)
+    assert doc.page_labels == labels
+    chunks = chunk_doc(doc)
+    assert {c.page for c in chunks} == {1, 2, 3, 4}
+    assert all(c.page_label == labels[c.page - 1] for c in chunks)
+    furniture = ("ACME", "O&M Manual", "GPU-400", "Rev. 3", "2024-05-01")
+    for text in [b.text for b in doc.blocks] + [c.text for c in chunks] + [c.labelled for c in chunks]:
+        assert not any(f in text for f in furniture), text
+    for b in doc.blocks:  # the label is no line of any block ("3-1" as a heading's number stays)
+        assert not {_norm(x) for x in b.text.splitlines()} & set(printed), b.text
+    # the body is all there, in order
+    for p, (heading, body) in enumerate(L.RUNNING_BODY, start=1):
+        texts = [b.text for b in doc.blocks if b.page == p]
+        assert texts[0] == heading and "\n".join(texts[1:]) == "\n".join(body)
+
+
+# --- 5. a table continued on the next page ------------------------------------------------------------
+
+
+def test_a_continued_table_keeps_its_headers_on_the_next_page(tmp_path):
+    doc, raw = _parsed(tmp_path, "engine_torques", L.continued_table)
+    _check_contract(doc, raw, ["GPU-400 Engine Overhaul"] * 2)
+    for page, caption, rows in ((1, L.CONT_CAPTIONS[0], L.CONT_PAGE1), (2, L.CONT_CAPTIONS[1], L.CONT_PAGE2)):
+        got = _rows(doc, page)
+        assert got[0][:2] == ("\t".join(L.CONT_HEADERS), ())  # the (repeated) header row
+        assert got[1:] == [("\t".join(r), L.CONT_HEADERS, caption) for r in rows]
+    chunk = next(c for c in chunk_doc(doc) if c.page == 2 and "Oil pan bolts" in c.text)
+    for first in ("Oil pan bolts", "Exhaust manifold nuts"):
+        _assert_labelled_under(chunk.labelled, _row(doc, first), [L.CONT_CAPTIONS[1], " | ".join(L.CONT_HEADERS)])
+
+
+# --- 6. staggered troubleshooting table (US Army TM) --------------------------------------------------
+
+
+def _stag_expected() -> list[tuple[str, tuple[str, ...], str]]:
+    names = tuple(h for h, _ in L.STAG_HEADS)
+    out, malfunction, step = [], "", None
+    for x, text in L.STAG_BODY + [(72, "")]:
+        if x in (72, 100) and step is not None:
+            out.append(("\t".join(_norm(" ".join(c)) for c in step), names[1:], f"{L.STAG_CAPTION} > MALFUNCTION: {malfunction}"))
+            step = None
+        if x == 72 and text:
+            malfunction = text
+            out.append((text, names[:1], L.STAG_CAPTION))
+        elif x == 100:
+            step = ([text], [])
+        elif x == 140:
+            step[1].append(text)
+    return out
+
+
+@pytest.mark.parametrize("rule_gap", [20, 8], ids=["blank_line_under_the_rule", "body_right_under_the_rule"])
+def test_a_staggered_troubleshooting_table_reads_steps_under_their_malfunction(tmp_path, rule_gap):
+    """MALFUNCTION / TEST OR INSPECTION / CORRECTIVE ACTION on three indented header lines, a rule,
+    then the body. A numbered malfunction in capitals ("1. PUMP WILL NOT START.") is body, not a
+    fourth header line, however close under the rule it is printed."""
+    doc, raw = _parsed(tmp_path, "shelter_tm", L.staggered_table, rule_gap)
+    _check_contract(doc, raw)
+    rows = _rows(doc)
+    assert rows, [(b.kind, b.text) for b in doc.blocks]
+    assert rows[0][:2] == ("MALFUNCTION\tTEST OR INSPECTION\tCORRECTIVE ACTION", ())
+    assert rows[1:] == _stag_expected()
+    labelled = "\n".join(c.labelled for c in chunk_doc(doc)).splitlines()
+    assert ("Step 2. Check for 24 V dc at connector J1. | CORRECTIVE ACTION: If voltage is missing, repair the wiring "
+            "harness (para 3-7).") in labelled
+    assert f"{L.STAG_CAPTION} > MALFUNCTION: 2. WATER IS GETTING INTO SHELTER." in labelled
+
+
+# --- 7. a figure with callouts and a caption ----------------------------------------------------------
+
+
+def test_a_figure_loses_neither_its_callouts_nor_its_caption(tmp_path):
+    doc, raw = _parsed(tmp_path, "filter_fig", L.figure_page)
+    _check_contract(doc, raw)  # no character of the page lost or added
+    lines = [_norm(ln) for ln in doc.pages[0].splitlines()]
+    assert L.FIGURE_CAPTION in lines  # the caption is one line of its own
+    for _, _, callout in L.FIGURE_CALLOUTS:
+        assert callout in lines
+    page = doc.pages[0]
+    assert page.index("Fit a new O-ring (2)") < page.index(L.FIGURE_CAPTION) < page.index("Tighten the housing by hand")
+    assert any(L.FIGURE_CAPTION in b.text for b in doc.blocks)
