@@ -118,7 +118,7 @@ class Hit:
             "section": " > ".join(c.section),
             "score": round(min(1.0, max(0.0, float(self.score))), 6),
             "text": self.display_text,
-        }
+        } | ({"page_label": c.page_label} if c.page_label else {})
 
 
 class Citation(BaseModel):
@@ -133,9 +133,30 @@ class Citation(BaseModel):
     doc: str
     page: int = Field(ge=1)
     quote: str = Field(min_length=1)
+    # the page's printed number ("3-12") where the document prints one: what a technician looks up
+    page_label: str = Field("", description="the page number printed on the page, '' when none (page is the 1-based PDF page)")
 
     def to_json(self) -> dict:
-        return {"chunk_id": self.chunk_id, "doc": self.doc, "page": self.page, "quote": self.quote}
+        out = {"chunk_id": self.chunk_id, "doc": self.doc, "page": self.page, "quote": self.quote}
+        if self.page_label:
+            out["page_label"] = self.page_label
+        return out
+
+    def page_ref(self, lang: str = "en") -> str:
+        """The page as a technician looks it up: "p. 3-12 (PDF page 57)", or "p. 57" (see page_ref)."""
+        return page_ref(self.page, self.page_label, lang)
+
+
+def page_ref(page: int, label: str = "", lang: str = "en") -> str:
+    """A page reference for display: the printed label first, the PDF page beside it when they differ.
+
+    >>> page_ref(57, "3-12"), page_ref(3), page_ref(3, "3"), page_ref(9, "7", "zh")
+    ('p. 3-12 (PDF page 57)', 'p. 3', 'p. 3', '第 7 页（PDF 第 9 页）')
+    """
+    zh = lang.startswith("zh")
+    if not label or label == str(page):
+        return f"第 {page} 页" if zh else f"p. {page}"
+    return f"第 {label} 页（PDF 第 {page} 页）" if zh else f"p. {label} (PDF page {page})"
 
 
 @dataclass

@@ -14,6 +14,7 @@ import re
 import time
 
 from assistant.app import SIGNAL_LABEL, SIGNAL_WORDS, find_spans
+from assistant.app import page_ref as page_label_ref
 
 LABELS = {
     "en": {"sources": "Sources", "safety": "Safety first", "task": "Task", "equipment": "Equipment", "tools": "Tools and parts",
@@ -45,8 +46,8 @@ def e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def page_ref(doc: str, page: int, lang: str = "en") -> str:
-    return f"{doc} 第 {page} 页" if lang.startswith("zh") else f"{doc} p. {page}"
+def page_ref(doc: str, page: int, lang: str = "en", label: str = "") -> str:
+    return f"{doc} {page_label_ref(page, label, lang)}"
 
 
 def _text(text: str) -> str:
@@ -85,7 +86,7 @@ def answer_html(a: dict) -> str:
         out += [warning_box(w.get("display") or w["text"], w["doc"], w["page"], lang) for w in a.get("warnings", [])]
     refs = [c for c in citations_of(a) if c["kind"] != "warn"]
     if refs:
-        chips = dict.fromkeys(page_ref(c["doc"], c["page"], lang) for c in refs)
+        chips = dict.fromkeys(page_ref(c["doc"], c["page"], lang, c.get("page_label", "")) for c in refs)
         out.append(f'<div class="ma-sources">{e(L["sources"])}: ' + "".join(f'<span class="ma-chip">{e(c)}</span>' for c in chips) + "</div>")
     return "".join(out)
 
@@ -111,7 +112,7 @@ def chip_labels(a: dict) -> list[tuple[str, int]]:
     out = []
     for i, c in enumerate(citations_of(a)):
         mark = "⚠ " if c["kind"] == "warn" else ""
-        out.append((f"{mark}[{i + 1}] {page_ref(c['doc'], c['page'], lang)}{_gist(c['quote'])}", i))
+        out.append((f"{mark}[{i + 1}] {page_ref(c['doc'], c['page'], lang, c.get('page_label', ''))}{_gist(c['quote'])}", i))
     return out
 
 
@@ -193,7 +194,7 @@ def _step_html(s, L: dict, lang: str) -> str:
                                                        for x in s.specs) + "</div>")
     if s.check:
         body.append(f'<div class="ma-check">✔ {e(L["check"])}: {e(s.check)}</div>')
-    cites = "; ".join(dict.fromkeys(page_ref(c.doc, c.page, lang) for c in s.citations))
+    cites = "; ".join(dict.fromkeys(page_ref(c.doc, c.page, lang, c.page_label) for c in s.citations))
     body.append(f'<div class="ma-src">{e(L["source"])}: {e(cites)}</div>')
     return (f'<li class="ma-step-item" value="{s.number}">{pre}<div class="ma-step"><div class="ma-num" aria-hidden="true">{s.number}</div>'
             f'<div class="ma-body">{"".join(body)}{notes}</div></div></li>')

@@ -64,7 +64,8 @@ def best_span(claim: str, chunk_text: str, max_sentences: int = 2) -> tuple[int,
 def cite(chunk: Chunk, start: int = 0, end: int | None = None) -> Citation:
     """A citation quoting chunk text[start:end] verbatim."""
     end = len(chunk.text) if end is None else end
-    return Citation(chunk_id=chunk.id, doc=chunk.doc, page=chunk.page, quote=chunk.text[start:end].strip())
+    return Citation(chunk_id=chunk.id, doc=chunk.doc, page=chunk.page, quote=chunk.text[start:end].strip(),
+                    page_label=chunk.page_label)
 
 
 def is_verbatim(quote: str, chunk_text: str) -> bool:
@@ -97,7 +98,7 @@ def citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> list[Citation
                 merged.append([s, e])
         ch = passages[i].chunk
         for s, e in merged:
-            out += [Citation(chunk_id=ch.id, doc=ch.doc, page=ch.page, quote=q)
+            out += [Citation(chunk_id=ch.id, doc=ch.doc, page=ch.page, quote=q, page_label=ch.page_label)
                     for q in quote_pieces(ch.doc, text[s:e])]
     return out
 

@@ -87,7 +87,7 @@ def _action(aid: str, viewport: str, title: str, description: str) -> dict:
 
 
 def _src(c) -> str:
-    return f"{c.doc}, p. {c.page}"
+    return f"{c.doc}, {c.page_ref()}"
 
 
 def _describe(step) -> str:

@@ -70,7 +70,7 @@ def _e(text) -> str:
 def _safety_html(w: SafetyNote) -> str:
     label, text = _split_signal(w)
     return (f'<div class="safety {w.level}" role="alert"><b>{_e(label)}</b> {_e(text)}'
-            f'<div class="src">{_e(w.citation.doc)}, p. {w.citation.page}</div></div>')
+            f'<div class="src">{_e(w.citation.doc)}, {w.citation.page_ref()}</div></div>')
 
 
 def to_html(card: StepCard) -> str:
@@ -82,19 +82,19 @@ def to_html(card: StepCard) -> str:
            f'<p class="meta">{W["task"]}: {_e(card.task)}' + (f' · {W["equipment"]}: {_e(card.equipment)}' if card.equipment else "") + "</p>"]
     if card.preconditions:
         out.append(f"<h2>{W['before']}</h2><ul>" + "".join(
-            f'<li>{_e(p.text)} <span class="src">({_e(p.citation.doc)}, p. {p.citation.page})</span></li>' for p in card.preconditions) + "</ul>")
+            f'<li>{_e(p.text)} <span class="src">({_e(p.citation.doc)}, {p.citation.page_ref()})</span></li>' for p in card.preconditions) + "</ul>")
     general = [w for w in card.warnings if w.step is None]
     out += [_safety_html(w) for w in general]
     ppe = [t for t in card.tools if t.kind == "ppe"]
     tools = [t for t in card.tools if t.kind != "ppe"]
     if ppe:
         out.append(f"<h2>{W['ppe']}</h2><ul>" + "".join(
-            f'<li>{_e(t.name)} <span class="src">({_e(t.citation.doc)}, p. {t.citation.page})</span></li>' for t in ppe) + "</ul>")
+            f'<li>{_e(t.name)} <span class="src">({_e(t.citation.doc)}, {t.citation.page_ref()})</span></li>' for t in ppe) + "</ul>")
     if tools:
         cols = _tool_columns(card)
         out.append(f"<h2>{W['tools']}</h2><table><tr>" + "".join(f"<th>{W[k]}</th>" for k in cols + ["source"]) + "</tr>")
         out += ["<tr>" + "".join(f"<td>{_e(_cell(t, k, W))}</td>" for k in cols)
-                + f'<td class="src">{_e(t.citation.doc)}, p. {t.citation.page}</td></tr>' for t in tools]
+                + f'<td class="src">{_e(t.citation.doc)}, {t.citation.page_ref()}</td></tr>' for t in tools]
         out.append("</table>")
     out.append(f'<h2>{W["steps"]}</h2><ol class="steps">')
     for s in card.steps:
@@ -107,7 +107,7 @@ def to_html(card: StepCard) -> str:
             body.append('<ul class="specs">' + "".join(f"<li>{_e(_spec_text(x))}</li>" for x in s.specs) + "</ul>")
         if s.check:
             body.append(f'<p class="check">✔ {W["check"]}: {_e(s.check)}</p>')
-        cites = "; ".join(dict.fromkeys(f"{c.doc}, p. {c.page}" for c in s.citations))
+        cites = "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.citations))
         quote = " … ".join(c.quote for c in s.citations)
         body.append(f'<div class="src">{W["source"]}: {_e(cites)}<blockquote>{_e(quote)}</blockquote></div>')
         out.append(f'<li value="{s.number}">{pre}{"".join(body)}{notes}</li>')
@@ -119,7 +119,7 @@ def to_markdown(card: StepCard) -> str:
     W = _words(card)
     lines = [f"# {card.title}", "", f"*{W['task']}:* {card.task}" + (f"  \n*{W['equipment']}:* {card.equipment}" if card.equipment else ""), ""]
     if card.preconditions:
-        lines += [f"## {W['before']}", ""] + [f"- {p.text} ({p.citation.doc}, p. {p.citation.page})" for p in card.preconditions] + [""]
+        lines += [f"## {W['before']}", ""] + [f"- {p.text} ({p.citation.doc}, {p.citation.page_ref()})" for p in card.preconditions] + [""]
     for w in (w for w in card.warnings if w.step is None):
         lines += ["> **{}:** {}".format(*_split_signal(w)), ""]
     ppe = [t for t in card.tools if t.kind == "ppe"]
@@ -143,7 +143,7 @@ def to_markdown(card: StepCard) -> str:
         if s.check:
             lines.append(f"   - {W['check']}: {s.check}")
         lines += ["   - {}: {}".format(*_split_signal(w)) for w in s.warnings if w.level == "note"]
-        lines.append(f"   - {W['source']}: " + "; ".join(dict.fromkeys(f"{c.doc}, p. {c.page}" for c in s.citations)))
+        lines.append(f"   - {W['source']}: " + "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.citations)))
         lines.append("")
     return "\n".join(lines)
 

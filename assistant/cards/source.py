@@ -87,7 +87,7 @@ class DocText:
 
     def _cite(self, ci: int, a: int, b: int) -> Citation:
         c = self.chunks[ci]
-        return Citation(chunk_id=c.id, doc=c.doc, page=c.page, quote=c.text[a:b].strip())
+        return Citation(chunk_id=c.id, doc=c.doc, page=c.page, quote=c.text[a:b].strip(), page_label=c.page_label)
 
     def pages(self, start: int, end: int) -> list[int]:
         return sorted({q.page for q in self.quotes(start, end)})
@@ -112,11 +112,12 @@ def from_chunks(name: str, fmt: str, chunks: list[Chunk], title: str = "") -> Do
 def load_document(db, doc_id: int) -> DocText:
     """Read one document's chunks from the store (read-only) and reassemble its text."""
     d = db.execute("SELECT name, format, title FROM documents WHERE id=?", (doc_id,)).fetchone()
+    label = "page_label" if any(r[1] == "page_label" for r in db.execute("PRAGMA table_info(chunks)")) else "''"
     rows = db.execute(
-        "SELECT rowid, id, page, section, start, end, text, language, kinds FROM chunks WHERE doc_id=? ORDER BY page, start",
+        f"SELECT rowid, id, page, section, start, end, text, language, kinds, {label} FROM chunks WHERE doc_id=? ORDER BY page, start",
         (doc_id,)).fetchall()
-    chunks = [Chunk(r[1], d[0], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7], tuple(filter(None, r[8].split(","))))
-              for r in rows]
+    chunks = [Chunk(r[1], d[0], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7], tuple(filter(None, r[8].split(","))),
+                    page_label=r[9]) for r in rows]
     doc = DocText(doc_id, d[0], d[1], d[2] or "", chunks)
     _assemble(doc)
     return doc

@@ -101,7 +101,7 @@ def print_answer(a) -> None:
     if a.citations:
         print("\nSources:")
         for n, c in enumerate(a.citations, 1):
-            print(f"  [{n}] {c.doc} p. {c.page}: \"{' '.join(c.quote.split())[:240]}\"")
+            print(f"  [{n}] {c.doc} {c.page_ref()}: \"{' '.join(c.quote.split())[:240]}\"")
     if a.warnings:
         print("\nWarnings:" if a.language != "zh" else "\n安全警告：")
         for w in a.warnings:

@@ -102,7 +102,9 @@ def _answer(question: str, lang: str, retriever, llm, vs: VoiceSettings, timer, 
     with timer("answer"):
         a = answer_question(question, timed, llm=llm)
     timer.move("answer", "retrieval", timed.spent())
-    srcs = [(h.chunk.doc, h.chunk.page) for h in a.sources] if a.refused else [(c.doc, c.page) for c in a.citations]
+    # the printed page number where the manual has one: what the technician turns to
+    srcs = ([(h.chunk.doc, h.chunk.page_label or h.chunk.page) for h in a.sources] if a.refused
+            else [(c.doc, c.page_label or c.page) for c in a.citations])
     limit = vs.max_spoken_chars - (len(prefix) + 1 if prefix else 0)
     spoken = sp.answer_speech(a.answer, srcs, lang, limit, refused=a.refused, warnings=[w.text for w in a.warnings])
     j = a.to_json()
