@@ -34,12 +34,18 @@ class Block:
     headers: tuple[str, ...] = ()
     context: str = ""
 
+    def cells(self) -> list[str]:
+        """A table row's cells, white space evened out: split at the tabs a PDF row holds, or at the
+        " | " a Word or HTML row is written with."""
+        sep = "\t" if "\t" in self.text else " | "
+        return [" ".join(c.split()) for c in self.text.split(sep)]
+
     def labelled(self) -> str:
         """The row as a technician reads it: its first cell (what the row is about), then each other
         cell after its column's name: "Motor flange bolts | Torque: 49 N·m" (other blocks: the text)."""
         if self.kind != "table_row" or not self.headers:
             return self.text
-        cells = [" ".join(c.split()) for c in self.text.split("\t")]
+        cells = self.cells()
         parts = cells[:1] + [f"{h}: {c}" if h else c for h, c in zip(self.headers[1:], cells[1:])]
         return " | ".join(parts)
 

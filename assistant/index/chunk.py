@@ -98,7 +98,7 @@ def labelled(blocks: list[Block]) -> str:
         if b.kind != "table_row":
             out.append(" ".join(b.text.split()))
             continue
-        cells = [" ".join(c.split()) for c in b.text.split("\t")]
+        cells = b.cells()
         if b.context and b.context != ctx:
             if not out or out[-1] != b.context:  # a caption set as a heading is there already
                 out.append(b.context)

@@ -531,6 +531,15 @@ def _header_texts(head: list[VLine], cols: list[tuple[float, float]]) -> tuple[s
     return tuple(" ".join(" ".join(w).split()) for w in words)
 
 
+def is_header_row(cells: list[str], body: list[list[str]]) -> bool:
+    """Whether a first row names the columns of the rows below: none of its cells is a value while
+    most rows below hold one (in a column other than the first)."""
+    if not body or any(_numeric(c) for c in cells if c):
+        return False
+    valued = sum(any(_numeric(c) for c in row[1:] if c) for row in body)
+    return valued >= 0.6 * len(body)
+
+
 def _header_lines(region: list[VLine], grid: list[list[list[Run]]]) -> int:
     """How many leading lines of a table are its header: lines with no numeric cell that are set in
     capitals or bold, or that a clearly wider gap (a rule, usually) separates from the body."""

@@ -14,15 +14,16 @@ from .lines import Line, build_blocks, split_lines
 # ---- shared: lines with known kinds -> one page
 
 
-def _assemble(path: Path, fmt: str, items: list[tuple[str, str, int]], title: str = "") -> ParsedDoc:
-    """items: (text, kind or "", heading level); empty texts are skipped."""
+def _assemble(path: Path, fmt: str, items: list[tuple], title: str = "") -> ParsedDoc:
+    """items: (text, kind or "", heading level[, column headers of a table row]); empty texts are skipped."""
     parts, lines, pos = [], [], 0
-    for text, kind, level in items:
+    for text, kind, level, *rest in items:
         text = re.sub(r"[ \t\u00a0]+", " ", text).strip()
         if not text:
             continue
         parts.append(text)
-        lines.append(Line(pos, pos + len(text), heading=level, kind=kind if kind != "heading" else ""))
+        lines.append(Line(pos, pos + len(text), heading=level, kind=kind if kind != "heading" else "",
+                          headers=rest[0] if rest else ()))
         pos += len(text) + 1
     page = "\n".join(parts)
     if not page.strip():
@@ -67,15 +68,37 @@ def parse_docx(path: Path, settings: Settings) -> ParsedDoc:
             else:
                 items.append((p.text, "", 0))
         elif tag == "tbl":
+            rows = []
             for row in Table(el, d).rows:
                 cells = []
                 for c in row.cells:
                     t = c.text.strip()
-                    if t and (not cells or cells[-1] != t):  # merged cells repeat their text
+                    if not cells or cells[-1] != t:  # merged cells repeat their text
                         cells.append(t)
-                items.append((" | ".join(cells), "table_row", 0))
+                rows.append((cells, any(r.bold for c in row.cells for p in c.paragraphs for r in p.runs if r.text.strip()),
+                             row._tr.trPr is not None and row._tr.trPr.find("{*}tblHeader") is not None))
+            items += _table_items(rows)
     title = (d.core_properties.title or "").strip()
     return _assemble(path, "docx", items, title)
+
+
+def _table_items(rows: list[tuple[list[str], bool, bool]]) -> list[tuple]:
+    """Items for a Word or HTML table's rows (cells, set in bold, marked as a header row): the first
+    row is the header when it is marked so, or bold, or names columns of values (no digits in it while
+    most rows below hold some); the rows below it carry its cells as their column headers."""
+    from .layout import is_header_row
+
+    head: tuple[str, ...] = ()
+    out = []
+    for i, (cells, bold, marked) in enumerate(rows):
+        text = " | ".join(c for c in cells if c)
+        if i == 0 and len(cells) > 1 and (marked or bold or is_header_row(cells, [r[0] for r in rows[1:]])):
+            head = tuple(cells)
+            out.append((text, "table_row", 0))
+            continue
+        headers = tuple(h for h, c in zip(head, cells) if c) if head and len(head) == len(cells) else ()
+        out.append((text, "table_row", 0, headers))
+    return out
 
 
 # ---- HTML
@@ -124,7 +147,12 @@ def parse_html_text(path: Path, raw: str) -> ParsedDoc:
                 if s:
                     buf.append(s)
             elif isinstance(child, Tag):
-                if child.name == "tr":
+                if child.name in ("table", "thead", "tbody", "tfoot") and child.find("tr") is not None:
+                    flush()
+                    rows = [tr for tr in child.find_all("tr") if tr.find_parent("table") is (child if child.name == "table" else child.find_parent("table"))]
+                    items.extend(_table_items([([" ".join(c.get_text(" ", strip=True).split()) for c in tr.find_all(["td", "th"])],
+                                                False, tr.find("td") is None) for tr in rows]))
+                elif child.name == "tr":
                     flush()
                     cells = [" ".join(c.get_text(" ", strip=True).split()) for c in child.find_all(["td", "th"])]
                     items.append((" | ".join(c for c in cells if c), "table_row", 0))
