@@ -115,6 +115,8 @@ def test_scanned_page_is_ocrd():
     text = doc.pages[0]
     assert "HF-220-10" in text and "Inspection" in text
     assert "滤芯" in text  # Chinese lines are read too
+    # the recogniser runs English words together ("noleaksatthefiltercover"): the spaces come back
+    assert "no leaks at the filter cover" in text and "every 500 hours" in text
 
 
 def test_scanned_page_without_ocr_is_reported():

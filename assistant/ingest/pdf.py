@@ -16,7 +16,7 @@ from ..settings import Settings
 from ..textrules import CLOSED
 from ..types import Block, ParsedDoc
 from . import layout
-from .lines import LIST_RE, WARNING_RE, Line, build_blocks, classify, split_lines
+from .lines import LIST_RE, WARNING_RE, Line, build_blocks, classify
 
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3001\u3002\u300a-\u3011\uff01-\uff0f\uff1a-\uff1f\uff08\uff09\uff5e]")
 _CJK_STOP = set("。！？")  # a line that ends a sentence may end a paragraph: its break is kept
@@ -115,20 +115,23 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
         if n > settings.max_pages:
             raise ParseError(str(path), f"PDF has {n} pages, more than max_pages={settings.max_pages}")
         laid: list[layout.PageRuns | None] = []
-        ocr_texts: dict[int, str] = {}
+        ocr_pages: list[int] = []
         for i in range(n):
             page = pdf[i]
             tp = page.get_textpage()
             text = tp.get_text_range()
-            if not text.strip():
-                laid.append(None)
-                if settings.ocr != "off":
-                    from .ocr import ocr_page
-
-                    ocr_texts[i] = ocr_page(page, settings, str(path), i + 1)
-            else:
-                width, height = page.get_size()
+            width, height = page.get_size()
+            if text.strip():
                 laid.append(layout.PageRuns(layout.runs(tp, text, height), width, height))
+            elif settings.ocr != "off":
+                from .ocr import ocr_runs
+
+                found = ocr_runs(page, settings, str(path), i + 1)
+                laid.append(layout.PageRuns(found, width, height) if found else None)
+                if found:
+                    ocr_pages.append(i + 1)
+            else:
+                laid.append(None)
             tp.close()
             page.close()
         title = (pdf.get_metadata_dict().get("Title") or "").strip()
@@ -157,9 +160,8 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
     levels = _heading_levels([[it.size for it in items] for items in pages_items if items])
     built = []
     for pno, items in enumerate(pages_items, start=1):
-        if items is None:
-            text = ocr_texts.get(pno - 1, "")
-            built.append((pno, text, split_lines(text), [], []))
+        if items is None:  # no text layer and no OCR
+            built.append((pno, "", [], [], []))
             continue
         built.append((pno, *_page_text(items, levels)))
     doc_lines = [(b[0], b[1], z) for *_, bs, zs in built for b, z in zip(bs, zs)]
@@ -172,11 +174,10 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
         # a table's or figure's caption starts a block of its own, never the end of a paragraph
         captions = {i for i, ln in enumerate(lines) if not ln.kind and layout.CAPTION.match(text[ln.start : ln.end])}
         blocks.extend(build_blocks(pno, text, lines, captions | {i + 1 for i in captions}))
-    ocr_pages = tuple(i + 1 for i, t in sorted(ocr_texts.items()) if t)
     if not any(t.strip() for t in texts):
         reason = "scanned PDF with no text layer; install the [ocr] extra to read it" if settings.ocr != "off" else "PDF has no text layer and OCR is off"
         raise ParseError(str(path), reason)
-    return ParsedDoc(str(path), "pdf", tuple(texts), tuple(blocks), title, ocr_pages, tuple(labels))
+    return ParsedDoc(str(path), "pdf", tuple(texts), tuple(blocks), title, tuple(ocr_pages), tuple(labels))
 
 
 def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str, list[Line], list, list[float]]:
