@@ -433,6 +433,11 @@ def _rows(region: list[VLine], cols: list[tuple[float, float]]) -> list[Item] | 
         for cell in _cells(ln):
             row[_col_of(cell, cols)].extend(cell)
         grid.append(row)
+    # a numbered or lettered list set with a hanging indent ("1    Remove the eight screws ...") has
+    # the geometry of a two-column table: it is a list, its lines are read as lines
+    firsts = [" ".join(r.text for r in g[0]) for g in grid if g[0]]
+    if ncol == 2 and firsts and all(_MARKER.fullmatch(t) for t in firsts):
+        return None
     h = _header_lines(region, grid)
     if h:  # the columns are the body's: a header cell may span two of them
         body_cols = _body_columns(region[h:])
@@ -661,6 +666,7 @@ def _staggered_table(lines: list[VLine], i: int) -> tuple[int, list[Item]] | Non
     return end, [head] + rows
 
 
+_MARKER = re.compile(r"(?:step\s+)?(?:\(?\d{1,3}[.)]?\)?|\(?[a-z][.)]\)?|[•·▪◦●\-*–])(?:\s+\d{1,3}[.)]?)*", re.I)
 _ITEM_START = re.compile(r"^\s*(?:step\s+\d+|\d{1,3}[.)]|[a-z][.)]|\(\d{1,3}\)|\([a-z]\))", re.I)
 
 
