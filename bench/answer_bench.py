@@ -1,30 +1,49 @@
-"""Answer latency, extractive and with the local LLM on each engine, over the S10 dev questions.
+"""Answer latency and quality, extractive and with the local LLM on each engine, over a dev question set
+(the S10 e-manual by default, or the three real manuals).
 
     python bench/answer_bench.py --index /tmp/s10                      # builds the index first if missing
     python bench/answer_bench.py --index /tmp/s10 --modes none,local@ctranslate2,local@transformers --limit 10
     python bench/answer_bench.py --index /tmp/s10 --modes none --limit 0
     python bench/answer_bench.py --index /tmp/s10 --modes none,openai --llm-url http://127.0.0.1:8000/v1 --llm-model m
+    python bench/answer_bench.py --set real-manuals --modes none --layout both   # PDF layout reader on vs off
 
 A mode is a backend (none, local, openai, or a model path), optionally @engine for a local model
 (ctranslate2 or transformers; without it, the default engine). Prints a table and one JSON line with
 the CPU: per mode p50/p95 ms to the whole answer and to its first verified sentence (what a streaming
 client shows first), questions answered, refusals, answers the model wrote, and the load time of the
 model (the first load of the bundled model also assembles and converts it, once). Latencies are per
-question, after a warm-up question, retrieval included.
+question, after a warm-up question, retrieval included. The answers are scored as `assistant eval
+answers` scores them (assistant.eval.answers: answer recall/F1, quotes verbatim, numbers grounded,
+values held, refusals), over all questions and, where the set has kinds, table questions vs the rest.
+
+Without --index the library is built in a temporary folder and removed afterwards; with --index it is
+built there if missing, else reused (it must have been built with the same --layout). --layout both
+builds two libraries (pdf_layout on and off, in --index/layout-on and --index/layout-off) and
+prints them side by side.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEV = ROOT.parent / "shared" / "eval" / "emanual-s10"
+from bench.common import SHARED  # noqa: E402
+
+DEV = SHARED / "eval" / "emanual-s10"
+SETS = {  # name: (corpus, questions)
+    "emanual-s10": (DEV / "corpus", DEV / "questions.jsonl"),
+    "real-manuals": (SHARED / "eval" / "real-manuals", ROOT / "bench" / "data" / "real-manuals" / "questions.jsonl"),
+}
+TABLE_KINDS = {"table", "table-2rows"}
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -34,68 +53,123 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
 
 
+def groups_of(questions: list[dict]) -> dict[str, list[dict]]:
+    """All questions, then table questions (one or two rows) and the rest where the set has kinds."""
+    groups = {"all": questions}
+    if any("kind" in q for q in questions):
+        groups["table"] = [q for q in questions if q.get("kind") in TABLE_KINDS]
+        groups["other"] = [q for q in questions if q.get("kind") not in TABLE_KINDS]
+    return groups
+
+
+def library_dirs(index: Path | None, layout: str) -> dict[str, Path]:
+    """The library folder for each layout run: --index itself for one layout, a subfolder each for both."""
+    layouts = ["on", "off"] if layout == "both" else [layout]
+    base = index or Path(tempfile.mkdtemp(prefix="answer-bench-"))
+    return {lay: base / f"layout-{lay}" if layout == "both" or index is None else base for lay in layouts}
+
+
+def run_mode(args, mode: str, index: Path, questions: list[dict]) -> tuple[dict, dict]:
+    """Answer the questions with one backend over one library: (timing row, {id: answer JSON})."""
+    from assistant.app import Assistant
+    from assistant.llm import backend_kind
+    from assistant.settings import load_settings
+
+    backend, _, engine = mode.partition("@")
+    settings = load_settings(index_dir=index, llm=backend, llm_url=args.llm_url, llm_model=args.llm_model, llm_engine=engine or None)
+    app = Assistant(settings)
+    app.retriever  # noqa: B018 -- the library and its embedding models, before the language model is timed
+    t0 = time.perf_counter()
+    llm = app.llm
+    load_s = time.perf_counter() - t0
+    if llm is None and backend_kind(backend) != "none":
+        sys.exit(f"answer_bench: could not load the language model '{mode}' (see the warning above)")
+    qs = questions if llm is None or not args.limit else questions[: args.limit]
+    app.ask(qs[0]["question"], k=args.k)  # warm-up: model kernels, caches
+    ms, first, refused, llm_answers, results = [], [], 0, 0, {}
+    for q in qs:
+        t = time.perf_counter()
+        seen = None
+        for piece in app.stream(q["question"], k=args.k, max_tokens=settings.llm_max_new_tokens):
+            if isinstance(piece, str):
+                seen = seen or time.perf_counter()
+            else:
+                a = piece
+        done = time.perf_counter()
+        ms.append((done - t) * 1000)
+        first.append(((seen or done) - t) * 1000)
+        refused += a.refused
+        llm_answers += a.mode == "llm"
+        results[str(q["id"])] = dataclasses.replace(a, id=q["id"], ms=ms[-1]).to_json()
+    app.close()
+    name = "extractive" if llm is None else f"{llm.name} [{type(llm).__name__}]"
+    return ({"mode": name, "questions": len(qs), "p50_ms": round(statistics.median(ms), 1),
+             "p95_ms": round(pct(ms, 0.95), 1), "first_p50_ms": round(statistics.median(first), 1),
+             "refused": refused, "llm_answers": llm_answers, "load_s": round(load_s, 2)}, results)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--index", type=Path, required=True, help="library of the S10 corpus (built here if missing)")
-    ap.add_argument("--questions", type=Path, default=DEV / "questions.jsonl")
-    ap.add_argument("--corpus", type=Path, default=DEV / "corpus")
+    ap.add_argument("--set", default="emanual-s10", choices=list(SETS), help="dev set: corpus and questions (default: emanual-s10)")
+    ap.add_argument("--index", type=Path, default=None, help="library of the corpus (built here if missing; default: a temporary one)")
+    ap.add_argument("--questions", type=Path, default=None, help="question set (default: the --set's)")
+    ap.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: the --set's)")
+    ap.add_argument("--layout", default="on", choices=["on", "off", "both"], help="pdf_layout of the libraries built here")
     ap.add_argument("--modes", default="none,local", help="comma-separated backends: none, local, openai, or a model path")
     ap.add_argument("--limit", type=int, default=10, help="questions for LLM modes (0 = all); extractive always runs all")
     ap.add_argument("--llm-url", default=None)
     ap.add_argument("--llm-model", default=None)
+    ap.add_argument("--out", type=Path, default=None, help="folder for the answers, one JSONL per layout and mode")
     ap.add_argument("-k", type=int, default=6)
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     from assistant.app import Assistant
-    from assistant.llm import backend_kind
+    from assistant.eval.answers import score
+    from assistant.eval.metrics import corpus_text
     from assistant.settings import load_settings
-
-    if not (args.index / "manifest.json").exists():
-        print(f"indexing {args.corpus} into {args.index} ...", file=sys.stderr)
-        Assistant(load_settings(index_dir=args.index, llm="none"), llm=None).index([args.corpus], progress=False)
-    questions = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = []
-    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
-        backend, _, engine = mode.partition("@")
-        settings = load_settings(index_dir=args.index, llm=backend, llm_url=args.llm_url, llm_model=args.llm_model,
-                                 llm_engine=engine or None)
-        app = Assistant(settings)
-        app.retriever  # noqa: B018 -- the library and its embedding models, before the language model is timed
-        t0 = time.perf_counter()
-        llm = app.llm
-        load_s = time.perf_counter() - t0
-        if llm is None and backend_kind(backend) != "none":
-            sys.exit(f"answer_bench: could not load the language model '{mode}' (see the warning above)")
-        qs = questions if llm is None or not args.limit else questions[: args.limit]
-        app.ask(qs[0]["question"], k=args.k)  # warm-up: model kernels, caches
-        ms, first, refused, llm_answers = [], [], 0, 0
-        for q in qs:
-            t = time.perf_counter()
-            seen = None
-            for piece in app.stream(q["question"], k=args.k, max_tokens=settings.llm_max_new_tokens):
-                if isinstance(piece, str):
-                    seen = seen or time.perf_counter()
-                else:
-                    a = piece
-            done = time.perf_counter()
-            ms.append((done - t) * 1000)
-            first.append(((seen or done) - t) * 1000)
-            refused += a.refused
-            llm_answers += a.mode == "llm"
-        app.close()
-        name = "extractive" if llm is None else f"{llm.name} [{type(llm).__name__}]"
-        rows.append({"mode": name, "questions": len(qs), "p50_ms": round(statistics.median(ms), 1),
-                     "p95_ms": round(pct(ms, 0.95), 1), "first_p50_ms": round(statistics.median(first), 1),
-                     "refused": refused, "llm_answers": llm_answers, "load_s": round(load_s, 2)})
     from bench.common import report
 
-    report("answers (ms per question, retrieval included)",
-           [(r["mode"], r["questions"], r["p50_ms"], r["p95_ms"], r["first_p50_ms"], r["refused"], r["llm_answers"], r["load_s"])
-            for r in rows],
-           ("mode", "n", "p50 ms", "p95 ms", "first p50 ms", "refused", "llm", "load s"),
-           {"bench": "answers", "results": rows})
+    corpus = args.corpus or SETS[args.set][0]
+    questions = [json.loads(line) for line in (args.questions or SETS[args.set][1]).read_text(encoding="utf-8").splitlines() if line.strip()]
+    text = corpus_text([corpus])  # what `assistant eval answers --corpus` judges quotes against
+    dirs = library_dirs(args.index, args.layout)
+    rows = []
+    for layout, index in dirs.items():
+        if not (index / "manifest.json").exists():
+            print(f"indexing {corpus} into {index} (pdf_layout={layout}) ...", file=sys.stderr)
+            builder = Assistant(load_settings(index_dir=index, llm="none", pdf_layout=layout), llm=None)
+            builder.index([corpus], progress=False)
+            builder.close()
+        for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+            row, results = run_mode(args, mode, index, questions)
+            if args.out:
+                args.out.mkdir(parents=True, exist_ok=True)
+                lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results.values())
+                (args.out / f"answers-layout-{layout}-{mode.replace('/', '_')}.jsonl").write_text(lines, encoding="utf-8")
+            asked = [q for q in questions if str(q["id"]) in results]
+            row |= {"layout": layout, "scores": {g: score(qs, results, text) for g, qs in groups_of(asked).items()}}
+            rows.append(row)
+    if args.index is None:
+        for index in dirs.values():
+            shutil.rmtree(index, ignore_errors=True)
+        shutil.rmtree(next(iter(dirs.values())).parent, ignore_errors=True)
+
+    table = []
+    for r in rows:
+        for g, f in r["scores"].items():
+            table.append((r["layout"], r["mode"], g, f["answerable"] + f["unanswerable"], f["answer_recall"], f["answer_f1"],
+                          f["quotes_verbatim"], f["numbers_grounded"], f["values_held"] if f["values_questions"] else "-",
+                          f["refused_unanswerable"] if f["unanswerable"] else "-", f["false_refusal"],
+                          r["p50_ms"] if g == "all" else "", r["p95_ms"] if g == "all" else "",
+                          r["first_p50_ms"] if g == "all" else "", r["refused"] if g == "all" else "",
+                          r["llm_answers"] if g == "all" else "", r["load_s"] if g == "all" else ""))
+    report(f"answers on {args.set} (ms per question, retrieval included)", table,
+           ("layout", "mode", "questions", "n", "recall", "F1", "quotes verbatim", "numbers grounded", "values held",
+            "refused unans.", "false refusal", "p50 ms", "p95 ms", "first p50 ms", "refused", "llm", "load s"),
+           {"bench": "answers", "set": args.set, "results": rows})
     return 0
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -1,10 +1,16 @@
 """Indexing speed: this project vs LangChain's textbook pipeline, on the same PDFs, model and machine,
 in one run. Also: re-indexing after one file changed, and search latency.
 
-    python bench/index_bench.py [--pdfs DIR ...] [--repeat 2]
+    python bench/index_bench.py [--pdfs DIR ...] [--repeat 2] [--layout-only]
 
 The peer: PyPDFLoader -> RecursiveCharacterTextSplitter(1000, 200) -> HuggingFaceEmbeddings (the same
 bundled all-MiniLM-L6-v2) -> FAISS.from_documents. Models are loaded before timing for both.
+
+Also the cost of the PDF layout reader: the three real manuals (../shared/eval/real-manuals) indexed
+whole (parse + chunk + embed) and parsed only, with pdf_layout on and off, in seconds per page, and
+the ratio on/off (issue #15: at most 1.5x on text PDFs). OCR is off for these runs, so that the few
+scanned pages of TM 10-5411 do not dominate. This prints its own table and JSON line ("bench":
+"index-layout") before the main one; --layout-only prints just that.
 """
 from __future__ import annotations
 
@@ -62,10 +68,60 @@ def add_revision_page(pdf: Path, scratch: Path) -> None:
         w.write(f)
 
 
+REAL_MANUALS = SHARED / "eval" / "real-manuals"
+
+
+def layout_cost(embedder, work: Path, repeat: int) -> None:
+    """Index and parse the real manuals with pdf_layout on and off (OCR off), best of `repeat` runs, alternating."""
+    import pypdfium2
+
+    from assistant.app import Assistant
+    from assistant.ingest import parse
+    from assistant.settings import Settings
+
+    pdfs = sorted(REAL_MANUALS.glob("*.pdf"))
+    if not pdfs:
+        print(f"skipping the layout cost: no PDFs in {REAL_MANUALS}", file=sys.stderr)
+        return
+    pages = sum(len(pypdfium2.PdfDocument(str(p))) for p in pdfs)
+    whole: dict[str, list[float]] = {"on": [], "off": []}
+    parse_only: dict[str, list[float]] = {"on": [], "off": []}
+    chunks: dict[str, int] = {}
+    for i in range(repeat):
+        for layout in ("on", "off") if i % 2 == 0 else ("off", "on"):  # alternate: neither gets the warmer machine
+            settings = Settings(embedding_model="minilm", index_dir=work / f"rm-{layout}-{i}", ocr="off", pdf_layout=layout)
+            with Timer() as t:
+                for p in pdfs:
+                    parse(p, settings)
+            parse_only[layout].append(t.seconds)
+            app = Assistant(settings, embedder=embedder, llm=None)
+            s, rep = project_index(REAL_MANUALS, app)
+            app.close()
+            whole[layout].append(s)
+            chunks[layout] = rep.chunks
+    best = {k: {lay: min(v) for lay, v in d.items()} for k, d in (("whole", whole), ("parse", parse_only))}
+    ratio = {k: best[k]["on"] / best[k]["off"] for k in best}
+    rows = [(f"{what}, layout {lay}", f"{best[key][lay]:.2f}", f"{best[key][lay] / pages * 1000:.1f}",
+             chunks[lay] if key == "whole" else "", f"{ratio[key]:.2f}x" if lay == "on" else "")
+            for key, what in (("whole", "parse + chunk + embed"), ("parse", "parse only")) for lay in ("on", "off")]
+    report(f"PDF layout reader cost: {len(pdfs)} real manuals, {pages} pages, OCR off (best of {repeat}; limit: on/off <= 1.5x)",
+           rows, ("pipeline", "seconds", "ms/page", "chunks", "on/off"),
+           {"bench": "index-layout", "pdfs": len(pdfs), "pages": pages, "ocr": "off", "repeat": repeat,
+            "whole_on_s": round(best["whole"]["on"], 3), "whole_off_s": round(best["whole"]["off"], 3),
+            "parse_on_s": round(best["parse"]["on"], 3), "parse_off_s": round(best["parse"]["off"], 3),
+            "whole_ms_per_page_on": round(best["whole"]["on"] / pages * 1000, 2),
+            "whole_ms_per_page_off": round(best["whole"]["off"] / pages * 1000, 2),
+            "parse_ms_per_page_on": round(best["parse"]["on"] / pages * 1000, 2),
+            "parse_ms_per_page_off": round(best["parse"]["off"] / pages * 1000, 2),
+            "whole_ratio": round(ratio["whole"], 3), "parse_ratio": round(ratio["parse"], 3),
+            "chunks_on": chunks["on"], "chunks_off": chunks["off"]})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pdfs", type=Path, nargs="*", help="PDF files or folders (default: samples + shared myfixit corpus)")
     ap.add_argument("--repeat", type=int, default=2, help="runs of each pipeline; the best is reported")
+    ap.add_argument("--layout-only", action="store_true", help="only the layout reader's cost on the real manuals")
     args = ap.parse_args()
     pdfs = [p for x in (args.pdfs or default_pdfs()) for p in ([x] if x.is_file() else sorted(x.glob("*.pdf")))]
     if not pdfs:
@@ -83,6 +139,12 @@ def main() -> None:
     embedder = first.load_embedders(warm=True)  # MiniLM and, unless multilingual is off, e5 (for the Chinese PDF): loaded and run once before timing
     apps = [first] + [Assistant(Settings(embedding_model="minilm", index_dir=work / f"lib{i}"), embedder=embedder, llm=None)
                       for i in range(1, args.repeat)]
+    layout_cost(embedder, work, args.repeat)
+    if args.layout_only:
+        for app in apps:
+            app.close()
+        shutil.rmtree(work, ignore_errors=True)
+        return
     hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
     hf.embed_documents(["warm up"])
 

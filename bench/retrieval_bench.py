@@ -4,9 +4,13 @@
   (the same bundled MiniLM) -> FAISS similarity search;
 - plain BM25 (whitespace tokens) + dense MiniLM over this project's chunks, fused by reciprocal rank.
 
-    python bench/retrieval_bench.py [--sets emanual-s10 zh-proceedings]
+    python bench/retrieval_bench.py [--sets emanual-s10 zh-proceedings real-manuals]
 
-Relevance is the answer-coverage rule of ../shared/eval/README.md (assistant.eval.metrics.relevant).
+Relevance is the answer-coverage rule of ../shared/eval/README.md (assistant.eval.metrics.relevant);
+questions marked "unanswerable" have nothing to find and are left out. On the PDF sets this project also
+runs with Settings(pdf_layout="off") (the text stream's order, as before the layout reader), so one run
+shows layout on, layout off and both peers side by side; the "÷ LC" columns are this project's figure
+over LangChain's. real-manuals is also broken down by question kind (table rows vs the rest) and language.
 """
 from __future__ import annotations
 
@@ -25,7 +29,11 @@ SETS = {
     # the same manual rendered as one PDF (bench/make_emanual_pdf.py): font headings, page breaks, footers
     "emanual-s10-pdf": (None, SHARED / "eval" / "emanual-s10" / "questions.jsonl"),
     "zh-proceedings": (ROOT / "bench" / "data" / "zh-proceedings" / "corpus", ROOT / "bench" / "data" / "zh-proceedings" / "questions.jsonl"),
+    # three real manuals (two US Army TMs, CCAR-43): troubleshooting, torque and tolerance tables
+    "real-manuals": (SHARED / "eval" / "real-manuals", ROOT / "bench" / "data" / "real-manuals" / "questions.jsonl"),
 }
+PDF_SETS = {"emanual-s10-pdf", "real-manuals"}  # also run with pdf_layout="off"
+TABLE_KINDS = {"table", "table-2rows"}
 
 
 def metrics(questions, ranked_texts, times_ms) -> dict:
@@ -35,12 +43,25 @@ def metrics(questions, ranked_texts, times_ms) -> dict:
     return ranking_metrics(firsts) | {"p50_ms": round(median(times_ms), 2), "p95_ms": round(percentile(times_ms, 95), 2)}
 
 
-def ours(corpus: Path, questions, work: Path, embedder):
+def groups_of(questions) -> dict[str, list]:
+    """The question groups reported: all, then by kind (table rows vs the rest) where the set has kinds,
+    then by language where it has languages."""
+    groups = {"all": questions}
+    if any("kind" in q for q in questions):
+        groups["table questions"] = [q for q in questions if q.get("kind") in TABLE_KINDS]
+        groups["other questions"] = [q for q in questions if q.get("kind") not in TABLE_KINDS]
+    if any("lang" in q for q in questions):
+        for lang in sorted({q.get("lang") for q in questions}):
+            groups[f"{lang} questions"] = [q for q in questions if q.get("lang") == lang]
+    return groups
+
+
+def ours(corpus: Path, questions, work: Path, embedder, layout: str = "on"):
     """Index `corpus` into a new library with an assistant that shares `embedder`, then search it."""
     from assistant.app import Assistant
     from assistant.settings import Settings
 
-    app = Assistant(Settings(embedding_model="minilm", index_dir=work / "lib"), embedder=embedder, llm=None)
+    app = Assistant(Settings(embedding_model="minilm", index_dir=work / "lib", pdf_layout=layout), embedder=embedder, llm=None)
     try:
         app.index([corpus], progress=False)
         app.search("warm up", 1)
@@ -142,22 +163,35 @@ def main() -> None:
             print(f"skipping {name}: {qpath} not found", file=sys.stderr)
             continue
         questions = [json.loads(line) for line in qpath.read_text(encoding="utf-8").splitlines() if line.strip()]
-        groups = {"all": questions}
-        if any("lang" in q for q in questions):
-            for lang in sorted({q.get("lang") for q in questions}):
-                groups[f"{lang} questions"] = [q for q in questions if q.get("lang") == lang]
+        skipped = [q for q in questions if q.get("unanswerable")]
+        if skipped:
+            print(f"{name}: {len(skipped)} unanswerable questions left out", file=sys.stderr)
+        questions = [q for q in questions if not q.get("unanswerable")]
+        runs = []  # (label, ranked texts, ms)
         with tempfile.TemporaryDirectory() as tmp:
             o_texts, o_ms, chunks = ours(corpus, questions, Path(tmp), embedder)
-        l_texts, l_ms = langchain_textbook(corpus, questions, hf)
+        runs.append(("this project", o_texts, o_ms))
+        if name in PDF_SETS:
+            with tempfile.TemporaryDirectory() as tmp:
+                off_texts, off_ms, _ = ours(corpus, questions, Path(tmp), embedder, layout="off")
+            runs.append(("this project, layout off", off_texts, off_ms))
         b_texts, b_ms = bm25_dense_rrf(chunks, questions, fp32)
-        for gname, qs in groups.items():
+        runs.append(("BM25 + dense, RRF", b_texts, b_ms))
+        runs.append(("LangChain textbook", *langchain_textbook(corpus, questions, hf)))
+        for gname, qs in groups_of(questions).items():
             idx = [questions.index(q) for q in qs]
-            for label, texts, ms in (("this project", o_texts, o_ms), ("BM25 + dense, RRF", b_texts, b_ms),
-                                     ("LangChain textbook", l_texts, l_ms)):
-                m = metrics(qs, [texts[i] for i in idx], [ms[i] for i in idx])
-                rows.append((name, gname, len(qs), label, m["hit@1"], m["recall@5"], m["recall@10"], m["mrr@10"], m["p50_ms"]))
+            figures = {label: metrics(qs, [texts[i] for i in idx], [ms[i] for i in idx]) for label, texts, ms in runs}
+            lc = figures["LangChain textbook"]
+            for label, m in figures.items():
+                m |= {f"{key}_vs_langchain": round(m[key] / lc[key], 2) if lc[key] else None for key in ("recall@5", "mrr@10")}
+                rows.append((name, gname, len(qs), label, m["hit@1"], m["recall@5"], m["recall@10"], m["mrr@10"],
+                             _ratio(m["recall@5_vs_langchain"]), _ratio(m["mrr@10_vs_langchain"]), m["p50_ms"]))
                 result[f"{name}/{gname}/{label}"] = m
-    report("Retrieval on the dev sets", rows, ("set", "questions", "n", "pipeline", "hit@1", "recall@5", "recall@10", "MRR@10", "p50 ms"), result)
+    report("Retrieval on the dev sets", rows, ("set", "questions", "n", "pipeline", "hit@1", "recall@5", "recall@10", "MRR@10", "R@5 ÷ LC", "MRR ÷ LC", "p50 ms"), result)
+
+
+def _ratio(x) -> str:
+    return "-" if x is None else f"{x:.2f}"
 
 
 if __name__ == "__main__":

@@ -110,8 +110,9 @@ def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
             out.append((ls, le, True))
             continue
         seg = text[ls:le]
-        if _opens_item(seg) and _word_count(seg) <= 40:
-            out.append((ls, le, False))  # a step or list item is one instruction: keep it whole
+        if "\t" in seg or (_opens_item(seg) and _word_count(seg) <= 40):
+            # a table row (cells split by tabs) is one unit: its value cells belong to its label
+            out.append((ls, le, False))  # so is a step or list item: one instruction, kept whole
             continue
         out += [(s, e, False) for s, e in running_sentences(text, ls, le)]
     return [(s, e, h) for s, e, h in out if any(ch.isalnum() for ch in text[s:e])]
@@ -187,6 +188,9 @@ def type_bonus(question: str, text: str) -> float:
     return 1.0 if any(q.search(question) and a.search(text) for q, a in ANSWER_TYPES) else 0.0
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def row_context(chunk: Chunk, text: str) -> str:
     """For a unit that is a table row (cells split by tabs): what the row sits under, as the chunk's
     labelled text gives it (the column names of its cells, the caption, the group label or the
@@ -194,11 +198,13 @@ def row_context(chunk: Chunk, text: str) -> str:
     if not chunk.labelled or "\t" not in text:
         return ""
     cells = [" ".join(c.split()) for c in text.split("\t") if c.strip()]
-    context = ""
+    context = columns = ""
     for line in chunk.labelled.split("\n"):
-        if all(c in line for c in cells):
-            return f" {context} {line}"
-        if " | " not in line:
+        if " || " in line:
+            columns = line  # the column names of the rows below
+        elif all(c in line for c in cells):
+            return f" {context} {columns} {line}"
+        elif " | " not in line:
             context = line  # a caption, a group label or a malfunction: the rows below sit under it
     return ""
 
@@ -242,6 +248,11 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             scored.append((fit[u] + cfg.prior * hits[u.hit].score / top, u))
     if not scored:
         return [], hits
+    typed = any(q.search(question) for q, _ in ANSWER_TYPES)
+    if typed and any(rel[u] > 0 and _DIGIT.search(u.text) for _, u in scored):
+        # a question that asks for a value is answered by a unit that holds one, not by the column
+        # names of the table that does
+        scored = [(sc, u) for sc, u in scored if _DIGIT.search(u.text)]
     _, best = max(scored, key=lambda x: x[0])
     if rel[best] <= 0:
         return [], hits
@@ -251,7 +262,6 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     heading_rel = relevance(terms, chunk.section[-1] if chunk.section else "", "", cfg)
     # The whole section answers when the question is its heading or its opening sentence, unless
     # the question asks for a value (a torque, an interval): then the unit holding it answers.
-    typed = any(q.search(question) for q, _ in ANSWER_TYPES)
     if starts_section and not typed and (heading_rel >= rel[best] or best == body[0]):
         return _read_section(body, chunk, list(hits), cfg, following)
     keep = {best}

@@ -74,10 +74,25 @@ def is_verbatim(quote: str, chunk_text: str) -> bool:
 
 def quote_pieces(doc: str, quote: str) -> list[str]:
     """The quote, split so that each piece is verbatim in the file as a plain reader sees it: at the
-    " | " or tab the parser puts between table cells (a PDF may hold a row's cells far apart: each
-    cell is quoted on its own), and where a markup source stores a character as an entity (&gt; for >)."""
-    splitter = r"\s\|\s|\t|[<>&]+" if _MARKUP.search(doc) else r"\s\|\s|\t"
-    return [p.strip(" \t\r\n|") for p in re.split(splitter, quote) if re.search(r"\w", p)]
+    " | " or tab the parser puts between table cells and at the line ends of table rows (a PDF may
+    hold a row's cells far apart: each cell is quoted on its own), at the ideographic space the PDF
+    reader puts between two runs the text stream holds apart, and where a markup source stores a
+    character as an entity (&gt; for >).
+
+    >>> quote_pieces("m.pdf", "Diameter\\t3.976-3.979 in.\\t100.990-101.066 mm\\nOut of Round\\t0.0008 in.")
+    ['Diameter', '3.976-3.979 in.', '100.990-101.066 mm', 'Out of Round', '0.0008 in.']
+    """
+    splitter = r"\s\|\s|\t|\u3000|[<>&]+" if _MARKUP.search(doc) else r"\s\|\s|\t|\u3000"
+    # a table row (cells split by tabs) is a line of its own: the next line's text may stand far
+    # from it in the PDF's text stream
+    lines = re.split(r"\r?\n", quote)
+    parts: list[str] = []
+    for line in lines:
+        if parts and "\t" not in line and "\t" not in parts[-1]:
+            parts[-1] += "\n" + line
+        else:
+            parts.append(line)
+    return [p.strip(" \t\r\n|\u3000") for part in parts for p in re.split(splitter, part) if re.search(r"\w", p)]
 
 
 def citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> list[Citation]:

@@ -108,7 +108,7 @@ def labelled(blocks: list[Block]) -> str:
             heads = tuple(cells)
             continue
         if any(b.headers) and b.headers != heads and not set(b.headers) <= set(heads) | {""}:
-            out.append(" | ".join(h for h in b.headers if h))
+            out.append(" || ".join(h for h in b.headers if h))  # "||": column names, not a row
             heads = b.headers
         prose = sum(map(len, cells)) / len(cells) >= 25
         out.append(b.labelled() if prose else " | ".join(cells))

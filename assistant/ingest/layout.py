@@ -196,7 +196,18 @@ class Item:
 
     @property
     def text(self) -> str:
-        return "\t".join(" ".join(r.text for r in cell) for cell in self.cells)
+        """Cells joined by tabs; within a cell, runs joined by a space, or by an ideographic space
+        (U+3000) where the text stream holds the two runs apart (a row number drawn in a column of
+        its own): quotes are cut there, so that each piece is verbatim in the stream."""
+        return "\t".join(_join_runs(cell) for cell in self.cells)
+
+
+def _join_runs(cell: list[Run]) -> str:
+    out = cell[0].text if cell else ""
+    for a, b in zip(cell, cell[1:]):
+        apart = a.end > 0 and not (0 <= b.start - a.end <= 3)
+        out += ("\u3000" if apart else " ") + b.text
+    return out
 
 
 _CAPTION = re.compile(r"^\s*(?:(?:附录|附件|Appendix)\s*[A-Z\d]{1,2}\s*[：:]\s*)?(?:Table|TABLE|Tab\.|表)\s*[\dA-Z一二三四五六七八九十ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]", re.UNICODE)
@@ -285,13 +296,22 @@ def _gutter(lines: list[VLine], body_x0: float, body: float) -> tuple[float, flo
         return None
     best = (lo + 2 * best[0], lo + 2 * best[1])
     gx0, gx1 = best
-    left = [r for r in split_runs if r.x1 <= gx0 + 1]
-    right = [r for r in split_runs if r.x0 >= gx1 - 1]
+    # each side's lines of text: runs alone on their line on that side (a table row's cells are not)
+    alone = {id(r) for ln in lines for side in ([r for r in ln.runs if r.x1 <= gx0 + 1], [r for r in ln.runs if r.x0 >= gx1 - 1])
+             if len(side) == 1 for r in side}
+    left = [r for r in split_runs if r.x1 <= gx0 + 1 and id(r) in alone]
+    right = [r for r in split_runs if r.x0 >= gx1 - 1 and id(r) in alone]
     wide = 0.3 * body
     if len(left) < 6 or len(right) < 6:
         return None
-    if sum((r.x1 - r.x0) >= wide for r in left) < 0.5 * len(left) or sum((r.x1 - r.x0) >= wide for r in right) < 0.5 * len(right):
-        return None
+    for side in (left, right):
+        # most lines a third of the body wide; or, where a table or short lines sit in the column,
+        # a good share of them, with the right edge of justified text
+        share = sum((r.x1 - r.x0) >= wide for r in side) / len(side)
+        edge = sorted(r.x1 for r in side)[int(0.9 * (len(side) - 1))]
+        justified = sum(abs(r.x1 - edge) <= max(r.size, 4.0) for r in side) / len(side)
+        if share < 0.5 and not (share >= 0.3 and justified >= 0.4):
+            return None
     # Text columns, not a table: both sides start mostly at one left edge.
     for side in (left, right):
         edges = Counter(round(r.x0 / 4) for r in side)
@@ -593,8 +613,11 @@ def _staggered_table(lines: list[VLine], i: int) -> tuple[int, list[Item]] | Non
     j = i
     while j < len(lines) and len(heads) < 4:
         ln = lines[j]
-        if len(ln.text) > 40 or not _headerish(ln.text, ln.bold) or _numeric(ln.text) or _starts_item(ln.text):
-            break
+        letters = [c for c in ln.text if c.isalpha()]
+        capitals = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
+        if (len(ln.text) > 40 or not (ln.bold or capitals) or _numeric(ln.text) or _starts_item(ln.text)
+                or ln.text.rstrip()[-1:] in "。.;；:："):
+            break  # column names are short, set in capitals or bold, and not sentences
         if heads and ln.y0 - heads[-1].y1 > 1.5 * max(ln.size, 4.0):
             break
         heads.append(ln)
@@ -667,7 +690,7 @@ def _staggered_table(lines: list[VLine], i: int) -> tuple[int, list[Item]] | Non
 
 
 _MARKER = re.compile(r"(?:step\s+)?(?:\(?\d{1,3}[.)]?\)?|\(?[a-z][.)]\)?|[•·▪◦●\-*–])(?:\s+\d{1,3}[.)]?)*", re.I)
-_ITEM_START = re.compile(r"^\s*(?:step\s+\d+|\d{1,3}[.)]|[a-z][.)]|\(\d{1,3}\)|\([a-z]\))", re.I)
+_ITEM_START = re.compile(r"^\s*(?:step\s+\d+|\d{1,3}[.)、]|[a-z][.)]|[(（]\d{1,3}[)）]|\([a-z]\)|第\S{1,3}步)", re.I)
 
 
 def _starts_item(text: str) -> bool:
