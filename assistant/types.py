@@ -27,7 +27,7 @@ class Block:
     start: int
     end: int
     kind: BlockKind = "paragraph"
-    level: int = 0  # heading level, 1 = top
+    level: int = 0  # heading level, 1 = top; for a table row, 1 marks the table's header row
     # A table row: `text` is its cells in column order, separated by tabs; `headers` names each
     # cell's column ("" where the table has no header there); `context` is what the row sits under
     # (the table's caption, a group label, the malfunction a troubleshooting step belongs to).

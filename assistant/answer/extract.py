@@ -201,12 +201,17 @@ def row_context(chunk: Chunk, text: str) -> str:
     context = columns = ""
     for line in chunk.labelled.split("\n"):
         if " || " in line:
+            if line.split(" || ") == cells:
+                return " " + HEADER_MARK  # the table's header row itself
             columns = line  # the column names of the rows below
         elif all(c in line for c in cells):
             return f" {context} {columns} {line}"
         elif " | " not in line:
             context = line  # a caption, a group label or a malfunction: the rows below sit under it
     return ""
+
+
+HEADER_MARK = "(header row)"
 
 
 def _is_prose(text: str) -> bool:
@@ -239,7 +244,10 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
         for u in us:
             if u.heading or u.injected:
                 continue
-            trail = " ".join(hits[u.hit].chunk.section) + row_context(hits[u.hit].chunk, u.text)
+            context = row_context(hits[u.hit].chunk, u.text)
+            if context.endswith(HEADER_MARK):
+                continue  # a table's header row names the columns: it answers nothing itself
+            trail = " ".join(hits[u.hit].chunk.section) + context
             rel[u] = relevance(terms, u.text, trail, cfg)
             bonus = cfg.answer_type * type_bonus(question, u.text) + cfg.language * (hits[u.hit].chunk.language == lang)
             if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):
@@ -265,7 +273,16 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     if starts_section and not typed and (heading_rel >= rel[best] or best == body[0]):
         return _read_section(body, chunk, list(hits), cfg, following)
     keep = {best}
-    for u in sorted(body, key=lambda u: -fit[u]):
+    if "\t" in best.text:
+        # a table row answers: the other rows that hold as much of the question (every row holds a
+        # value of the kind asked for, so that cannot tell them apart), no section opening
+        for u in sorted((u for u in body if u in rel), key=lambda u: -rel[u]):
+            if len(keep) >= cfg.max_units or rel[u] < cfg.keep_ratio * rel[best]:
+                break
+            if "\t" in u.text:
+                keep.add(u)
+        return sorted(keep, key=lambda u: u.start), hits
+    for u in sorted((u for u in body if u in fit), key=lambda u: -fit[u]):
         if len(keep) >= cfg.max_units or fit[u] < cfg.keep_ratio * fit[best]:
             break
         keep.add(u)

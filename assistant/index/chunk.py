@@ -99,15 +99,16 @@ def labelled(blocks: list[Block]) -> str:
             out.append(" ".join(b.text.split()))
             continue
         cells = b.cells()
+
         if b.context and b.context != ctx:
             if not out or out[-1] != b.context:  # a caption set as a heading is there already
                 out.append(b.context)
             ctx = b.context
-        if not b.headers:  # a header row, or a row of a table without one
-            out.append(" | ".join(cells))
+        if not b.headers:  # a header row ("||" between its cells), or a row of a table without one
+            out.append((" || " if b.level == 1 else " | ").join(cells))
             heads = tuple(cells)
             continue
-        if any(b.headers) and b.headers != heads and not set(b.headers) <= set(heads) | {""}:
+        if any(b.headers) and tuple(h for h in b.headers if h) != tuple(c for c in heads if c) and not set(b.headers) <= set(heads) | {""}:
             out.append(" || ".join(h for h in b.headers if h))  # "||": column names, not a row
             heads = b.headers
         prose = sum(map(len, cells)) / len(cells) >= 25

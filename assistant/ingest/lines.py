@@ -80,7 +80,8 @@ def build_blocks(page_no: int, page_text: str, lines: list[Line], gap_breaks: se
 
     for i, ln in enumerate(lines):
         text = page_text[ln.start : ln.end]
-        kind, level = (ln.kind, 0) if ln.kind else classify(text, ln.heading, ln.styled)
+        # a parser-known kind keeps its level only for a table row: 1 marks a table's header row
+        kind, level = (ln.kind, ln.heading if ln.kind == "table_row" else 0) if ln.kind else classify(text, ln.heading, ln.styled)
         continues = (
             kind == "paragraph"
             and cur

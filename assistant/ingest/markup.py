@@ -94,7 +94,7 @@ def _table_items(rows: list[tuple[list[str], bool, bool]]) -> list[tuple]:
         text = " | ".join(c for c in cells if c)
         if i == 0 and len(cells) > 1 and (marked or bold or is_header_row(cells, [r[0] for r in rows[1:]])):
             head = tuple(cells)
-            out.append((text, "table_row", 0))
+            out.append((text, "table_row", 1))  # level 1: the table's header row
             continue
         headers = tuple(h for h, c in zip(head, cells) if c) if head and len(head) == len(cells) else ()
         out.append((text, "table_row", 0, headers))

@@ -198,6 +198,7 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
         if it.kind in ("table_row", "table_header"):
             ln.kind = "table_row"
             ln.headers, ln.context = it.headers, it.context
+            ln.heading = int(it.kind == "table_header")  # the header row of a table
         else:
             lvl = levels.get(it.size, 0)
             if (it.bold or it.size >= big) and _wide_gap(it):
