@@ -94,13 +94,14 @@ def _row(doc, first_cell: str):
 def _assert_labelled_under(labelled: str, row, above: list[str]) -> None:
     """`row` is a line of a chunk's `labelled` text, with the lines `above` (caption, column names,
     group label) before it in that order. A row of short values may leave out the column names it
-    repeats ("Oil pan bolts | M6 x 1.0 | 10 N·m" under "Fastener | Thread | Torque", see
+    repeats ("Oil pan bolts | M6 x 1.0 | 10 N·m" under "Fastener || Thread || Torque", see
     chunk.labelled); a row of prose names them ("... | Cause: ...")."""
     lines = labelled.splitlines()
     forms = {row.labelled(), " | ".join(_norm(c) for c in row.text.split("\t"))}
     at = next((k for k, ln in enumerate(lines) if ln in forms), None)
     assert at is not None, (forms, lines)
-    pos = [max((k for k, ln in enumerate(lines[:at]) if ln == a), default=-1) for a in above]
+    # column names are written "A || B || C" (a header row, not a row of values)
+    pos = [max((k for k, ln in enumerate(lines[:at]) if ln in (a, a.replace(" | ", " || "))), default=-1) for a in above]
     assert -1 not in pos and pos == sorted(pos), (above, lines[: at + 1])
 
 

@@ -19,6 +19,7 @@ import re
 
 from .draft import Claim, Dropped
 from .extract import Unit, passage_units
+from ..index.lexical import tokenize
 from ..plaintext import plain
 from ..textrules import NUMBER_UNIT
 from ..types import Hit
@@ -76,6 +77,18 @@ def grounded(text: str, quote: str) -> bool:
     return all(norm(m.group()) in q for m in CODE.finditer(text))
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def word_support(text: str, source: str) -> float:
+    """Share of the sentence's word tokens (two letters or more: not numbers, not units written
+    "N·m") found in the source; 1.0 for a sentence of numbers only."""
+    words = {t for t in tokenize(text) if _WORD.search(t) and not NUMBER_UNIT.fullmatch(t)}
+    if not words:
+        return 1.0
+    return len(words & set(tokenize(source))) / len(words)
+
+
 def support_windows(text: str, units: list[Unit], chunk_text: str) -> list[tuple[float, int, int]]:
     """Runs of one or two consecutive units as (overlap, start, end), best support first; a single
     unit is preferred to a pair that supports the sentence no better."""
@@ -100,6 +113,8 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
         for score, s, e in support_windows(text, units[i], chunk_text):
             if score < min_support:
                 break
+            if word_support(text, chunk_text[s:e]) < 0.5:
+                continue  # its numbers are there, but not what they are of ("cover ... 40 N·m" on a drain plug's row)
             if grounded(text, chunk_text[s:e]):
                 return Claim(text, i, s, e, round(score, 3))
             reason = "a number, unit, code or negation does not match the passage"
