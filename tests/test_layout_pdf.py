@@ -21,16 +21,7 @@ def _raw_pages(path) -> list[str]:
     """pypdfium2's text of each page, as a reader's copy-paste gives it."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        out = []
-        for i in range(len(pdf)):
-            tp = pdf[i].get_textpage()
-            out.append(tp.get_text_range())
-            tp.close()
-        return out
-    finally:
-        pdf.close()
+    return [page.get_textpage().get_text_range() for page in pdfium.PdfDocument(str(path))]
 
 
 def _squash(text: str) -> str:
