@@ -65,6 +65,6 @@ def score(questions: list[dict], results: dict[str, dict], text: str) -> dict:
            "answer_f1": round(statistics.mean(f1s), 3) if f1s else 0.0, "false_refusal": round(false_ref / max(1, answerable), 3),
            "quotes_verbatim": round(q_ok / max(1, q_all), 3), "quotes": q_all, "numbers_grounded": round(n_ok / max(1, n_all), 3),
            "numbers": n_all, "unanswerable": unans, "refused_unanswerable": round(refused_ok / max(1, unans), 3),
-           "values_held": round(v_ok / max(1, v_all), 3), "values_questions": v_all}
+           "values_held": round(v_ok / v_all, 3) if v_all else None, "values_questions": v_all}
     out["p50_ms"] = round(statistics.median(ms), 1) if ms else 0.0
     return out
