@@ -147,6 +147,21 @@ def test_inline_numbered_procedures_in_running_text():
     assert [len(r.steps) for r in p.runs] == [3, 2]
 
 
+def test_lettered_sub_steps_run_into_one_paragraph_are_steps():
+    """An OEM manual's filter replacement written as lettered sub-steps in one paragraph: each letter
+    is a step, in order, and the sentence before them introduces the procedure."""
+    from assistant.cards.select import parse_doc
+
+    page = ("3-4 Air filter replacement\nReplace the air filter element every 500 hours. (a) Open the four latches on the "
+            "filter housing. (b) Remove the cover and pull out the element.\n(c) Wipe the housing with a clean cloth. "
+            "(d) Fit the new element and close the latches.")
+    p = parse_doc(_doc([page], sections=[("3-4 Air filter replacement",)]))
+    steps = [(it.number, " ".join(p.doc.text[it.body:it.end].split())) for it in p.items if it.kind == "step"]
+    assert steps == [(1, "Open the four latches on the filter housing."), (2, "Remove the cover and pull out the element."),
+                     (3, "Wipe the housing with a clean cloth."), (4, "Fit the new element and close the latches.")]
+    assert [len(r.steps) for r in p.runs] == [4]
+
+
 def test_unmarked_titles_and_step_labels_split_procedures():
     from assistant.cards.select import candidates, parse_doc
 

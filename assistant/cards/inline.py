@@ -1,7 +1,8 @@
 """Procedures that user manuals write in running text rather than as lists:
 
 - numbered inline: "To turn on the Voice Guide, 1. Press and hold VOL. 2. Select Voice Guide." becomes
-  an intro paragraph and two steps (several sequences in one paragraph each start again at 1);
+  an intro paragraph and two steps (several sequences in one paragraph each start again at 1); so do
+  lettered sub-steps run into one paragraph ("Replace the filter. (a) Loosen ... (b) Remove ...");
 - unnumbered: in a section with no list at all, sentences that start with an instruction verb
   ("Open Settings > General and select High Contrast.") become unnumbered steps.
 
@@ -18,7 +19,8 @@ from .source import DocText
 
 # "1. Press" "2) Select" "3、拧紧" "（4）检查" "第5步" "⑥": a capital or a Chinese character follows.
 INLINE_RE = re.compile(r"(?:(?<=^)|(?<=[\s:：。；;,，]))(?:(\d{1,2})[.)．]\s+(?=[A-Z\"“‘(])|(\d{1,2})[.)、．]\s*(?=[\u4e00-\u9fff])"
-                       r"|[（(](\d{1,2})[)）]\s*(?=[A-Za-z\u4e00-\u9fff])|第([一二三四五六七八九十\d]{1,3})步[：:，,]?\s*|([\u2460-\u2473])\s*)")
+                       r"|[（(](\d{1,2})[)）]\s*(?=[A-Za-z\u4e00-\u9fff])|第([一二三四五六七八九十\d]{1,3})步[：:，,]?\s*|([\u2460-\u2473])\s*"
+                       r"|[（(]([a-h])[)）]\s*(?=[A-Za-z\u4e00-\u9fff]))")  # "(a) Loosen ... (b) Remove ...": lettered sub-steps
 # "see step 4. Then ...", "Figure 2. Pump": a number that refers to something, not a step marker
 _REFERENCE = re.compile(r"\b(?:steps?|section|sect|fig|figure|table|page|p|no|chapter|item|para|paragraph|and|or|to|see|"
                         r"version|v|model|level|mode|channel)\.?\s*$", re.IGNORECASE)
@@ -58,7 +60,7 @@ def split_inline(doc: DocText, items: list[Item]) -> list[Item]:
 
 def _marks(text: str, it: Item) -> list[tuple[int, int, int]]:
     """Inline markers that continue the item's own number, or start a sequence 1, 2, ... (two at least)."""
-    found = [(m.start() + it.body, m.end() + it.body, _number(m.groups())) for m in INLINE_RE.finditer(text[it.body:it.end])
+    found = [(m.start() + it.body, m.end() + it.body, _marker_number(m)) for m in INLINE_RE.finditer(text[it.body:it.end])
              if m.start() > 0 and not _REFERENCE.search(text[max(it.body, m.start() + it.body - 12):m.start() + it.body])]
     out: list[tuple[int, int, int]] = []
     want = (it.number or 0) + 1 if it.kind == "step" else None
@@ -70,6 +72,12 @@ def _marks(text: str, it: Item) -> list[tuple[int, int, int]]:
             out.append((a, b, n))
             want = 2
     return out
+
+
+def _marker_number(m: re.Match) -> int | None:
+    """The number an inline marker gives its step: "(b)" is 2."""
+    letter = m.group(6)
+    return ord(letter) - ord("a") + 1 if letter else _number(m.groups()[:5])
 
 
 def _last_sentence_start(text: str, lo: int, hi: int) -> int:
