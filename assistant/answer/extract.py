@@ -166,6 +166,7 @@ class ExtractConfig:
     # a quote from a Word table row cannot be checked by them: prefer the same fact in prose
     docx_table: float = 0.5
     trail: float = 0.5  # credit for a question term found only in the unit's heading trail
+    row_key: float = 0.5  # credit for a table row whose label (its first cells) the question names
     answer_type: float = 0.5  # bonus for holding the kind of value the question asks for
     keep_ratio: float = 0.7  # other units kept when they hold this share of the best unit's score
     max_units: int = 4  # detail answers
@@ -189,6 +190,26 @@ def type_bonus(question: str, text: str) -> float:
 
 
 _DIGIT = re.compile(r"\d")
+
+
+def row_key(question: str, text: str) -> float:
+    """How much of a table row's label the question names, 0..1: its first cell, or its first two
+    where the first is a short code ("1/2" then "13": a 1/2-13 screw). Written together in the
+    question ("1/2-13", "5/8-11") it counts whole; else the share of its tokens the question holds.
+
+    >>> row_key("Torque for a dry 1/2-13 grade 5 capscrew?", "1/2\\t13\\t12.70\\t75"), row_key("cylinders 7 and 8?", "Piston Clearance - #7, 8\\t0.004 in.")
+    (1.0, 0.5)
+    """
+    cells = [" ".join(c.split()) for c in text.split("\t") if c.strip()]
+    if len(cells) < 2:
+        return 0.0
+    key = cells[:2] if len(cells[0]) <= 5 and len(cells) > 2 else cells[:1]
+    q = re.sub(r"\s+", "", question.lower())
+    if any(len(k) >= 3 and k in q for k in (sep.join(key).lower().replace(" ", "") for sep in ("-", "", "x"))):
+        return 1.0
+    tokens = {t for t in tokenize(" ".join(key)) if len(t) > 1 or t.isdigit()}
+    share = len(tokens & set(tokenize(question))) / len(tokens) if tokens else 0.0
+    return share if share >= 0.5 else 0.0  # a word or two in common is no label named
 
 
 def row_context(chunk: Chunk, text: str) -> str:
@@ -252,6 +273,8 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             bonus = cfg.answer_type * type_bonus(question, u.text) + cfg.language * (hits[u.hit].chunk.language == lang)
             if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):
                 bonus -= cfg.docx_table
+            if "\t" in u.text:  # a table row whose label the question names ("1/2-13", "#7, 8")
+                rel[u] += cfg.row_key * row_key(question, u.text)
             fit[u] = rel[u] + bonus
             scored.append((fit[u] + cfg.prior * hits[u.hit].score / top, u))
     if not scored:

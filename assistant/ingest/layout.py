@@ -301,6 +301,12 @@ def _gutter(lines: list[VLine], body_x0: float, body: float) -> tuple[float, flo
              if len(side) == 1 for r in side}
     left = [r for r in split_runs if r.x1 <= gx0 + 1 and id(r) in alone]
     right = [r for r in split_runs if r.x0 >= gx1 - 1 and id(r) in alone]
+    # where a line has text on both sides, two text columns give it one run a side; a table's row
+    # has several cells on one side (code and meaning left of the gutter, the remedy right of it)
+    both = [(sum(r.x1 <= gx0 + 1 for r in ln.runs), sum(r.x0 >= gx1 - 1 for r in ln.runs)) for ln in lines]
+    both = [(a, b) for a, b in both if a and b]
+    if both and sum(a == 1 and b == 1 for a, b in both) < 0.7 * len(both):
+        return None
     wide = 0.3 * body
     if len(left) < 6 or len(right) < 6:
         return None
@@ -615,9 +621,10 @@ def _staggered_table(lines: list[VLine], i: int) -> tuple[int, list[Item]] | Non
         ln = lines[j]
         letters = [c for c in ln.text if c.isalpha()]
         capitals = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.7
+        spread = any(b.x0 - a.x1 > 2 * max(ln.size, 4.0) for a, b in zip(ln.runs, ln.runs[1:]))
         if (len(ln.text) > 40 or not (ln.bold or capitals) or _numeric(ln.text) or _starts_item(ln.text)
-                or ln.text.rstrip()[-1:] in "。.;；:："):
-            break  # column names are short, set in capitals or bold, and not sentences
+                or ln.text.rstrip()[-1:] in "。.;；:：" or spread or _CAPTION.match(ln.text)):
+            break  # column names are short, set in capitals or bold, not sentences, one to a line
         if heads and ln.y0 - heads[-1].y1 > 1.5 * max(ln.size, 4.0):
             break
         heads.append(ln)
