@@ -77,9 +77,9 @@ class Chunk:
     text: str
     language: str
     kinds: tuple[str, ...] = ()
-    # A passage holding table rows, as a technician reads it: the table's caption and each row as
-    # "Header: cell | Header: cell" (see Block.labelled); "" for other passages. What the dense and
-    # lexical indexes see, so a row is found by its column names; quotes still come from `text`.
+    # A passage holding table rows, as a technician reads it: the table's caption and column names,
+    # then its rows (see chunk.labelled); "" for other passages. What the dense and lexical indexes
+    # see, so a row is found by its column names; quotes still come from `text`.
     labelled: str = ""
     page_label: str = ""  # the page's printed number ("3-12"), "" where the document prints none
 

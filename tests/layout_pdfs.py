@@ -35,14 +35,20 @@ TROUBLE_ROWS = [
 TROUBLE_X = (72, 232, 392)
 
 
-def troubleshooting_table(path: Path) -> None:
+def _table_page(path: Path, heading: str, intro: str, caption: str) -> canvas.Canvas:
+    """A page with a heading, a sentence and a table's caption, ready for the table below them."""
     c = canvas.Canvas(str(path), pagesize=letter)
     c.setFont(BOLD, 14)
-    c.drawString(72, 720, "4 Troubleshooting")
+    c.drawString(72, 720, heading)
     c.setFont(BODY, 10)
-    c.drawString(72, 698, "Before any check, switch the pump off at the main isolator and lock it out.")
-    c.setFont(BODY, 10)
-    c.drawString(72, 672, TROUBLE_CAPTION)
+    c.drawString(72, 698, intro)
+    c.drawString(72, 672, caption)
+    return c
+
+
+def troubleshooting_table(path: Path) -> None:
+    c = _table_page(path, "4 Troubleshooting", "Before any check, switch the pump off at the main isolator and lock it out.",
+                    TROUBLE_CAPTION)
     y = 652
     c.setFont(BOLD, 9)
     for x, h in zip(TROUBLE_X, TROUBLE_HEADERS):
@@ -80,12 +86,8 @@ SPEC_X = (72, 260, 420)
 
 
 def spec_table(path: Path) -> None:
-    c = canvas.Canvas(str(path), pagesize=letter)
-    c.setFont(BOLD, 14)
-    c.drawString(72, 720, "1-6 Repair Standards")
-    c.setFont(BODY, 10)
-    c.drawString(72, 698, "Measure each part at room temperature; replace any part outside its limits.")
-    c.drawString(72, 672, SPEC_CAPTION)
+    c = _table_page(path, "1-6 Repair Standards", "Measure each part at room temperature; replace any part outside its limits.",
+                    SPEC_CAPTION)
     top = 650
     for col, x in enumerate(SPEC_X):  # the whole label column, then the values, then the metric column
         c.setFont(BOLD, 9)

@@ -192,6 +192,11 @@ def type_bonus(question: str, text: str) -> float:
 _DIGIT = re.compile(r"\d")
 
 
+def _row_cells(text: str) -> list[str]:
+    """A table row's cells (split at its tabs), white space evened out, empty ones left out."""
+    return [" ".join(c.split()) for c in text.split("\t") if c.strip()]
+
+
 def row_key(question: str, text: str) -> float:
     """How much of a table row's label the question names, 0..1: its first cell, or its first two
     where the first is a short code ("1/2" then "13": a 1/2-13 screw). Written together in the
@@ -200,7 +205,7 @@ def row_key(question: str, text: str) -> float:
     >>> row_key("Torque for a dry 1/2-13 grade 5 capscrew?", "1/2\\t13\\t12.70\\t75"), row_key("cylinders 7 and 8?", "Piston Clearance - #7, 8\\t0.004 in.")
     (1.0, 0.5)
     """
-    cells = [" ".join(c.split()) for c in text.split("\t") if c.strip()]
+    cells = _row_cells(text)
     if len(cells) < 2:
         return 0.0
     key = cells[:2] if len(cells[0]) <= 5 and len(cells) > 2 else cells[:1]
@@ -218,7 +223,7 @@ def row_context(chunk: Chunk, text: str) -> str:
     malfunction it belongs to), so that a question naming them finds the row. '' otherwise."""
     if not chunk.labelled or "\t" not in text:
         return ""
-    cells = [" ".join(c.split()) for c in text.split("\t") if c.strip()]
+    cells = _row_cells(text)
     context = columns = ""
     for line in chunk.labelled.split("\n"):
         if " || " in line:

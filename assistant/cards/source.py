@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..answer.verify import norm
+from ..index.store import column_or_empty, table_columns
 from ..types import Chunk, Citation
 
 
@@ -112,7 +113,7 @@ def from_chunks(name: str, fmt: str, chunks: list[Chunk], title: str = "") -> Do
 def load_document(db, doc_id: int) -> DocText:
     """Read one document's chunks from the store (read-only) and reassemble its text."""
     d = db.execute("SELECT name, format, title FROM documents WHERE id=?", (doc_id,)).fetchone()
-    label = "page_label" if any(r[1] == "page_label" for r in db.execute("PRAGMA table_info(chunks)")) else "''"
+    label = column_or_empty(table_columns(db, "chunks"), "page_label")
     rows = db.execute(
         f"SELECT rowid, id, page, section, start, end, text, language, kinds, {label} FROM chunks WHERE doc_id=? ORDER BY page, start",
         (doc_id,)).fetchall()

@@ -99,7 +99,6 @@ def labelled(blocks: list[Block]) -> str:
             out.append(" ".join(b.text.split()))
             continue
         cells = b.cells()
-
         if b.context and b.context != ctx:
             if not out or out[-1] != b.context:  # a caption set as a heading is there already
                 out.append(b.context)

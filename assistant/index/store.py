@@ -78,6 +78,16 @@ class DocumentRow:
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "parser"}
 
 
+def table_columns(db, table: str) -> set[str]:
+    """The columns a table of this library has (an older library lacks those in ADDED_COLUMNS)."""
+    return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+
+
+def column_or_empty(have: set[str], name: str, alias: str = "") -> str:
+    """The column to SELECT (`alias.name`), or '' where an older read-only library lacks it."""
+    return (f"{alias}.{name}" if alias else name) if name in have else "''"
+
+
 class Store:
     def __init__(self, path: Path, readonly: bool = False):
         self.path = path
@@ -94,7 +104,7 @@ class Store:
         """Add the columns an older library lacks; note which exist (a read-only store cannot add them)."""
         self.columns: dict[str, set[str]] = {}
         for table, added in ADDED_COLUMNS.items():
-            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            have = table_columns(self.db, table)
             for name, decl in added.items():
                 if name not in have and not readonly:
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
@@ -102,8 +112,7 @@ class Store:
             self.columns[table] = have
 
     def _col(self, table: str, alias: str, name: str) -> str:
-        """`alias.name`, or '' where an older read-only library lacks the column."""
-        return f"{alias}.{name}" if name in self.columns.get(table, ()) else "''"
+        return column_or_empty(self.columns.get(table, set()), name, alias)
 
     def close(self):
         self.db.close()

@@ -28,7 +28,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --- runs ------------------------------------------------------------------------------------------
 
@@ -146,9 +146,14 @@ class VLine:
         for r in rs:
             sizes[r.size] += len(r.text)
         self.size = sizes.most_common(1)[0][0]
-        total = sum(len(r.text) for r in rs)
-        self.bold = total > 0 and sum(len(r.text) for r in rs if r.bold) / total > 0.7
+        self.bold = _mostly_bold(rs)
         self.text = " ".join(r.text for r in self.runs)
+
+
+def _mostly_bold(rs: list[Run]) -> bool:
+    """Whether seven tenths of the runs' characters are bold."""
+    total = sum(len(r.text) for r in rs)
+    return total > 0 and sum(len(r.text) for r in rs if r.bold) / total > 0.7
 
 
 def visual_lines(rs: list[Run]) -> list[VLine]:
@@ -192,7 +197,6 @@ class Item:
     bold: bool = False
     x0: float = 0.0
     x1: float = 0.0
-    gap_before: bool = False  # a clearly larger vertical gap above it than the line spacing
 
     @property
     def text(self) -> str:
@@ -343,8 +347,7 @@ def _read_lines(lines: list[VLine]) -> list[Item]:
             i = end
             continue
         ln = lines[i]
-        gap = i > 0 and ln.y0 - lines[i - 1].y1 > 1.0 * max(pitch, ln.size * 0.5)
-        items.append(Item([ln.runs], "", (), "", ln.size, ln.bold, ln.x0, ln.x1, gap))
+        items.append(Item([ln.runs], "", (), "", ln.size, ln.bold, ln.x0, ln.x1))
         i += 1
     return items
 
@@ -391,7 +394,7 @@ def _aligned_table(lines: list[VLine], i: int, pitch: float) -> tuple[int, list[
         ln = lines[j]
         if ln.y0 - lines[j - 1].y1 > max(2.5 * pitch, 2.2 * (ln.y1 - ln.y0)):
             break
-        if j > i and _CAPTION.match(ln.text):
+        if _CAPTION.match(ln.text):
             break
         cells = _cells(ln)
         if len(cells) == 1 and (abs(ln.size - lines[i].size) > 1.0 or (ln.bold and not lines[j - 1].bold)):
@@ -593,12 +596,9 @@ def _header_lines(region: list[VLine], grid: list[list[list[Run]]]) -> int:
         g = gaps[k - 1]
         if g > max(1.8 * body_gap, body_gap + 0.8 * max(region[k - 1].size, 4.0)) and g >= 1.3 * max(gaps[k:] or [0.0]):
             return k
-    if h == 0 and len(region) >= 3 and plain(0):
-        # a first line of names over columns of values: the header
-        valued = sum(any(_numeric(" ".join(r.text for r in c)) for c in g[1:] if c) for g in grid[1:])
-        if valued >= 0.6 * (len(grid) - 1):
-            h = 1
-    return h
+    # a first line of names over columns of values
+    texts = [[" ".join(r.text for r in c) for c in g] for g in grid]
+    return int(len(region) >= 3 and is_header_row(texts[0], texts[1:]))
 
 
 def _row_item(cells: list[list[Run]], ln: VLine | None, headers: tuple[str, ...], group: str) -> Item:
@@ -705,10 +705,8 @@ def _starts_item(text: str) -> bool:
 
 
 def _stag_row(cells: list[list[Run]], ln, names: tuple[str, ...], parent: str) -> Item:
-    keep = [k for k, c in enumerate(cells) if c]
-    return Item([cells[k] for k in keep], "table_row", tuple(names[k] for k in keep),
-                (f"{names[0]}: {' '.join(parent.split())}" if parent else ""), ln.size if ln else 0.0, False,
-                min(r.x0 for k in keep for r in cells[k]), max(r.x1 for k in keep for r in cells[k]))
+    """A row under the malfunction `parent`: its context names it ("MALFUNCTION: 1. PUMP WILL NOT START.")."""
+    return _row_item(cells, ln, names, f"{names[0]}: {' '.join(parent.split())}" if parent else "")
 
 
 # --- running headers, footers and page labels ------------------------------------------------------
@@ -741,24 +739,16 @@ class PageRuns:
     runs: list[Run]
     width: float
     height: float
-    edge: list[int] = field(default_factory=list)  # indexes of runs in the top or bottom band
 
 
 def edge_runs(page: PageRuns, band: float = 0.09) -> list[int]:
-    """Runs in the top or bottom band of the page (a running header or footer lives there)."""
+    """Indexes of the runs in the top or bottom band of the page (a running header or footer lives
+    there): those of the first and last two visual lines, when they lie in the bands."""
     top, bottom = band * page.height, (1 - band) * page.height
     lines = visual_lines(page.runs)
-    body = [ln for ln in lines]
-    if not body:
-        return []
-    out = []
-    # the first and last two visual lines of the page, when they lie in the edge bands
-    picks = body[:2] + body[-2:]
-    for ln in picks:
-        if ln.y1 <= top + 2 or ln.y0 >= bottom - 2:
-            for r in ln.runs:
-                out.append(page.runs.index(r))
-    return sorted(set(out))
+    at = {id(r): k for k, r in enumerate(page.runs)}
+    picks = lines[:2] + lines[-2:]
+    return sorted({at[id(r)] for ln in picks if ln.y1 <= top + 2 or ln.y0 >= bottom - 2 for r in ln.runs})
 
 
 def shape(text: str) -> str:
@@ -770,17 +760,16 @@ def furniture(pages: list[PageRuns]) -> tuple[list[set[int]], list[str]]:
     """Per page, the indexes of runs that are running headers, footers or page labels; and the page
     labels. A run is furniture when it lies in the page's top or bottom band and its shape recurs in
     the bands of a fifth of the pages (three at least), or when it is the page label."""
-    for p in pages:
-        p.edge = edge_runs(p)
+    edges = [edge_runs(p) for p in pages]
     counts: Counter = Counter()
-    for p in pages:
-        counts.update({shape(p.runs[i].text) for i in p.edge})
+    for p, edge in zip(pages, edges):
+        counts.update({shape(p.runs[i].text) for i in edge})
     need = max(2, len(pages) // 5)
     drop: list[set[int]] = []
     labels: list[str] = []
-    for p in pages:
-        gone = {i for i in p.edge if counts[shape(p.runs[i].text)] >= need}
-        bottom_first = sorted(p.edge, key=lambda i: -p.runs[i].y0)
+    for p, edge in zip(pages, edges):
+        gone = {i for i in edge if counts[shape(p.runs[i].text)] >= need}
+        bottom_first = sorted(edge, key=lambda i: -p.runs[i].y0)
         label = ""
         for i in bottom_first:
             lab = page_label([p.runs[i].text])
@@ -789,7 +778,7 @@ def furniture(pages: list[PageRuns]) -> tuple[list[set[int]], list[str]]:
                 gone.add(i)
                 break
         # a label run split from "Change 1" or the doc id stays a label: drop lone digits at the edge
-        gone |= {i for i in p.edge if re.fullmatch(r"[-–—\s\d]+|change\s+\d+", p.runs[i].text.strip(), re.I)}
+        gone |= {i for i in edge if re.fullmatch(r"[-–—\s\d]+|change\s+\d+", p.runs[i].text.strip(), re.I)}
         drop.append(gone)
         labels.append(label)
     if len(pages) < 2:  # one page cannot tell furniture: keep everything but the label
@@ -803,7 +792,7 @@ def continue_rows(items: list[Item], prev: Item | None) -> Item | None:
     Fills their context in place; returns the page's last table row, for the next page."""
     last = next((it for it in reversed(items) if it.kind == "table_row"), None)
     if prev is None or ": " not in prev.context:
-        return last or None
+        return last
     inherited = prev.context.rsplit(" > ", 1)[-1]
     for it in items:
         if it.kind == "table_header":
@@ -827,7 +816,5 @@ def read_stream(rs: list[Run]) -> list[Item]:
             continue
         items.append(Item([[r]], "", (), "", r.size, r.bold, r.x0, r.x1))
     for it in items:
-        rs_ = it.cells[0]
-        total = sum(len(r.text) for r in rs_)
-        it.bold = total > 0 and sum(len(r.text) for r in rs_ if r.bold) / total > 0.7
+        it.bold = _mostly_bold(it.cells[0])
     return items

@@ -103,6 +103,12 @@ def _table_items(rows: list[tuple[list[str], bool, bool]]) -> list[tuple]:
 
 # ---- HTML
 
+
+def _cells(tr) -> list[str]:
+    """The text of a table row's td and th cells, white space evened out."""
+    return [" ".join(c.get_text(" ", strip=True).split()) for c in tr.find_all(["td", "th"])]
+
+
 _DROP = {"script", "style", "nav", "noscript", "template", "iframe", "svg", "form", "button", "select", "head", "object", "embed"}
 _BLOCK = {"p", "div", "li", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "section", "article", "main", "aside",
           "header", "footer", "blockquote", "pre", "dl", "dt", "dd", "figure", "figcaption", "caption", "body", "html",
@@ -147,15 +153,13 @@ def parse_html_text(path: Path, raw: str) -> ParsedDoc:
                 if s:
                     buf.append(s)
             elif isinstance(child, Tag):
-                if child.name in ("table", "thead", "tbody", "tfoot") and child.find("tr") is not None:
+                if child.name == "table" and child.find("tr") is not None:
                     flush()
-                    rows = [tr for tr in child.find_all("tr") if tr.find_parent("table") is (child if child.name == "table" else child.find_parent("table"))]
-                    items.extend(_table_items([([" ".join(c.get_text(" ", strip=True).split()) for c in tr.find_all(["td", "th"])],
-                                                False, tr.find("td") is None) for tr in rows]))
-                elif child.name == "tr":
+                    rows = [tr for tr in child.find_all("tr") if tr.find_parent("table") is child]  # not a nested table's
+                    items.extend(_table_items([(_cells(tr), False, tr.find("td") is None) for tr in rows]))
+                elif child.name == "tr":  # a row outside any table: no header to look for
                     flush()
-                    cells = [" ".join(c.get_text(" ", strip=True).split()) for c in child.find_all(["td", "th"])]
-                    items.append((" | ".join(c for c in cells if c), "table_row", 0))
+                    items.extend(_table_items([(_cells(child), False, False)]))
                 elif child.name in _BLOCK:
                     flush()
                     k, lv = kind_of(child)

@@ -1,10 +1,11 @@
-"""PDF: text per page with pypdfium2 (the same extraction a reader's copy-paste gives), headings from
-font size, OCR for pages without a text layer.
+"""PDF: pages read from their layout (layout.py: columns, tables, running headers and footers,
+printed page labels), headings from font size, OCR for pages without a text layer.
 
-A page's text is pypdfium2's, with one change: where Chinese (or Japanese) text wraps at the right
-margin, the line break between the two characters is dropped ("维修技术人\r\n员" -> "维修技术人员"), as
-a reader joins it; the PDF has no space there. Only white space is ever removed, so a quote from the
-page still matches pypdfium2's text with white space ignored (the verbatim rule of the evaluation)."""
+A page's text is pypdfium2's runs in reading order, running headers and footers left out; only
+white space is put between runs, so a quote from the page still matches pypdfium2's text with white
+space ignored (the verbatim rule of the evaluation). Where Chinese (or Japanese) text wraps at the
+right margin, the line break between the two characters is dropped ("维修技术人\r\n员" ->
+"维修技术人员"), as a reader joins it; the PDF has no space there."""
 from __future__ import annotations
 
 import re
