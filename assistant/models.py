@@ -5,7 +5,9 @@
   embedder, index/embed.py `get_embedder`;
 - ("e5", name, device, quantize): the multilingual channel, index/multilingual.py `get_channel`;
 - ("whisper", model, cache_dir, compute_type, threads): voice/asr.py `get_model`;
-- ("tts", ...): the Piper voice and the espeak-ng voice names, voice/tts.py;
+- ("asr-zh", path, compute_type, threads): a user's own Chinese recogniser directory, voice/asr.py;
+- ("tts", ...): the Piper voice, the espeak-ng voice names and the Kokoro Chinese voice
+  (("tts", "kokoro", voice, cache_dir, threads), ("tts", "kokoro-installed")), voice/tts.py and voice/kokoro.py;
 - ("ocr", "rapidocr"): the OCR engine of scanned pages, ingest/ocr.py;
 - ("voice", ...): the default VoiceSettings, the default SessionStore and the timed retriever views
   (with their card drafters), voice/pipeline.py.

@@ -12,6 +12,11 @@ Every clip is cached for the test session, per text, voice, variant and format, 
 every run: by default Piper's generator noise is off (noise=0, its mean voice); a variant with
 noise reloads the voice's ONNX session after onnxruntime.set_seed(seed), which fixes the noise
 (about 1 s a clip, so only the robustness tests use it).
+
+Mandarin comes from the product's own Chinese voices: `zh_say(text, "jm_kumo")` (Kokoro, any of
+its speakers) or `zh_say(text, "espeak")` (espeak-ng, where installed), 16 kHz, and optionally
+cached as WAV files in a directory (the bench keeps its spoken test set in the cache directory).
+`factory_noise()` is broadband (pink) noise with mains hum and its harmonics, the sound of a plant.
 """
 from __future__ import annotations
 
@@ -222,3 +227,63 @@ class Speech:
         if not p.exists():
             p.write_bytes(data)
         return p
+
+
+# -- Mandarin, and the noise of a plant
+
+
+def zh_say(text: str, voice: str = "jm_kumo", cache_dir: Path | None = None, store: Path | None = None) -> np.ndarray:
+    """16 kHz float32 samples of Chinese `text` said by a Kokoro speaker (jm_kumo, jf_alpha, ...) or
+    by "espeak" (espeak-ng's Mandarin), after the product's own text normalisation. With `store`,
+    the clip is kept there as a WAV file and read back on the next call."""
+    path = None
+    if store is not None:
+        key = hashlib.sha1(f"{voice}\n{text}".encode()).hexdigest()[:16]
+        path = Path(store) / f"{voice}-{key}.wav"
+        if path.is_file():
+            return read_wav(path.read_bytes())[0]
+    from assistant.voice.zhnorm import speakable
+
+    said = speakable(text)
+    if voice == "espeak":
+        from assistant.voice.tts import espeak_wav
+
+        x, rate = read_wav(espeak_wav(said, "zh"))
+    else:
+        from assistant.voice.kokoro import RATE as rate
+        from assistant.voice.kokoro import get_voice
+
+        if cache_dir is None:
+            from assistant.settings import Settings
+
+            cache_dir = Settings().cache_dir
+        chunks = list(get_voice(Path(cache_dir), voice).sentences(said))
+        x = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+    x = resample(x, rate, 16000)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(wav_bytes(x, 16000))
+        tmp.replace(path)
+    return x
+
+
+def read_wav(data: bytes) -> tuple[np.ndarray, int]:
+    """Mono float32 samples and rate of a 16-bit PCM WAV file."""
+    with wave.open(io.BytesIO(data)) as w:
+        rate, n, ch = w.getframerate(), w.getnframes(), w.getnchannels()
+        x = np.frombuffer(w.readframes(n), "<i2").astype(np.float32) / 32768.0
+    return (x.reshape(-1, ch).mean(axis=1) if ch > 1 else x), rate
+
+
+def factory_noise(seconds: float, rate: int = 16000, seed: int = 7, mains: float = 50.0) -> np.ndarray:
+    """Plant noise: pink broadband noise plus mains hum (50 Hz and its harmonics up to 300 Hz, the
+    hum of motors and transformers) at about the same power, RMS 0.3."""
+    n = int(seconds * rate)
+    broadband = noise(seconds, rate, level=1.0, kind="pink", seed=seed)
+    t = np.arange(n) / rate
+    phase = np.random.default_rng(seed + 1).uniform(0, 2 * np.pi, 6)
+    hum = sum(a * np.sin(2 * np.pi * mains * k * t + p) for k, a, p in zip((1, 2, 3, 4, 5, 6), (1.0, 0.7, 0.5, 0.3, 0.2, 0.15), phase))
+    hum = hum / (np.sqrt(np.mean(hum ** 2)) or 1.0)
+    x = broadband[:n] + hum
+    return (x / (np.sqrt(np.mean(x ** 2)) or 1.0) * 0.3).astype(np.float32)

