@@ -10,7 +10,10 @@ returned, and they cannot skew the score normalisation of the passages that are.
 """
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 
@@ -22,6 +25,20 @@ from .textrules import planted
 from .types import Hit
 
 QUARANTINE_EXTRA = 20  # candidates fetched beyond the pool per channel, so quarantined ones leave it full
+DOC_BOOST = 0.15  # a passage of a document weighted 1.0 by `boost` scores up to this much more (a conversation's documents)
+_BOOST: ContextVar[Mapping[str, float] | None] = ContextVar("assistant_doc_boost", default=None)
+
+
+@contextlib.contextmanager
+def boosting(docs: Mapping[str, float]):
+    """Searches made inside the block (through any wrapper: scoped, timed) weigh up passages of `docs`
+    (document name -> 0..1) as `Retriever.search(boost=docs)` does. Set and reset within one call, e.g.
+    by conversation.DocBoost around a single search, so the weight never leaks into another request."""
+    token = _BOOST.set(dict(docs))
+    try:
+        yield
+    finally:
+        _BOOST.reset(token)
 
 
 @dataclass(frozen=True)
@@ -55,9 +72,14 @@ class Retriever:
         self.reranker = _load_reranker(reranker) if reranker else None
         self._planted: dict[str, bool] = {}  # chunk id (a content hash, so never stale) -> carries planted text
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 10, filters: Filters | None = None,
+               boost: Mapping[str, float] | None = None) -> list[Hit]:
         """The `k` best passages, best first. `Hit.score` is in 0..1: the fused channel scores and the
-        heading match over the most they can add up to (with a reranker, its score squashed to 0..1)."""
+        heading match over the most they can add up to (with a reranker, its score squashed to 0..1).
+        `boost` (document name -> 0..1, default: that of an enclosing `boosting` block) multiplies the
+        fused score of those documents' passages by up to 1 + DOC_BOOST: a soft preference, e.g. for
+        the documents a conversation has cited so far; it reorders candidates, it adds none."""
+        boost = boost if boost is not None else _BOOST.get()
         snap = self.library.snapshot()
         allowed = self.library.store.rowid_filter(list(filters.docs), list(filters.collections), list(filters.languages)) if filters else None
         if allowed is not None and len(allowed) == 0:
@@ -95,6 +117,9 @@ class Retriever:
         # library has) without changing the ranking or the ratios between hits of one query.
         searched = snap.multilingual is not None and snap.multilingual.size
         ceiling = sum(w for (_, w, _), present in zip(channels, (True, True, searched)) if present and w > 0) + max(0.0, self.heading_weight)
+        if boost:
+            fused = {i: s * (1 + DOC_BOOST * min(1.0, max(0.0, boost.get(rows[i].doc, 0.0)))) for i, s in fused.items()}
+            ceiling *= 1 + DOC_BOOST  # scores stay in 0..1
         fused = {i: s / ceiling for i, s in fused.items()} if ceiling > 0 else fused
         top = sorted(fused.items(), key=lambda kv: -kv[1])[: max(k, 20) if self.reranker else k]
         hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top]

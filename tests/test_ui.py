@@ -351,3 +351,25 @@ def test_login_when_api_keys_are_set(browser, service, artifacts):
             assert service.root.name in line and f"{len(service.documents())} documents" in line, line
         finally:
             page.close()
+
+
+def test_a_follow_up_in_the_chat_is_answered_in_its_conversation(browser, url, artifacts):
+    """The second question ("And the drain plug torque?") only makes sense after the first: asked alone
+    it finds the HP-3's reservoir drain plug (40 N·m); in the chat it is the CV-7 gearbox's (45 N·m)."""
+    page = _open(browser, url)
+    try:
+        _ask(page, "How much oil goes into the CV-7 gearbox?")
+        assert "conveyor_gearbox_oil_change.docx" in " ".join(page.locator("#cite-chips label").all_inner_texts())
+        page.fill("#question textarea", "And the drain plug torque?")
+        page.click("#ask-btn")
+        page.wait_for_function("() => document.querySelectorAll('#chat .ma-answer, #chat .ma-refusal').length >= 2",
+                               timeout=120_000)
+        page.wait_for_selector("#chat .ma-standalone", timeout=30_000)
+        answer = page.locator("#chat .ma-answer").last.inner_text()
+        assert "45 N·m" in answer and "40 N·m" not in answer
+        assert "What is the drain plug torque of the CV-7 gearbox?" in page.locator("#chat .ma-standalone").last.inner_text()
+        page.wait_for_selector("#cite-chips label", timeout=30_000)
+        assert "conveyor_gearbox_oil_change.docx" in page.locator("#cite-chips label").first.inner_text()
+        page.screenshot(path=str(artifacts / "ui-follow-up.png"), full_page=True)
+    finally:
+        page.close()

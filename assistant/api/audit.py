@@ -40,7 +40,7 @@ CREATE INDEX IF NOT EXISTS audit_key ON audit(key, ts);
 """
 COLUMNS = ("id", "ts", "key", "collections", "client", "method", "endpoint", "text", "sources", "refused", "status", "ms")
 # (method, path pattern) of the requests logged
-AUDITED = (("POST", re.compile(r"/v1/(?:ask|ask/stream|search|cards|voice|documents)/?")),
+AUDITED = (("POST", re.compile(r"/v1/(?:ask|ask/stream|search|cards|voice|documents|chat/completions)/?")),
            ("DELETE", re.compile(r"/v1/documents/[^/]+/?")))
 
 

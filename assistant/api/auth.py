@@ -106,14 +106,14 @@ class ApiGuard:
         auth = _header(scope, b"authorization")
         access = self.keys.identify(auth) if self.keys else EVERYONE
         if access is None:
-            return await _json(send, 401, "missing or invalid API key",
+            return await _json(send, path, 401, "missing or invalid API key",
                                "send 'Authorization: Bearer KEY' with a key from ASSISTANT_API_KEYS",
                                [(b"www-authenticate", b'Bearer realm="assistant"')])
         scope.setdefault("state", {})["access"] = access
         wait = self.limiter.take(client_id(auth if self.keys else None, scope.get("client")))
         if wait > 0:
             retry = str(max(1, math.ceil(wait))).encode()
-            return await _json(send, 429, "rate limit exceeded", {"retry_after_s": int(retry)}, [(b"retry-after", retry)])
+            return await _json(send, path, 429, "rate limit exceeded", {"retry_after_s": int(retry)}, [(b"retry-after", retry)])
         return await self.app(scope, receive, send)
 
 
@@ -124,8 +124,14 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
-async def _json(send, status: int, error: str, detail=None, headers: list | None = None) -> None:
-    body = json.dumps({"error": error, "detail": detail}).encode()
+async def _json(send, path: str, status: int, error: str, detail=None, headers: list | None = None) -> None:
+    """The refusal as JSON, in OpenAI's error shape on its paths (see errors.shaped)."""
+    from .errors import shaped
+    from .openai_compat import is_openai_path
+
+    if is_openai_path(path) and isinstance(detail, str):
+        error = f"{error}: {detail}"  # OpenAI's error has a message only
+    body = json.dumps(shaped(path, status, error, detail)).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())] + (headers or [])})
     await send({"type": "http.response.body", "body": body})

@@ -1,5 +1,7 @@
 """Every error the API answers is JSON `{"error": reason, "detail": ...}` with a 4xx status for anything
-the client can fix, so no malformed request ever gets a 5xx. The library's own errors map by type."""
+the client can fix, so no malformed request ever gets a 5xx. The library's own errors map by type. The
+OpenAI-compatible paths (/v1/chat/completions, /v1/models) answer in OpenAI's shape instead,
+`{"error": {"message", "type", "param", "code"}}`, and an invalid request there is a 400 as at OpenAI."""
 from __future__ import annotations
 
 import logging
@@ -51,29 +53,49 @@ def body(reason: str, detail=None) -> dict:
     return {"error": reason, "detail": detail}
 
 
+def shaped(path: str, status: int, reason: str, detail=None) -> dict:
+    """The error body for a request path: OpenAI's shape on its paths (see openai_compat), ours elsewhere."""
+    from .openai_compat import error_body, is_openai_path
+
+    if not is_openai_path(path):
+        return body(reason, detail)
+    d = detail if isinstance(detail, dict) else {}
+    return error_body(status, reason, d.get("param"), d.get("code"))
+
+
 def install(app) -> None:
     """Register the JSON error handlers on a FastAPI app."""
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
     from starlette.exceptions import HTTPException
 
+    from .openai_compat import is_openai_path
+
+    def reply(request, status: int, reason: str, detail=None, headers=None):
+        return JSONResponse(shaped(request.url.path, status, reason, detail), status, headers=headers)
+
     async def api_error(request, exc: ApiError):
-        return JSONResponse(body(exc.reason, exc.detail), exc.status, headers=exc.headers)
+        return reply(request, exc.status, exc.reason, exc.detail, exc.headers)
 
     async def assistant_error(request, exc: AssistantError):
-        return JSONResponse(body(*reason_detail(exc)), status_for(exc), headers=headers_for(exc))
+        return reply(request, status_for(exc), *reason_detail(exc), headers_for(exc))
 
     async def http_error(request, exc: HTTPException):
         reason = exc.detail if isinstance(exc.detail, str) else "request failed"
-        return JSONResponse(body(reason, None if isinstance(exc.detail, str) else exc.detail), exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return reply(request, exc.status_code, reason, None if isinstance(exc.detail, str) else exc.detail,
+                     getattr(exc, "headers", None))
 
     async def invalid(request, exc: RequestValidationError):
-        return JSONResponse(body("invalid request", validation_detail(exc.errors())), 422)
+        detail = validation_detail(exc.errors())
+        if is_openai_path(request.url.path):  # OpenAI: 400, the first wrong field as `param`
+            first = detail[0] if detail else {"loc": [], "msg": "invalid request"}
+            param = ".".join(x for x in first["loc"] if x != "body") or None
+            return reply(request, 400, f"invalid request: {param or 'body'}: {first['msg']}", {"param": param})
+        return reply(request, 422, "invalid request", detail)
 
     async def unexpected(request, exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(body("internal error", type(exc).__name__), 500)
+        return reply(request, 500, "internal error", type(exc).__name__)
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(AssistantError, assistant_error)

@@ -28,7 +28,7 @@ class BodyLimit:
         limit = self.limit_for(path)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            return await _send_413(send, limit)
+            return await _send_413(send, limit, path)
         state = {"seen": 0, "over": False, "started": False}
 
         async def limited_receive():
@@ -55,7 +55,7 @@ class BodyLimit:
             if not state["over"]:
                 raise
         if state["over"] and not state["started"]:
-            await _send_413(send, limit)
+            await _send_413(send, limit, path)
 
 
 def _content_length(scope) -> int | None:
@@ -68,8 +68,10 @@ def _content_length(scope) -> int | None:
     return None
 
 
-async def _send_413(send, limit: int) -> None:
-    body = json.dumps({"error": "request body too large", "detail": {"limit_bytes": limit}}).encode()
+async def _send_413(send, limit: int, path: str = "") -> None:
+    from .errors import shaped
+
+    body = json.dumps(shaped(path, 413, "request body too large", {"limit_bytes": limit})).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})

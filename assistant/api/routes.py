@@ -33,10 +33,37 @@ class FiltersIn(BaseModel):
         return Filters(tuple(self.docs), tuple(self.collections), tuple(self.languages))
 
 
+class CitedIn(BaseModel):
+    doc: Name
+
+
+class MessageIn(BaseModel):
+    """An earlier message of the conversation; an assistant message may carry its answer's citations
+    (their documents keep weight in the next search)."""
+
+    role: Literal["user", "assistant"]
+    content: Annotated[str, StringConstraints(max_length=20000)]
+    citations: list[CitedIn] = Field(default_factory=list, max_length=50)
+
+
 class AskIn(BaseModel):
     question: Text = Field(examples=["What torque for the filter housing cover on the HP-3?"])
     k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
     filters: FiltersIn | None = None
+    history: list[MessageIn] = Field(default_factory=list, max_length=40, description=(
+        "Earlier messages, oldest first: the question is then a follow-up, rewritten to stand alone "
+        "(`standalone_question` in the answer when it differs)."))
+    conversation_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(None, description=(
+        "Keep the conversation on the server instead: send \"new\" (or an id that has expired) to start one, then "
+        "the `conversation_id` of the answer. Not together with `history`."))
+
+    def turns(self, conversations, access: Access) -> tuple[str | None, list]:
+        """(the conversation id to answer with or None, the history to answer in)."""
+        if self.conversation_id is None:
+            return None, [m.model_dump() for m in self.history]
+        if self.history:
+            raise ApiError(422, "send either history or conversation_id, not both")
+        return conversations.history(access.label, self.conversation_id)
 
 
 class SearchIn(BaseModel):
@@ -77,12 +104,21 @@ Caller = Annotated[Access, Depends(caller)]
 
 
 def build_router(assistant, max_upload_bytes: int | None = None) -> APIRouter:
+    from .conversations import ConversationStore
+    from .openai_compat import add_routes
+
     r = APIRouter(prefix="/v1", dependencies=[Depends(bearer)])
+    conversations = ConversationStore()
 
     @r.post("/ask", summary="A cited answer, or a refusal with the closest sources")
     def ask(req: AskIn, request: Request, access: Caller) -> dict:
         audit.note(request, text=req.question)
-        out = assistant.ask(req.question, req.k, _filters(req.filters), access=access).to_json()
+        cid, history = req.turns(conversations, access)
+        answer = assistant.ask(req.question, req.k, _filters(req.filters), access=access, history=history)
+        out = answer.to_json()
+        if cid is not None:
+            conversations.add(access.label, cid, req.question, answer)
+            out["conversation_id"] = cid
         audit.note(request, sources=audit.sources_of(out["citations"], out["sources"]), refused=out["refused"])
         return out
 
@@ -92,9 +128,12 @@ def build_router(assistant, max_upload_bytes: int | None = None) -> APIRouter:
                                             "the answer object (authoritative); `event: error` with {\"error\", \"detail\"} on failure."}})
     def ask_stream(req: AskIn, request: Request, access: Caller):
         audit.note(request, text=req.question)
+        cid, history = req.turns(conversations, access)
         assistant.retriever  # noqa: B018 -- a missing library is a 503 before the stream starts
-        stream = assistant.stream(req.question, req.k, _filters(req.filters), access=access)
-        return StreamingResponse(_events(stream, request),
+        stream = assistant.stream(req.question, req.k, _filters(req.filters), access=access, history=history)
+        if cid is not None:
+            stream = _remembered(stream, lambda a: conversations.add(access.label, cid, req.question, a))
+        return StreamingResponse(_events(stream, request, {"conversation_id": cid} if cid else None),
                                  media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @r.post("/search", summary="Hybrid search: the passages that match a query")
@@ -162,6 +201,16 @@ def build_router(assistant, max_upload_bytes: int | None = None) -> APIRouter:
         img, marked = assistant.page_image(doc_id, page, highlight, scale, access=access)
         return Response(png_bytes(img), media_type="image/png", headers={"X-Quote-Marked": str(marked).lower()})
 
+    @r.get("/documents/{doc_id}/figures", summary="The figures of a PDF document: label, caption, callouts, page and region")
+    def figures(doc_id: Annotated[int, Path(ge=1, le=2**62)], access: Caller) -> dict:
+        return {"figures": assistant.figures(doc_id, access)}
+
+    @r.get("/documents/{doc_id}/figures/{n}.png", summary="A figure of a PDF document as PNG, cut from its page",
+           response_class=Response, responses={200: {"content": {"image/png": {}}}})
+    def figure(doc_id: Annotated[int, Path(ge=1, le=2**62)], n: Annotated[int, Path(ge=1, le=100000)],
+               scale: Annotated[float, Query(ge=0.5, le=3.0)] = 2.0, *, access: Caller) -> Response:
+        return Response(assistant.figure_image(doc_id, n, access, scale), media_type="image/png")
+
     @r.get("/passages/{chunk_id}", summary="The passage behind a citation")
     def passage(chunk_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")], access: Caller) -> dict:
         return assistant.passage(chunk_id, access)
@@ -169,6 +218,8 @@ def build_router(assistant, max_upload_bytes: int | None = None) -> APIRouter:
     @r.post("/feedback", summary="Thumbs up or down on an answer, kept with its question and sources")
     def feedback(req: FeedbackIn) -> dict:
         return {"id": assistant.feedback.add(req.rating, req.question, req.answer, req.sources, req.comment, "api")}
+
+    add_routes(r, assistant)  # the OpenAI-compatible /v1/chat/completions and /v1/models
 
     @r.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     def unknown(rest: str, request: Request):
@@ -191,8 +242,17 @@ def _card_citations(card: dict) -> list[dict]:
     return out
 
 
-def _events(stream, request: Request | None = None):
-    """Server-sent events from an answer stream; errors after the stream has started become an event."""
+def _remembered(stream, keep):
+    """The answer stream, with `keep(answer)` called on its final Answer (a server-side conversation)."""
+    for item in stream:
+        if not isinstance(item, str):
+            keep(item)
+        yield item
+
+
+def _events(stream, request: Request | None = None, extra: dict | None = None):
+    """Server-sent events from an answer stream; errors after the stream has started become an event.
+    `extra` is added to the answer object (e.g. its conversation id)."""
     from ..errors import AssistantError
     from .errors import status_for
 
@@ -201,7 +261,7 @@ def _events(stream, request: Request | None = None):
             if isinstance(item, str):
                 yield _sse("token", {"text": item})
             else:
-                out = item.to_json()
+                out = item.to_json() | (extra or {})
                 if request is not None:
                     audit.note(request, sources=audit.sources_of(out["citations"], out["sources"]), refused=out["refused"])
                 yield _sse("answer", out)

@@ -3,8 +3,11 @@
     from assistant.integrations.langchain import LibraryRetriever, answer_chain
     retriever = LibraryRetriever.from_index("indexes/plant", k=5)
     retriever.invoke("filter housing torque")[0].metadata    # {'doc': 'hp3_pump_manual.pdf', 'page': 3, ...}
+    retriever.invoke("filter housing torque", k=1)           # k for one call
     chain = answer_chain(retriever)                          # extractive; or llm=a LangChain chat model (or an assistant LLM)
     chain.invoke("What torque for the filter housing cover?")["answer"]
+    chain.invoke({"question": "And its part number?", "chat_history": [("human", "What torque for the filter housing cover?"),
+                                                                       ("ai", "Filter housing cover torque: 25 N·m")]})
 
 The chain runs the same verified pipeline as `assistant ask`: a LangChain chat model passed as `llm`
 is wrapped so that its sentences, numbers and citations are checked like any other backend's.
@@ -47,8 +50,13 @@ class LibraryRetriever(BaseRetriever):
         settings = (settings or Settings()).model_copy(update={"index_dir": Path(index)})
         return cls(assistant=Assistant(settings, embedder=embedder), k=k, filters=filters)
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [hit_to_document(h) for h in self.assistant.search(query, self.k, self.filters)]
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,
+                                filters=None) -> list[Document]:
+        """The `k` best passages (`invoke(query, k=1)` overrides the retriever's own k for one call)."""
+        n = self.k if k is None else int(k)
+        if n < 1:
+            raise ValueError(f"k must be at least 1, not {k}")
+        return [hit_to_document(h) for h in self.assistant.search(query, n, filters if filters is not None else self.filters)]
 
 
 class ChatModelLLM:
@@ -90,9 +98,29 @@ def _as_llm(llm):
     return ChatModelLLM(llm)  # a LangChain chat model
 
 
+def chat_history(messages) -> list[dict]:
+    """{role, content} dicts from LangChain messages, (role, text) tuples or role dicts ("human"/"user",
+    "ai"/"assistant"); system and tool messages are left out."""
+    roles = {"human": "user", "user": "user", "ai": "assistant", "assistant": "assistant"}
+    out = []
+    for m in messages or ():
+        if isinstance(m, dict):
+            role, content = m.get("role"), m.get("content")
+        elif isinstance(m, (tuple, list)) and len(m) == 2:
+            role, content = m
+        else:
+            role, content = getattr(m, "type", None), getattr(m, "content", None)
+        if roles.get(role) and isinstance(content, str):
+            out.append({"role": roles[role], "content": content} | ({"citations": m["citations"]} if isinstance(m, dict)
+                                                                      and m.get("citations") else {}))
+    return out
+
+
 class AnswerChain(Runnable):
-    """Runnable: a question (str, or {"question": str}) -> the answer dict of `assistant ask --json`.
-    `stream` yields {"delta": text} for each verified sentence, then {"answer": dict}."""
+    """Runnable: a question (str, or {"question": str, "chat_history"?: messages}) -> the answer dict of
+    `assistant ask --json`; with a history, a follow-up is answered as its standalone question
+    (`standalone_question` in the dict when it differs). `stream` yields {"delta": text} for each
+    verified sentence, then {"answer": dict}."""
 
     def __init__(self, retriever: LibraryRetriever, llm=None, k: int = 6, filters=None, max_tokens: int = 256):
         self.assistant = retriever.assistant
@@ -108,15 +136,21 @@ class AnswerChain(Runnable):
             raise ValueError('AnswerChain expects a question string or {"question": str}')
         return q
 
+    @staticmethod
+    def _history(value) -> list[dict]:
+        if not isinstance(value, dict):
+            return []
+        return chat_history(value.get("chat_history") or value.get("history") or ())
+
     def invoke(self, input, config: RunnableConfig | None = None, **kwargs) -> dict:
         return self.assistant.ask(self._question(input), self.k, self.filters, max_tokens=self.max_tokens,
-                                  llm=self.llm).to_json()
+                                  llm=self.llm, history=self._history(input)).to_json()
 
     def stream(self, input, config: RunnableConfig | None = None, **kwargs) -> Iterator[dict]:
         from ..answer import Answer
 
         for piece in self.assistant.stream(self._question(input), self.k, self.filters, max_tokens=self.max_tokens,
-                                           llm=self.llm):
+                                           llm=self.llm, history=self._history(input)):
             yield {"answer": piece.to_json()} if isinstance(piece, Answer) else {"delta": piece}
 
 

@@ -1,5 +1,7 @@
-"""Server-side voice sessions: the active step card and the step a technician is on. In memory,
-thread-safe, expiring after `ttl_s` idle, and bounded (the least recently used goes first).
+"""Server-side voice sessions: the active step card, the step a technician is on, and the conversation
+so far (a spoken follow-up, "and the torque for that one?", is answered in it: see conversation.py; an
+active card counts as its latest subject). In memory, thread-safe, expiring after `ttl_s` idle, and
+bounded (the least recently used goes first).
 
 >>> store = SessionStore(ttl_s=1800, max_sessions=100)
 >>> s = store.get(None)            # no id: a new session with a fresh, unguessable id
@@ -16,6 +18,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+MAX_TURNS = 12  # the messages a session remembers for follow-ups
+
 
 @dataclass
 class Session:
@@ -26,6 +30,35 @@ class Session:
     expired: bool = False  # the client sent an id we no longer (or never) had
     touched: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # one request at a time per session
+    turns: list = field(default_factory=list, repr=False)  # conversation.Turn, oldest first, at most MAX_TURNS
+    _card_noted: object | None = field(default=None, repr=False)
+
+    def follow_up(self, question: str):
+        """The question in this session's conversation (a conversation.FollowUp)."""
+        from ..conversation import follow_up
+
+        self._note_card()
+        return follow_up(question, self.turns)
+
+    def remember(self, question: str, answer) -> None:
+        """Keep a question and its Answer for the next follow-up (the answer's cited documents with it)."""
+        from ..conversation import Turn
+
+        docs = tuple(dict.fromkeys(c.doc for c in answer.citations))
+        self.turns = (self.turns + [Turn("user", question), Turn("assistant", answer.answer, docs)])[-MAX_TURNS:]
+
+    def _note_card(self) -> None:
+        """A card started since the last question becomes the conversation's latest subject: its task, and
+        the step the technician is on, citing the card's documents."""
+        from ..conversation import Turn
+
+        card = self.card
+        if card is None or card is self._card_noted or not getattr(card, "steps", None):
+            return
+        self._card_noted = card
+        docs = tuple(dict.fromkeys(c.doc for c in card.citations()))
+        step = card.steps[min(self.step, len(card.steps) - 1)].instruction
+        self.turns = (self.turns + [Turn("user", card.task or card.title), Turn("assistant", step, docs)])[-MAX_TURNS:]
 
 
 class SessionStore:
