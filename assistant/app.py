@@ -196,26 +196,40 @@ class Assistant:
             return self.retriever_for(access).search(query, k, filters)
 
     def ask(self, question: str, k: int = 6, filters=None, access: Access = EVERYONE, max_tokens: int | None = None,
-            llm=DEFAULT):
+            llm=DEFAULT, history=None):
         """A cited Answer, or a refusal when the library does not say. `llm` overrides the assistant's
-        model for this call (None: extractive)."""
+        model for this call (None: extractive). `history` (earlier {role, content} messages or
+        conversation.Turn) makes it a follow-up: answered as its standalone question (see conversation.py)."""
         from .answer import answer_question
 
         llm, retriever = self.llm if llm is DEFAULT else llm, self.retriever_for(access)
         with self._reading():
-            return answer_question(question, retriever, llm=llm, k=k, filters=filters,
-                                   max_tokens=max_tokens or self.settings.llm_max_new_tokens)
+            turn = self._follow_up(question, history, llm)
+            answer = answer_question(turn.standalone if turn else question, _boosted(retriever, turn), llm=llm, k=k,
+                                     filters=filters, max_tokens=max_tokens or self.settings.llm_max_new_tokens)
+        return _in_conversation(answer, turn)
 
     def stream(self, question: str, k: int = 6, filters=None, access: Access = EVERYONE,
-               max_tokens: int | None = None, llm=DEFAULT) -> Iterator:
+               max_tokens: int | None = None, llm=DEFAULT, history=None) -> Iterator:
         """Text pieces, then the final Answer (see answer.stream_answer). Holds the read lock while
-        it runs; closing the generator early releases it."""
-        from .answer import stream_answer
+        it runs; closing the generator early releases it. `history` as for `ask`."""
+        from .answer import Answer, stream_answer
 
         llm, retriever = self.llm if llm is DEFAULT else llm, self.retriever_for(access)
         with self._reading():
-            yield from stream_answer(question, retriever, llm=llm, k=k, filters=filters,
-                                     max_tokens=max_tokens or self.settings.llm_max_new_tokens)
+            turn = self._follow_up(question, history, llm)
+            for item in stream_answer(turn.standalone if turn else question, _boosted(retriever, turn), llm=llm, k=k,
+                                      filters=filters, max_tokens=max_tokens or self.settings.llm_max_new_tokens):
+                yield _in_conversation(item, turn) if isinstance(item, Answer) else item
+
+    def _follow_up(self, question: str, history, llm):
+        """The question in its conversation (None without history); the language model, when there is one,
+        rewrites only what the rules leave elliptical. Called under the read lock (the model is not shared)."""
+        if not history:
+            return None
+        from .conversation import follow_up
+
+        return follow_up(question, history, llm=llm)
 
     def draft_card(self, task: str, filters=None, access: Access = EVERYONE):
         """An XR step card drafted from the library's procedures; NoProcedureFound when it has none."""
@@ -268,6 +282,28 @@ class Assistant:
         if doc.format != "pdf":
             raise UnsupportedFormat(doc.name, "page images exist for PDF documents only", detail={"format": doc.format})
         return render_page(Path(doc.path), page, list(quotes), scale)
+
+    def figures(self, doc_id: int, access: Access = EVERYONE) -> list[dict]:
+        """The figures recorded for a PDF document, in document order: number `n`, page, label,
+        caption, callouts, `bbox` (PDF points from the page's top-left corner), the chunk holding them."""
+        doc = self._document(doc_id, access)
+        with self._reading():
+            return [f.to_json() for f in self.library.store.figures(doc.id)]
+
+    def figure_image(self, doc_id: int, figure: int | str, access: Access = EVERYONE, scale: float = 2.0) -> bytes:
+        """PNG of a document's figure, by its number `n` (see `figures`) or its label ("Figure 3-2"),
+        cut from its page as rendered (figures are not stored as images)."""
+        from .ingest.figures import figure_key
+        from .pages import png_bytes, render_region
+
+        doc = self._document(doc_id, access)
+        with self._reading():
+            rows = self.library.store.figures(doc.id)
+        key = str(figure).strip()
+        row = next((r for r in rows if (str(r.n) == key if key.isdigit() else figure_key(r.figure.label) == figure_key(key))), None)
+        if row is None:
+            raise NotFound(f"document {doc_id} has no figure {key}", detail={"figures": len(rows)})
+        return png_bytes(render_region(Path(doc.path), row.figure.page, row.figure.bbox, scale))
 
     def documents(self, access: Access = EVERYONE) -> list[dict]:
         """The library's documents that `access` may see (none before the first is indexed)."""
@@ -432,6 +468,21 @@ class _OnFirstUse:
 
     def chat(self, messages, max_tokens: int = 256) -> str:
         return self._model().chat(messages, max_tokens)
+
+
+def _boosted(retriever, turn):
+    from .conversation import boosted
+
+    return boosted(retriever, turn)
+
+
+def _in_conversation(answer, turn):
+    """The Answer of a follow-up carries the question as asked and as answered (see conversation.FollowUpAnswer)."""
+    if turn is None:
+        return answer
+    from .conversation import FollowUpAnswer
+
+    return FollowUpAnswer.of(answer, turn)
 
 
 def _fits(library, embedder) -> bool:

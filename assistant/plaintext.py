@@ -51,6 +51,8 @@ def _row(line: str) -> str:
     if len(cells) == 1:
         return cells[0]
     head = cells[0].rstrip(" :：")
+    if head.endswith((".", "。", "?", "？", "!", "！")):  # a cell that ends its sentence is not a label
+        return head + " " + "; ".join(cells[1:])
     sep = "：" if re.search(f"[{CJK}]$", head) else ": "
     return head + sep + "; ".join(cells[1:])
 

@@ -66,6 +66,12 @@ SENTENCE_END = re.compile(
 # Text that closes with sentence punctuation (a colon and "…" included): a line that does not may
 # run on in the next one (a PDF wrap, a list item without a full stop).
 CLOSED = re.compile(r"[.!?;:。！？；：…]\s*$")
+# a heading repeated on the next page of its section: "3-24. Louver Assembly (cont).", "OIL PUMP REPAIR (Cont’d)"
+CONTINUED = re.compile(r"\s*\((?:cont|cont['’]d|continued)\)\.?\s*$", re.IGNORECASE)
+# the yes/no branch of a decision step ("Is the pressure above 4.5 bar? If yes, go to step 4. If no, ..."):
+# its condition words, which belong with the question before them
+YES_NO = re.compile(r"(?:if\s+(?:yes|no|not|so|ok(?:ay)?)|otherwise|如果?(?:是|否|不是)|否则)", re.IGNORECASE)
+BRANCH_START = re.compile(rf"^\s*{YES_NO.pattern}\s*[,，]", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "warning"]
+BlockKind = Literal["heading", "paragraph", "list_item", "table_row", "warning", "figure"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,27 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A figure of a PDF page (assistant/ingest/figures.py): its label ("Figure 3-2"), caption
+    ("Figure 3-2. Filter assembly."), callout texts in reading order, and its region of the page,
+    `bbox` = (x0, y0, x1, y1) in PDF points from the page's top-left corner (as layout runs). The
+    image is cut from the page when shown (assistant.pages.render_region), never stored.
+    `start`/`end` span its block (kind "figure": the caption, then the callouts) in the page text."""
+
+    page: int
+    label: str
+    caption: str
+    callouts: tuple[str, ...] = ()
+    bbox: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    start: int = 0
+    end: int = 0
+
+    def to_json(self) -> dict:
+        return {"page": self.page, "label": self.label, "caption": self.caption, "callouts": list(self.callouts),
+                "bbox": [round(v, 1) for v in self.bbox]}
+
+
+@dataclass(frozen=True)
 class ParsedDoc:
     path: str
     format: str
@@ -59,6 +80,7 @@ class ParsedDoc:
     title: str = ""
     ocr_pages: tuple[int, ...] = ()
     page_labels: tuple[str, ...] = ()  # the printed page number of each page ("3-12", "ii"), "" if none
+    figures: tuple[Figure, ...] = ()  # the figures of a PDF, in page order
 
     def page_label(self, page: int) -> str:
         return self.page_labels[page - 1] if 0 < page <= len(self.page_labels) else ""

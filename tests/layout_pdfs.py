@@ -320,3 +320,105 @@ def figure_page(path: Path) -> None:
     c.drawCentredString(310, 400, FIGURE_CAPTION)
     c.drawString(72, 370, "Tighten the housing by hand, then a further quarter turn; open the inlet valve slowly.")
     c.save()
+
+
+# --- 8. a procedure whose steps point to figures: a vector figure on its page, an image on the next --
+
+FIGPROC_TITLE = "4-3 Pump Seal Replacement"
+FIGPROC_INTRO = "Remove the pump cover as shown in Figure 4-1 before you start."
+FIGPROC_STEPS = [
+    "1. Drain the pump casing and remove the four cover bolts.",
+    "2. Pull the old seal with the seal puller. See Figure 4-2.",
+    "3. Press the new seal in until it is flush with the housing face.",
+    "4. Torque the cover bolts to 12 N·m in a cross pattern.",
+]
+FIGPROC_VECTOR = ("Figure 4-1. Pump cover.", (150, 300, 470, 500), [(170, 470, "A Cover bolt (4)"), (330, 330, "B Cover")])
+FIGPROC_IMAGE = ("Figure 4-2. Removing the seal.", (156, 430, 456, 655), [(170, 625, "C Seal puller"), (360, 450, "D Seal")])
+FIGPROC_AFTER = "The seal kit part number is HP3-SK-07; keep the old seal for the failure report."
+
+
+def _seal_png() -> bytes:
+    """A small drawing as a PNG (what a scanned illustration is in a PDF): grey ground, a ring, a bar."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (200, 150), (235, 235, 235))
+    d = ImageDraw.Draw(img)
+    d.ellipse((60, 35, 140, 115), outline=(40, 40, 40), width=6)
+    d.rectangle((20, 68, 180, 82), fill=(90, 90, 90))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def figure_procedure(path: Path) -> None:
+    """Page 1: a procedure (its intro names Figure 4-1, step 2 says "See Figure 4-2") and Figure 4-1
+    drawn as vector paths under the steps; page 2: Figure 4-2, an embedded image with callouts set on
+    it, its caption under it, then a sentence. Figure boxes are (x0, y0, x1, y1) in reportlab's
+    coordinates (y up)."""
+    import io
+
+    from reportlab.lib.utils import ImageReader
+
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 14)
+    c.drawString(72, 720, FIGPROC_TITLE)
+    c.setFont(BODY, 10)
+    c.drawString(72, 698, FIGPROC_INTRO)
+    for k, step in enumerate(FIGPROC_STEPS):
+        c.drawString(72, 672 - 16 * k, step)
+    caption, (x0, y0, x1, y1), callouts = FIGPROC_VECTOR
+    c.rect(x0, y0, x1 - x0, y1 - y0)
+    c.circle((x0 + x1) / 2, (y0 + y1) / 2, 60)
+    for cx, cy in ((200, 450), (420, 450), (200, 350), (420, 350)):
+        c.circle(cx, cy, 8)
+    c.setFont(BODY, 8)
+    for x, y, text in callouts:
+        c.drawString(x, y, text)
+    c.setFont(BODY, 10)
+    c.drawCentredString((x0 + x1) / 2, y0 - 20, caption)
+    c.showPage()
+    caption, (x0, y0, x1, y1), callouts = FIGPROC_IMAGE
+    c.drawImage(ImageReader(io.BytesIO(_seal_png())), x0, y0, x1 - x0, y1 - y0)
+    c.setFont(BODY, 8)
+    for x, y, text in callouts:
+        c.drawString(x, y, text)
+    c.setFont(BODY, 10)
+    c.drawCentredString((x0 + x1) / 2, y0 - 22, caption)
+    c.drawString(72, y0 - 60, FIGPROC_AFTER)
+    c.showPage()
+    c.save()
+
+
+# --- 9. a scan behind a text layer, a figure that is one big image, a scan without text ------------
+
+BIG_IMAGE_BOX = (40, 140, 572, 740)  # most of the page, but not all of it
+
+
+def scans_and_big_images(path: Path) -> None:
+    """Page 1: a page-sized image (a scan) under a text layer that names "Figure 1": no figure;
+    page 2: a figure that is one big image (BIG_IMAGE_BOX) with a callout on it, its caption under it;
+    page 3: a scan with no text layer."""
+    import io
+
+    from reportlab.lib.utils import ImageReader
+
+    scan = ImageReader(io.BytesIO(_seal_png()))
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.drawImage(scan, 0, 0, 612, 792)
+    c.setFont(BODY, 10)
+    c.drawString(72, 700, "Figure 1. Hydraulic schematic.")
+    c.drawString(72, 680, "The schematic shows the pump, the filter and the return line to the reservoir.")
+    c.showPage()
+    x0, y0, x1, y1 = BIG_IMAGE_BOX
+    c.drawImage(scan, x0, y0, x1 - x0, y1 - y0)
+    c.setFont(BODY, 9)
+    c.drawString(100, 700, "PANEL A")
+    c.setFont(BODY, 10)
+    c.drawCentredString(306, y0 - 20, "Figure 7. Control panel layout.")
+    c.drawString(72, 80, "Keep the panel closed while the unit runs.")
+    c.showPage()
+    c.drawImage(scan, 0, 0, 612, 792)
+    c.showPage()
+    c.save()

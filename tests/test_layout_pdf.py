@@ -283,3 +283,27 @@ def test_a_figure_loses_neither_its_callouts_nor_its_caption(tmp_path):
     page = doc.pages[0]
     assert page.index("Fit a new O-ring (2)") < page.index(L.FIGURE_CAPTION) < page.index("Tighten the housing by hand")
     assert any(L.FIGURE_CAPTION in b.text for b in doc.blocks)
+
+
+# --- 8. a row cut by the page break ----------------------------------------------------------------
+
+
+def test_a_row_cut_by_the_page_break_is_read_as_the_rest_of_its_row(tmp_path):
+    """The last row of page 1 goes on at the top of page 2, under the repeated header row, with its
+    Problem cell empty: that fragment carries the row's Problem, so it reads as part of that row."""
+    from tests import procedure_pdfs as P
+
+    doc, raw = _parsed(tmp_path, "hp3_break", P.row_across_pages)
+    _check_contract(doc, raw)
+    caption2 = "Table 4-1 (cont)"
+    rest = [b for b in doc.blocks if b.page == 2 and b.kind == "table_row" and b.text.startswith("one phase missing")]
+    assert len(rest) == 1, _rows(doc, 2)
+    assert rest[0].headers == P.BREAK_HEADERS[1:]
+    assert rest[0].context == f"{caption2} > Motor overheats"
+    # the next row is a row of its own, under the caption alone
+    nxt = _row(doc, "Seal leaks")
+    assert nxt.headers == P.BREAK_HEADERS and nxt.context == caption2
+    chunk = next(c for c in chunk_doc(doc) if c.page == 2 and "one phase missing" in c.text)
+    lines = chunk.labelled.splitlines()
+    assert f"{caption2} > Motor overheats" in lines
+    assert lines.index(f"{caption2} > Motor overheats") < next(k for k, ln in enumerate(lines) if ln.startswith("one phase missing"))

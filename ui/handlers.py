@@ -46,16 +46,18 @@ class Handlers:
     # -- chat
 
     def ask(self, question: str, history: list, records: dict, request: gr.Request):
-        """Stream the answer into the chat, then show its sources as chips."""
+        """Stream the answer into the chat, then show its sources as chips. The chat so far is the
+        conversation: a follow-up is answered as the question it stands for, shown above the answer."""
         q = (question or "").strip()
         if not q:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+        conversation = conversation_of(records)
         history = list(history or []) + [{"role": "user", "content": q}, {"role": "assistant", "content": "…"}]
         yield history, "", gr.update(choices=[], value=None, visible=False), [], gr.skip()
         text, final = "", None
         try:
-            for item in self.service.stream(q):
+            for item in self.service.stream(q, history=conversation):
                 if isinstance(item, str):
                     text += item
                     history[-1] = {"role": "assistant", "content": render.e(text) + " ▍"}
@@ -69,7 +71,7 @@ class Handlers:
         yield self._show_answer(history, q, final, records)
 
     def _show_answer(self, history: list, question: str, a: dict, records: dict):
-        history[-1] = {"role": "assistant", "content": render.answer_html(a)}
+        history[-1] = {"role": "assistant", "content": standalone_html(a) + render.answer_html(a)}
         records = dict(records or {})
         records[str(len(history) - 1)] = {"question": question, "answer": a.get("answer", ""),
                                           "sources": a.get("citations") or a.get("sources") or [], "refused": a.get("refused", False)}
@@ -131,7 +133,12 @@ class Handlers:
         except AssistantError as exc:
             return render.error_html(str(exc), lang), hidden, hidden, hidden
         arlem, html_file, md = write_exports(card)
-        return (render.card_html(card), gr.update(value=arlem, visible=True), gr.update(value=html_file, visible=True),
+        ids = {d["name"]: d["id"] for d in self.service.documents()}
+
+        def figure_png(m):  # a step's figure, cut from its page (None: the card names it only)
+            return self.service.figure_image(ids[m.doc], m.label) if m.doc in ids and m.label else None
+
+        return (render.card_html(card, figure_png), gr.update(value=arlem, visible=True), gr.update(value=html_file, visible=True),
                 gr.update(value=md, visible=True))
 
     # -- library
@@ -172,6 +179,29 @@ class Handlers:
         return (status, *self.library_view(request))
 
 
+STANDALONE = {"en": "Understood as:", "zh": "理解为："}
+
+
+def conversation_of(records: dict) -> list[dict]:
+    """The chat so far as {role, content, citations} messages (what Assistant.ask takes as history), from
+    the records kept per answer; a refusal's closest sources are not its citations."""
+    out = []
+    for _, rec in sorted((records or {}).items(), key=lambda kv: int(kv[0])):
+        out.append({"role": "user", "content": rec["question"]})
+        out.append({"role": "assistant", "content": rec["answer"], "citations": [] if rec.get("refused") else rec["sources"]})
+    return out
+
+
+def standalone_html(a: dict) -> str:
+    """The line above a follow-up's answer that says which question was answered ("" when it was asked as it stands)."""
+    q = a.get("standalone_question")
+    if not q:
+        return ""
+    label = STANDALONE["zh" if a.get("language") == "zh" else "en"]
+    return (f'<div class="ma-standalone" style="opacity:.75;font-size:.9em;margin-bottom:.4em">'
+            f'{render.e(label)} <em>{render.e(q)}</em></div>')
+
+
 def voice_answer(resp: dict) -> tuple[str, dict]:
     """(transcript, answer JSON) from the voice pipeline's response, whichever of the usual shapes it has."""
     transcript = str(resp.get("transcript") or resp.get("question") or resp.get("text") or "")
@@ -179,6 +209,8 @@ def voice_answer(resp: dict) -> tuple[str, dict]:
     if not isinstance(a, dict):
         a = {"answer": str(a or ""), "citations": resp.get("citations", []), "warnings": resp.get("warnings", []),
              "refused": bool(resp.get("refused", False)), "sources": resp.get("sources", []), "language": resp.get("language", "en")}
+        if resp.get("standalone_question"):
+            a["standalone_question"] = resp["standalone_question"]
     return transcript, a
 
 

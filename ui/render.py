@@ -9,11 +9,13 @@ True
 """
 from __future__ import annotations
 
+import base64
 import html
 import re
 import time
+from typing import Callable
 
-from assistant.app import SIGNAL_LABEL, SIGNAL_WORDS, find_spans
+from assistant.app import SIGNAL_LABEL, SIGNAL_WORDS, AssistantError, find_spans
 from assistant.app import page_ref as page_label_ref
 
 LABELS = {
@@ -157,9 +159,11 @@ def _plain(text: str) -> str:
     return e(text.replace("\r", "")).replace("\n", "<br>")
 
 
-def card_html(card) -> str:
+def card_html(card, figure_png: Callable[[object], bytes | None] | None = None) -> str:
     """A StepCard as a page fragment: title, task, safety notes for the whole task, tools and parts,
-    preconditions, then numbered steps with their warnings in red boxes before them."""
+    preconditions, then numbered steps with their warnings in red boxes before them, and the figures
+    they point to. `figure_png` gives a figure's image (PNG bytes, or None) for a step's MediaRef
+    (e.g. Assistant.figure_image): the first step showing a figure shows its image, the others name it."""
     L = labels(card.language)
     lang = card.language or "en"
     srcs = "; ".join(f"{s.doc} ({L['p']} {', '.join(map(str, s.pages))})" for s in card.sources)
@@ -178,12 +182,13 @@ def card_html(card) -> str:
     if card.preconditions:
         out.append(f'<h3>{e(L["before"])}</h3><ul class="ma-pre">' + "".join(f"<li>{e(p.text)}</li>" for p in card.preconditions) + "</ul>")
     out.append(f'<h3>{e(L["steps"])}</h3><ol class="ma-steps">')
-    out += [_step_html(s, L, lang) for s in card.steps]
+    shown: set = set()
+    out += [_step_html(s, L, lang, figure_png, shown) for s in card.steps]
     out.append("</ol></div>")
     return "".join(out)
 
 
-def _step_html(s, L: dict, lang: str) -> str:
+def _step_html(s, L: dict, lang: str, figure_png=None, shown: set | None = None) -> str:
     pre = "".join(warning_box(w.text, w.citation.doc, w.citation.page, lang, w.level) for w in s.warnings if w.level != "note")
     notes = "".join(f'<div class="ma-note">ℹ {e(w.text)}</div>' for w in s.warnings if w.level == "note")
     body = [f'<div class="ma-instr">{e(s.instruction)}</div>']
@@ -194,10 +199,29 @@ def _step_html(s, L: dict, lang: str) -> str:
                                                        for x in s.specs) + "</div>")
     if s.check:
         body.append(f'<div class="ma-check">✔ {e(L["check"])}: {e(s.check)}</div>')
+    body += [_figure_html(m, lang, figure_png, shown if shown is not None else set()) for m in s.media if m.kind == "figure"]
     cites = "; ".join(dict.fromkeys(page_ref(c.doc, c.page, lang, c.page_label) for c in s.citations))
     body.append(f'<div class="ma-src">{e(L["source"])}: {e(cites)}</div>')
     return (f'<li class="ma-step-item" value="{s.number}">{pre}<div class="ma-step"><div class="ma-num" aria-hidden="true">{s.number}</div>'
             f'<div class="ma-body">{"".join(body)}{notes}</div></div></li>')
+
+
+def _figure_html(m, lang: str, figure_png, shown: set) -> str:
+    """A step's figure: its image cut from the page (the first time the card shows it), its label and page."""
+    ref = f"{m.label or ''} · {page_ref(m.doc, m.page, lang)}".strip(" ·")
+    key = (m.doc, m.page, m.label)
+    png = None
+    if figure_png is not None and key not in shown:
+        try:
+            png = figure_png(m)
+        except AssistantError:  # an image that cannot be cut (document gone, region unknown): the reference stays
+            png = None
+    if not png:
+        return f'<div class="ma-figref">🖼 {e(ref)}</div>'
+    shown.add(key)
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f'<figure class="ma-figure"><img src="{src}" alt="{e(m.label or "")}" loading="lazy">'
+            f'<figcaption>{e(ref)}</figcaption></figure>')
 
 
 def no_card_html(task: str, reason: str, lang: str = "en") -> str:

@@ -28,7 +28,7 @@ from .evidence import Term, question_language
 from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
 from ..plaintext import plain
-from ..textrules import CLOSED, INJECTION_RE, NUMBER, running_sentences  # INJECTION_RE: planted text, units we refuse to repeat
+from ..textrules import BRANCH_START, CLOSED, INJECTION_RE, NUMBER, running_sentences  # INJECTION_RE: planted text, units we refuse to repeat
 from ..types import Chunk, Hit
 
 
@@ -115,7 +115,22 @@ def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
             out.append((ls, le, False))  # so is a step or list item: one instruction, kept whole
             continue
         out += [(s, e, False) for s, e in running_sentences(text, ls, le)]
-    return [(s, e, h) for s, e, h in out if any(ch.isalnum() for ch in text[s:e])]
+    out = [(s, e, h) for s, e, h in out if any(ch.isalnum() for ch in text[s:e])]
+    return _with_branches(text, out)
+
+
+def _with_branches(text: str, spans: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """A decision step's question and its branches as one unit: "Is the pressure above 4.5 bar?" with
+    the "If yes, ..." and "If no, ..." that follow it, so an answer never quotes the question alone."""
+    out: list[tuple[int, int, bool]] = []
+    question = False  # the last unit is a question, or a question with its branches so far
+    for s, e, h in spans:
+        if out and question and not h and BRANCH_START.match(text[s:e]):
+            out[-1] = (out[-1][0], e, False)
+            continue
+        question = not h and text[s:e].rstrip().endswith(("?", "？"))
+        out.append((s, e, h))
+    return out
 
 
 def passage_units(hits: list[Hit]) -> list[list[Unit]]:

@@ -9,8 +9,11 @@ it stands before in the manual, and every line carries verbatim quotes.
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from ..index.chunk import detect_language
+from ..ingest.figures import caption_label, figure_key
+from ..types import Figure
 from ..plaintext import _QUOTE_MARK, join_lines, plain, strip_emphasis
 from ..answer.verify import sentences
 from .extract import describe_tool, specs_in, tool_spans, tools_mentioned
@@ -63,11 +66,15 @@ def _sentences(raw: str) -> list[tuple[int, int]]:
     return sentences(raw.replace("\r", " ").replace("\n", " "))
 
 
-def assemble(proc: Procedure, task: str) -> StepCard:
+def assemble(proc: Procedure, task: str, figures: Sequence[Figure] | None = None) -> StepCard:
+    """The card of a procedure. `figures`: the document's recorded figures (Store.figures), which
+    the steps' "See Figure 1" resolve to (page and region); without them, a figure is found by its
+    caption in the document's text (page only)."""
     doc, items = proc.doc, proc.parsed.items
     order = [i for r in proc.runs for i in r.steps]
     members = set(order)
     first, last = order[0], order[-1]
+    figs = _Figures(doc, figures, _scope_mentions(proc, items[first].start))
     general: list[SafetyNote] = []
     pending: list[SafetyNote] = []
     steps: list[Step] = []
@@ -83,7 +90,7 @@ def assemble(proc: Procedure, task: str) -> StepCard:
                 general += pending  # not right before the first step: it guards the whole task
                 pending = []
         elif j in members:
-            steps.append(_step(doc, it, len(steps) + 1, pending))
+            steps.append(_step(doc, it, len(steps) + 1, pending, figs))
             pending = []
         elif j > last:
             if it.kind == "warning":
@@ -112,7 +119,7 @@ def _note(doc: DocText, it) -> SafetyNote:
     return SafetyNote(level=it.level or "warning", text=clean(doc.text[it.start:it.end]), citation=doc.quotes(it.start, it.end)[0])
 
 
-def _step(doc: DocText, it, number: int, pending: list[SafetyNote]) -> Step:
+def _step(doc: DocText, it, number: int, pending: list[SafetyNote], figs: _Figures) -> Step:
     raw = doc.text[it.body:it.end]
     instruction, detail = fit(clean(raw))
     specs = []
@@ -123,11 +130,56 @@ def _step(doc: DocText, it, number: int, pending: list[SafetyNote]) -> Step:
             specs.append(Spec(name=clean(name), value=" ".join(value.split()), unit=unit, citation=quotes[0]))
     quotes = doc.quotes(it.body, it.end)
     media = [MediaRef(kind="page", doc=doc.name, page=p) for p in sorted({q.page for q in quotes})]
-    media += [MediaRef(kind="figure", doc=doc.name, page=quotes[0].page, label=m.group()) for m in FIGURE_RE.finditer(raw)]
+    media += figs.media([m.group() for m in FIGURE_RE.finditer(raw)], quotes[0].page)
     check = next((clean(raw[a:b]).rstrip(" ;,；，") for a, b in _sentences(raw) if CHECK_RE.match(raw[a:b])), None)
     return Step(number=number, instruction=instruction, detail=detail, source_number=it.label or None,
                 warnings=[w.model_copy(update={"step": number}) for w in pending], specs=specs, check=check,
                 media=media, citations=quotes)
+
+
+def _scope_mentions(proc: Procedure, first_step: int) -> list[str]:
+    """The figures the procedure's title and its text before the first step point to ("Replace
+    (Figure 3-24)"), else the one or two whose caption lies in its scope (a task continued on the
+    page of its figure): every step that names no figure of its own shows them."""
+    text = proc.title + "\n" + proc.doc.text[proc.lo:first_step]
+    named = [m.group() for m in FIGURE_RE.finditer(text)]
+    inside = [x for x in map(caption_label, proc.doc.text[proc.lo:proc.hi].splitlines()) if x]
+    return named or (inside if len(inside) <= 2 else [])  # a chapter of many figures: none is the procedure's
+
+
+class _Figures:
+    """The document's figures by number ("3-23"), and the procedure's own, for the steps' media."""
+
+    def __init__(self, doc: DocText, figures: Sequence[Figure] | None, scope: list[str]):
+        self.doc = doc
+        self.by_key: dict[str, list[Figure]] = {}
+        if figures is None:  # not recorded: a caption line of a figure block gives the page
+            figures = []
+            for ln in doc.lines:
+                c = doc.chunks[ln.chunk]
+                label = caption_label(doc.text[ln.start:ln.end]) if "figure" in c.kinds else ""
+                if label:
+                    figures.append(Figure(c.page, label, " ".join(doc.text[ln.start:ln.end].split())))
+        for f in figures:
+            self.by_key.setdefault(figure_key(f.label), []).append(f)
+        self.scope = scope
+
+    def media(self, mentions: list[str], page: int) -> list[MediaRef]:
+        """MediaRefs for the figures a step names (else the procedure's), as recorded where they are."""
+        out: list[MediaRef] = []
+        for label in mentions or self.scope:
+            found = self.by_key.get(figure_key(label))
+            if found:  # the recorded figure nearest the step: on its page, then after it, then before
+                f = min(found, key=lambda f: (abs(f.page - page), f.page < page))
+                ref = MediaRef(kind="figure", doc=self.doc.name, page=f.page, label=f.label,
+                               bbox=[float(v) for v in f.bbox] if any(f.bbox) else None)
+            elif mentions:
+                ref = MediaRef(kind="figure", doc=self.doc.name, page=page, label=label)
+            else:
+                continue  # the procedure's text names a figure the document does not hold: none for every step
+            if ref not in out:
+                out.append(ref)
+        return out
 
 
 def _tools(proc: Procedure, steps: list[Step]) -> list[Tool]:

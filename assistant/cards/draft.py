@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..errors import AssistantError, NoProcedureFound
 from ..answer.verify import is_verbatim, unsupported_numbers
 from .assemble import assemble
+from .branches import link_branches
 from .model import MAX_INSTRUCTION, StepCard
 from .select import Parsed, find_procedure, parse_doc
 from .source import doc_id_of, load_document
@@ -38,7 +39,9 @@ class CardDrafter:
         proc = find_procedure(task, hits, parsed)
         if proc is None:
             raise NoProcedureFound(f"no procedure for \"{task}\" in the library; index the manual that describes it")
-        card = assemble(proc, task)
+        figures = [r.figure for r in self.library.store.figures(proc.doc.doc_id)] if proc.doc.doc_id else None
+        card = assemble(proc, task, figures)
+        link_branches(card.steps, [" ".join(c.quote for c in s.citations) for s in card.steps])
         if self.llm is not None:
             from .rephrase import shorten_steps
 

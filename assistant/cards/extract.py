@@ -34,20 +34,28 @@ class Run:
         return self.steps[-1]
 
 
+_LETTERED = re.compile(r"^[（(]?[a-z][)）.]?$")  # "(a)", "a.", "b)": a lettered marker
+
+
 def step_runs(items: list[Item], tool_nodes: set[int] = frozenset()) -> list[Run]:
     """Numbered runs (each number one more than the last; a restart opens a new run), then bullet runs
     (consecutive bullets of one section that are not tools and not inside a numbered run).
     `tool_nodes`: sections whose heading says they list tools."""
     runs: list[Run] = []
     prev: Item | None = None
+    sub: Item | None = None  # the last lettered sub-step under `prev`
     for i, it in enumerate(items):
         if it.kind != "step":
+            continue
+        if runs and prev is not None and _LETTERED.match(it.label) and it.node == prev.node and it.number == (sub.number + 1 if sub else 1):
+            runs[-1].steps.append(i)  # "(a)", "(b)" under step "(1)": sub-steps, in the run of their step
+            sub = it
             continue
         if runs and prev is not None and it.number == prev.number + 1:
             runs[-1].steps.append(i)
         else:
             runs.append(Run([i], True))
-        prev = it
+        prev, sub = it, None
     inside = {j for r in runs for j in range(r.first, r.last + 1)}
     tools = {j for tl in tool_lists_items(items) for j in tl}
     bullet_runs: list[Run] = []

@@ -61,7 +61,8 @@ def split_inline(doc: DocText, items: list[Item]) -> list[Item]:
 def _marks(text: str, it: Item) -> list[tuple[int, int, int]]:
     """Inline markers that continue the item's own number, or start a sequence 1, 2, ... (two at least)."""
     found = [(m.start() + it.body, m.end() + it.body, _marker_number(m)) for m in INLINE_RE.finditer(text[it.body:it.end])
-             if m.start() > 0 and not _REFERENCE.search(text[max(it.body, m.start() + it.body - 12):m.start() + it.body])]
+             if m.start() > 0 and not _REFERENCE.search(text[max(it.body, m.start() + it.body - 12):m.start() + it.body])
+             and not _callout(text[it.body:it.body + m.start()], m)]
     out: list[tuple[int, int, int]] = []
     want = (it.number or 0) + 1 if it.kind == "step" else None
     for k, (a, b, n) in enumerate(found):
@@ -72,6 +73,13 @@ def _marks(text: str, it: Item) -> list[tuple[int, int, int]]:
             out.append((a, b, n))
             want = 2
     return out
+
+
+def _callout(before: str, m: re.Match) -> bool:
+    """A number in brackets right after a word ("remove screws (3) and washers (2)"): the callout of a
+    part in the figure, not a step; a bracketed step marker follows the end of a sentence or a clause."""
+    bracketed = m.group(3) or m.group(6)
+    return bool(bracketed) and not re.search(r"(?:^|[.:;,!?。；：，！？])\s*$", before)
 
 
 def _marker_number(m: re.Match) -> int | None:

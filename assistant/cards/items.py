@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..ingest.layout import CAPTION
 from ..ingest.lines import WARNING_RE
-from ..textrules import CLOSED, SIGNAL_WORDS, signal_words
+from ..textrules import CLOSED, CONTINUED, SIGNAL_WORDS, signal_words
 from .source import DocText
 
 _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
@@ -21,7 +22,7 @@ STEP_RE = re.compile(
     r"|step\s+(\d{1,3})\s*[:.)\-–]?\s*|([\u2460-\u2473])\s*)", re.IGNORECASE)
 # "1 Remove the ..." (number, space, capital): weaker, a wrapped line can start like that too.
 WEAK_STEP_RE = re.compile(r"^\s*(\d{1,3})\s+(?=[A-Z\u4e00-\u9fff])")
-BULLET_RE = re.compile(r"^\s*(?:[•·▪◦●■□➢►▶✓\-*–—]\s*|[a-z][.)]\s+)")
+BULLET_RE = re.compile(r"^\s*(?:[•·▪◦●■□➢►▶✓\-*–—]\s*|[a-z]\s?[.)]\s+)")  # "b . Remove": a PDF may space the letter
 # A signal word opens a safety note only when written as one: upper case, or followed by ":" or "!".
 SIGNAL_RE = re.compile(rf"^\W{{0,3}}\s*({signal_words(chinese=False)})\b\s*[:：!.\-–—]?"
                        rf"|^\W{{0,3}}\s*({signal_words(chinese=False)})\s*[:：!]", re.IGNORECASE)
@@ -31,6 +32,7 @@ _TOOL_WORDS = (r"(?:special\s+|required\s+|necessary\s+)?(?:tools?|equipment|mat
                r"(?:\s+(?:required|needed|list))?")
 TOOLS_RE = re.compile(rf"^\W{{0,3}}\s*(?:{_TOOL_WORDS}|(?:what\s+)?you(?:'ll|\s+will)?\s+need)\s*(?:[:：]|$)", re.IGNORECASE)
 TOOLS_ZH_RE = re.compile(r"^\W{0,3}\s*(?:所需|需要的|必备)?(?:专用)?(?:工具|备件|材料|器材|工装)(?:[和及与、/]?(?:工具|备件|材料|零件|耗材|器材))*(?:清单|列表)?\s*(?:[:：]|$)")
+CONTINUED_TITLE = re.compile(rf"^\s*\d{{1,3}}-\d{{1,3}}\.\s.{{0,80}}?{CONTINUED.pattern}", re.IGNORECASE)
 TOC_RE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$|…{2,}\s*\d+\s*$")  # "3.1 Filter ........ 12": a contents line
 
 
@@ -108,7 +110,9 @@ def read_items(doc: DocText) -> list[Item]:
         ln = doc.lines[li]
         li += 1
         t = doc.text[ln.start:ln.end]
-        if TOC_RE.search(t):
+        if TOC_RE.search(t) or (doc.figures and doc.in_figure(li - 1)) or CONTINUED_TITLE.match(t):
+            # a contents line, a figure's caption and callouts ("1 Filter housing"), or a task's title
+            # repeated on its next page ("3-21. Hinge Assembly (cont)."): no item, and the step above ends
             cur = None
             continue
         new, last_num = _open(doc, li - 1, t, node, last_num, width)
@@ -117,6 +121,8 @@ def read_items(doc: DocText) -> list[Item]:
             if cur is not None and cur.end == doc.lines[li - 2].end and _title_first_line(doc, li - 2, cur, width):
                 new.start = new.body = doc.lines[li - 2].start  # a title wrapped onto two lines: take its first line back
                 cur.end = doc.lines[li - 3].end
+        if new is None and CAPTION.match(t):  # a figure's or table's caption ends the step above it
+            new = Item("para", ln.start, ln.end, ln.start, node)
         if new is None:
             if cur is not None and (not one_per_line or (cur.kind == "warning" and cur.body >= cur.end - 2 - len(cur.label))):
                 cur.end = ln.end  # wrapped line, or the text under a stand-alone "WARNING" label

@@ -63,17 +63,32 @@ class Spec(_Model):
 
 
 class MediaRef(_Model):
-    """A page or figure of the source document to show next to the step."""
+    """A page or figure of the source document to show next to the step. A figure the library has
+    recorded carries its page (which may not be the step's) and its region of that page, `bbox`."""
 
     kind: Literal["page", "figure"]
     doc: str
     page: int = Field(ge=1)
     label: str | None = None
+    bbox: list[float] | None = Field(None, min_length=4, max_length=4,
+                                     description="The figure's region of the page: [x0, y0, x1, y1] in PDF points from the "
+                                                 "page's top-left corner; null when the figure's region is not known.")
 
 
 class Precondition(_Model):
     text: str
     citation: Citation
+
+
+class Branch(_Model):
+    """Where a decision step sends the technician ("If yes, go to step 3."), read from the step's own
+    verbatim text. `goto` is the card step to go to; None where the jump leaves the card or the branch
+    only says what to do."""
+
+    condition: str = Field(description="As the manual words it: 'If yes', 'If not', 'If damaged', 'Otherwise'.")
+    action: str = Field(description="What the branch says to do, verbatim from the step.")
+    target: str | None = Field(None, description="The manual's step the branch jumps to ('3', 'f', 'next'), if any.")
+    goto: int | None = Field(None, ge=1, description="That step's number on this card; null when it is not on the card.")
 
 
 class Step(_Model):
@@ -85,6 +100,7 @@ class Step(_Model):
     specs: list[Spec] = Field(default_factory=list)
     check: str | None = Field(None, description="How the technician confirms the step is done.")
     media: list[MediaRef] = Field(default_factory=list)
+    branches: list[Branch] = Field(default_factory=list, description="A decision step's branches (yes/no, if/otherwise), in manual order.")
     citations: list[Citation] = Field(min_length=1)
 
 

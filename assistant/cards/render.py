@@ -28,10 +28,10 @@ _LABEL = {"danger": "Danger", "warning": "Warning", "caution": "Caution", "note"
 # Headings of the rendered card in the card's language (the manual's own words stay as they are).
 _WORDS = {
     "en": {"task": "Task", "equipment": "Equipment", "before": "Before you start", "tools": "Tools and parts", "item": "Item",
-           "kind": "Kind", "pn": "Part no.", "qty": "Qty", "source": "Source", "steps": "Steps", "check": "Check",
+           "kind": "Kind", "pn": "Part no.", "qty": "Qty", "source": "Source", "steps": "Steps", "check": "Check", "goto": "go to step", "off": "leaves this card",
            "ppe": "Protective equipment", "tool": "tool", "part": "part", "consumable": "consumable"},
     "zh": {"task": "任务", "equipment": "设备", "before": "开始之前", "tools": "工具和备件", "item": "名称", "kind": "类别",
-           "pn": "备件号", "qty": "数量", "source": "出处", "steps": "操作步骤", "check": "确认",
+           "pn": "备件号", "qty": "数量", "source": "出处", "steps": "操作步骤", "check": "确认", "goto": "转到第", "off": "不在本卡内",
            "ppe": "个人防护用品", "tool": "工具", "part": "备件", "consumable": "耗材"},
 }
 
@@ -107,6 +107,8 @@ def to_html(card: StepCard) -> str:
             body.append('<ul class="specs">' + "".join(f"<li>{_e(_spec_text(x))}</li>" for x in s.specs) + "</ul>")
         if s.check:
             body.append(f'<p class="check">✔ {W["check"]}: {_e(s.check)}</p>')
+        if s.branches:
+            body.append('<ul class="branches">' + "".join(f"<li>{_e(_branch_text(b, W))}</li>" for b in s.branches) + "</ul>")
         cites = "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.citations))
         quote = " … ".join(c.quote for c in s.citations)
         body.append(f'<div class="src">{W["source"]}: {_e(cites)}<blockquote>{_e(quote)}</blockquote></div>')
@@ -142,10 +144,21 @@ def to_markdown(card: StepCard) -> str:
         lines += [f"   - {_spec_text(x)}" for x in s.specs]
         if s.check:
             lines.append(f"   - {W['check']}: {s.check}")
+        lines += [f"   - {_branch_text(b, W)}" for b in s.branches]
         lines += ["   - {}: {}".format(*_split_signal(w)) for w in s.warnings if w.level == "note"]
         lines.append(f"   - {W['source']}: " + "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.citations)))
         lines.append("")
     return "\n".join(lines)
+
+
+def _branch_text(b, W: dict) -> str:
+    """A branch on one line: its condition, what it says, and the card step it leads to ("If yes → go to
+    step 4 (go to step 2)" where the manual's step 4 is the card's step 2)."""
+    if b.goto is not None:
+        jump = f"{W['goto']} {b.goto}" + (" 步" if W["goto"].endswith("第") else "")
+    else:
+        jump = W["off"] if b.target and b.target != "next" else ""
+    return f"{b.condition} → {b.action}" + (f" ({jump})" if jump else "")
 
 
 def _md(text: str) -> str:

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 from ..glossary import PAIRS
 from ..index.lexical import stem, tokenize
+from ..ingest.pdf import SUBTASK
 from ..plaintext import strip_emphasis
-from ..textrules import CLOSED, planted
+from ..textrules import CLOSED, CONTINUED, planted
 from ..types import Hit
 from ..answer.verify import sentences
 from .extract import Run, step_runs, tool_nodes
@@ -40,6 +41,9 @@ GENERIC = {stem(w) for w in (
 GENERIC_ZH = re.compile(r"如何|怎么|怎样|怎样才能|请问|请|我|的|步骤|方法|操作|更换|拆卸|安装|检查|维护|保养|清洁|[？?。！!，,]")
 GENERIC_HEADINGS = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:procedures?|steps?|instructions?|work steps|operating steps|"
                               r"操作步骤|步骤|作业步骤|操作程序|程序)\W*$", re.IGNORECASE)
+_FIGURE_REF = re.compile(r"\s*\((?:see\s+)?(?:Figure|Fig\.|图)\s*[\w.\-]+\)", re.IGNORECASE)
+# a step that only names another task of the manual: "Data plate replacement (paragraph 3-29)."
+_REFERENCE_STEP = re.compile(r"^[^.(]{1,60}\((?:see\s+|refer\s+to\s+)?(?:para(?:graph)?\.?|section|chapter|task)\s*[\w.\-]+\)\.?$", re.IGNORECASE)
 MIN_COVER = 0.5  # share of the task's subject words the procedure must contain
 MIN_TITLE = 0.2  # ... and its titles, unless it holds the retriever's best passage
 MIN_RET = 0.9
@@ -162,8 +166,8 @@ def candidates(p: Parsed) -> list[Procedure]:
 def instruction(p: Parsed, i: int) -> str:
     """What step item i is: "instruction" (one of its sentences opens with an instruction verb, possibly
     after an "If ...," / "Before ...," clause), "table" (a table row), "values" (a "label: value" line),
-    "prohibition" ("Never ...", "Do not ..."), "statement" (about the unit: "Valve V5 is closed."), or
-    "unknown" (Chinese steps, uncommon verbs)."""
+    "prohibition" ("Never ...", "Do not ..."), "reference" (only another task's name and paragraph),
+    "statement" (about the unit: "Valve V5 is closed."), or "unknown" (Chinese steps, uncommon verbs)."""
     doc, it = p.doc, p.items[i]
     ln = doc.lines[doc.line_at(it.body)]
     node = it.node
@@ -183,6 +187,8 @@ def instruction(p: Parsed, i: int) -> str:
     said = [re.sub(r"^(?:now|then|next|finally|first|afterwards)\b[,\s]*", "", text[x:y], flags=re.IGNORECASE) for x, y in sentences(text)]
     if any(IMPERATIVE_RE.match(x) or _INSTRUCTION_RE.match(x) for x in said or [text]):
         return "instruction"
+    if _REFERENCE_STEP.match(text):
+        return "reference"
     if re.search(r"[\u4e00-\u9fff]", text[:8]):
         return "unknown"
     if re.match(r"^[^:：.;]{1,60}[:：]\s*\S", text):
@@ -199,9 +205,9 @@ def is_procedure(c: Procedure) -> bool:
     said = [instruction(c.parsed, i) for r in c.runs for i in r.steps]
     yes = said.count("instruction")
     if any(r.numbered for r in c.runs):
-        no = sum(x in ("table", "values", "prohibition") for x in said)
+        no = sum(x in ("table", "values", "prohibition", "reference") for x in said)
         return 2 * no < len(said) or (2 * no == len(said) and yes > 0)
-    no = sum(x in ("table", "values", "prohibition", "statement") for x in said)
+    no = sum(x in ("table", "values", "prohibition", "statement", "reference") for x in said)
     return yes > 0 and 2 * yes >= len(said) and yes > no
 
 
@@ -293,8 +299,9 @@ def score_all(task: str, cands: list[Procedure], hits: list[Hit]) -> None:
     for c in sorted(cands, key=lambda c: -c.score):  # cover adds at most 0.2: stop when no one else can win
         if c.score + 0.2 < best:
             break
-        # the document's title counts: a procedure of the HP-3 manual is about the HP-3, whatever its heading depth
-        c.cover = _cover(task, subj, c.doc.text[c.lo:c.hi] + " " + c.match_text + " " + c.doc.title)
+        # the document's title and front page count: a procedure of the HP-3 manual is about the HP-3,
+        # whatever its heading depth
+        c.cover = _cover(task, subj, c.doc.text[c.lo:c.hi] + " " + c.match_text + " " + c.doc.front)
         c.title_cover = _cover(task, subj, c.match_text)
         c.score += 0.2 * c.cover
         if _holds(c):
@@ -336,5 +343,16 @@ def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedur
     near = [c for c in held if c.score >= top - NEAR]  # a tie on retrieval noise is broken without it
     best = max(near, key=lambda c: (any(r.numbered for r in c.runs), round(0.55 * c.sim + 0.2 * c.cover, 6), c.hi - c.lo))
     words = set(task_tokens(task))
-    best.title = max(best.titles, key=lambda t: len(words & set(tokenize(t))))  # first of the best matching
+    names = [_named_in_full(best.doc, t) for t in best.titles]
+    best.title = max(names, key=lambda t: len(words & set(tokenize(t))))  # first of the best matching
+    best.title = _FIGURE_REF.sub("", best.title).strip() or best.title  # the figure is the card's media, not its name
     return best
+
+
+def _named_in_full(doc: DocText, title: str) -> str:
+    """A part of a task ("b. Install.", "Replace. (Figure 3-16)") named with the task it belongs to:
+    "3-15. Drain Plug. b. Install."; other titles as they are."""
+    if not SUBTASK.match(title):
+        return title
+    path = next((h.path for h in doc.headings if h.path[-1] == title), ())
+    return f"{CONTINUED.sub('', path[-2]).rstrip()} {title}" if len(path) > 1 else title

@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ..answer.verify import norm
+from ..answer.verify import norm, quote_pieces
 from ..index.store import column_or_empty, table_columns
 from ..types import Chunk, Citation
 
@@ -50,6 +50,22 @@ class DocText:
     text: str = ""
     lines: list[Line] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
+    figures: list[tuple[int, int, int]] = field(default_factory=list)  # (page, start, end) of each figure's block
+
+    def in_figure(self, li: int) -> bool:
+        """Whether line `li` is part of a figure's block (its caption or a callout such as "1 Filter housing")."""
+        ln = self.lines[li]
+        c = self.chunks[ln.chunk]
+        at = c.start + ln.cstart
+        return any(p == c.page and a <= at < b for p, a, b in self.figures)
+
+    @property
+    def front(self) -> str:
+        """What the document is about, as its front page says: its title and the headings of its first
+        page ("SHELTER, ELECTRICAL EQUIPMENT S-250/G"), where a technician reads the equipment's name."""
+        first = self.chunks[0].page if self.chunks else 0
+        heads = dict.fromkeys(h for c in self.chunks if c.page == first for h in c.section)
+        return " ".join([self.title, *heads])
 
     def line_at(self, pos: int) -> int:
         """Index of the line holding text position `pos` (or the next line after it)."""
@@ -80,15 +96,18 @@ class DocText:
                 run[2] = b
                 continue
             if run and text_of(run).strip():
-                out.append(self._cite(*run))
+                out += self._cite(*run)
             run = [ln.chunk, a, b]
         if run and text_of(run).strip():
-            out.append(self._cite(*run))
+            out += self._cite(*run)
         return out
 
-    def _cite(self, ci: int, a: int, b: int) -> Citation:
+    def _cite(self, ci: int, a: int, b: int) -> list[Citation]:
+        """Citations of chunk ci's text[a:b]: one per piece that is verbatim in the file as a reader
+        sees it (a PDF row's cells and runs the text stream holds apart are quoted apart)."""
         c = self.chunks[ci]
-        return Citation(chunk_id=c.id, doc=c.doc, page=c.page, quote=c.text[a:b].strip(), page_label=c.page_label)
+        return [Citation(chunk_id=c.id, doc=c.doc, page=c.page, quote=q, page_label=c.page_label)
+                for q in quote_pieces(c.doc, c.text[a:b].strip())]
 
     def pages(self, start: int, end: int) -> list[int]:
         return sorted({q.page for q in self.quotes(start, end)})
@@ -120,6 +139,8 @@ def load_document(db, doc_id: int) -> DocText:
     chunks = [Chunk(r[1], d[0], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7], tuple(filter(None, r[8].split(","))),
                     page_label=r[9]) for r in rows]
     doc = DocText(doc_id, d[0], d[1], d[2] or "", chunks)
+    if table_columns(db, "figures"):
+        doc.figures = [tuple(r) for r in db.execute("SELECT page, start, end FROM figures WHERE doc_id=?", (doc_id,))]
     _assemble(doc)
     return doc
 

@@ -26,7 +26,7 @@ from .multilingual import FORMAT as MULTILINGUAL_FORMAT
 from .multilingual import MODEL_NAME as MULTILINGUAL_BUNDLED
 from .multilingual import get_channel, model_id, wants_vector
 from ..settings import Settings
-from ..types import Chunk, IndexReport
+from ..types import Chunk, Figure, IndexReport
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Parsed:
     chunks: tuple[Chunk, ...] = ()
     tokens: tuple[str, ...] = ()  # lexical tokens per chunk, space-joined (tokenized in the worker)
     error: str = ""
+    figures: tuple[Figure, ...] = ()  # a PDF's figures (their regions; the images are cut from the page when shown)
 
 
 def is_readme(path: Path) -> bool:
@@ -104,7 +105,8 @@ def parse_file(source: SourceFile, sha: str, size: int, settings: Settings, max_
         if not chunks:
             raise ParseError(str(source.path), "no text found in document")
         tokens = tuple(" ".join(tokenize(lexical_text(c.section, c.search_text))) for c in chunks)
-        return Parsed(source, sha, size, doc.format, doc.title, len(doc.pages), doc.ocr_pages, tuple(chunks), tokens)
+        return Parsed(source, sha, size, doc.format, doc.title, len(doc.pages), doc.ocr_pages, tuple(chunks), tokens,
+                      figures=doc.figures)
     except ParseError as exc:
         return Parsed(source, sha, size, error=exc.reason)
     except MemoryError:
@@ -297,7 +299,7 @@ def _commit(store, parsed: Parsed, collection: str, embedder: LazyEmbedder, ml_m
     doc = {"path": str(parsed.source.path), "name": parsed.source.name, "sha256": parsed.sha256, "size": parsed.size,
            "format": parsed.format, "title": parsed.title, "pages": parsed.pages, "collection": collection,
            "ocr_pages": list(parsed.ocr_pages), "parser": PARSER_VERSION}
-    store.replace_document(doc, list(parsed.chunks), hashes, new, list(parsed.tokens), new_ml)
+    store.replace_document(doc, list(parsed.chunks), hashes, new, list(parsed.tokens), new_ml, list(parsed.figures))
     return len(new)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..types import Chunk
+from ..types import Chunk, Figure
 
 # Columns added after the first release: an older library gets them (empty) when opened for writing;
 # read-only, they read as empty. An empty `parser` makes the next `index` run re-read the document.
@@ -55,6 +55,18 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(text_hash);
 CREATE TABLE IF NOT EXISTS vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS figures (  -- a PDF's figures (types.Figure); added after the first release
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,             -- 1-based, in document order
+    page INTEGER NOT NULL,
+    label TEXT NOT NULL,            -- "Figure 3-2"
+    caption TEXT NOT NULL,
+    callouts TEXT NOT NULL,         -- JSON list of the callout texts, in reading order
+    bbox TEXT NOT NULL,             -- JSON [x0, y0, x1, y1]: PDF points from the page's top-left corner
+    start INTEGER NOT NULL,         -- the figure's block in the page text (the chunk holding it)
+    end INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, n)
+);
 CREATE TABLE IF NOT EXISTS ml_vectors (text_hash TEXT PRIMARY KEY, vec BLOB NOT NULL);  -- multilingual: [1 + sentences, dim]
 """
 
@@ -76,6 +88,20 @@ class DocumentRow:
 
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "parser"}
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """A stored figure: its document, its number in the document (1-based), the figure, and the id
+    of the chunk holding its caption and callouts ('' when none does)."""
+
+    doc_id: int
+    n: int
+    figure: Figure
+    chunk_id: str = ""
+
+    def to_json(self) -> dict:
+        return {"n": self.n, **self.figure.to_json(), "chunk_id": self.chunk_id}
 
 
 def table_columns(db, table: str) -> set[str]:
@@ -149,8 +175,9 @@ class Store:
         return found
 
     def replace_document(self, doc: dict, chunks: list[Chunk], text_hashes: list[str], new_vectors: dict[str, np.ndarray],
-                         tokens: list[str], new_ml_vectors: dict[str, np.ndarray] | None = None) -> int:
-        """Delete the document's old chunks and insert the new ones, in one transaction."""
+                         tokens: list[str], new_ml_vectors: dict[str, np.ndarray] | None = None,
+                         figures: list[Figure] = ()) -> int:
+        """Delete the document's old chunks (and figures) and insert the new ones, in one transaction."""
         with self._write() as cur:
             old_hashes = [r[0] for r in cur.execute(
                 "SELECT DISTINCT c.text_hash FROM chunks c JOIN documents d ON d.id=c.doc_id WHERE d.path=?", (doc["path"],))]
@@ -177,6 +204,12 @@ class Store:
                 [(cid, doc_id, c.page, json.dumps(list(c.section), ensure_ascii=False), c.start, c.end, c.text,
                   c.language, ",".join(c.kinds), h, t, c.labelled, c.page_label)
                  for cid, c, h, t in zip(ids, chunks, text_hashes, tokens)],
+            )
+            figs = [f if isinstance(f, Figure) else Figure(**f) for f in figures]  # (a distributed worker's figures arrive as dicts)
+            cur.executemany(
+                "INSERT INTO figures(doc_id, n, page, label, caption, callouts, bbox, start, end) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(doc_id, n, f.page, f.label, f.caption, json.dumps(list(f.callouts), ensure_ascii=False),
+                  json.dumps([round(float(v), 2) for v in f.bbox]), f.start, f.end) for n, f in enumerate(figs, start=1)],
             )
             self._drop_orphans(cur, old_hashes)
             self._bump(cur)
@@ -322,6 +355,17 @@ class Store:
             "SELECT d.id, d.name, d.title, c.section, c.language, MIN(c.rowid) AS first FROM chunks c JOIN documents d "
             "ON d.id = c.doc_id GROUP BY d.id, c.section ORDER BY d.id, first").fetchall()
         return [(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    def figures(self, doc_id: int) -> list[FigureRow]:
+        """The document's figures in document order ([] for a library written before figures were kept)."""
+        if not table_columns(self.db, "figures"):
+            return []
+        rows = self.db.execute(
+            "SELECT f.n, f.page, f.label, f.caption, f.callouts, f.bbox, f.start, f.end, "
+            "COALESCE((SELECT c.id FROM chunks c WHERE c.doc_id=f.doc_id AND c.page=f.page AND c.start<=f.start AND c.end>f.start "
+            "ORDER BY c.start LIMIT 1), '') FROM figures f WHERE f.doc_id=? ORDER BY f.n", (int(doc_id),)).fetchall()
+        return [FigureRow(int(doc_id), r[0], Figure(r[1], r[2], r[3], tuple(json.loads(r[4])), tuple(json.loads(r[5])), r[6], r[7]), r[8])
+                for r in rows]
 
     def count_chunks(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

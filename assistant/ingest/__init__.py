@@ -14,7 +14,7 @@ from ..types import ParsedDoc
 
 # The reader's version: a library re-reads a document indexed by another (tables, page labels and
 # running headers came with "layout-1").
-PARSER_VERSION = "layout-1"
+PARSER_VERSION = "layout-2"
 
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".md": "markdown",
               ".markdown": "markdown", ".txt": "text", ".text": "text"}

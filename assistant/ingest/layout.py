@@ -202,8 +202,9 @@ class Item:
     def text(self) -> str:
         """Cells joined by tabs; within a cell, runs joined by a space, or by an ideographic space
         (U+3000) where the text stream holds the two runs apart (a row number drawn in a column of
-        its own): quotes are cut there, so that each piece is verbatim in the stream."""
-        return "\t".join(_join_runs(cell) for cell in self.cells)
+        its own): quotes are cut there, so that each piece is verbatim in the stream. A figure
+        (figures.py: its caption, then its callouts) has a line per cell."""
+        return ("\n" if self.kind == "figure" else "\t").join(_join_runs(cell) for cell in self.cells)
 
 
 def _join_runs(cell: list[Run]) -> str:
@@ -371,6 +372,18 @@ def _cells(ln: VLine) -> list[list[Run]]:
     return [[r] for r in ln.runs]
 
 
+# a section or paragraph number before a heading's words: "3.1", "3-21.", "A-4", "第3章"
+SECTION_NO = re.compile(r"(?:[\dA-Z]{1,3}(?:[.\-]\d{1,3})*\.?|第\S{1,4}[章节条])")
+# a numbered or lettered step of a procedure, with words after its marker: "(1) Remove screw (1) ..."
+_STEP_LINE = re.compile(r"^\s*(?:\(\d{1,3}\)|\d{1,3}[.)]|\(?[a-z]\s?[.)]|step\s+\d{1,3}[.:]?)[\s\u3000]+(?:\S+\s+){3,}\S", re.I)
+
+
+def numbered_heading(cells: list[str], gap: float, size: float) -> bool:
+    """Whether a line of two cells is a numbered heading ("3-21.    Hinge Assembly."): a section number,
+    then the title less than three font sizes away. Such a line opens a section, never a table."""
+    return len(cells) == 2 and bool(SECTION_NO.fullmatch(cells[0].strip())) and gap < 3 * max(size, 1.0)
+
+
 def _headerish(text: str, bold: bool) -> bool:
     letters = [c for c in text if c.isalpha()]
     if not letters or len(text) > 60:
@@ -387,15 +400,20 @@ def _aligned_table(lines: list[VLine], i: int, pitch: float) -> tuple[int, list[
     first = _cells(lines[i])
     if len(first) < 2:
         return None
+    if numbered_heading([_join_runs(c) for c in first], first[1][0].x0 - first[0][-1].x1, lines[i].size):
+        return None
     cols = [(c[0].x0, c[-1].x1) for c in first]
     j = i + 1
     multi = 1
+    steps = bool(_STEP_LINE.match(lines[i].text))
     while j < len(lines):
         ln = lines[j]
         if ln.y0 - lines[j - 1].y1 > max(2.5 * pitch, 2.2 * (ln.y1 - ln.y0)):
             break
         if _CAPTION.match(ln.text):
             break
+        if _STEP_LINE.match(ln.text) and not steps and j - i >= 2 and ln.x0 < cols[0][1]:
+            break  # a procedure's first step after a table (tools and parts) with no steps of its own
         cells = _cells(ln)
         if len(cells) == 1 and (abs(ln.size - lines[i].size) > 1.0 or (ln.bold and not lines[j - 1].bold)):
             break  # a heading after the table
@@ -464,8 +482,10 @@ def _rows(region: list[VLine], cols: list[tuple[float, float]]) -> list[Item] | 
         grid.append(row)
     # a numbered or lettered list set with a hanging indent ("1    Remove the eight screws ...") has
     # the geometry of a two-column table: it is a list, its lines are read as lines
+    # (a step's last word wrapped far right, "go to step / 13.", may give it a third cell here and there)
     firsts = [" ".join(r.text for r in g[0]) for g in grid if g[0]]
-    if ncol == 2 and firsts and all(_MARKER.fullmatch(t) for t in firsts):
+    wide = sum(sum(bool(c) for c in g) > 2 for g in grid)
+    if firsts and all(_MARKER.fullmatch(t) for t in firsts) and (ncol == 2 or wide <= 0.3 * len(grid)):
         return None
     h = _header_lines(region, grid)
     if h:  # the columns are the body's: a header cell may span two of them
@@ -791,7 +811,10 @@ def continue_rows(items: list[Item], prev: Item | None) -> Item | None:
     sit under no malfunction of their own belong to the last one of the previous page (same columns).
     Fills their context in place; returns the page's last table row, for the next page."""
     last = next((it for it in reversed(items) if it.kind == "table_row"), None)
-    if prev is None or ": " not in prev.context:
+    if prev is not None and ": " not in prev.context:
+        _continue_row(items, prev)
+        return last
+    if prev is None:
         return last
     inherited = prev.context.rsplit(" > ", 1)[-1]
     for it in items:
@@ -801,6 +824,22 @@ def continue_rows(items: list[Item], prev: Item | None) -> Item | None:
             break
         it.context = f"{it.context} > {inherited}" if it.context else inherited
     return last if last is not None else prev
+
+
+def _continue_row(items: list[Item], prev: Item) -> None:
+    """A row cut by the page break: where this page opens with the same table (its header row repeated
+    or not, a "(cont)" caption allowed) and its first row has no first cell, that row is the rest of the
+    previous page's last row; it gets that row's first cell as its context ("Pump does not start"),
+    so that it is found and read as part of it. Fills the context in place."""
+    if not prev.headers or not prev.headers[0] or not prev.cells:
+        return
+    for it in items:
+        if it.kind == "table_header" or (it.kind == "" and _CAPTION.match(it.text)):
+            continue
+        if it.kind == "table_row" and it.headers and prev.headers[0] not in it.headers and set(it.headers) <= set(prev.headers):
+            key = _join_runs(prev.cells[0])
+            it.context = f"{it.context} > {key}" if it.context else key
+        return
 
 
 def read_stream(rs: list[Run]) -> list[Item]:

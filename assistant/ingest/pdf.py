@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..errors import ParseError
 from ..settings import Settings
-from ..textrules import CLOSED
+from ..textrules import CLOSED, CONTINUED
 from ..types import Block, ParsedDoc
-from . import layout
+from . import figures, layout
 from .lines import LIST_RE, WARNING_RE, Line, build_blocks, classify
 
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3001\u3002\u300a-\u3011\uff01-\uff0f\uff1a-\uff1f\uff08\uff09\uff5e]")
@@ -116,12 +116,15 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
         if n > settings.max_pages:
             raise ParseError(str(path), f"PDF has {n} pages, more than max_pages={settings.max_pages}")
         laid: list[layout.PageRuns | None] = []
+        shapes: list[list] = []  # per page, its graphics regions where its text names a figure (figures.py)
         ocr_pages: list[int] = []
         for i in range(n):
             page = pdf[i]
             tp = page.get_textpage()
             text = tp.get_text_range()
             width, height = page.get_size()
+            named = settings.pdf_layout == "on" and figures.has_caption(text)
+            shapes.append(figures.graphics(page, width, height) if named else [])
             if text.strip():
                 laid.append(layout.PageRuns(layout.runs(tp, text, height), width, height))
             elif settings.ocr != "off":
@@ -135,7 +138,7 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
                 laid.append(None)
             tp.close()
             page.close()
-        title = (pdf.get_metadata_dict().get("Title") or "").strip()
+        title = _title((pdf.get_metadata_dict().get("Title") or "").strip())
     finally:
         pdf.close()
 
@@ -146,15 +149,18 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
     pages_items: list[list[layout.Item] | None] = []
     labels: list[str] = []
     prev_row = None
-    for p in laid:
+    found: list[list[figures.Found]] = []
+    for p, shape in zip(laid, shapes):
         if p is None:
             pages_items.append(None)
             labels.append("")
+            found.append([])
             continue
         gone = next(drops)
         labels.append(next(labels_it))
         kept = [r for k, r in enumerate(p.runs) if k not in gone]
-        items = layout.read_page(kept, p.width) if settings.pdf_layout == "on" else layout.read_stream(kept)
+        found.append(figures.find(kept, shape))
+        items = figures.read_page(kept, p.width, found[-1]) if settings.pdf_layout == "on" else layout.read_stream(kept)
         prev_row = layout.continue_rows(items, prev_row)
         pages_items.append(items)
 
@@ -178,7 +184,16 @@ def parse_pdf(path: Path, settings: Settings) -> ParsedDoc:
     if not any(t.strip() for t in texts):
         reason = "scanned PDF with no text layer; install the [ocr] extra to read it" if settings.ocr != "off" else "PDF has no text layer and OCR is off"
         raise ParseError(str(path), reason)
-    return ParsedDoc(str(path), "pdf", tuple(texts), tuple(blocks), title, tuple(ocr_pages), tuple(labels))
+    return ParsedDoc(str(path), "pdf", tuple(texts), tuple(blocks), title, tuple(ocr_pages), tuple(labels),
+                     figures.of_blocks(blocks, found))
+
+
+def _title(meta: str) -> str:
+    """The metadata title, unless it is the name of the file the PDF was made from ("koeb212.tmp",
+    "Microsoft Word - manual.docx"), which says nothing about the equipment."""
+    if re.search(r"\.[A-Za-z]{2,4}$", meta) or meta.lower().startswith("microsoft "):
+        return ""
+    return meta
 
 
 def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str, list[Line], list, list[float]]:
@@ -193,10 +208,12 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
     pos = 0
     body = Counter(it.size for it in items if it.kind == "" and it.size > 0).most_common(1)
     big = body[0][0] * 1.12 if body else float("inf")
-    for it in items:
+    for k, it in enumerate(items):
         s = it.text
         ln = Line(pos, pos + len(s), styled=True)
-        if it.kind in ("table_row", "table_header"):
+        if it.kind == "figure":  # a figure's caption and callouts (figures.py), its label as context
+            ln.kind, ln.context = "figure", it.context
+        elif it.kind in ("table_row", "table_header"):
             ln.kind = "table_row"
             ln.headers, ln.context = it.headers, it.context
             ln.heading = int(it.kind == "table_header")  # the header row of a table
@@ -206,8 +223,13 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
                 ln.kind = "table_row"  # bold or big cells side by side: a table's header row, not a heading
             elif lvl and len(s) <= 120:  # a long big-font line is emphasis, not a heading
                 ln.heading = lvl
-            elif it.bold and len(s) <= 80 and not CLOSED.search(s) and not LIST_RE.match(s) and not WARNING_RE.match(s):
-                ln.heading = len(levels) + 1  # a bold run-in heading ("Tools and parts", "Procedure")
+            elif it.bold and len(s) <= 80 and not LIST_RE.match(s) and not WARNING_RE.match(s) and (
+                    not CLOSED.search(s) or (_numbered(it) and not CONTINUED.search(s))):
+                ln.heading = _body_level(it, len(levels))
+                if lines and lines[-1].heading and k and _wraps(items[k - 1], it):
+                    ln.heading = lines[-1].heading  # the second line of a wrapped title: one heading
+            elif SUBTASK.match(s):
+                ln.heading = len(levels) + 3  # a lettered part of a procedure ("b. Remove.", "c. Install. (Figure 3-23)")
         parts.append(s + "\n")
         pos += len(s) + 1
         lines.append(ln)
@@ -216,11 +238,48 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
     return "".join(parts), lines, boxes, sizes
 
 
+# a lettered part of a task, titled by a word (or two joined by "and") as Army and OEM manuals set them:
+# "b. Remove.", "c . Disassemble.", "a. Inspect. (Figure 3-23)", "d. Assembly"; the numbered steps
+# follow it. Without its letter, such a title needs the figure it points to ("Replace. (Figure 3-16)").
+# A lettered instruction ("a. Remove the four screws.") is a step, not a title.
+_FIG = r"\s*\((?:see\s+)?(?:Figure|Fig\.)\s*[\w.-]+\)"
+_WORD = r"[A-Z][a-z]+(?: and [a-z]+)?\.?"
+SUBTASK = re.compile(rf"^\s*(?:[a-z]\s?\.[\s\u3000]*{_WORD}(?:{_FIG})?|{_WORD}{_FIG})\s*$")
+
+
+def _wraps(a: layout.Item, b: layout.Item) -> bool:
+    """Whether line b goes on from line a: the same type, bold alike, less than half a line below it."""
+    ra, rb = [r for c in a.cells for r in c], [r for c in b.cells for r in c]
+    if not ra or not rb or a.bold != b.bold or abs(a.size - b.size) > 0.5:
+        return False
+    return 0 <= min(r.y0 for r in rb) - max(r.y1 for r in ra) < 0.5 * max(b.size, 1.0)
+
+
+_DIVISION = re.compile(r"^\s*(?:chapter|section|part|appendix)\s+(?:[IVXLC]+|\d+|[A-Z])\b|^\s*第\S{1,4}[章节部篇]", re.IGNORECASE)
+
+
+def _body_level(it: layout.Item, sized: int) -> int:
+    """The level of a heading set in body type, below the `sized` levels of larger type: a division of
+    the manual ("Section I. OPERATOR PMCS", "CHAPTER 2") first, then a numbered paragraph ("2-3.
+    Explanation of columns", "3-21. Hinge Assembly."), then a run-in heading without a number ("Tools
+    and parts", "Manual References"), which is a part of the paragraph above it."""
+    if _DIVISION.match(it.text):
+        return sized + 1
+    return sized + (2 if _numbered(it) else 3)
+
+
+def _numbered(it: layout.Item) -> bool:
+    """A line that starts with a section or paragraph number ("3-21. Hinge Assembly."): a heading
+    even when its title ends with a full stop."""
+    words = it.text.split()
+    return 1 < len(words) <= 8 and bool(layout.SECTION_NO.fullmatch(words[0])) and any(c.isdigit() for c in words[0])
+
+
 def _wide_gap(it: layout.Item) -> bool:
     """Whether a line has a gap of more than three font sizes between two runs, not counting the one
     after a leading section number ("3.1    Scope"): table cells side by side, never a heading's words."""
     rs = [r for cell in it.cells for r in cell]
-    if len(rs) > 1 and re.fullmatch(r"(?:[\dA-Z]{1,3}(?:\.\d{1,3})*\.?|第\S{1,4}[章节条])", rs[0].text):
+    if len(rs) > 1 and layout.SECTION_NO.fullmatch(rs[0].text):
         rs = rs[1:]
     em = max(it.size, 1.0)
     return any(b.x0 - a.x1 > 3 * em for a, b in zip(rs, rs[1:]))

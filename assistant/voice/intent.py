@@ -6,10 +6,14 @@ the next step after bleeding the pump?" is a question.
 Intent(kind='goto', step=3, task='')
 >>> parse("第三步")
 Intent(kind='goto', step=3, task='')
+>>> parse("第三部")   # heard by sound: 部 sounds like 步
+Intent(kind='goto', step=3, task='')
 >>> parse("How do I replace the return-line filter element?").task
 'replace the return-line filter element'
 >>> parse("What torque for the filter housing cover?").kind
 'question'
+>>> parse("Yes."), parse("不是")
+(Intent(kind='yes', step=None, task=''), Intent(kind='no', step=None, task=''))
 """
 from __future__ import annotations
 
@@ -17,8 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["next", "previous", "repeat", "goto", "card", "question"]
+Kind = Literal["next", "previous", "repeat", "goto", "yes", "no", "card", "question"]
 LAST = -1  # step number meaning "the last step"
+MAX_COMMAND_CHARS = 10  # a Chinese command is short: only that is matched by sound
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ class Intent:
 
     @property
     def navigation(self) -> bool:
-        return self.kind in ("next", "previous", "repeat", "goto")
+        return self.kind in ("next", "previous", "repeat", "goto", "yes", "no")
 
 
 _WORDS = {"one": 1, "won": 1, "first": 1, "two": 2, "to": 2, "too": 2, "second": 2, "three": 3, "third": 3, "four": 4,
@@ -55,12 +60,17 @@ _EN = [
     ("goto", r"(?:(?:[a-z']+ ){1,2}(?:to|a|the) |goto |show(?: me)? |read(?: me)? |open )?(?:the )?step "
              r"(?:number )?" + _NUM + r"|(?:(?:go|jump|skip|move) (?:back )?to |show(?: me)? |read(?: me)? )?(?:the )?"
              r"(?P<o>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final) step"),
+    # the answer to a decision step's question ("Is the pressure above 4.5 bar?"): its branches say where to go
+    ("yes", r"yes|yeah|yep|yup|correct|affirmative|(?:yes )?it (?:is|does|has)|that'?s right"),
+    ("no", r"no|nope|negative|(?:no )?it (?:is|does|has)(?:n't| not)|not really"),
 ]
 _ZH = [
     ("next", r"下一步|下一个|下一個|下一條|下一条|继续|繼續|完成了?|好了|做完了"),
     ("previous", r"上一步|上一个|上一個|返回|后退|後退|回到上一步"),
     ("repeat", r"重复(?:一遍|一下)?|重複(?:一遍|一下)?|再说一遍|再說一遍|再来一遍|再來一遍|再讲一遍|再講一遍|没听清|沒聽清"),
     ("goto", r"(?:跳到|转到|轉到|回到|去|到|看|显示|顯示)?第(?P<n>[0-9零一二两兩三四五六七八九十百]+)步|(?:跳到|转到|轉到|回到|到)?(?P<o>最后一步|最後一步)"),
+    ("yes", r"是的?|对的?|對的?|没错|沒錯|正确|正確"),
+    ("no", r"不是|否|不对|不對|没有|沒有|不"),
 ]
 _EN_RE = [(k, re.compile(_FILLER + "(?:" + p + ")" + _TAIL)) for k, p in _EN]
 _ZH_RE = [(k, re.compile(r"(?:好的|好|请|請|那么|那麼|嗯|然后|然後)*(?:" + p + r")(?:吧|了|谢谢|謝謝)*")) for k, p in _ZH]
@@ -89,14 +99,34 @@ def parse(text: str) -> Intent:
 
 def _parse_zh(text: str) -> Intent:
     norm = re.sub(r"[\s，。？！、,.?!：:；;“”\"']+", "", text)
-    for kind, rx in _ZH_RE:
-        m = rx.fullmatch(norm)
-        if m:
-            return _nav(kind, m, _zh_number)
+    for form in (norm, _by_sound(norm)):
+        for kind, rx in _ZH_RE:
+            m = rx.fullmatch(form)
+            if m:
+                return _nav(kind, m, _zh_number)
     m = _CARD_ZH.search(norm)
     if m and len(m.group("task")) >= 2:
         return Intent("card", task=m.group("task"))
     return Intent("question")
+
+
+def _by_sound(norm: str) -> str:
+    """A short utterance with the words that sound like a command written as the command: a recogniser
+    hears "下一部", "重負", "车腹" or "第三部" for 下一步, 重复, 重复, 第三步 (zhfix.py). Longer text is left alone."""
+    if len(norm) > MAX_COMMAND_CHARS:
+        return norm
+    try:
+        from .zhfix import COMMANDS, correct, near_command, sounds_like
+    except ImportError:
+        return norm
+    try:
+        fixed = near_command(norm) or correct(norm, COMMANDS)
+        m = re.fullmatch(r"(.*?)(.)([0-9零一二两兩三四五六七八九十百]+)(.)(.*)", fixed)
+        if m and sounds_like(m.group(2), "第") and sounds_like(m.group(4), "步"):
+            fixed = f"{m.group(1)}第{m.group(3)}步{m.group(5)}"
+        return fixed
+    except ImportError:  # pypinyin (the [voice] extra) is not installed: the written form only
+        return norm
 
 
 def _nav(kind: str, m: re.Match, number) -> Intent:

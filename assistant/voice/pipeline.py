@@ -34,7 +34,7 @@ def handle_voice(audio: bytes, filename: str, content_type: str | None, session_
     from .asr import get_model, recognise
     from .audio import decode
     from .vad import find_speech
-    from .vocab import hotwords
+    from .vocab import hotwords, zh_vocab
 
     vs = voice_settings or REGISTRY.get(("voice", "settings"), VoiceSettings)
     # not `sessions or ...`: an empty SessionStore is falsy (it has a length)
@@ -51,7 +51,9 @@ def handle_voice(audio: bytes, filename: str, content_type: str | None, session_
     live = store.peek(sid)
     in_card = live is not None and live.card is not None
     with timer("asr"):
-        heard = recognise(speech.samples, model, vs, lang, hotwords(getattr(retriever, "library", None), vs.hotwords))
+        library = getattr(retriever, "library", None)
+        heard = recognise(speech.samples, model, vs, lang, hotwords(library, vs.hotwords), zh_vocab(library, vs.zh_prompt),
+                          settings.cache_dir, prefer=live.language if in_card else None)
     # a short command ("next step", "back", "下一步") is checked against the command grammar before
     # the confidence gate: Whisper is least sure of the two-word commands a technician uses most
     if heard.doubt and not (in_card and parse(heard.text).navigation):
@@ -63,7 +65,7 @@ def handle_voice(audio: bytes, filename: str, content_type: str | None, session_
     with session.lock, (lock if lock is not None else contextlib.nullcontext()):
         out = respond(heard.text, heard.language, session, retriever, llm, vs, timer)
     with timer("tts"):
-        out.update(_speech_audio(out["spoken_answer"], heard.language, vs))
+        out.update(_speech_audio(out["spoken_answer"], heard.language, vs, settings.cache_dir, timer))
     out["seconds"] = round(clip.seconds, 2)
     out["format"] = clip.format
     out["timings_ms"] = timer.ms()
@@ -90,17 +92,22 @@ def respond(transcript: str, lang: str, session: Session, retriever, llm, vs: Vo
     elif intent.kind == "card":
         out = _card(intent, transcript, session, lang, retriever, llm, vs, timer)
     else:
-        out = _answer(transcript, lang, retriever, llm, vs, timer)
+        out = _answer(transcript, lang, retriever, llm, vs, timer, session=session)
     session.expired = False
     return {**base, **out}
 
 
-def _answer(question: str, lang: str, retriever, llm, vs: VoiceSettings, timer, prefix: str = "") -> dict:
+def _answer(question: str, lang: str, retriever, llm, vs: VoiceSettings, timer, prefix: str = "", session=None) -> dict:
     from ..answer import answer_question
+    from ..conversation import boosted
+
+    turn = session.follow_up(question) if session is not None else None  # a follow-up, answered as it stands alone
 
     timed = _timed(retriever)
     with timer("answer"):
-        a = answer_question(question, timed, llm=llm)
+        a = answer_question(turn.standalone if turn else question, boosted(timed, turn), llm=llm)
+    if session is not None:
+        session.remember(question, a)
     timer.move("answer", "retrieval", timed.spent())
     # the printed page number where the manual has one: what the technician turns to
     srcs = ([(h.chunk.doc, h.chunk.page_label or h.chunk.page) for h in a.sources] if a.refused
@@ -109,7 +116,8 @@ def _answer(question: str, lang: str, retriever, llm, vs: VoiceSettings, timer, 
     spoken = sp.answer_speech(a.answer, srcs, lang, limit, refused=a.refused, warnings=[w.text for w in a.warnings])
     j = a.to_json()
     return {"spoken_answer": sp.join([prefix, spoken], lang), "answer": a.answer, "citations": j["citations"],
-            "refused": a.refused, "warnings": j["warnings"], "mode": a.mode}
+            "refused": a.refused, "warnings": j["warnings"], "mode": a.mode,
+            **({"standalone_question": turn.standalone} if turn and turn.rewritten else {})}
 
 
 def _card(intent: Intent, transcript: str, session: Session, lang: str, retriever, llm, vs: VoiceSettings, timer) -> dict:
@@ -144,10 +152,37 @@ def _navigate(intent: Intent, session: Session, lang: str, vs: VoiceSettings) ->
     elif intent.kind == "goto":
         n = total if intent.step == LAST else intent.step
         note, i = (sp.msg(lang, "range", total=total), i) if not 1 <= n <= total else ("", n - 1)
+    elif intent.kind in ("yes", "no"):
+        note, i = _answer_step(card.steps[i], intent.kind == "yes", i, total, lang)
     session.step = i
     out = _step_out(card, i, lang, vs, prefix=note)
     out["answer"] = sp.join([note, f"Step {i + 1} of {total}: {card.steps[i].instruction}"], lang)
     return out
+
+
+def _answer_step(step, yes: bool, i: int, total: int, lang: str) -> tuple[str, int]:
+    """(what to say first, the step to go to) when the technician answers a decision step "yes" or "no":
+    the step's branch for that answer jumps to its card step, or says what to do; a step without
+    branches takes "yes" as done (the next step) and "no" as "say it again"."""
+    branch = next((b for b in step.branches if _affirms(b.condition) == yes), None)
+    if branch is None:
+        if not yes:
+            return "", i
+        return (sp.msg(lang, "last"), i) if i >= total - 1 else ("", i + 1)
+    if branch.goto is not None:
+        return "", branch.goto - 1
+    return f"{branch.condition}: {branch.action}.", i
+
+
+def _affirms(condition: str) -> bool | None:
+    """True for a yes branch ("If yes", "If so", "如果是"), False for a no branch ("If no", "If not",
+    "Otherwise", "否则"), None for a condition of its own ("If damaged")."""
+    c = condition.lower()
+    if re.search(r"\b(?:no|not)\b|otherwise|否|不是", c):
+        return False
+    if re.search(r"\b(?:yes|so|ok|okay)\b|^如果?是$", c):
+        return True
+    return None
 
 
 def _step_out(card, i: int, lang: str, vs: VoiceSettings, intro: bool = False, prefix: str = "") -> dict:
@@ -158,17 +193,19 @@ def _step_out(card, i: int, lang: str, vs: VoiceSettings, intro: bool = False, p
             "step": step.model_dump(mode="json"), "steps_total": len(card.steps), "card_title": card.title}
 
 
-def _speech_audio(text: str, lang: str, vs: VoiceSettings) -> dict:
+def _speech_audio(text: str, lang: str, vs: VoiceSettings, cache_dir=None, timer=None) -> dict:
     if vs.tts == "off":
         return {"audio_wav_base64": None, "tts": "off"}
     from .tts import engine_name, speak
 
+    # "first_audio": from the request's start to the first sentence's audio, what a streaming client would play
+    first = (lambda: timer.mark("first_audio")) if timer is not None else None
     try:
-        wav = speak(text, lang, vs.tts, vs.tts_timeout_s)
+        wav = speak(text, lang, vs.tts, vs.tts_timeout_s, cache_dir=cache_dir, zh_voice=vs.tts_zh_voice, on_first_audio=first)
     except Exception as exc:  # the answer stands without its audio; say why instead of failing the request
         log.warning("text to speech failed: %s", exc)
         return {"audio_wav_base64": None, "tts": "failed", "tts_error": str(exc)[:200]}
-    return {"audio_wav_base64": base64.b64encode(wav).decode("ascii"), "tts": engine_name(lang, vs.tts)}
+    return {"audio_wav_base64": base64.b64encode(wav).decode("ascii"), "tts": engine_name(lang, vs.tts, vs.tts_zh_voice)}
 
 
 # -- process-wide objects, held by REGISTRY: the default session store, timed views with their drafters
@@ -258,6 +295,10 @@ class _Timer:
                 timer.t[stage] = timer.t.get(stage, 0.0) + time.perf_counter() - self.s
 
         return _Span()
+
+    def mark(self, stage: str) -> None:
+        """Record `stage` as the time from the start to now (a moment, not a span)."""
+        self.t[stage] = time.perf_counter() - self.t0
 
     def move(self, src: str, dst: str, seconds: float) -> None:
         """Count `seconds` of stage `src` as `dst` instead (retrieval inside answering)."""

@@ -1,0 +1,154 @@
+"""Procedures as manuals write them (issue #15), read from PDFs drawn at test time
+(tests/procedure_pdfs.py): an Army-TM task whose numbered title ends in a full stop, whose tools block
+is set in two columns above the steps, whose lettered parts ("a. Remove.", "b. Install.") each hold
+"(1)" steps that name figure callouts, with a CAUTION before the steps it guards and the task continued
+on the next page; and a decision-tree troubleshooting procedure whose step 2 asks a question with yes/no
+branches. Cards are drafted from a real library (MiniLM retrieval, extractive)."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.cards import CardDrafter
+from assistant.cards.branches import read_branches
+from assistant.ingest import parse
+from tests import procedure_pdfs as P
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u3000", " ").split())
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("procedures")
+    P.tm_task(d / "tm_drain_plug.pdf")
+    P.decision_tree(d / "hp3_low_pressure.pdf")
+    P.lettered_substeps(d / "gpu_water_pump.pdf")
+    return d
+
+
+@pytest.fixture(scope="module")
+def drafter(pdfs, settings, embedder, tmp_path_factory):
+    from assistant.index.build import index_paths
+    from assistant.index.library import Library
+    from assistant.retrieve import Retriever
+
+    index = tmp_path_factory.mktemp("procedures-index")
+    report = index_paths([pdfs], settings, index_dir=index, progress=False, embedder=embedder, workers=1)
+    assert not report.failed, report.failed
+    lib = Library.open(index, settings)
+    yield CardDrafter(lib, Retriever(lib, embedder=embedder))
+    lib.close()
+
+
+def test_a_tm_task_reads_as_title_parts_and_steps(pdfs):
+    doc = parse(pdfs / "tm_drain_plug.pdf")
+    kinds = [(b.page, b.kind, _norm(b.text)) for b in doc.blocks]
+    headings = [t for _, k, t in kinds if k == "heading"]
+    # a numbered title ending in a full stop is a heading, its lettered parts headings below it
+    assert headings[:2] == [P.TM_TITLE, "a. Remove. (Figure 3-16)"]
+    # the title repeated on the next page is not a new section: "b. Install." stays under "3-15. Drain Plug."
+    assert "3-15. Drain Plug (cont)." not in headings and "b. Install." in headings
+    levels = {_norm(b.text): b.level for b in doc.blocks if b.kind == "heading"}
+    assert levels["a. Remove. (Figure 3-16)"] > levels[P.TM_TITLE]
+    # the two-column tools block does not swallow the steps: each step is a list item, wrapped lines kept
+    steps = [t for _, k, t in kinds if k == "list_item" and t.startswith("(")]
+    assert steps == [f"{m} {' '.join(lines)}" for m, lines in P.TM_REMOVE + P.TM_INSTALL]
+    assert not any("(1)" in t for _, k, t in kinds if k == "table_row")
+    caution = [t for _, k, t in kinds if k == "warning"]
+    assert caution == [" ".join(P.TM_CAUTION)]
+
+
+def test_a_card_for_one_part_of_a_tm_task(drafter):
+    card = drafter.draft("Install the drain plug")
+    assert card.title == "3-15. Drain Plug. b. Install."
+    assert [_norm(s.instruction) for s in card.steps] == [" ".join(lines) for _, lines in P.TM_INSTALL]
+    assert [s.source_number for s in card.steps] == ["(1)", "(2)", "(3)"]
+    # the CAUTION printed before the install steps guards the first of them
+    assert [w.level for w in card.steps[0].warnings] == ["caution"]
+    assert "strip at more than 12 N·m" in card.steps[0].warnings[0].text
+    assert {c.page_label for s in card.steps for c in s.citations} == {"3-30"}
+
+
+def test_steps_that_name_callouts_are_not_split_at_them(drafter):
+    card = drafter.draft("Remove the drain plug")
+    assert card.title == "3-15. Drain Plug. a. Remove."
+    # "(2)" after "chain" and "(3)" after "cover" are the figure's callouts, not steps 2 and 3
+    assert [_norm(s.instruction) for s in card.steps] == [" ".join(lines) for _, lines in P.TM_REMOVE]
+
+
+def test_a_decision_step_keeps_its_question_and_branches_together(pdfs):
+    doc = parse(pdfs / "hp3_low_pressure.pdf")
+    step2 = [b for b in doc.blocks if b.text.startswith("Step 2.")]
+    assert len(step2) == 1 and _norm(step2[0].text) == " ".join(P.TREE_STEPS[1])
+
+
+def test_a_decision_card_links_its_branches_to_card_steps(drafter):
+    card = drafter.draft("Troubleshoot low discharge pressure on the HP-3 booster pump")
+    assert [s.source_number for s in card.steps] == ["Step 1.", "Step 2.", "Step 3.", "Step 4."]
+    by = {s.number: s for s in card.steps}
+    assert [(b.condition, b.target, b.goto) for b in by[1].branches] == [("If blocked", "4", 4), ("If not", "next", 2)]
+    assert [(b.condition, b.target, b.goto) for b in by[2].branches] == [("If yes", "4", 4), ("If no", "3", 3)]
+    assert [(b.target, b.goto) for b in by[3].branches] == []  # "and go to step 4" has no condition
+    assert by[4].branches == []
+    # each branch's words are the manual's, from the step's own citation
+    quotes = " ".join(c.quote for c in by[2].citations)
+    assert all(b.action in _norm(quotes) for b in by[2].branches)
+
+
+def test_branches_in_chinese_and_jumps_off_the_card():
+    got = read_branches("压力是否高于 0.45 MPa？如果是，转到第4步。否则，更换溢流阀。")
+    assert [(b.condition, b.action, b.target) for b in got] == [("如果是", "转到第4步", "4"), ("否则", "更换溢流阀", None)]
+    # an ordinary condition inside an instruction is not a branch
+    assert read_branches("If the seal is damaged, replace it.") == []
+    got = read_branches("If damaged, perform steps 8 through 12; if not, go to step f.")
+    assert [(b.condition, b.target) for b in got] == [("If damaged", "8"), ("If not", "f")]
+
+
+def test_an_answer_about_a_decision_step_gives_its_branches(drafter, settings, embedder):
+    """Asked about the check that a decision step makes, the extractive answer quotes the question with
+    its yes/no branches, never the question alone."""
+    from assistant.answer import answer_question
+
+    answer = answer_question("What do I do when the discharge pressure is above 4.5 bar with the outlet valve closed?",
+                             drafter.retriever, llm=None)
+    assert not answer.refused, answer.answer
+    text = _norm(answer.answer)
+    assert "Is the discharge pressure above 4.5 bar with the outlet valve closed?" in text
+    assert "If yes, go to step 4." in text and "If no, go to step 3." in text
+    assert {c.doc for c in answer.citations} == {"hp3_low_pressure.pdf"}
+
+
+def test_lettered_sub_steps_on_their_own_lines_stay_in_their_procedure(pdfs, drafter):
+    doc = parse(pdfs / "gpu_water_pump.pdf")
+    items = [_norm(b.text) for b in doc.blocks if b.kind == "list_item"]
+    assert items == [f"{m} {t}" for m, t in P.SUB_STEPS]
+    card = drafter.draft("Replace the water pump")
+    assert card.title == P.SUB_TITLE
+    assert [(s.source_number, _norm(s.instruction)) for s in card.steps] == P.SUB_STEPS
+
+
+def test_a_voice_session_follows_a_decision_steps_yes_and_no(drafter):
+    """On a decision step, "yes" and "no" (and 是 / 不是) follow the step's branches; on a step without
+    branches "yes" is done (next step) and "no" says the step again."""
+    from assistant.voice.intent import parse
+    from assistant.voice.pipeline import _navigate
+    from assistant.voice.sessions import Session
+    from assistant.voice.settings import VoiceSettings
+
+    card = drafter.draft("Troubleshoot low discharge pressure on the HP-3 booster pump")
+    vs = VoiceSettings(tts="off")
+    session = Session("s1", card=card, step=1)  # step 2: "Is the discharge pressure above 4.5 bar ...?"
+    out = _navigate(parse("Yes."), session, "en", vs)
+    assert session.step == 3 and out["step"]["source_number"] == "Step 4."  # "If yes, go to step 4."
+    session.step = 1
+    _navigate(parse("no"), session, "en", vs)
+    assert session.step == 2  # "If no, go to step 3."
+    session.step = 1
+    _navigate(parse("不是"), session, "zh", vs)
+    assert session.step == 2
+    session.step = 2  # step 3 has no branches: yes is done, no repeats it
+    _navigate(parse("yes"), session, "en", vs)
+    assert session.step == 3
+    _navigate(parse("no"), session, "en", vs)
+    assert session.step == 3
