@@ -235,6 +235,9 @@ def _rewrite_en(q: str, previous: str) -> str | None:
     x = q[cue.end():].strip(" ?.!") if cue else q.strip(" ?.!")
     if not x or len(re.findall(r"\w+", x)) > 8:
         return None
+    swapped = _swap_code(x, previous)
+    if swapped:  # "and for a 5/16-18?", "and on the 6.5L?": the same question about another size or model
+        return _sentence(swapped)
     item = previous[subject.item[0]:subject.item[1]]
     of_thing = f"of {item}{subject.qualifier}" if item else ""
     if _PRONOUN.search(x):
@@ -251,6 +254,27 @@ def _rewrite_en(q: str, previous: str) -> str | None:
     if not re.match(rf"^{_DET}\b", x, re.I) and re.match(rf"^{_DET}\b", item, re.I):
         x = "the " + x
     return _sentence(previous[:subject.item[0]] + x + previous[subject.item[1]:])
+
+
+_CODE = re.compile(r"(?<![\w./-])[A-Za-z]{0,4}-?\d[\w./-]*(?<![./-])")  # "10-32", "5/16-18", "6.5L", "M10", "HP-3"
+
+
+def _swap_code(x: str, previous: str) -> str | None:
+    """The previous question with its size, model or code replaced by the one the follow-up names, when
+    the follow-up is little more than that code ("for a 5/16-18", "on the 6.5L", "the 3/8-16 one"):
+    "What is the maximum torque for a 10-32 screw in a rivnut?" -> "... for a 5/16-18 screw in a rivnut?".
+    The code replaced is the previous question's code most like it in its letters and separators."""
+    codes = _CODE.findall(x)
+    words = re.sub(rf"^(?:(?:on|for|in|at|of|with)\s+)?(?:{_DET}\s+)?", "", x.strip(), flags=re.I).split()
+    if len(codes) != 1 or len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("one", "model", "engine", "size")):
+        return None
+    new = codes[0]
+    olds = [m for m in _CODE.finditer(previous) if m.group(0) != new]
+    if not olds:
+        return None
+    shape = lambda c: set(re.sub(r"\d", "", c))  # noqa: E731 -- "6.2L" -> {".", "L"}
+    best = max(olds, key=lambda m: len(shape(m.group(0)) & shape(new)) - 0.01 * olds.index(m))
+    return previous[:best.start()] + new + previous[best.end():]
 
 
 def _replace_pronouns(q: str, previous: str, subject: _Subject) -> str | None:

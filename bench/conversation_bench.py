@@ -1,9 +1,12 @@
 """Follow-up questions: does the second turn of a conversation find and answer what the same question
 asked standalone would? Over bench/data/conversations.jsonl (two-turn conversations over the sample
 library: the second turn elliptical or with a pronoun, with its standalone form, a gold answer, the
-evidence a passage must hold and the documents it may come from).
+evidence a passage must hold and the documents it may come from), or over the real-manuals dev set's
+documents (bench/data/conversations-real-manuals.jsonl: 12 conversations, 3 in Chinese, about torque,
+tolerance and test tables).
 
     python bench/conversation_bench.py [--llm none] [--k 5]
+    python bench/conversation_bench.py --data bench/data/conversations-real-manuals.jsonl --corpus ../shared/eval/real-manuals
 
 Per conversation the first turn is answered (extractive unless --llm names a model), then the
 follow-up is searched four ways: alone (what a plain RAG does), rewritten by assistant.conversation
@@ -79,6 +82,9 @@ def main(argv=None) -> int:
     ap.add_argument("--llm", default="none", help="model for the answers (default none: extractive)")
     ap.add_argument("--k", type=int, default=5, help="passages searched (recall@k)")
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--corpus", type=Path, default=SAMPLES,
+                    help="documents the conversations are about (default: the sample library; with "
+                         "--data bench/data/conversations-real-manuals.jsonl: ../shared/eval/real-manuals)")
     ap.add_argument("--show", action="store_true", help="print each conversation's rewrite and results")
     args = ap.parse_args(argv)
 
@@ -88,7 +94,7 @@ def main(argv=None) -> int:
     convs = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         app = Assistant(Settings(index_dir=Path(tmp) / "lib", llm=args.llm), llm=None if args.llm == "none" else "auto")
-        app.index([SAMPLES], progress=False)
+        app.index([args.corpus], progress=False)
         app.warm_up()
         rows, rewrite_ms = run(app, convs, args.k)
         app.close()
@@ -106,7 +112,7 @@ def main(argv=None) -> int:
     result = {"bench": "conversation", "k": args.k, "llm": args.llm, **s,
               "f1_gap": round(s["f1_gold"] - s["f1_conversation"], 3), "rewrite_ms_p50": round(median(rewrite_ms), 3),
               "by_lang": {name: summary(g) for name, g in groups.items() if name != "all"}}
-    report(f"Second turn of {len(rows)} two-turn conversations over the sample library: recall@{args.k} and answer F1",
+    report(f"Second turn of {len(rows)} two-turn conversations over {args.corpus.name}: recall@{args.k} and answer F1",
            table, ("set", "n", "rewritten", "exact", f"R@{args.k} alone", "rewrite", "rewrite+boost", "gold",
                    "R@1 alone", "rewrite", "rewrite+boost", "gold", "F1 alone", "F1 conv.", "F1 gold"), result)
     return 0
