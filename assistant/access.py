@@ -63,7 +63,8 @@ class ScopedRetriever:
     def __init__(self, inner, collections: frozenset[str]):
         self.inner, self.collections = inner, frozenset(collections)
 
-    def search(self, query: str, k: int = 10, filters=None):
+    def search(self, query: str, k: int = 10, filters=None, **options):
+        """`options` (e.g. `boost`) go to the wrapped retriever as they are."""
         from .retrieve import Filters
 
         wanted = set(filters.collections) if filters is not None and filters.collections else None
@@ -71,7 +72,7 @@ class ScopedRetriever:
         if not allowed:
             return []
         docs, languages = (filters.docs, filters.languages) if filters is not None else ((), ())
-        return self.inner.search(query, k, Filters(docs, tuple(sorted(allowed)), languages))
+        return self.inner.search(query, k, Filters(docs, tuple(sorted(allowed)), languages), **options)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)

@@ -362,17 +362,14 @@ def rewrite_with_llm(question: str, hist: list[Turn], llm) -> str | None:
 
 
 class DocBoost:
-    """A retriever whose searches weigh up the conversation's documents (retrieve.boosting): wraps any
-    retriever (scoped, timed), made per question."""
+    """A retriever whose searches weigh up the conversation's documents (Retriever.search's `boost`,
+    passed on by the scoped and timed wrappers): wraps any retriever, made per question."""
 
     def __init__(self, inner, docs: Mapping[str, float]):
         self.inner, self.docs = inner, dict(docs)
 
     def search(self, query: str, k: int = 10, filters=None):
-        from .retrieve import boosting
-
-        with boosting(self.docs):
-            return self.inner.search(query, k, filters)
+        return self.inner.search(query, k, filters, boost=self.docs)
 
     def __getattr__(self, name):
         return getattr(self.inner, name)

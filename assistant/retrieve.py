@@ -10,8 +10,6 @@ returned, and they cannot skew the score normalisation of the passages that are.
 """
 from __future__ import annotations
 
-import contextlib
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -26,19 +24,6 @@ from .types import Hit
 
 QUARANTINE_EXTRA = 20  # candidates fetched beyond the pool per channel, so quarantined ones leave it full
 DOC_BOOST = 0.15  # a passage of a document weighted 1.0 by `boost` scores up to this much more (a conversation's documents)
-_BOOST: ContextVar[Mapping[str, float] | None] = ContextVar("assistant_doc_boost", default=None)
-
-
-@contextlib.contextmanager
-def boosting(docs: Mapping[str, float]):
-    """Searches made inside the block (through any wrapper: scoped, timed) weigh up passages of `docs`
-    (document name -> 0..1) as `Retriever.search(boost=docs)` does. Set and reset within one call, e.g.
-    by conversation.DocBoost around a single search, so the weight never leaks into another request."""
-    token = _BOOST.set(dict(docs))
-    try:
-        yield
-    finally:
-        _BOOST.reset(token)
 
 
 @dataclass(frozen=True)
@@ -76,10 +61,9 @@ class Retriever:
                boost: Mapping[str, float] | None = None) -> list[Hit]:
         """The `k` best passages, best first. `Hit.score` is in 0..1: the fused channel scores and the
         heading match over the most they can add up to (with a reranker, its score squashed to 0..1).
-        `boost` (document name -> 0..1, default: that of an enclosing `boosting` block) multiplies the
-        fused score of those documents' passages by up to 1 + DOC_BOOST: a soft preference, e.g. for
-        the documents a conversation has cited so far; it reorders candidates, it adds none."""
-        boost = boost if boost is not None else _BOOST.get()
+        `boost` (document name -> 0..1) multiplies the fused score of those documents' passages by up
+        to 1 + DOC_BOOST: a soft preference, e.g. for the documents a conversation has cited so far
+        (wrappers such as access.ScopedRetriever pass it on); it reorders candidates, it adds none."""
         snap = self.library.snapshot()
         allowed = self.library.store.rowid_filter(list(filters.docs), list(filters.collections), list(filters.languages)) if filters else None
         if allowed is not None and len(allowed) == 0:

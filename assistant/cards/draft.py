@@ -39,8 +39,7 @@ class CardDrafter:
         proc = find_procedure(task, hits, parsed)
         if proc is None:
             raise NoProcedureFound(f"no procedure for \"{task}\" in the library; index the manual that describes it")
-        figures = [r.figure for r in self.library.store.figures(proc.doc.doc_id)] if proc.doc.doc_id else None
-        card = assemble(proc, task, figures)
+        card = assemble(proc, task, proc.doc.figures)
         link_branches(card.steps, [" ".join(c.quote for c in s.citations) for s in card.steps])
         if self.llm is not None:
             from .rephrase import shorten_steps

@@ -110,7 +110,7 @@ def read_items(doc: DocText) -> list[Item]:
         ln = doc.lines[li]
         li += 1
         t = doc.text[ln.start:ln.end]
-        if TOC_RE.search(t) or (doc.figures and doc.in_figure(li - 1)) or CONTINUED_TITLE.match(t):
+        if TOC_RE.search(t) or doc.in_figure(li - 1) or CONTINUED_TITLE.match(t):
             # a contents line, a figure's caption and callouts ("1 Filter housing"), or a task's title
             # repeated on its next page ("3-21. Hinge Assembly (cont)."): no item, and the step above ends
             cur = None

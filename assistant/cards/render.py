@@ -28,10 +28,10 @@ _LABEL = {"danger": "Danger", "warning": "Warning", "caution": "Caution", "note"
 # Headings of the rendered card in the card's language (the manual's own words stay as they are).
 _WORDS = {
     "en": {"task": "Task", "equipment": "Equipment", "before": "Before you start", "tools": "Tools and parts", "item": "Item",
-           "kind": "Kind", "pn": "Part no.", "qty": "Qty", "source": "Source", "steps": "Steps", "check": "Check", "goto": "go to step", "off": "leaves this card",
+           "kind": "Kind", "pn": "Part no.", "qty": "Qty", "source": "Source", "steps": "Steps", "check": "Check", "goto": "go to step {n}", "off": "leaves this card",
            "ppe": "Protective equipment", "tool": "tool", "part": "part", "consumable": "consumable"},
     "zh": {"task": "任务", "equipment": "设备", "before": "开始之前", "tools": "工具和备件", "item": "名称", "kind": "类别",
-           "pn": "备件号", "qty": "数量", "source": "出处", "steps": "操作步骤", "check": "确认", "goto": "转到第", "off": "不在本卡内",
+           "pn": "备件号", "qty": "数量", "source": "出处", "steps": "操作步骤", "check": "确认", "goto": "转到第 {n} 步", "off": "不在本卡内",
            "ppe": "个人防护用品", "tool": "工具", "part": "备件", "consumable": "耗材"},
 }
 
@@ -155,7 +155,7 @@ def _branch_text(b, W: dict) -> str:
     """A branch on one line: its condition, what it says, and the card step it leads to ("If yes → go to
     step 4 (go to step 2)" where the manual's step 4 is the card's step 2)."""
     if b.goto is not None:
-        jump = f"{W['goto']} {b.goto}" + (" 步" if W["goto"].endswith("第") else "")
+        jump = W["goto"].format(n=b.goto)
     else:
         jump = W["off"] if b.target and b.target != "next" else ""
     return f"{b.condition} → {b.action}" + (f" ({jump})" if jump else "")

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..answer.verify import norm, quote_pieces
-from ..index.store import column_or_empty, table_columns
-from ..types import Chunk, Citation
+from ..index.store import column_or_empty, read_figures, table_columns
+from ..types import Chunk, Citation, Figure
 
 
 @dataclass(frozen=True)
@@ -50,16 +51,16 @@ class DocText:
     text: str = ""
     lines: list[Line] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
-    figures: list[tuple[int, int, int]] = field(default_factory=list)  # (page, start, end) of each figure's block
+    figures: list[Figure] | None = None  # the document's recorded figures (None: not read from a library)
 
     def in_figure(self, li: int) -> bool:
         """Whether line `li` is part of a figure's block (its caption or a callout such as "1 Filter housing")."""
         ln = self.lines[li]
         c = self.chunks[ln.chunk]
         at = c.start + ln.cstart
-        return any(p == c.page and a <= at < b for p, a, b in self.figures)
+        return any(f.page == c.page and f.start <= at < f.end for f in self.figures or ())
 
-    @property
+    @cached_property
     def front(self) -> str:
         """What the document is about, as its front page says: its title and the headings of its first
         page ("SHELTER, ELECTRICAL EQUIPMENT S-250/G"), where a technician reads the equipment's name."""
@@ -139,8 +140,7 @@ def load_document(db, doc_id: int) -> DocText:
     chunks = [Chunk(r[1], d[0], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7], tuple(filter(None, r[8].split(","))),
                     page_label=r[9]) for r in rows]
     doc = DocText(doc_id, d[0], d[1], d[2] or "", chunks)
-    if table_columns(db, "figures"):
-        doc.figures = [tuple(r) for r in db.execute("SELECT page, start, end FROM figures WHERE doc_id=?", (doc_id,))]
+    doc.figures = [r.figure for r in read_figures(db, doc_id)]
     _assemble(doc)
     return doc
 

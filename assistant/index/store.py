@@ -114,6 +114,18 @@ def column_or_empty(have: set[str], name: str, alias: str = "") -> str:
     return (f"{alias}.{name}" if alias else name) if name in have else "''"
 
 
+def read_figures(db, doc_id: int) -> list[FigureRow]:
+    """A document's figures in document order ([] for a library written before figures were kept)."""
+    if not table_columns(db, "figures"):
+        return []
+    rows = db.execute(
+        "SELECT f.n, f.page, f.label, f.caption, f.callouts, f.bbox, f.start, f.end, "
+        "COALESCE((SELECT c.id FROM chunks c WHERE c.doc_id=f.doc_id AND c.page=f.page AND c.start<=f.start AND c.end>f.start "
+        "ORDER BY c.start LIMIT 1), '') FROM figures f WHERE f.doc_id=? ORDER BY f.n", (int(doc_id),)).fetchall()
+    return [FigureRow(int(doc_id), r[0], Figure(r[1], r[2], r[3], tuple(json.loads(r[4])), tuple(json.loads(r[5])), r[6], r[7]), r[8])
+            for r in rows]
+
+
 class Store:
     def __init__(self, path: Path, readonly: bool = False):
         self.path = path
@@ -357,15 +369,8 @@ class Store:
         return [(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
     def figures(self, doc_id: int) -> list[FigureRow]:
-        """The document's figures in document order ([] for a library written before figures were kept)."""
-        if not table_columns(self.db, "figures"):
-            return []
-        rows = self.db.execute(
-            "SELECT f.n, f.page, f.label, f.caption, f.callouts, f.bbox, f.start, f.end, "
-            "COALESCE((SELECT c.id FROM chunks c WHERE c.doc_id=f.doc_id AND c.page=f.page AND c.start<=f.start AND c.end>f.start "
-            "ORDER BY c.start LIMIT 1), '') FROM figures f WHERE f.doc_id=? ORDER BY f.n", (int(doc_id),)).fetchall()
-        return [FigureRow(int(doc_id), r[0], Figure(r[1], r[2], r[3], tuple(json.loads(r[4])), tuple(json.loads(r[5])), r[6], r[7]), r[8])
-                for r in rows]
+        """The document's figures in document order (see read_figures)."""
+        return read_figures(self.db, doc_id)
 
     def count_chunks(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

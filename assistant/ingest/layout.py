@@ -811,10 +811,10 @@ def continue_rows(items: list[Item], prev: Item | None) -> Item | None:
     sit under no malfunction of their own belong to the last one of the previous page (same columns).
     Fills their context in place; returns the page's last table row, for the next page."""
     last = next((it for it in reversed(items) if it.kind == "table_row"), None)
-    if prev is not None and ": " not in prev.context:
-        _continue_row(items, prev)
-        return last
     if prev is None:
+        return last
+    if ": " not in prev.context:  # an aligned table: its last row may go on at the top of this page
+        _continue_row(items, prev)
         return last
     inherited = prev.context.rsplit(" > ", 1)[-1]
     for it in items:
