@@ -9,6 +9,7 @@
 - ("tts", ...): the Piper voice, the espeak-ng voice names and the Kokoro Chinese voice
   (("tts", "kokoro", voice, cache_dir, threads), ("tts", "kokoro-installed")), voice/tts.py and voice/kokoro.py;
 - ("ocr", "rapidocr"): the OCR engine of scanned pages, ingest/ocr.py;
+- ("query-encoders",): the two threads that encode a question with MiniLM and e5 at once, retrieve.py `query_encoders`;
 - ("voice", ...): the default VoiceSettings, the default SessionStore and the timed retriever views
   (with their card drafters), voice/pipeline.py.
 

@@ -1,24 +1,31 @@
 """Hybrid retrieval: BM25 (codes, part numbers, Chinese bigrams) and dense vectors (paraphrases),
-fused by a convex combination of per-query normalised scores, with an optional cross-encoder
-reranker. A hit's score is in 0..1 (see `Retriever.search`). Cross-lingual questions are expanded with a bilingual maintenance glossary so the
+fused by a convex combination of per-query normalised scores, with an optional reranker
+(rerank.py). A hit's score is in 0..1 (see `Retriever.search`). Cross-lingual questions are expanded with a bilingual maintenance glossary so the
 lexical channel can carry them; numbers and codes cross languages unchanged. Passages carrying text
 planted to steer a language model are quarantined before fusion (textrules.planted): they are never
-returned, and they cannot skew the score normalisation of the passages that are.
+returned, and they cannot skew the score normalisation of the passages that are. In a library of
+many manuals, the manual a question names (a model name or code on its title page) weighs in, and
+another manual's word-for-word copy of a passage does not crowd the top (documents.py). The question is encoded by
+MiniLM (and e5) on their own threads while BM25 runs; `Retriever.stage_times` times each stage
+(docs/retrieval.md).
 
     Retriever(lib).search("What torque for the filter housing?", k=3)[0].chunk.page   # needs an indexed library and the embedding model
     # -> 4
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
 
+from .documents import demote_copies, document_evidence, document_identities
 from .index.chunk import detect_language
 from .index.embed import Embedder, get_embedder
 from .glossary import expand_query
 from .index.library import Library
+from .rerank import _load_reranker
 from .textrules import planted
 from .types import Hit
 
@@ -41,9 +48,41 @@ class Filters:
         return cls(*(tuple(getattr(args, name, None) or ()) for name in ("doc", "collection", "language")))
 
 
+@dataclass
+class StageTimes:
+    """Milliseconds spent in each stage of each search (stage name -> one figure per search that ran
+    it, plus "total"), for benchmarks: set `Retriever.stage_times = StageTimes()`, search, read `ms`."""
+
+    ms: dict[str, list[float]] = field(default_factory=dict)
+
+
+class _Clock:
+    """Laps of one search into a StageTimes; does nothing when there is none."""
+
+    def __init__(self, sink: StageTimes | None):
+        self.sink = sink
+        self.t0 = self.t = time.perf_counter() if sink is not None else 0.0
+
+    def lap(self, stage: str) -> None:
+        if self.sink is not None:
+            now = time.perf_counter()
+            self.sink.ms.setdefault(stage, []).append((now - self.t) * 1000)
+            self.t = now
+
+    def record(self, stage: str, ms: float) -> None:
+        """A stage that ran on another thread, beside this one's laps."""
+        if self.sink is not None:
+            self.sink.ms.setdefault(stage, []).append(ms)
+
+    def done(self) -> None:
+        if self.sink is not None:
+            self.sink.ms.setdefault("total", []).append((time.perf_counter() - self.t0) * 1000)
+
+
 class Retriever:
     def __init__(self, library: Library, embedder: Embedder | None = None, reranker: str | None = None,
-                 dense_weight: float = 0.5, ml_weight: float = 0.5, pool: int = 50, cross_language_factor: float = 0.8, heading_weight: float = 0.1):
+                 dense_weight: float = 0.5, ml_weight: float = 0.5, pool: int = 50, cross_language_factor: float = 0.8, heading_weight: float = 0.1,
+                 identity_weight: float = 0.2):
         self.library = library
         s = library.settings
         quant = library.manifest.quantization if s.device != "cuda" else "none"
@@ -53,9 +92,12 @@ class Retriever:
         self.ml_weight = ml_weight
         self.cross_language_factor = cross_language_factor
         self.heading_weight = heading_weight
+        self.identity_weight = identity_weight
         self.pool = pool
         self.reranker = _load_reranker(reranker) if reranker else None
         self._planted: dict[str, bool] = {}  # chunk id (a content hash, so never stale) -> carries planted text
+        self.stage_times: StageTimes | None = None  # set by a benchmark to time each stage of a search
+        self._identities: tuple[int, dict[str, frozenset[str]]] = (-1, {})  # (generation, document name -> identity tokens)
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None,
                boost: Mapping[str, float] | None = None) -> list[Hit]:
@@ -63,27 +105,46 @@ class Retriever:
         heading match over the most they can add up to (with a reranker, its score squashed to 0..1).
         `boost` (document name -> 0..1) multiplies the fused score of those documents' passages by up
         to 1 + DOC_BOOST: a soft preference, e.g. for the documents a conversation has cited so far
-        (wrappers such as access.ScopedRetriever pass it on); it reorders candidates, it adds none."""
+        (wrappers such as access.ScopedRetriever pass it on); it reorders candidates, it adds none.
+        It combines with the question's own document evidence (a model name or code it names, see
+        `_weigh_documents`), and another document's word-for-word copy of a better passage is moved
+        below the distinct ones (demote_copies). See docs/retrieval.md."""
+        clock = _Clock(self.stage_times)
         snap = self.library.snapshot()
         allowed = self.library.store.rowid_filter(list(filters.docs), list(filters.collections), list(filters.languages)) if filters else None
         if allowed is not None and len(allowed) == 0:
             return []
+        clock.lap("filters")
         n = max(k, self.pool)
         m = n + QUARANTINE_EXTRA
-        qvec = self.embedder.encode_queries([query])
-        d_scores, d_ids = snap.vectors.search(qvec, m, allowed)
-        dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
         expansion = expand_query(query)
-        l_scores, l_ids = snap.lexical.search(query, m, allowed, expansion=expansion)
-        lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
         zh_query = detect_language(query) == "zh"
         qlang = "zh" if zh_query else "en"
-        ml: dict[int, float] = {}
-        if snap.multilingual is not None and snap.multilingual.size:
-            # e5 matches an English question to Chinese text better with the glossary's Chinese terms added
-            ml = self._multilingual(snap, query if zh_query else f"{query} {expansion}".strip(), m, allowed)
+        searched = bool(snap.multilingual is not None and snap.multilingual.size)
+        # the models encode the question on their own threads, one core each, while BM25 runs here; e5
+        # (only for a library with passages in another language) matches an English question to Chinese
+        # text better with the glossary's Chinese terms added
+        encoders = query_encoders()
+        if searched:
+            e5_job = encoders.submit(_timed, self._e5().encode_query, query if zh_query else f"{query} {expansion}".strip())
+        minilm_job = encoders.submit(_timed, self.embedder.encode_queries, [query])
+        l_scores, l_ids = snap.lexical.search(query, m, allowed, expansion=expansion)
+        lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
+        clock.lap("BM25")
+        qvec, minilm_ms = minilm_job.result()
+        clock.record("embed MiniLM", minilm_ms)
+        if searched:
+            qv, e5_ms = e5_job.result()
+            clock.record("embed e5", e5_ms)
+        clock.lap("wait for encoders")
+        d_scores, d_ids = snap.vectors.search(qvec, m, allowed)
+        dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
+        clock.lap("FAISS MiniLM")
+        ml = self._multilingual(snap, qv, m, allowed, clock) if searched else {}
         rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml)))
+        clock.lap("chunk rows")
         dense, lexical, ml = (self._clean(ch, rows, n) for ch in (dense, lexical, ml))
+        clock.lap("planted check")
         # MiniLM is an English model: its scores mean something only for passages in the question's
         # language (and little for Chinese), so other-language passages rely on BM25 + e5.
         dense_same = {i: s for i, s in dense.items() if i in rows and rows[i].language == qlang}
@@ -93,22 +154,29 @@ class Retriever:
         # In a library of several languages, a passage in the asker's language is preferred when the
         # evidence is otherwise close; in a one-language library this changes no ranking.
         fused = {i: s * (1.0 if rows[i].language == qlang else self.cross_language_factor) for i, s in fused.items() if i in rows}
+        clock.lap("fusion")
         if self.heading_weight:
             for i, bonus in heading_match(query, rows, fused, snap.lexical).items():
                 fused[i] += self.heading_weight * bonus
+        clock.lap("heading match")
+        fused = self._weigh_documents(query, fused, rows, snap)
+        clock.lap("document evidence")
         # Each channel adds at most its weight (its scores are normalised to 0..1) and the heading match at
         # most its own: dividing by that ceiling puts every score in 0..1 (1 = the best on every channel the
         # library has) without changing the ranking or the ratios between hits of one query.
-        searched = snap.multilingual is not None and snap.multilingual.size
         ceiling = sum(w for (_, w, _), present in zip(channels, (True, True, searched)) if present and w > 0) + max(0.0, self.heading_weight)
         if boost:
             fused = {i: s * (1 + DOC_BOOST * min(1.0, max(0.0, boost.get(rows[i].doc, 0.0)))) for i, s in fused.items()}
             ceiling *= 1 + DOC_BOOST  # scores stay in 0..1
         fused = {i: s / ceiling for i, s in fused.items()} if ceiling > 0 else fused
-        top = sorted(fused.items(), key=lambda kv: -kv[1])[: max(k, 20) if self.reranker else k]
+        want = max(k, 20) if self.reranker else k
+        top = demote_copies(sorted(fused.items(), key=lambda kv: -kv[1]), rows, max(2 * want, 20))[:want]
+        clock.lap("copies")
         hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top]
         if self.reranker:
             hits = self.reranker(query, hits)
+            clock.lap("rerank")
+        clock.done()
         return [Hit(h.chunk, h.score, h.dense_score, h.lexical_score, rank) for rank, h in enumerate(hits[:k], 1)]
 
     def load_models(self) -> "Retriever":
@@ -122,25 +190,51 @@ class Retriever:
             get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize)
         return self
 
-    def _multilingual(self, snap, query: str, m: int, allowed) -> dict[int, float]:
-        """e5 score of a chunk: the mean of its passage similarity and its best sentence's. A chunk
-        found by one of the two searches only gets the other's lowest retrieved score for that half."""
+    def _e5(self):
+        """The library's multilingual model (loaded on first use)."""
         from .index.multilingual import get_channel
 
         s = self.library.settings
-        q = get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize).encode_query(query)
+        return get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize)
+
+    def _multilingual(self, snap, q: np.ndarray, m: int, allowed, clock: _Clock) -> dict[int, float]:
+        """e5 score of a chunk: the mean of its passage similarity and its best sentence's; the best `m`.
+        A chunk found by one of the two searches only gets the other's lowest retrieved score for that half."""
         p_scores, p_ids = snap.multilingual.search(q, m, allowed)
         passage = {int(i): float(v) for v, i in zip(p_scores[0], p_ids[0]) if i >= 0}
+        clock.lap("FAISS e5 passages")
         if snap.sentences is None or not snap.sentences.size:
             return passage
         s_scores, s_ids = snap.sentences.search(q, 4 * m, allowed)
+        clock.lap("FAISS e5 sentences")
         best: dict[int, float] = {}
         for v, i in zip(s_scores[0], s_ids[0]):
             if i >= 0 and int(i) not in best:  # results are sorted: the first is the chunk's best sentence
                 best[int(i)] = float(v)
         p_floor = min(passage.values(), default=0.0)
         s_floor = min(best.values(), default=0.0)
-        return {i: 0.5 * passage.get(i, p_floor) + 0.5 * best.get(i, s_floor) for i in set(passage) | set(best)}
+        both = {i: 0.5 * passage.get(i, p_floor) + 0.5 * best.get(i, s_floor) for i in set(passage) | set(best)}
+        # only the best m can enter the channel's pool (_clean keeps its best n that carry no planted
+        # text): the rest need not be read from the store
+        return dict(sorted(both.items(), key=lambda kv: -kv[1])[:m])
+
+    def _weigh_documents(self, query: str, fused: dict[int, float], rows: dict, snap) -> dict[int, float]:
+        """Which manual the question is about: a passage of a document the question names less than
+        another candidate's document scores up to `identity_weight` less (document_evidence). With one
+        document among the candidates, or no name in the question, nothing changes."""
+        if self.identity_weight <= 0:
+            return fused
+        named = document_evidence(query, {rows[i].doc for i in fused}, self._identity_tokens(snap.generation), snap.lexical)
+        top = max(named.values(), default=0.0)
+        if top <= 0:
+            return fused
+        return {i: s * (1 - self.identity_weight * (top - named[rows[i].doc])) for i, s in fused.items()}
+
+    def _identity_tokens(self, generation: int) -> dict[str, frozenset[str]]:
+        """Per document name, its identity tokens (document_identities), read once per library generation."""
+        if self._identities[0] != generation:
+            self._identities = (generation, document_identities(self.library.store))
+        return self._identities[1]
 
     def _clean(self, scores: dict[int, float], rows: dict, n: int) -> dict[int, float]:
         """A channel's best `n` candidates that exist and carry no planted text (see textrules.planted)."""
@@ -159,6 +253,30 @@ class Retriever:
                 if len(out) == n:
                     break
         return out
+
+
+def query_encoders():
+    """Two threads that encode a question with MiniLM and e5 at the same time, each running torch on
+    one core (torch's thread count is per thread): on two cores the pair costs about the slower
+    model, not the sum, and never oversubscribes the cores. Process-wide (models.REGISTRY)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .models import REGISTRY
+
+    return REGISTRY.get(("query-encoders",), lambda: ThreadPoolExecutor(2, thread_name_prefix="query-encode", initializer=_one_torch_thread))
+
+
+def _timed(fn, *args):
+    """(fn(*args), milliseconds it took on this thread)."""
+    t = time.perf_counter()
+    out = fn(*args)
+    return out, (time.perf_counter() - t) * 1000
+
+
+def _one_torch_thread() -> None:
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def fuse(channels: list[tuple[dict[int, float], float, str]]) -> dict[int, float]:
@@ -201,25 +319,3 @@ def heading_match(query: str, rows: dict, candidates, lexical) -> dict[int, floa
         out[i] = sum(w[t] for t in head & q) / total * (1.0 if opens else 0.5)
     return out
 
-
-def _load_reranker(name: str):
-    """A sentence-transformers CrossEncoder by local path or hub name; returns hits re-sorted."""
-    from sentence_transformers import CrossEncoder
-
-    from .errors import ModelNotAvailable
-
-    try:
-        model = CrossEncoder(name)
-    except Exception as exc:
-        raise ModelNotAvailable(f"cannot load reranker '{name}': {exc}") from exc
-
-    def rerank(query: str, hits: list[Hit]) -> list[Hit]:
-        if not hits:
-            return hits
-        scores = np.asarray(model.predict([(query, h.chunk.embed_text) for h in hits]), dtype=np.float64).reshape(len(hits), -1)[:, -1]
-        if scores.min() < 0 or scores.max() > 1:  # logits: squashed to 0..1 like the fused scores (same order)
-            scores = 1.0 / (1.0 + np.exp(-scores))
-        order = np.argsort(-scores, kind="stable")
-        return [Hit(hits[i].chunk, float(scores[i]), hits[i].dense_score, hits[i].lexical_score) for i in order]
-
-    return rerank

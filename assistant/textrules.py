@@ -66,6 +66,10 @@ SENTENCE_END = re.compile(
 # Text that closes with sentence punctuation (a colon and "…" included): a line that does not may
 # run on in the next one (a PDF wrap, a list item without a full stop).
 CLOSED = re.compile(r"[.!?;:。！？；：…]\s*$")
+# a division of a manual, not a subject: "Section V. MAINTENANCE INSTRUCTIONS", "CHAPTER 2", "第三章"
+DIVISION = re.compile(r"^\s*(?:chapter|section|part|appendix)\s+(?:[IVXLC]+|\d+|[A-Z])\b|^\s*第\S{1,4}[章节部篇]", re.IGNORECASE)
+# a model, type or stock number naming a piece of equipment: "S-250/G", "HP-3", "S10", "2815-01-231-3672"
+MODEL_CODE = re.compile(r"\b[A-Za-z]+-?\d|\b\d+[-/]\d")
 # a heading repeated on the next page of its section: "3-24. Louver Assembly (cont).", "OIL PUMP REPAIR (Cont’d)"
 CONTINUED = re.compile(r"\s*\((?:cont|cont['’]d|continued)\)\.?\s*$", re.IGNORECASE)
 # the yes/no branch of a decision step ("Is the pressure above 4.5 bar? If yes, go to step 4. If no, ..."):

@@ -33,6 +33,10 @@ class Block:
     # (the table's caption, a group label, the malfunction a troubleshooting step belongs to).
     headers: tuple[str, ...] = ()
     context: str = ""
+    # A table row cut by the page break: True on the part at the top of the next page, the rest of
+    # the previous page's last table row (its first cells empty; `context` ends with that row's first
+    # cell). The chunker joins the two parts into one row (index/chunk.py, `whole_rows`).
+    continues: bool = False
 
     def cells(self) -> list[str]:
         """A table row's cells, white space evened out: split at the tabs a PDF row holds, or at the

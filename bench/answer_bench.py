@@ -1,5 +1,5 @@
 """Answer latency and quality, extractive and with the local LLM on each engine, over a dev question set
-(the S10 e-manual by default, or the three real manuals).
+(the S10 e-manual by default, the three real manuals, or the bundled sample library).
 
     python bench/answer_bench.py --index /tmp/s10                      # builds the index first if missing
     python bench/answer_bench.py --index /tmp/s10 --modes none,local@ctranslate2,local@transformers --limit 10
@@ -36,12 +36,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import SHARED  # noqa: E402
+from bench.common import SHARED, open_mode  # noqa: E402
 
 DEV = SHARED / "eval" / "emanual-s10"
 SETS = {  # name: (corpus, questions)
     "emanual-s10": (DEV / "corpus", DEV / "questions.jsonl"),
     "real-manuals": (SHARED / "eval" / "real-manuals", ROOT / "bench" / "data" / "real-manuals" / "questions.jsonl"),
+    "sample": (ROOT / "assistant" / "samples", ROOT / "tests" / "fixtures" / "sample_answers.jsonl"),  # the bundled sample library
 }
 TABLE_KINDS = {"table", "table-2rows"}
 
@@ -71,26 +72,14 @@ def library_dirs(index: Path | None, layout: str) -> dict[str, Path]:
 
 def run_mode(args, mode: str, index: Path, questions: list[dict]) -> tuple[dict, dict]:
     """Answer the questions with one backend over one library: (timing row, {id: answer JSON})."""
-    from assistant.app import Assistant
-    from assistant.llm import backend_kind
-    from assistant.settings import load_settings
-
-    backend, _, engine = mode.partition("@")
-    settings = load_settings(index_dir=index, llm=backend, llm_url=args.llm_url, llm_model=args.llm_model, llm_engine=engine or None)
-    app = Assistant(settings)
-    app.retriever  # noqa: B018 -- the library and its embedding models, before the language model is timed
-    t0 = time.perf_counter()
-    llm = app.llm
-    load_s = time.perf_counter() - t0
-    if llm is None and backend_kind(backend) != "none":
-        sys.exit(f"answer_bench: could not load the language model '{mode}' (see the warning above)")
+    app, llm, load_s = open_mode(mode, index, args, "answer_bench")
     qs = questions if llm is None or not args.limit else questions[: args.limit]
     app.ask(qs[0]["question"], k=args.k)  # warm-up: model kernels, caches
     ms, first, refused, llm_answers, results = [], [], 0, 0, {}
     for q in qs:
         t = time.perf_counter()
         seen = None
-        for piece in app.stream(q["question"], k=args.k, max_tokens=settings.llm_max_new_tokens):
+        for piece in app.stream(q["question"], k=args.k, max_tokens=app.settings.llm_max_new_tokens):
             if isinstance(piece, str):
                 seen = seen or time.perf_counter()
             else:

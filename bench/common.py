@@ -63,3 +63,26 @@ def report(title: str, rows: list[tuple], header: tuple, result: dict) -> None:
 
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
+
+
+def open_mode(mode: str, index, args, bench: str):
+    """An Assistant on `index` for a bench mode ("none", "local", "local@ctranslate2", "openai", a
+    model path), its retriever loaded first, then its language model: (app, llm, load seconds).
+    Exits with a clear message when a named model cannot be loaded."""
+    import sys
+    import time
+
+    from assistant.app import Assistant
+    from assistant.llm import backend_kind
+    from assistant.settings import load_settings
+
+    backend, _, engine = mode.partition("@")
+    settings = load_settings(index_dir=index, llm=backend, llm_url=args.llm_url, llm_model=args.llm_model, llm_engine=engine or None)
+    app = Assistant(settings)
+    app.retriever  # noqa: B018 -- the library and its embedding models, before the language model is timed
+    t0 = time.perf_counter()
+    llm = app.llm
+    load_s = time.perf_counter() - t0
+    if llm is None and backend_kind(backend) != "none":
+        sys.exit(f"{bench}: could not load the language model '{mode}' (see the warning above)")
+    return app, llm, load_s

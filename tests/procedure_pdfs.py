@@ -151,3 +151,34 @@ def lettered_substeps(path: Path) -> None:
         c.drawString(x + 24, y, text)
         y -= 20
     c.save()
+
+
+FRONT_EQUIPMENT = "SHELTER, ELECTRICAL EQUIPMENT S-250/G"
+HINGE_TITLE = "3-21. Hinge Assembly."
+HINGE_REMOVE = [("(1)", ["Remove six screws (1) and lockwashers (2) from the hinge (3)."]),
+                ("(2)", ["Lift the hinge (3) off the door frame."])]
+
+
+def tm_front_and_task(path: Path) -> None:
+    """A manual's front page naming its equipment with stock numbers (the PDF's title is a file name),
+    then a page under a division heading ("Section V. MAINTENANCE INSTRUCTIONS") with a task."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setTitle("koeb212.tmp")
+    c.setFont(BOLD, 13)
+    c.drawString(72, 700, "TECHNICAL MANUAL")
+    c.setFont(BOLD, 16)
+    c.drawString(72, 660, f"{FRONT_EQUIPMENT} (NSN 5411-00-999-4935)")
+    c.setFont(BOLD, 12)
+    c.drawString(72, 600, "HEADQUARTERS, DEPARTMENT OF THE ARMY")
+    c.showPage()
+    c.setFont(BOLD, 11)
+    c.drawString(200, 740, "Section V. MAINTENANCE INSTRUCTIONS")
+    c.drawString(76, 710, "3-21.")
+    c.drawString(110, 710, "Hinge Assembly.")
+    c.setFont(BODY, 10)
+    c.drawString(76, 680, "This task covers: a. Remove")
+    c.setFont(BOLD, 10)
+    c.drawString(92, 650, "a. Remove.")
+    c.setFont(BODY, 10)
+    _steps(c, HINGE_REMOVE, 626)
+    c.save()

@@ -80,6 +80,17 @@ def test_a_vector_figure_and_an_image_figure_on_the_next_page(tmp_path):
     assert steps == L.FIGPROC_STEPS  # the figure under the steps is not read into them
 
 
+def test_a_caption_wrapped_onto_two_lines_is_one_caption(tmp_path):
+    path = tmp_path / "coupling.pdf"
+    L.wrapped_caption(path)
+    doc, raw = parse(path), _raw_pages(path)
+    _check_contract(doc, raw)
+    (fig,) = doc.figures
+    assert fig.caption == " ".join(L.WRAPPED_CAPTION)
+    # the second line is read with the caption, the paragraph after the gap is not
+    assert [b.text for b in doc.blocks if b.kind != "figure"] == [L.WRAPPED_AFTER]
+
+
 def test_scans_and_big_images(tmp_path):
     path = tmp_path / "scans.pdf"
     L.scans_and_big_images(path)

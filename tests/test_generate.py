@@ -155,6 +155,40 @@ def test_model_refusal_or_failure_falls_back_to_extractive(retriever):
         assert a.mode == "extractive" and "25" in a.answer and "extractive answer shown" in a.note
 
 
+def test_the_prompt_holds_the_selected_evidence_not_whole_passages(server, retriever):
+    """The model reads the units extraction selected (the key value's line first), each a passage of
+    its own, not the top passages whole: the prompt is short, and the answer cites what was read."""
+    q = "What torque for the filter housing cover on HP-3?"
+    a = answer_question(q, retriever, OpenAICompatLLM(server.url, "m"))
+    prompt = server.requests[-1]["body"]["messages"][1]["content"]
+    first = prompt.split('<passage id="1"', 1)[1].split("</passage>", 1)[0]
+    assert "Filter housing cover torque" in first and "25 N·m" in first
+    assert "Maximum operating pressure" not in first  # a unit (a line, a table row), not the passage it sits in
+    whole = sum(len(h.chunk.text.split()) for h in retriever.search(q, 4))
+    assert len(prompt.split()) < whole  # shorter than the top passages it was cut from
+    assert a.mode == "llm" and "25 N·m" in a.answer
+    assert any("25 N·m" in c.quote for c in a.citations)
+
+
+def test_a_value_the_model_left_out_comes_from_the_evidence_per_sentence(retriever):
+    """The model answers one of two values asked for and gets the other wrong: its right sentence is
+    kept, the wrong one dropped, and the evidence item the dropped sentence cited is shown instead
+    (verbatim, cited), not the whole answer replaced by the extractive one."""
+    q = "What is the maximum operating pressure and what is the accumulator pre-charge on HP-3?"
+    srv = FakeServer(reply="The maximum operating pressure is 210 bar [1]. The accumulator pre-charge is 120 bar [2].")
+    try:
+        a = answer_question(q, retriever, OpenAICompatLLM(srv.url, "m"))
+        prompt = srv.requests[-1]["body"]["messages"][1]["content"]
+    finally:
+        srv.close()
+    assert a.mode == "llm"
+    assert a.answer.startswith("The maximum operating pressure is 210 bar.")
+    assert "120 bar" not in a.answer and any("120 bar" in d.text for d in a.dropped)
+    assert "Accumulator pre-charge: 90 bar" in a.answer
+    assert "90 bar" in prompt
+    assert not unsupported_numbers(a.answer, [c.quote for c in a.citations])
+
+
 def test_prompt_templates_are_versioned_and_strict():
     for lang in ("en", "zh"):
         t = load_prompt("answer", lang)
@@ -220,7 +254,7 @@ def test_bundled_local_model_answers_for_real(retriever):
 
 def test_meta_talk_and_dangling_intros_are_cleaned(retriever):
     reply = ("The passage states that the filter housing cover torque is 25 N·m [1]. "
-             "To replace the return filter element, follow these steps:\nThe moon is made of cheese [2].")
+             "For the filter housing cover torque, follow these steps:\nThe moon is made of cheese [2].")
     srv = FakeServer(reply=reply)
     try:
         a = answer_question("What torque for the filter housing cover on HP-3?", retriever, OpenAICompatLLM(srv.url, "m"))

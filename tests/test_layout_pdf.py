@@ -303,7 +303,33 @@ def test_a_row_cut_by_the_page_break_is_read_as_the_rest_of_its_row(tmp_path):
     # the next row is a row of its own, under the caption alone
     nxt = _row(doc, "Seal leaks")
     assert nxt.headers == P.BREAK_HEADERS and nxt.context == caption2
-    chunk = next(c for c in chunk_doc(doc) if c.page == 2 and "one phase missing" in c.text)
+    # both parts are one row to the indexes: each page's chunk carries the whole row, its columns joined
+    whole = ("Motor overheats | Cause: Supply voltage low or one phase missing"
+             " | Remedy: Measure 400 V ±10 % at terminals L1-L3; restore the phase.")
+    chunks = chunk_doc(doc)
+    head = next(c for c in chunks if c.page == 1 and "Motor overheats" in c.text)
+    rest = next(c for c in chunks if c.page == 2 and "one phase missing" in c.text)
+    assert whole in head.labelled.splitlines() and whole in rest.labelled.splitlines()
+    lines = rest.labelled.splitlines()
+    assert lines.index(f"{caption2} > Motor overheats") < lines.index(whole)
+    # and each chunk says which edge of it the row crosses (answers quote both parts)
+    assert "row_cut" in head.kinds and "row_rest" not in head.kinds
+    assert "row_rest" in rest.kinds and "row_cut" not in rest.kinds
+    # each part stays the verbatim text of its own page
+    assert "one phase missing" not in head.text and "Measure 400 V" not in rest.text
+
+
+# --- 9. a table printed as two copies side by side --------------------------------------------------
+
+
+def test_a_chart_printed_as_two_copies_side_by_side_reads_one_copy_after_the_other(tmp_path):
+    """Each row holds one conversion, under the three column names, the left copy's rows first."""
+    doc, raw = _parsed(tmp_path, "conversion", L.conversion_chart)
+    _check_contract(doc, raw)
+    rows = [(b.cells(), b.headers) for b in doc.blocks if b.kind == "table_row" and b.headers]
+    assert rows == [(list(r), tuple(L.CHART_HEADERS)) for r in L.CHART_LEFT + L.CHART_RIGHT]
+    # each copy keeps its header row: the labelled text names the columns before each copy's rows
+    (chunk,) = chunk_doc(doc)
     lines = chunk.labelled.splitlines()
-    assert f"{caption2} > Motor overheats" in lines
-    assert lines.index(f"{caption2} > Motor overheats") < next(k for k, ln in enumerate(lines) if ln.startswith("one phase missing"))
+    assert lines.count(" || ".join(L.CHART_HEADERS)) == 2
+    assert "pound-feet | newton-meters | 1.356" in lines

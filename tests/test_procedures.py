@@ -24,6 +24,8 @@ def pdfs(tmp_path_factory):
     P.tm_task(d / "tm_drain_plug.pdf")
     P.decision_tree(d / "hp3_low_pressure.pdf")
     P.lettered_substeps(d / "gpu_water_pump.pdf")
+    P.row_across_pages(d / "hp3_break.pdf")
+    P.tm_front_and_task(d / "tm_shelter.pdf")
     return d
 
 
@@ -68,6 +70,14 @@ def test_a_card_for_one_part_of_a_tm_task(drafter):
     assert [w.level for w in card.steps[0].warnings] == ["caution"]
     assert "strip at more than 12 N·m" in card.steps[0].warnings[0].text
     assert {c.page_label for s in card.steps for c in s.citations} == {"3-30"}
+
+
+def test_a_card_names_the_equipment_its_manuals_front_page_names(drafter):
+    """The task sits under "Section V. MAINTENANCE INSTRUCTIONS" and the PDF's title is a file name:
+    the card's equipment is the front page's heading that names a model, without its stock numbers."""
+    card = drafter.draft("Remove the hinge assembly from the shelter door")
+    assert card.title == f"{P.HINGE_TITLE} a. Remove."
+    assert card.equipment == P.FRONT_EQUIPMENT
 
 
 def test_steps_that_name_callouts_are_not_split_at_them(drafter):
@@ -117,6 +127,25 @@ def test_an_answer_about_a_decision_step_gives_its_branches(drafter, settings, e
     assert "Is the discharge pressure above 4.5 bar with the outlet valve closed?" in text
     assert "If yes, go to step 4." in text and "If no, go to step 3." in text
     assert {c.doc for c in answer.citations} == {"hp3_low_pressure.pdf"}
+
+
+@pytest.mark.parametrize("question", ["What is the remedy when the motor overheats?",
+                                      "What do I do when one phase is missing?"])
+def test_an_answer_reads_a_row_cut_by_the_page_break_as_one_row(drafter, question):
+    """The troubleshooting row "Motor overheats" runs from the foot of page 1 onto page 2: asked by
+    either part's words, the answer reads the whole row once, each part quoted from its own page."""
+    from assistant.answer import answer_question
+
+    answer = answer_question(question, drafter.retriever, llm=None)
+    assert not answer.refused, answer.answer
+    text = _norm(answer.answer)
+    cause = " ".join(P.BREAK_PAGE1[-1][1] + P.BREAK_PAGE2[0][1])
+    remedy = " ".join(P.BREAK_PAGE1[-1][2] + P.BREAK_PAGE2[0][2])
+    assert f"Motor overheats: {cause}; {remedy}" in text
+    assert text.count("Measure 400 V") == 1
+    row = [c for c in answer.citations if c.doc == "hp3_break.pdf"]
+    assert {c.page for c in row} == {1, 2}  # a quote per cell, each verbatim on its own page
+    assert [_norm(c.quote) for c in row if c.page == 2] == [" ".join(cell) for cell in P.BREAK_PAGE2[0][1:]]
 
 
 def test_lettered_sub_steps_on_their_own_lines_stay_in_their_procedure(pdfs, drafter):

@@ -50,8 +50,14 @@ def split_claims(raw: str) -> list[tuple[str, list[int]]]:
     """Sentences of a reply with the passage numbers each cites. A marker standing alone after a
     sentence ("... 25 N·m. [1]") belongs to that sentence."""
     raw = raw.replace(REFUSAL, " ")
-    out: list[tuple[str, list[int]]] = []
+    spans: list[list[int]] = []
     for s, e in sentences(raw):
+        if spans and raw[s:e][:1].islower():  # no sentence opens in lower case: "0.5 in. max., and ..." is one
+            spans[-1][1] = e
+        else:
+            spans.append([s, e])
+    out: list[tuple[str, list[int]]] = []
+    for s, e in spans:
         piece = raw[s:e]
         cited = [int(n) for m in MARKER.finditer(piece) for n in re.split(r"[,，、]", m.group(1))]
         text = _clean(MARKER.sub(" ", piece))
@@ -120,7 +126,7 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
             reason = "a number, unit, code or negation does not match the passage"
     if cited and not valid:
         reason = f"cites passage {cited} that was not retrieved, and " + reason
-    return Dropped(text, reason)
+    return Dropped(text, reason, tuple(valid))
 
 
 class Verifier:

@@ -27,6 +27,7 @@ class Dropped:
 
     text: str
     reason: str
+    cited: tuple[int, ...] = ()  # the passages (0-based) the sentence cited, where it cited any
 
 
 @dataclass(frozen=True)

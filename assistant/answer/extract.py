@@ -20,7 +20,7 @@ Units that read like instructions to an AI ("ignore previous instructions") are 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from .draft import Claim, Draft
@@ -29,6 +29,7 @@ from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
 from ..plaintext import plain
 from ..textrules import BRANCH_START, CLOSED, INJECTION_RE, NUMBER, running_sentences  # INJECTION_RE: planted text, units we refuse to repeat
+from ..index.chunk import ROW_CUT, ROW_REST
 from ..types import Chunk, Hit
 
 
@@ -40,6 +41,7 @@ class Unit:
     text: str
     heading: bool
     injected: bool
+    shown: str = ""  # what the answer shows for it, where not its own text: a row cut by the page break shows the whole row
 
 
 def _width(s: str) -> int:
@@ -79,10 +81,10 @@ def _logical_lines(text: str, headings: set[str]) -> list[tuple[int, int, bool]]
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
         is_heading = " ".join(line.split()).lower() in headings
-        if out and not is_heading and not out[-1][2] and not _opens_item(line):
+        if out and not is_heading and not out[-1][2] and not _opens_item(line) and "\t" not in line:
             pe = out[-1][1]
             last = text[text.rfind("\n", 0, pe) + 1 : pe]  # last physical line of the open unit
-            if not CLOSED.search(last):
+            if not CLOSED.search(last) and "\t" not in last:  # a table row is a line of its own
                 closes = False
                 for s2, e2 in lines[i : i + 3]:
                     if s2 != s and _opens_item(text[s2:e2]):
@@ -259,20 +261,36 @@ def _is_prose(text: str) -> bool:
     return not _opens_item(text) and "|" not in text and bool(CLOSED.search(text)) and _word_count(text) >= 4
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What the extractive answer quotes: `units` in reading order, indexing into `passages` (the
+    hits, plus any chunks a section answer read on into or a cut table row's other part);
+    `section`: a whole section answers (the question names it), read from its opening."""
+
+    units: list[Unit]
+    passages: list[Hit]
+    section: bool = False
+
+
 def draft(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig(),
-          following: Callable[[Chunk], list[Chunk]] | None = None) -> Draft:
-    """The extractive draft: the units that answer the question (see `select`), each a claim that
-    quotes itself, shown as clean text (no list marker, no Markdown)."""
-    units, passages = select(question, terms, hits, cfg, following)
-    claims = tuple(Claim(plain(u.text), u.hit, u.start, u.end, 1.0) for u in units if plain(u.text))
-    return Draft("extractive", claims, tuple(passages))
+          around: Callable[[Chunk, int, int], list[Chunk]] | None = None, chosen: Selection | None = None) -> Draft:
+    """The extractive draft: the units that answer the question (`chosen`, else `select`), each a
+    claim that quotes itself, shown as clean text (no list marker, no Markdown)."""
+    sel = chosen or select(question, terms, hits, cfg, around)
+    claims = tuple(Claim(plain(u.shown or u.text), u.hit, u.start, u.end, 1.0) for u in sel.units if plain(u.text))
+    return Draft("extractive", claims, tuple(sel.passages))
 
 
 def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig(),
-           following: Callable[[Chunk], list[Chunk]] | None = None) -> tuple[list[Unit], list[Hit]]:
-    """The units that answer the question, in reading order (empty when nothing holds any of it),
-    and the passages they index into: the hits, plus any chunks a section answer read on into
-    (`following(chunk)` gives the chunks after one in its document)."""
+           around: Callable[[Chunk, int, int], list[Chunk]] | None = None) -> Selection:
+    """The units that answer the question (none when nothing holds any of it), see Selection
+    (`around(chunk, before, after)` gives the chunks just before and after one in its document)."""
+    sel = _select(question, terms, hits, cfg, around)
+    return sel if isinstance(sel, Selection) else Selection(*sel)
+
+
+def _select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig,
+            around: Callable[[Chunk, int, int], list[Chunk]] | None) -> Selection | tuple[list[Unit], list[Hit]]:
     if not hits:
         return [], hits
     per_hit = passage_units(hits[: cfg.candidates])
@@ -314,7 +332,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     # The whole section answers when the question is its heading or its opening sentence, unless
     # the question asks for a value (a torque, an interval): then the unit holding it answers.
     if starts_section and not typed and (heading_rel >= rel[best] or best == body[0]):
-        return _read_section(body, chunk, list(hits), cfg, following)
+        return Selection(*_read_section(body, chunk, list(hits), cfg, around), section=True)
     keep = {best}
     if "\t" in best.text:
         # a table row answers: the other rows that hold as much of the question (every row holds a
@@ -324,7 +342,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
                 break
             if "\t" in u.text:
                 keep.add(u)
-        return sorted(keep, key=lambda u: u.start), hits
+        return whole_rows(sorted(keep, key=lambda u: u.start), per_hit, list(hits), around)
     for u in sorted((u for u in body if u in fit), key=lambda u: -fit[u]):
         if len(keep) >= cfg.max_units or fit[u] < cfg.keep_ratio * fit[best]:
             break
@@ -334,13 +352,72 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     return sorted(keep, key=lambda u: u.start), hits
 
 
+def whole_rows(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
+               around: Callable[[Chunk, int, int], list[Chunk]] | None) -> tuple[list[Unit], list[Hit]]:
+    """The answer's table rows made whole where the page break cut one (chunk kinds ROW_CUT and
+    ROW_REST, see index/chunk.py): a row at the bottom of its passage brings its rest from the top
+    of the next passage, a rest brings its row's first part; both parts are quoted (each verbatim on
+    its own page) and both show the whole row, so the answer reads it once with both pages cited."""
+    if around is None:
+        return units, passages
+    out: list[Unit] = []
+    seen: set[tuple[str, int]] = set()  # (chunk id, start): a part already in the answer
+
+    def add(u: Unit, shown: str = "") -> None:
+        key = (passages[u.hit].chunk.id, u.start)
+        if key not in seen:
+            seen.add(key)
+            out.append(replace(u, shown=shown) if shown else u)
+
+    for u in units:
+        chunk = passages[u.hit].chunk
+        rows = _body_rows(per_hit[u.hit], chunk) if u.hit < len(per_hit) else []
+        other, later = None, True
+        if ROW_CUT in chunk.kinds and rows and u == rows[-1]:
+            other = next((c for c in around(chunk, 0, 1) if ROW_REST in c.kinds), None)
+        elif ROW_REST in chunk.kinds and rows and u == rows[0]:
+            other, later = next((c for c in around(chunk, 1, 0) if ROW_CUT in c.kinds), None), False
+        part = _edge_row(other, passages, first=later) if other is not None else None
+        if part is None:
+            add(u)
+            continue
+        head, rest = (u, part) if later else (part, u)
+        shown = _joined_cells(head.text, rest.text)
+        add(head, shown)
+        add(rest, shown)
+    return out, passages
+
+
+def _edge_row(chunk: Chunk, passages: list[Hit], first: bool) -> Unit | None:
+    """The first (or last) table row of `chunk`, as a unit of a passage appended to `passages`."""
+    rows = [u for u in _body_rows(passage_units([Hit(chunk, 0.0)])[0], chunk) if not u.injected]
+    if not rows:
+        return None
+    passages.append(Hit(chunk, 0.0))
+    u = rows[0] if first else rows[-1]
+    return Unit(len(passages) - 1, u.start, u.end, u.text, u.heading, u.injected)
+
+
+def _body_rows(units: list[Unit], chunk: Chunk) -> list[Unit]:
+    """The table rows among a passage's units, its tables' header rows left out."""
+    return [u for u in units if "\t" in u.text and not row_context(chunk, u.text).endswith(HEADER_MARK)]
+
+
+def _joined_cells(head: str, rest: str) -> str:
+    """A row's two parts as one row: the rest lacks the leading cells (the row's label, printed
+    once above the break), so its cells go on the last columns, each after the first part's cell."""
+    a, b = _row_cells(head), _row_cells(rest)
+    b = [""] * (len(a) - len(b)) + b if len(b) <= len(a) else b[len(b) - len(a):]
+    return "\t".join(" ".join(x for x in pair if x) for pair in zip(a, b))
+
+
 def _read_section(body: list[Unit], chunk: Chunk, passages: list[Hit], cfg: ExtractConfig,
-                  following: Callable[[Chunk], list[Chunk]] | None) -> tuple[list[Unit], list[Hit]]:
+                  around: Callable[[Chunk, int, int], list[Chunk]] | None) -> tuple[list[Unit], list[Hit]]:
     """The section from its opening, read on into the next chunks of the same section (its
     subsections too: "Tools and parts", "Procedure") until the word budget is spent."""
     chosen: list[Unit] = []
     words = 0
-    extra = [c for c in (following(chunk) if following else []) if c.doc == chunk.doc and c.section[: len(chunk.section)] == chunk.section]
+    extra = [c for c in (around(chunk, 0, 3) if around else []) if c.doc == chunk.doc and c.section[: len(chunk.section)] == chunk.section]
     for c in [None] + extra:
         if c is not None:
             passages.append(Hit(c, 0.0))

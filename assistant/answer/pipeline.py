@@ -10,7 +10,9 @@ The stages, each a function of its own module with plain data in and out (`_stag
 this order):
 
     evidence.assess       hits -> Evidence (covered, or refuse)
-    reply.draft           the model's reply -> Draft (its sentences checked against the passages)
+    reply.evidence        the units extraction selects -> what the model reads (not whole passages)
+    reply.draft           the model's reply -> Draft (its sentences checked against what it read;
+                          reply.with_fallback adds, per sentence, the evidence the model fell short on)
     extract.draft         the passages' own sentences -> Draft (without a model, or when nothing
                           of the model's reply survives)
     verify.drop_unquoted_numbers, verify.citations    Draft -> what may be shown, and its quotes
@@ -103,18 +105,30 @@ def _stages(question: str, retriever, llm, k: int, filters, max_tokens: int, pol
     terms = question_terms(question, idf_function(library))
     found = assess(terms, hits, library.model, policy)
     draft = None
-    if found.covered and llm is not None:
-        # draft: the model's reply, each sentence checked against the passage it cites ...
+    chosen = extract.select(question, terms, hits, cfg, _around(library)) if found.covered else None
+    if found.covered and llm is not None and not chosen.section:
+        # draft: the model reads the evidence extraction selects (not whole passages) and its reply is
+        # checked sentence by sentence against the item each sentence cites (a question that a whole
+        # section answers, "How do I use X?", is answered by the section's own words) ...
+        items = reply.evidence(question, terms, chosen, cfg)
+        sent = [e.hit for e in items]
         if stream:
-            model = yield from reply.stream_draft(question, hits, llm, max_tokens)
+            model = yield from reply.stream_draft(question, sent, llm, max_tokens)
         else:
-            model = reply.draft(question, hits, llm, max_tokens)
-        # verify: no number that the quotes do not hold
+            model = reply.draft(question, sent, llm, max_tokens)
+        # verify: no number that the quotes do not hold; where the model fell short, the evidence's own words
         draft = drop_unquoted_numbers(model)
+        full = drop_unquoted_numbers(reply.with_fallback(draft, items))
+        if stream:
+            for c in full.claims[len(draft.claims):]:
+                yield c.text + " "
+        draft = full
     if found.covered and not (draft and draft.claims):
         # ... or, with no model or nothing left of its reply, the passages' own sentences, verified alike
-        extractive = drop_unquoted_numbers(extract.draft(question, terms, hits, cfg, _following(library)))
+        extractive = drop_unquoted_numbers(extract.draft(question, terms, hits, cfg, chosen=chosen))
         draft = _instead_of(draft, extractive)
+        if llm is not None and chosen.section:
+            draft = replace(draft, note="a whole section answers the question: its own words are shown")
     # hazards, then the Answer (a refusal when the library does not cover the question or nothing could be quoted)
     answer = _answer(question, hits, found, draft, library, t0)
     if answer.mode != "llm":
@@ -122,9 +136,10 @@ def _stages(question: str, retriever, llm, k: int, filters, max_tokens: int, pol
     yield answer
 
 
-def _following(library):
-    """The chunks after one in its document, for a section answer that reads on (None without a library)."""
-    return (lambda c: neighbours(library, c, before=0, after=3)) if library is not None else None
+def _around(library):
+    """The chunks just before and after one in its document, for a section answer that reads on and a
+    table row cut by the page break (None without a library)."""
+    return (lambda c, before, after: neighbours(library, c, before, after)) if library is not None else None
 
 
 def _instead_of(model: Draft | None, extractive: Draft) -> Draft:

@@ -8,26 +8,80 @@ What fails is kept in the draft as dropped; a draft with no claims says why in i
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from typing import Generator
 
 from ..errors import LLMError
+from ..index.lexical import tokenize
+from ..plaintext import plain
+from ..textrules import NUMBER
 from ..types import Hit
 from .claims import Verifier, split_claims, verify_reply
 from .draft import Claim, Draft, Dropped
 from .evidence import question_language
-from .extract import passage_units
+from .extract import ExtractConfig, Selection, Unit, passage_units, relevance, row_context
 
-LLM_PASSAGES = 4  # what the bundled 0.5B model reads well in a few seconds
+LLM_EVIDENCE = 8  # evidence items (sentences, steps, table rows) in the prompt
+LLM_EVIDENCE_WORDS = 300  # ... and their words at most: a short prompt is a fast one on a CPU
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the model reads: units of the top passages, each one a passage of its own. `hit` is the
+    unit's span of its chunk as a Hit (the same chunk id, page, section and table labels, its text
+    the verbatim span), so the model's sentences are verified against, and cite, what it read.
+    `shown` is the unit as an extractive answer shows it (a whole row where a page break cut it);
+    `selected`: the extractive answer holds it."""
+
+    hit: Hit
+    shown: str
+    selected: bool
+
+
+def evidence(question: str, terms, sel: Selection, cfg: ExtractConfig = ExtractConfig()) -> list[Evidence]:
+    """The evidence for the model's prompt: the units the extractive answer selected (`sel`), then
+    the units of the top passages that hold most of the question, up to LLM_EVIDENCE items and
+    LLM_EVIDENCE_WORDS words, instead of whole passages."""
+    units, passages = sel.units, sel.passages
+    chosen = [(u, True) for u in units if not u.injected]
+    taken = {(passages[u.hit].chunk.id, u.start) for u, _ in chosen}
+    top = passages[: cfg.candidates]
+    scored = []
+    for us in passage_units(top):
+        for u in us:
+            if u.heading or u.injected or (top[u.hit].chunk.id, u.start) in taken:
+                continue
+            trail = " ".join(top[u.hit].chunk.section) + row_context(top[u.hit].chunk, u.text)
+            rel = relevance(terms, u.text, trail, cfg)
+            if rel > 0 and len(u.text.split()) >= 4:  # not a stray label ("Inspect b.")
+                scored.append((rel + 0.1 * (u.hit == 0), u))
+    best = max((sc for sc, _ in scored), default=0.0)
+    chosen += [(u, False) for sc, u in sorted(scored, key=lambda x: -x[0]) if sc >= 0.5 * best]
+    out: list[Evidence] = []
+    words = 0
+    for u, selected in chosen:
+        n = len(u.text.split())
+        if len(out) >= LLM_EVIDENCE or (out and not selected and words + n > LLM_EVIDENCE_WORDS):
+            break
+        h = passages[u.hit] if selected else top[u.hit]
+        c = h.chunk
+        span = replace(c, start=c.start + u.start, end=c.start + u.end, text=u.text)
+        out.append(Evidence(Hit(span, h.score, h.dense_score, h.lexical_score, h.rank), u.shown or u.text, selected))
+        words += n
+    return out
 
 
 def render_passages(hits: list[Hit]) -> str:
     """Numbered passages, fenced as data. Planted instructions are withheld from the model, and
-    nothing in a passage can close its fence or forge a chat-template token."""
+    nothing in a passage can close its fence or forge a chat-template token. A table row reads with
+    its column names and caption ("Motor overheats | Cause: ... | Remedy: ...")."""
     blocks = []
     for n, (h, units) in enumerate(zip(hits, passage_units(hits)), 1):
         text = h.chunk.text
         for u in sorted((u for u in units if u.injected), key=lambda u: -u.start):
             text = text[: u.start] + "[instruction-like text withheld]" + text[u.end:]
+        if "\t" in text and "\n" not in text.strip():
+            text = " ".join(row_context(h.chunk, text).split()) or text
         text = re.sub(r"</?\s*passage", "‹passage", text, flags=re.IGNORECASE).replace("<|", "‹|")
         sec = " > ".join(h.chunk.section).replace('"', "'")
         blocks.append(f'<passage id="{n}" doc="{h.chunk.doc}" page="{h.chunk.page}" section="{sec}">\n{text.strip()}\n</passage>')
@@ -35,26 +89,27 @@ def render_passages(hits: list[Hit]) -> str:
 
 
 def messages(question: str, hits: list[Hit]) -> list[dict]:
-    """The chat messages asking the model to answer from the top passages only."""
+    """The chat messages asking the model to answer from these passages (the evidence) only."""
     from ..llm.prompts import load_prompt
 
-    passages = render_passages(hits[:LLM_PASSAGES])
+    passages = render_passages(hits)
     return load_prompt("answer", question_language(question)).render(passages=passages, question=question)
 
 
 def draft(question: str, hits: list[Hit], llm, max_tokens: int = 256) -> Draft:
-    """The model's reply to the question, sentence by sentence verified against the top passages."""
+    """The model's reply to the question, sentence by sentence verified against the passages it read
+    (`hits`: the evidence, see `evidence`)."""
     try:
         raw = llm.chat(messages(question, hits), max_tokens=max_tokens)
     except LLMError as exc:
         return _draft([], [], hits, f"language model unavailable ({exc})")
-    return _draft(*verify_reply(raw, hits[:LLM_PASSAGES]), hits)
+    return _draft(*verify_reply(raw, hits), hits)
 
 
 def stream_draft(question: str, hits: list[Hit], llm, max_tokens: int = 256) -> Generator[str, None, Draft]:
     """As `draft`, with the model's reply streamed: yields each sentence that passes (with a trailing
     space) as soon as it is complete, then returns the draft."""
-    v = Verifier(hits[:LLM_PASSAGES])
+    v = Verifier(hits)
     buf, done = "", 0  # done: sentences of buf already checked
     error = ""
     try:
@@ -78,9 +133,47 @@ def _passed(v: Verifier, sentences: list[tuple[str, list[int]]]) -> Generator[st
 
 
 def _draft(claims: list[Claim], dropped: list[Dropped], hits: list[Hit], error: str = "") -> Draft:
-    """The model's draft; claims index into `hits` (the first LLM_PASSAGES were sent)."""
+    """The model's draft; claims index into `hits` (what was sent)."""
     why = ""
     if not claims:
         failed = "the model's sentences failed verification" if dropped else "the model found no answer in the passages"
         why = error or failed
     return Draft("llm", tuple(claims), tuple(hits), tuple(dropped), why)
+
+
+def with_fallback(model: Draft, items: list[Evidence]) -> Draft:
+    """The model's verified sentences, with the extractive answer, per sentence rather than per
+    answer, where the model fell short: a sentence that left out a number (or, of a table row, a
+    cell) of the extractive answer's item it cites gives way to that item, and each item of the extractive answer that a dropped
+    sentence cited or that holds a number no sentence gives is added, quoted whole as the extractive
+    answer quotes it (so the answer holds every value of the extractive one, and nothing the
+    extractive answer would not show that the model did not write). `model.passages` are the items' hits."""
+    if not model.claims:
+        return model
+
+    def quoted(i: int) -> Claim:
+        return Claim(plain(items[i].shown), i, 0, len(items[i].hit.chunk.text), 1.0)
+
+    def lacks(i: int, text: str) -> bool:
+        """Whether `text` leaves out a number of item i, or, for a table row, a cell: a row's cells
+        are its facts ("E-305 | Oil temperature high | Clean the cooler fins; check the fan")."""
+        if any(n not in text for n in re.findall(NUMBER, items[i].shown)):
+            return True
+        said = set(tokenize(text))
+        cells = items[i].shown.split("\t") if "\t" in items[i].shown else []
+        return any((words := set(tokenize(cell))) and not words & said for cell in cells)
+
+    claims: list[Claim] = []
+    for c in model.claims:  # a sentence that left out a value of the item it cites: the item instead
+        if items[c.hit].selected and lacks(c.hit, c.text):
+            if all(k.hit != c.hit for k in claims) and plain(items[c.hit].shown):
+                claims.append(quoted(c.hit))
+        else:
+            claims.append(c)
+    cited = {c.hit for c in claims}
+    failed = {i for d in model.dropped for i in d.cited}
+    for i, item in enumerate(items):
+        said = " ".join(c.text for c in claims)
+        if i not in cited and item.selected and (i in failed or lacks(i, said)) and plain(item.shown) not in said:
+            claims.append(quoted(i))
+    return replace(model, claims=tuple(claims))

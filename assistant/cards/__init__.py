@@ -5,7 +5,9 @@
     card.steps[0].instruction      # 'Stop the unit at the operator panel and let the oil cool below 40 °C.'
 
 Stages, one module each: source (a document reassembled from its chunks), items and inline (steps,
-bullets, warnings, tool lists in source order), extract (runs, tools, specs), select (which procedure),
+bullets, warnings, tool lists in source order; procedures told in sentences), alternatives (shared
+option lists and the preamble step), extract (runs, tools, specs), select (which procedure and, in a
+shared list, which entry),
 assemble (the card), rephrase (optional LLM shortening), export and render (ARLEM, HTML, Markdown,
 S1000D), cli and evaluate (the command line and the dev-set figures).
 """

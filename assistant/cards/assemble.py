@@ -15,6 +15,7 @@ from ..index.chunk import detect_language
 from ..ingest.figures import caption_label, figure_key
 from ..types import Figure
 from ..plaintext import _QUOTE_MARK, join_lines, plain, strip_emphasis
+from ..textrules import DIVISION, MODEL_CODE
 from ..answer.verify import sentences
 from .extract import describe_tool, specs_in, tool_spans, tools_mentioned
 from .model import MAX_INSTRUCTION, MediaRef, Precondition, SafetyNote, Source, Spec, Step, StepCard, Tool
@@ -79,7 +80,7 @@ def assemble(proc: Procedure, task: str, figures: Sequence[Figure] | None = None
     pending: list[SafetyNote] = []
     steps: list[Step] = []
     for j, it in enumerate(items):
-        if it.start < proc.lo:
+        if it.start < proc.lo or j in proc.skip:  # another feature's entry of a shared list: not this card's
             continue
         if j > last and it.start >= proc.hi:
             break
@@ -233,12 +234,21 @@ def _preconditions(proc: Procedure, first: int) -> list[Precondition]:
 
 
 def _equipment(proc: Procedure) -> str | None:
-    """The top heading above the procedure (the manual or unit), else the document's own title."""
+    """What the procedure works on, as a technician names it: the first of the top heading above the
+    procedure, the document's title and the headings of its front page that names a model ("HP-3
+    Hydraulic Pump Manual", "SHELTER, ELECTRICAL EQUIPMENT S-250/G"), cut before its brackets and
+    lists of stock numbers; else the top heading or the title. A division of the manual ("Section V.
+    MAINTENANCE INSTRUCTIONS") or the procedure's own title never names it."""
     doc = proc.doc
-    if proc.node >= 0 and doc.headings[proc.node].path[0] != proc.title:
-        return doc.headings[proc.node].path[0]
+    top = doc.headings[proc.node].path[0] if proc.node >= 0 else ""
     title = (doc.title or "").strip()
-    return title if title and title != proc.title and title.lower() not in ("untitled", "document", "title") else None
+    if title.lower() in ("untitled", "document", "title"):
+        title = ""
+    named = [h for h in (top, title) if h and h != proc.title and not DIVISION.match(h)]
+    for h in [*named, *doc.front_headings]:
+        if h != proc.title and not DIVISION.match(h) and MODEL_CODE.search(h):
+            return re.split(r"\s+\(|;", h, maxsplit=1)[0].strip(" ,:")
+    return named[0] if named else None
 
 
 def _sources(steps: list[Step], notes: list[SafetyNote]) -> list[Source]:

@@ -37,10 +37,11 @@ class Run:
 _LETTERED = re.compile(r"^[（(]?[a-z][)）.]?$")  # "(a)", "a.", "b)": a lettered marker
 
 
-def step_runs(items: list[Item], tool_nodes: set[int] = frozenset()) -> list[Run]:
+def step_runs(items: list[Item], tool_nodes: set[int] = frozenset(), intros: set[int] = frozenset()) -> list[Run]:
     """Numbered runs (each number one more than the last; a restart opens a new run), then bullet runs
-    (consecutive bullets of one section that are not tools and not inside a numbered run).
-    `tool_nodes`: sections whose heading says they list tools."""
+    (consecutive bullets of one section that are not tools and not inside a numbered run; a paragraph
+    that introduces a list, "To disable Easy mode:", starts a new one).
+    `tool_nodes`: sections whose heading says they list tools; `intros`: indexes of introducing paragraphs."""
     runs: list[Run] = []
     prev: Item | None = None
     sub: Item | None = None  # the last lettered sub-step under `prev`
@@ -63,7 +64,7 @@ def step_runs(items: list[Item], tool_nodes: set[int] = frozenset()) -> list[Run
         if it.kind != "bullet" or i in inside or i in tools or it.node in tool_nodes:
             continue
         if bullet_runs and items[bullet_runs[-1].last].node == it.node and not any(
-                items[j].kind in ("step", "tools") for j in range(bullet_runs[-1].last + 1, i)):
+                items[j].kind in ("step", "tools") or j in intros for j in range(bullet_runs[-1].last + 1, i)):
             bullet_runs[-1].steps.append(i)
             bullet_runs[-1].implied &= it.implied
         else:

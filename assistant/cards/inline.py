@@ -30,7 +30,7 @@ _VERBS = (
     "mount move navigate open place plug position power press pull push put read record release remove replace reset restart "
     "rotate run screw scroll select set slide spray start stop swipe switch tap tighten touch turn type unlock unplug unscrew "
     "use verify wait wipe").split()
-IMPERATIVE_RE = re.compile(rf"^(?:(?:to|if|when|after|before|once)\b[^,]{{0,80}},\s*)?(?:then\s+)?(?:from\b[^,]{{0,60}},\s*)?(?:{'|'.join(_VERBS)})\b"
+IMPERATIVE_RE = re.compile(rf"^(?:(?:to|if|when|after|before|once)\b[^,]{{0,80}},\s*)?(?:then\s+)?(?:(?:from|on|in|at)\b[^,]{{0,60}},\s*)?(?:{'|'.join(_VERBS)})\b"
                            r"|^(?:按|长按|选择|打开|关闭|点击|轻触|拆下|拆除|安装|装上|拧紧|松开|断开|连接|插入|取出|检查|确认|等待|将|把|用|旋转|按下|设置|进入)",
                            re.IGNORECASE)
 
@@ -117,4 +117,28 @@ def imperative_steps(doc: DocText, items: list[Item]) -> list[Item]:
                 pos = b
         if raw[pos:].strip():
             out.append(Item("para", it.start + pos, _rstrip(doc.text, it.start + pos, it.end), it.start + pos, it.node))
+    return out
+
+
+def split_long_bullets(doc: DocText, items: list[Item], limit: int) -> list[Item]:
+    """An unnumbered list entry longer than a card shows (`limit` characters) that tells several
+    instructions in sentences ("Tap Select workout and ... . Tap Start to ... . Press the Side key ...")
+    becomes one step per instruction sentence; a sentence that is no instruction stays with the one
+    before it. A numbered step is the manual's own step and is never split."""
+    out: list[Item] = []
+    for it in items:
+        raw = doc.text[it.body:it.end]
+        if it.kind != "bullet" or len(" ".join(raw.split())) <= limit:
+            out.append(it)
+            continue
+        spans = sentences(raw.replace("\n", " "))
+        cuts = [a for a, _ in spans[1:] if IMPERATIVE_RE.match(raw[a:])]
+        if not cuts:
+            out.append(it)
+            continue
+        bounds = [0, *cuts, len(raw)]
+        for n, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            start = it.start if n == 0 else it.body + a
+            out.append(Item("bullet", start, _rstrip(doc.text, start, it.body + b), it.body + a, it.node,
+                            label=it.label if n == 0 else "", implied=it.implied))
     return out

@@ -123,6 +123,9 @@ def read_items(doc: DocText) -> list[Item]:
                 cur.end = doc.lines[li - 3].end
         if new is None and CAPTION.match(t):  # a figure's or table's caption ends the step above it
             new = Item("para", ln.start, ln.end, ln.start, node)
+        if new is None and cur is not None and t.startswith("|") and not doc.text[cur.start:cur.end].startswith("|") \
+                and CLOSED.search(doc.text[doc.lines[li - 2].start:doc.lines[li - 2].end].rstrip()):
+            new = Item("para", ln.start, ln.end, ln.start, node)  # a table row ("| TIP ...") after a finished step is no part of it
         if new is None:
             if cur is not None and (not one_per_line or (cur.kind == "warning" and cur.body >= cur.end - 2 - len(cur.label))):
                 cur.end = ln.end  # wrapped line, or the text under a stand-alone "WARNING" label
@@ -132,9 +135,12 @@ def read_items(doc: DocText) -> list[Item]:
             new = Item(kind, ln.start, ln.end, ln.start, node)
         items.append(new)
         cur = None if new.kind == "title" else new
-    from .inline import imperative_steps, split_inline
+    from .alternatives import options_as_steps, preamble_steps
+    from .inline import imperative_steps, split_inline, split_long_bullets
+    from .model import MAX_INSTRUCTION
 
-    return imperative_steps(doc, split_inline(doc, items))
+    items = options_as_steps(doc, imperative_steps(doc, split_inline(doc, items)))
+    return split_long_bullets(doc, preamble_steps(doc, items), MAX_INSTRUCTION)
 
 
 def _open(doc: DocText, li: int, t: str, node: int, last_num: int, width: int) -> tuple[Item | None, int]:

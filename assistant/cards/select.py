@@ -28,6 +28,7 @@ from ..textrules import CLOSED, CONTINUED, planted
 from ..types import Hit
 from ..answer.verify import sentences
 from .extract import Run, step_runs, tool_nodes
+from .alternatives import is_heading_entry, label_of, pick, tells_how
 from .inline import IMPERATIVE_RE
 from .items import Item, read_items
 from .source import DocText
@@ -36,7 +37,7 @@ from .source import DocText
 GENERIC = {stem(w) for w in (
     "replace replacement replacing remove removal install installation check checking inspect inspection change "
     "clean cleaning repair fix maintain maintenance service servicing adjust adjustment test testing measure set "
-    "turn switch open close disassemble disassembly assemble assembly reassemble unit procedure steps step "
+    "turn switch enable disable activate deactivate open close disassemble disassembly assemble assembly reassemble unit procedure steps step "
     "instructions perform carry need want please tell show way guide me on off").split()} - {stem("guide")}
 GENERIC_ZH = re.compile(r"如何|怎么|怎样|怎样才能|请问|请|我|的|步骤|方法|操作|更换|拆卸|安装|检查|维护|保养|清洁|[？?。！!，,]")
 GENERIC_HEADINGS = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:procedures?|steps?|instructions?|work steps|operating steps|"
@@ -48,6 +49,7 @@ MIN_COVER = 0.5  # share of the task's subject words the procedure must contain
 MIN_TITLE = 0.2  # ... and its titles, unless it holds the retriever's best passage
 MIN_RET = 0.9
 MAX_RUNS = 4  # a section with more step sequences is a chapter of procedures, not one
+GENERIC_WEIGHT = 0.5  # weight of a generic work word in the title match
 NEAR = 0.03  # candidates this close to the best score are ranked without the retrieval score
 
 # Instruction verbs beyond the inline ones (a step that opens with one is an instruction).
@@ -62,6 +64,9 @@ _INSTRUCTION_RE = re.compile(rf"^(?:(?:to|if|when|after|before|once|while|with|u
 _PROHIBITION_RE = re.compile(r"^(?:never|do not|don't|must not|no\s)\b|^(?:不得|禁止|严禁|切勿|不要|请勿)", re.IGNORECASE)
 _STATEMENT_RE = re.compile(r"^(?:the|a|an|all|each|every|only|any|this|these|those|it|they|there|its|their)\b"
                            r"|^(?:\S+\s+){0,6}?(?:is|are|was|were|may|must|can|should|will|has|have)\b", re.IGNORECASE)
+# a paragraph that introduces its own list: "To disable Easy mode:", "Before resetting your device:"
+_INTRO = re.compile(r"^(?:to|before|after|if|when|once)\b.{0,100}[:：]$", re.IGNORECASE)
+_TIP = re.compile(r"^\W{0,3}\s*(?:tip|note|hint)(?![a-z])", re.IGNORECASE)
 _TABLE_HEADING = re.compile(r"^\W*(?:table|tab\.)\s*\d|^\W*表\s*\d", re.IGNORECASE)
 
 
@@ -91,7 +96,8 @@ def parse_doc(doc: DocText) -> Parsed:
         nxt = [items[titles[n + 1]].start] if n + 1 < len(titles) else []
         hi = min(nxt + [h for h in heads if h > lo] + [len(doc.text)])
         titled.append((i, lo, hi))
-    return Parsed(doc, items, step_runs(items, listing), spans, titled, listing)
+    intros = {i for i, it in enumerate(items) if it.kind == "para" and _INTRO.match(" ".join(doc.text[it.body:it.end].split()))}
+    return Parsed(doc, items, step_runs(items, listing, intros), spans, titled, listing)
 
 
 @dataclass
@@ -109,6 +115,7 @@ class Procedure:
     cover: float = 0.0
     title_cover: float = 0.0
     titles: list[str] = field(default_factory=list)  # what the manual calls it, most specific first
+    skip: set[int] = field(default_factory=set)  # items of a shared list left out: other features' entries (alternatives.pick)
 
     @property
     def doc(self) -> DocText:
@@ -157,6 +164,9 @@ def candidates(p: Parsed) -> list[Procedure]:
         add([r], lo, _tail(p, r), title, trail + " " + context, node, not title)
     out = list(found.values())
     for c in out:
+        # the names of a shared list's entries ("To restart your device", "Mono audio") name what it does
+        labels = [label_of(doc.text[items[i].body:items[i].end]) for r in c.runs for i in r.steps]
+        c.match_text += "".join(" " + lab[1] for lab in labels if lab)
         first = items[c.runs[0].first]
         c.titles.append(_first_words(doc.text[first.body:first.end]))  # the last resort: the first step's words
         c.title = c.titles[0]
@@ -202,13 +212,32 @@ def is_procedure(c: Procedure) -> bool:
     and give the instruction after it); unnumbered ones need instructions for at least half of them
     and more instructions than statements, rows, values and prohibitions (a checklist of states, a list
     of values or of rules is not a procedure, whatever its layout)."""
-    said = [instruction(c.parsed, i) for r in c.runs for i in r.steps]
+    said = [x for x in _options_neutral(c, [instruction(c.parsed, i) for r in c.runs for i in r.steps]) if x != "option"]
     yes = said.count("instruction")
     if any(r.numbered for r in c.runs):
         no = sum(x in ("table", "values", "prohibition", "reference") for x in said)
         return 2 * no < len(said) or (2 * no == len(said) and yes > 0)
     no = sum(x in ("table", "values", "prohibition", "statement", "reference") for x in said)
     return yes > 0 and 2 * yes >= len(said) and yes > no
+
+
+def _options_neutral(c: Procedure, said: list[str]) -> list[str]:
+    """The entries of an option list ("Mono audio: Switch audio to mono ...") after an instruction that
+    opens it with a colon ("... and tap an option:") are choices of that instruction, neither
+    instructions nor values: they are counted as "option"."""
+    doc, items = c.parsed.doc, c.parsed.items
+    opened = False
+    out = []
+    for k, i in enumerate(i for r in c.runs for i in r.steps):
+        text = doc.text[items[i].body:items[i].end].rstrip()
+        if opened and label_of(text):
+            out.append("option")
+            continue
+        after = items[i + 1] if i + 1 < len(items) else None  # "... apps." then "The following options are available:"
+        opened = said[k] == "instruction" and (text.endswith((":", "：")) or (
+            after is not None and after.kind == "para" and doc.text[after.body:after.end].rstrip().endswith((":", "："))))
+        out.append(said[k])
+    return out
 
 
 def _within(p: Parsed, lo: int, hi: int) -> list[Run]:
@@ -226,6 +255,8 @@ def _intro(p: Parsed, r: Run) -> tuple[int, str, str]:
         it = items[j]
         if it.node != first.node or it.kind not in ("para", "tools", "warning", "title"):
             break
+        if it.kind == "para" and label_of(p.doc.text[it.body:it.end]) and not is_heading_entry(p.doc.text[it.body:it.end]):
+            break  # an entry of an option list above ("Galaxy Store: ..."): the run continues that list, it names nothing
         lo = it.start
         if it.kind in ("para", "title"):
             texts.insert(0, p.doc.text[it.body:it.end][:300])
@@ -259,12 +290,18 @@ def _first_words(text: str, n: int = 12) -> str:
     return " ".join(text.split()[:n])
 
 
+# How manuals name switching a feature on or off: "Turn off Easy mode" is done under "To disable Easy mode:".
+_SWITCH = ((re.compile(r"\b(?:turn|switch|shut)\s+(?:\w+\s+){0,3}?off\b|\b(?:leave|exit|stop)\b", re.IGNORECASE), "disable deactivate"),
+           (re.compile(r"\b(?:turn|switch)\s+(?:\w+\s+){0,3}?on\b|\bstart using\b", re.IGNORECASE), "enable activate"))
+
+
 def task_tokens(task: str) -> list[str]:
-    """The task's words as the tokenizer sees them, without question words."""
+    """The task's words as the tokenizer sees them, without question words; switching a feature on
+    or off also reads as the manual's "enable" / "disable"."""
     if re.search(r"[\u4e00-\u9fff]", task):
         stripped = GENERIC_ZH.sub(" ", task)
         return tokenize(stripped if stripped.strip() else task)
-    return tokenize(task)
+    return tokenize(task + "".join(" " + words for rule, words in _SWITCH if rule.search(task)))
 
 
 def subject_tokens(tokens: list[str]) -> set[str]:
@@ -284,14 +321,17 @@ def score_all(task: str, cands: list[Procedure], hits: list[Hit]) -> None:
     for title in titles:
         for t in title & t_set:
             df[t] = df.get(t, 0) + 1
-    idf = {t: math.log((len(cands) + 1) / (df.get(t, 0) + 0.5)) + 0.1 for t in t_set}
+    # what kind of work ("turn", "replace") weighs less than what it is done on ("Easy mode")
+    idf = {t: (math.log((len(cands) + 1) / (df.get(t, 0) + 0.5)) + 0.1) * (GENERIC_WEIGHT if t in GENERIC else 1.0) for t in t_set}
     total = sum(idf.values()) or 1.0
     top = max((h.score for h in hits), default=1.0) or 1.0
     hit_score: dict[str, float] = {}
     for h in hits:
         hit_score.setdefault(h.chunk.id, h.score)
+    named: dict[int, set[str]] = {}  # per document: the words of its own title (the product), which name no procedure
     for c, title in zip(cands, titles):
-        c.sim = 0.8 * sum(idf[t] for t in t_set & title) / total + 0.2 * len(t_set & title) / max(1, len(title))
+        own = named.setdefault(id(c.doc), _product_words(c.doc))
+        c.sim = 0.8 * sum(idf[t] for t in (t_set & title) - own) / total + 0.2 * len(t_set & title) / max(1, len(title))
         c.ret = max((hit_score.get(cid, 0.0) for cid in c.doc.chunk_ids(c.lo, c.hi)), default=0.0) / top
         extra = sum(1 for r in c.runs if r.numbered) - 1
         c.score = 0.55 * c.sim + 0.25 * c.ret - 0.05 * max(0, extra)
@@ -306,6 +346,13 @@ def score_all(task: str, cands: list[Procedure], hits: list[Hit]) -> None:
         c.score += 0.2 * c.cover
         if _holds(c):
             best = max(best, c.score)
+
+
+def _product_words(doc: DocText) -> set[str]:
+    """The words of the document's own name: its title, and its top heading when every section sits under
+    it ("# Samsung Galaxy Fit user manual"). They say which manual, not which procedure."""
+    tops = {h.path[0] for h in doc.headings}
+    return set(tokenize(" ".join([doc.title or "", *(tops if len(tops) == 1 else ())])))
 
 
 def _holds(c: Procedure) -> bool:
@@ -346,7 +393,43 @@ def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedur
     names = [_named_in_full(best.doc, t) for t in best.titles]
     best.title = max(names, key=lambda t: len(words & set(tokenize(t))))  # first of the best matching
     best.title = _FIGURE_REF.sub("", best.title).strip() or best.title  # the figure is the card's media, not its name
+    _keep_asked_entry(task, best)
+    _add_asked_tip(task, best)
     return best
+
+
+def _add_asked_tip(task: str, proc: Procedure) -> None:
+    """A tip or note next to the procedure that tells how to do what the task asks ("TIP To clear your
+    browsing history, tap More options > Clear history.", "TIP You can customize the Bixby key. From
+    Settings, tap Advanced features > Bixby key.") becomes a step, before or after the others, when it
+    names subject words no step holds."""
+    doc, items = proc.doc, proc.parsed.items
+    order = [i for r in proc.runs for i in r.steps]
+    said = set(tokenize(" ".join(doc.text[items[i].body:items[i].end] for i in order)))
+    subj = subject_tokens(task_tokens(task))
+    near = [j for j in range(order[-1] + 1, min(len(items), order[-1] + 4))] + [j for j in range(order[0] - 1, max(-1, order[0] - 4), -1)]
+    for j in near:
+        it = items[j]
+        if it.node != items[order[0]].node or it.kind not in ("para", "warning") or not proc.lo <= it.start < proc.hi:
+            continue
+        text = doc.text[it.body:it.end]
+        if not (_TIP.match(text) or label_of(text)) or not tells_how(text) or not (subj & set(tokenize(text))) - said:
+            continue
+        run = Run([j], False, True)
+        proc.runs = proc.runs + [run] if j > order[-1] else [run] + proc.runs
+        return
+
+
+def _keep_asked_entry(task: str, proc: Procedure) -> None:
+    """In a shared list (alternatives.pick), keep the entry the task asks for and leave the others out."""
+    order = [i for r in proc.runs for i in r.steps]
+    doc, items = proc.doc, proc.parsed.items
+    keep = {order[k] for k in pick([doc.text[items[i].body:items[i].end] for i in order], task)}
+    if len(keep) == len(order):
+        return
+    proc.skip = set(order) - keep
+    proc.runs = [Run([i for i in r.steps if i in keep], r.numbered, r.implied) for r in proc.runs]
+    proc.runs = [r for r in proc.runs if r.steps]
 
 
 def _named_in_full(doc: DocText, title: str) -> str:

@@ -61,12 +61,17 @@ class DocText:
         return any(f.page == c.page and f.start <= at < f.end for f in self.figures or ())
 
     @cached_property
+    def front_headings(self) -> tuple[str, ...]:
+        """The headings of the document's first page, in order ("*TM TECHNICAL MANUAL", "SHELTER,
+        ELECTRICAL EQUIPMENT S-250/G ...", "HEADQUARTERS, DEPARTMENT OF THE ARMY")."""
+        first = self.chunks[0].page if self.chunks else 0
+        return tuple(dict.fromkeys(h for c in self.chunks if c.page == first for h in c.section))
+
+    @property
     def front(self) -> str:
         """What the document is about, as its front page says: its title and the headings of its first
-        page ("SHELTER, ELECTRICAL EQUIPMENT S-250/G"), where a technician reads the equipment's name."""
-        first = self.chunks[0].page if self.chunks else 0
-        heads = dict.fromkeys(h for c in self.chunks if c.page == first for h in c.section)
-        return " ".join([self.title, *heads])
+        page, where a technician reads the equipment's name."""
+        return " ".join([self.title, *self.front_headings])
 
     def line_at(self, pos: int) -> int:
         """Index of the line holding text position `pos` (or the next line after it)."""

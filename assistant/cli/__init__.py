@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Hybrid search over a library. Each hit: document, page, section path (its headings), "
                        "score and text. The score is in 0..1: the weighted sum of the per-query normalised channel scores "
                        "(BM25, dense, multilingual) and the heading match, divided by the most they can add up to, so 1 is "
-                       "the best possible match on every channel (with --reranker: the cross-encoder's score squashed "
+                       "the best possible match on every channel (with --reranker: the reranker's score squashed "
                        "to 0..1). Scores rank hits of one query; they are not comparable across queries. The hit text is "
                        "shown with its white space collapsed to single spaces (the library keeps the verbatim page text). "
                        "Exit 0: hits printed (or none matched); 1: a missing or empty library, or another error; 2: usage error.")
@@ -94,14 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10, help="hits to return (default 10)")
     p.add_argument("--queries", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "question"}')
     _filter_options(p)
-    p.add_argument("--reranker", default=None, help="cross-encoder model path or name to rerank the top hits")
+    p.add_argument("--reranker", default=None, help="a reranker model directory (cross-encoder, SPLADE or sentence-transformers) or a cross-encoder hub name in the local hub cache, to rerank the top hits")
     p.add_argument("--json", action="store_true", help="print hits as JSON")
     p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per query")
 
     p = sub.add_parser("ask", help="a grounded, cited answer (or a refusal) from the library",
-                       description="Answer from the library only, citing document and page, or refuse. One question uses "
-                       "the configured LLM (default: the bundled local model); --questions batches answer extractively "
-                       "unless --llm or ASSISTANT_LLM names a backend. Exit 0: answered or refused; 1: a missing or "
+                       description="Answer from the library only, citing document and page, or refuse. One question and a "
+                       "batch (--questions) use the same backend: the configured LLM (default: the bundled local model, "
+                       "run on CTranslate2 int8 on a CPU), every sentence verified, the manual's own words where it falls "
+                       "short; --llm none answers extractively. Exit 0: answered or refused; 1: a missing or "
                        "empty library, or another error; 2: usage error.")
     p.add_argument("question", nargs="?", help="the question (or use --questions)")
     _common(p)

@@ -8,16 +8,13 @@ from __future__ import annotations
 import dataclasses
 import sys
 
-from .common import UsageError, batch_settings, emit_json, filters, open_assistant, print_answer, read_jsonl, settings_from
+from .common import UsageError, emit_json, filters, open_assistant, print_answer, read_jsonl, settings_from
 
 
 def run(args) -> int:
     if bool(args.question) == bool(args.questions):
         raise UsageError("give either a QUESTION or --questions FILE.jsonl")
-    settings = settings_from(args)
-    if args.questions:
-        settings = batch_settings(args, settings)
-    app = open_assistant(args, settings)
+    app = open_assistant(args, settings_from(args))
     where = filters(args)
     if args.questions:
         for q in read_jsonl(args.questions, "question"):

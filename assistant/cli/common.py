@@ -41,18 +41,6 @@ def filters(args):
     return Filters.from_args(args)
 
 
-def batch_settings(args, settings: Settings) -> Settings:
-    """Batch runs (--questions, eval) answer extractively unless a model was named (--llm or
-    ASSISTANT_LLM): the bundled 0.5B model takes ~10-20 s a question on 2 cores and scored lower
-    than extractive answers on the dev set (docs/answers.md), so a script gets the faster, better
-    default while a person asking one question gets the local model."""
-    if "llm" in settings.model_fields_set:
-        return settings
-    print("note: batch mode answers extractively; pass --llm local (or another backend) to use a language model",
-          file=sys.stderr)
-    return settings.model_copy(update={"llm": "none"})
-
-
 def read_jsonl(path: Path, field: str) -> list[dict]:
     """Lines {"id", field}; a clear error names the first bad line."""
     out = []

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from ..errors import AssistantError, NoProcedureFound
-from .common import UsageError, batch_settings, emit_json, filters, now_ms, open_assistant, read_jsonl, settings_from, write_text
+from .common import UsageError, emit_json, filters, now_ms, open_assistant, read_jsonl, settings_from, write_text
 
 
 def run(args) -> int:
@@ -65,7 +65,7 @@ def answers(args) -> int:
     from ..eval.metrics import corpus_text
 
     questions = read_jsonl(_question_set(args, UsageError("--questions FILE.jsonl is required")), "question")
-    app = open_assistant(args, batch_settings(args, settings_from(args)))
+    app = open_assistant(args, settings_from(args))
     llm = app.llm
     k = getattr(args, "k", 6) or 6
     results: dict[str, dict] = {}

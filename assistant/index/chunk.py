@@ -81,9 +81,10 @@ def _split_span(text: str, start: int, max_tokens: int, count: Callable[[str], i
     return [(start + s, start + e) for s, e in out]
 
 
-def labelled(blocks: list[Block]) -> str:
+def labelled(blocks: list[Block], whole: dict[tuple[int, int], str] | None = None) -> str:
     """The blocks as the indexes see them when they hold table rows with headers or a caption; ''
-    when there is no such row (the passage's text is then what the indexes see).
+    when there is no such row (the passage's text is then what the indexes see). `whole` gives a row
+    cut by the page break, by either part's (page, start), as the one row it is (see `whole_rows`).
 
     The caption or group label goes once before the rows under it, the column names once before
     the rows they head (each part of a long table gets them again, as it starts a new chunk). A row
@@ -111,8 +112,33 @@ def labelled(blocks: list[Block]) -> str:
             out.append(" || ".join(h for h in b.headers if h))  # "||": column names, not a row
             heads = b.headers
         prose = sum(map(len, cells)) / len(cells) >= 25
-        out.append(b.labelled() if prose else " | ".join(cells))
+        joined = (whole or {}).get((b.page, b.start))
+        out.append(joined or (b.labelled() if prose else " | ".join(cells)))
     return "\n".join(out)
+
+
+ROW_CUT = "row_cut"  # a chunk kind: the chunk's last table row goes on in the document's next chunk
+ROW_REST = "row_rest"  # a chunk kind: the chunk's first table row is the rest of the previous chunk's last
+
+
+def whole_rows(blocks: list[Block]) -> dict[tuple[int, int], str]:
+    """Rows cut by a page break (a `continues` block and the table row before it), each read as the
+    one row it is: every column's two parts joined ("Supply voltage low or one phase missing"), as
+    Block.labelled writes a row. Keyed by both parts' (page, start): both chunks carry the whole row
+    in their labelled text, so either is found by all of it, and an answer quoting one part quotes
+    the other too (answer/extract.py). Each part's text stays a verbatim slice of its own page."""
+    out: dict[tuple[int, int], str] = {}
+    for i, b in enumerate(blocks):
+        if not b.continues:
+            continue
+        head = next((a for a in reversed(blocks[:i]) if a.kind == "table_row" and a.page < b.page), None)  # not the repeated header row
+        if head is None or head.page != b.page - 1 or not head.headers:
+            continue
+        first, rest = head.cells(), dict(zip(b.headers, b.cells()))
+        cells = [" ".join(x for x in (c, rest.get(h, "") if h else "") if x) for h, c in zip(head.headers, first)]
+        parts = cells[:1] + [f"{h}: {c}" if h else c for h, c in zip(head.headers[1:], cells[1:])]
+        out[(head.page, head.start)] = out[(b.page, b.start)] = " | ".join(parts)
+    return out
 
 
 def _text(doc: ParsedDoc, blocks: list[Block]) -> str:
@@ -126,6 +152,7 @@ def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int]
     trail: list[tuple[int, str]] = []  # (level, heading text)
     cur: list[Block] = []
     cur_section: tuple[str, ...] = ()
+    whole = whole_rows(list(doc.blocks))
 
     def emit(page: int, s: int, e: int, kinds: tuple[str, ...], blocks: list[Block]):
         page_text = doc.pages[page - 1]
@@ -135,9 +162,14 @@ def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int]
             e -= 1
         text = page_text[s:e]
         if text:
+            inside = [b for b in blocks if b.start < e and b.end > s]
+            rows = [b for b in inside if b.kind == "table_row" and b.level != 1]  # not a header row
+            if rows and (rows[-1].page, rows[-1].start) in whole and not rows[-1].continues:
+                kinds = tuple(sorted({*kinds, ROW_CUT}))
+            if rows and rows[0].continues and (rows[0].page, rows[0].start) in whole:
+                kinds = tuple(sorted({*kinds, ROW_REST}))
             chunks.append(Chunk(Chunk.make_id(doc_id, page, s, text), doc_id, page, cur_section, s, e, text,
-                                detect_language(text, doc_lang), kinds, labelled([b for b in blocks if b.start < e and b.end > s]),
-                                doc.page_label(page)))
+                                detect_language(text, doc_lang), kinds, labelled(inside, whole), doc.page_label(page)))
 
     def emit_blocks(blocks: list[Block]):
         page = blocks[0].page
@@ -154,10 +186,10 @@ def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int]
         nonlocal cur
         if not cur:
             return
-        if labelled(cur):  # table rows: whole rows per chunk, each part with its headers
+        if labelled(cur, whole):  # table rows: whole rows per chunk, each part with its headers
             group: list[Block] = []
             for b in cur:
-                if group and count(labelled(group + [b]) or _text(doc, group + [b])) > max_tokens:
+                if group and count(labelled(group + [b], whole) or _text(doc, group + [b])) > max_tokens:
                     emit_blocks(group)
                     group = []
                 group.append(b)
@@ -167,7 +199,7 @@ def chunk_doc(doc: ParsedDoc, max_tokens: int = 240, count: Callable[[str], int]
         cur = []
 
     def cost(blocks: list[Block]) -> int:
-        return count(labelled(blocks) or _text(doc, blocks))
+        return count(labelled(blocks, whole) or _text(doc, blocks))
 
     for unit in _units(list(doc.blocks)):
         first = unit[0]

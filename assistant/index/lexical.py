@@ -132,25 +132,40 @@ class BM25:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document (aligned with self.ids) for the query."""
-        cols = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        return self._weighted([(query, 1.0)])
+
+    def _weighted(self, texts: list[tuple[str, float]]) -> np.ndarray:
+        """The sum of weight x BM25 score of each text, for every document: the query's columns of the
+        CSC matrix are read straight from its arrays and added with one bincount (no sliced copy of
+        the matrix), so the cost is the postings of the query's terms, not the vocabulary."""
+        m = self.matrix
+        cols, weights = [], []
+        for text, w in texts:
+            for t in tokenize(text) if text else ():
+                j = self.vocab.get(t)
+                if j is not None:  # a repeated term counts again, as a repeated column would
+                    cols.append(j)
+                    weights.append(w)
         if not cols:
             return np.zeros(len(self.ids), np.float32)
-        return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
+        starts, ends = m.indptr[cols], m.indptr[np.asarray(cols) + 1]
+        rows = np.concatenate([m.indices[a:b] for a, b in zip(starts, ends)])
+        vals = np.concatenate([m.data[a:b] * w for a, b, w in zip(starts, ends, weights)])
+        return np.bincount(rows, weights=vals, minlength=m.shape[0]).astype(np.float32)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None, expansion: str = "",
                expansion_weight: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids). `expansion` terms (e.g. glossary translations) count at a lower weight."""
-        s = self.scores(query)
-        if expansion:
-            s = s + expansion_weight * self.scores(expansion)
+        s = self._weighted([(query, 1.0), (expansion, expansion_weight)])
         if allowed is not None:
             s = np.where(np.isin(self.ids, allowed), s, 0.0)
-        k = min(k, len(s))
+        top = np.flatnonzero(s > 0)  # only documents that hold a query term: a short list to rank
+        k = min(k, len(top))
         if k == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        top = np.argpartition(-s, k - 1)[:k]
+        if len(top) > k:
+            top = top[np.argpartition(-s[top], k - 1)[:k]]
         top = top[np.argsort(-s[top], kind="stable")]
-        top = top[s[top] > 0]
         return s[top], self.ids[top]
 
     def save(self, path: Path) -> None:

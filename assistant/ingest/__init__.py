@@ -13,8 +13,8 @@ from ..settings import Settings
 from ..types import ParsedDoc
 
 # The reader's version: a library re-reads a document indexed by another (tables, page labels and
-# running headers came with "layout-1").
-PARSER_VERSION = "layout-2"
+# running headers came with "layout-1"; a table row cut by the page break read as one row with "layout-3").
+PARSER_VERSION = "layout-3"
 
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".md": "markdown",
               ".markdown": "markdown", ".txt": "text", ".text": "text"}

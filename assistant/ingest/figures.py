@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 from . import layout
 from .layout import Item, Run
+from .lines import LIST_RE
+from ..textrules import CLOSED
 
 CELL = 4.0  # points per grid cell: boxes closer than this join
 MIN_W, MIN_H = 30.0, 20.0  # a smaller region is a rule or a mark, not a figure
@@ -112,11 +114,11 @@ def find(rs: list[Run], regions: list[tuple[float, float, float, float]]) -> lis
     free = list(regions)
     used: set[int] = set()
     out: list[Found] = []
-    for ln in lines:
+    for n, ln in enumerate(lines):
         label = caption_label(ln.text)
         if not label:
             continue
-        caption = tuple(ln.runs)
+        caption = tuple(ln.runs) + _wrapped(ln, lines[n + 1 :])
         lh = max(ln.y1 - ln.y0, 1.0)
         best, best_gap = None, None
         for k, (x0, y0, x1, y1) in enumerate(free):
@@ -149,6 +151,21 @@ def find(rs: list[Run], regions: list[tuple[float, float, float, float]]) -> lis
     return out
 
 
+def _wrapped(ln, below: list) -> tuple[Run, ...]:
+    """The runs of a caption's second line, where the caption wraps: a caption that does not close
+    with a full stop, or a next line in lower case, set tight under it (no paragraph gap) in the
+    caption's size, across from it, and neither a caption nor a step of its own."""
+    nxt = next((v for v in below if min(v.x1, ln.x1) - max(v.x0, ln.x0) > 0), None)
+    if nxt is None:
+        return ()
+    lh = max(ln.y1 - ln.y0, 1.0)
+    tight = 0 <= nxt.y0 - ln.y1 <= 0.5 * lh and abs(nxt.size - ln.size) <= 0.5
+    open_end = not CLOSED.search(ln.text) or nxt.text[:1].islower()
+    if tight and open_end and not caption_label(nxt.text) and not LIST_RE.match(nxt.text):
+        return tuple(nxt.runs)
+    return ()
+
+
 def _between(rs: list[Run], ln, box: tuple[float, float, float, float]) -> bool:
     """Whether any run lies between a caption line and a region, across from both."""
     x0, y0, x1, y1 = box
@@ -173,9 +190,14 @@ def read_page(rs: list[Run], width: float, found: list[Found]) -> list[Item]:
     items = layout.read_page([r for r in rs if id(r) not in taken], width)
     for f in found:
         cap = {id(r) for r in f.caption}
-        k = next((k for k, it in enumerate(items) if any(id(r) in cap for c in it.cells for r in c)), None)
-        if k is None:
+        holding = [k for k, it in enumerate(items) if any(id(r) in cap for c in it.cells for r in c)]
+        if not holding:
             continue
+        for j in reversed(holding[1:]):  # a wrapped caption's second line: read with the first
+            items[j].cells = [c for c in ([r for r in c if id(r) not in cap] for c in items[j].cells) if c]
+            if not items[j].cells:
+                del items[j]
+        k = holding[0]
         it = items[k]
         cells = [[r for r in f.caption]] + [[r] for r in f.callouts]
         fig = Item(cells, "figure", (), f.label, it.size, False, f.bbox[0], f.bbox[2])

@@ -197,6 +197,7 @@ class Item:
     bold: bool = False
     x0: float = 0.0
     x1: float = 0.0
+    continues: bool = False  # a table row that is the rest of the previous page's last row (see _continue_row)
 
     @property
     def text(self) -> str:
@@ -554,7 +555,30 @@ def _rows(region: list[VLine], cols: list[tuple[float, float]]) -> list[Item] | 
     if h:
         head_cells = [[r for ln in region[:h] for r in ln.runs if _col_of([r], cols) == c] for c in range(ncol)]
         rows.insert(0, Item([c for c in head_cells if c], "table_header", (), "", region[0].size, True, region[0].x0, region[0].x1))
+        return _side_by_side(rows, headers, cols)
     return rows
+
+
+def _side_by_side(rows: list[Item], headers: tuple[str, ...], cols: list[tuple[float, float]]) -> list[Item]:
+    """A table printed as copies side by side, its column names repeated ("To change | To | Multiply
+    by | To change | To | Multiply by", "MEASUREMENT ABBREVIATION | MEASUREMENT ABBREVIATION"): read
+    as the copies one after the other, the left one first, each under its own header row, as a
+    technician reads a conversion chart. A row then holds one record, not two."""
+    n = len(headers)
+    w = next((n // k for k in (2, 3, 4) if n % k == 0 and all(headers[i:i + n // k] == headers[: n // k] for i in range(0, n, n // k))), 0)
+    if not w or not all(headers[:w]):
+        return rows
+    parts: list[list[Item]] = [[] for _ in range(n // w)]
+    for it in rows:
+        split: list[list[list[Run]]] = [[] for _ in parts]
+        for cell in it.cells:
+            split[_col_of(cell, cols) // w].append(cell)
+        for part, cells in zip(parts, split):
+            if cells:
+                heads = tuple(headers[_col_of(c, cols)] for c in cells) if it.kind == "table_row" else ()
+                part.append(Item(cells, it.kind, heads, it.context, it.size, it.bold,
+                                 min(r.x0 for c in cells for r in c), max(r.x1 for c in cells for r in c)))
+    return [it for part in parts for it in part]
 
 
 def _body_columns(lines: list[VLine]) -> list[tuple[float, float]] | None:
@@ -830,7 +854,8 @@ def _continue_row(items: list[Item], prev: Item) -> None:
     """A row cut by the page break: where this page opens with the same table (its header row repeated
     or not, a "(cont)" caption allowed) and its first row has no first cell, that row is the rest of the
     previous page's last row; it gets that row's first cell as its context ("Pump does not start"),
-    so that it is found and read as part of it. Fills the context in place."""
+    so that it is found and read as part of it, and is marked `continues` (chunk.py joins the two
+    parts into one row). Fills both in place."""
     if not prev.headers or not prev.headers[0] or not prev.cells:
         return
     for it in items:
@@ -839,6 +864,7 @@ def _continue_row(items: list[Item], prev: Item) -> None:
         if it.kind == "table_row" and it.headers and prev.headers[0] not in it.headers and set(it.headers) <= set(prev.headers):
             key = _join_runs(prev.cells[0])
             it.context = f"{it.context} > {key}" if it.context else key
+            it.continues = True
         return
 
 

@@ -35,6 +35,7 @@ class Line:
     styled: bool = False  # the parser saw fonts/styles: headings come only from them, not from numbering
     headers: tuple[str, ...] = ()  # a table row's column headers (see Block)
     context: str = ""  # a table row's caption and group label (see Block)
+    continues: bool = False  # a table row that is the rest of the previous page's last row (see Block)
 
 
 def split_lines(text: str, offset: int = 0) -> list[Line]:
@@ -75,7 +76,7 @@ def build_blocks(page_no: int, page_text: str, lines: list[Line], gap_breaks: se
     def flush():
         if cur:
             kind, level, s, e, first = cur
-            blocks.append(Block(page_text[s:e], page_no, s, e, kind, level, first.headers, first.context))
+            blocks.append(Block(page_text[s:e], page_no, s, e, kind, level, first.headers, first.context, first.continues))
             cur.clear()
 
     for i, ln in enumerate(lines):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import ParseError
 from ..settings import Settings
-from ..textrules import CLOSED, CONTINUED
+from ..textrules import CLOSED, CONTINUED, DIVISION
 from ..types import Block, ParsedDoc
 from . import figures, layout
 from .lines import LIST_RE, WARNING_RE, Line, build_blocks, classify
@@ -79,7 +79,7 @@ def _join_cjk_wraps(text: str, lines: list[Line], boxes: list[tuple[float, float
         if i - 1 in joined:  # continues the previous line
             out[-1].end = shift(ln.end)
             continue
-        out.append(Line(shift(ln.start), shift(ln.end), ln.heading, ln.kind, ln.styled, ln.headers, ln.context))
+        out.append(Line(shift(ln.start), shift(ln.end), ln.heading, ln.kind, ln.styled, ln.headers, ln.context, ln.continues))
     return new_text, out
 
 
@@ -215,7 +215,7 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
             ln.kind, ln.context = "figure", it.context
         elif it.kind in ("table_row", "table_header"):
             ln.kind = "table_row"
-            ln.headers, ln.context = it.headers, it.context
+            ln.headers, ln.context, ln.continues = it.headers, it.context, it.continues
             ln.heading = int(it.kind == "table_header")  # the header row of a table
         else:
             lvl = levels.get(it.size, 0)
@@ -255,7 +255,6 @@ def _wraps(a: layout.Item, b: layout.Item) -> bool:
     return 0 <= min(r.y0 for r in rb) - max(r.y1 for r in ra) < 0.5 * max(b.size, 1.0)
 
 
-_DIVISION = re.compile(r"^\s*(?:chapter|section|part|appendix)\s+(?:[IVXLC]+|\d+|[A-Z])\b|^\s*第\S{1,4}[章节部篇]", re.IGNORECASE)
 
 
 def _body_level(it: layout.Item, sized: int) -> int:
@@ -263,7 +262,7 @@ def _body_level(it: layout.Item, sized: int) -> int:
     the manual ("Section I. OPERATOR PMCS", "CHAPTER 2") first, then a numbered paragraph ("2-3.
     Explanation of columns", "3-21. Hinge Assembly."), then a run-in heading without a number ("Tools
     and parts", "Manual References"), which is a part of the paragraph above it."""
-    if _DIVISION.match(it.text):
+    if DIVISION.match(it.text):
         return sized + 1
     return sized + (2 if _numbered(it) else 3)
 
