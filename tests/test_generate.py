@@ -189,6 +189,38 @@ def test_a_value_the_model_left_out_comes_from_the_evidence_per_sentence(retriev
     assert not unsupported_numbers(a.answer, [c.quote for c in a.citations])
 
 
+def test_a_sentence_joining_two_facts_is_verified_against_both_passages(retriever):
+    """The model joins two values from two evidence items into one sentence citing both: it is shown,
+    quoted from both; with one value wrong, it is dropped."""
+    import re
+
+    q = "What is the maximum operating pressure and what is the accumulator pre-charge on HP-3?"
+    probe = FakeServer(reply="NOT_IN_MANUALS")
+    try:
+        answer_question(q, retriever, OpenAICompatLLM(probe.url, "m"))
+        prompt = probe.requests[-1]["body"]["messages"][1]["content"]
+    finally:
+        probe.close()
+    items = dict(re.findall(r'<passage id="(\d+)".*?">\n(.*?)\n</passage>', prompt, re.S))
+    pressure = next(n for n, t in items.items() if "210 bar" in t)
+    charge = next(n for n, t in items.items() if "90 bar" in t and "pre-charge" in t.lower())
+    for value, shown in (("90", True), ("120", False)):
+        srv = FakeServer(reply=f"The maximum operating pressure is 210 bar and the accumulator pre-charge is {value} bar nitrogen [{pressure}][{charge}].")
+        try:
+            a = answer_question(q, retriever, OpenAICompatLLM(srv.url, "m"))
+        finally:
+            srv.close()
+        joined = f"The maximum operating pressure is 210 bar and the accumulator pre-charge is {value} bar nitrogen."
+        assert (joined in a.answer) is shown, a.answer
+        if shown:
+            assert a.mode == "llm" and a.answer.count("210 bar") == 1
+            quotes = " ".join(c.quote for c in a.citations)
+            assert "210 bar" in quotes and "90 bar" in quotes
+        else:
+            assert any(d.text == joined for d in a.dropped)
+        assert not unsupported_numbers(a.answer, [c.quote for c in a.citations])
+
+
 def test_prompt_templates_are_versioned_and_strict():
     for lang in ("en", "zh"):
         t = load_prompt("answer", lang)

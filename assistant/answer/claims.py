@@ -7,6 +7,9 @@ keeps its citation markers ([2]) and must pass three checks against the passage 
 3. every number, every number with its unit ("25 N·m") and every code ("HF-220-10") occurs
    verbatim in the quoted units, and a negation in the sentence matches one in the quote.
 
+A sentence that joins facts of two or three passages it cites is checked against their quotes
+together, each passage adding something the others lack (`verify_combined`).
+
 A sentence whose marker is missing or wrong but which another retrieved passage supports is cited
 to that passage instead; anything else is dropped, with the reason kept for the record.
 
@@ -129,6 +132,35 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
     return Dropped(text, reason, tuple(valid))
 
 
+def verify_combined(text: str, cited: list[int], hits: list[Hit], units: list[list[Unit]], min_support: float = 0.6) -> list[Claim] | None:
+    """A sentence that joins facts of two or three passages it cites ("The operating pressure is 210
+    bar and the pre-charge 90 bar [1][2]."), where no one passage holds it all: supported when the best
+    unit (or two) of each cited passage holds part of it, together they hold its content words
+    (`min_support`) and every number, unit, code and negation (`grounded` on their union), and each
+    passage adds a word or number the others lack. One claim per passage, the same text: each quoted.
+    None when it is not so supported."""
+    valid = [n - 1 for n in dict.fromkeys(cited) if 1 <= n <= len(hits)]
+    if not 2 <= len(valid) <= 3:
+        return None
+    parts = []
+    for i in valid:
+        windows = support_windows(text, units[i], hits[i].chunk.text)
+        if not windows or windows[0][0] <= 0:
+            return None
+        _, s, e = windows[0]
+        parts.append((i, s, e, hits[i].chunk.text[s:e]))
+    union = "\n".join(q for *_, q in parts)
+    score = overlap(text, union)
+    if score < min_support or word_support(text, union) < 0.5 or not grounded(text, union):
+        return None
+    mine = set(tokenize(text))
+    for k, part in enumerate(parts):
+        others = set(tokenize(" ".join(p[3] for j, p in enumerate(parts) if j != k)))
+        if not (mine & set(tokenize(part[3]))) - others:
+            return None  # a passage cited for nothing the others do not say
+    return [Claim(text, i, s, e, round(score, 3)) for i, s, e, _ in parts]
+
+
 class Verifier:
     """Checks a reply sentence by sentence, in order, as it arrives. A sentence that only introduces
     what follows ("To apply a theme, follow these steps:") is shown only if the next one passes."""
@@ -140,21 +172,25 @@ class Verifier:
         self._intro: Claim | None = None
 
     def feed(self, text: str, cited: list[int]) -> list[Claim]:
-        """The claims this sentence lets through (0, 1, or an intro held back plus this one)."""
+        """The claims this sentence lets through (0, 1, or an intro held back plus this one; a sentence
+        joining facts of several passages is one claim per passage, all of the same text)."""
         r = verify_claim(text, cited, self.hits, self.units, self.min_support)
+        if isinstance(r, Dropped):
+            r = verify_combined(text, cited, self.hits, self.units, self.min_support) or r
         intro, self._intro = self._intro, None
         if isinstance(r, Dropped):
             self.dropped.append(r)
             if intro:
                 self.dropped.append(Dropped(intro.text, "introduces a sentence that was dropped"))
             return []
+        now = r if isinstance(r, list) else [r]
         out = [intro] if intro else []
-        if r.text.rstrip().endswith((":", "：")):
-            self._intro = r
+        if len(now) == 1 and now[0].text.rstrip().endswith((":", "：")):
+            self._intro = now[0]
             self.claims += out
             return out  # the intro itself waits for the next sentence
-        self.claims += out + [r]
-        return out + [r]
+        self.claims += out + now
+        return out + now
 
     def close(self) -> list[Claim]:
         if self._intro:

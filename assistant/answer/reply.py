@@ -128,8 +128,8 @@ def stream_draft(question: str, hits: list[Hit], llm, max_tokens: int = 256) -> 
 
 def _passed(v: Verifier, sentences: list[tuple[str, list[int]]]) -> Generator[str, None, None]:
     for text, cited in sentences:
-        for c in v.feed(text, cited):
-            yield c.text + " "
+        for shown in dict.fromkeys(c.text for c in v.feed(text, cited)):  # a joined sentence: one claim per passage
+            yield shown + " "
 
 
 def _draft(claims: list[Claim], dropped: list[Dropped], hits: list[Hit], error: str = "") -> Draft:
