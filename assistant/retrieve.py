@@ -184,10 +184,7 @@ class Retriever:
         passages in other languages than English), so that a timed search measures the search alone."""
         snap = self.library.snapshot()
         if snap.multilingual is not None and snap.multilingual.size:
-            from .index.multilingual import get_channel
-
-            s = self.library.settings
-            get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize)
+            self._e5()
         return self
 
     def _e5(self):

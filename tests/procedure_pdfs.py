@@ -35,16 +35,22 @@ def _steps(c: canvas.Canvas, steps: list[tuple[str, list[str]]], y: float) -> No
         y -= 13 * len(lines) + 12
 
 
+def _task_head(c: canvas.Canvas, above: tuple[float, float, str], number: str, title: str, covers: str, size: float) -> None:
+    """An Army-TM task's head: a line above it (the running head, a division), the number and title in
+    bold at y 710, then "This task covers: ..." in body type of `size`."""
+    c.setFont(BOLD, 11)
+    c.drawString(*above)
+    c.drawString(76, 710, number)
+    c.drawString(110, 710, title)
+    c.setFont(BODY, size)
+    c.drawString(76, 680, f"This task covers: {covers}")
+
+
 def tm_task(path: Path) -> None:
     """Page 1: the title, the setup block, "a. Remove. (Figure 3-16)" and its steps; page 2: the title
     again with "(cont).", "b. Install.", the CAUTION, then the install steps and the figure's caption."""
     c = canvas.Canvas(str(path), pagesize=letter)
-    c.setFont(BOLD, 11)
-    c.drawString(480, 760, "TM 10-5411-205-13")
-    c.drawString(76, 710, "3-15.")
-    c.drawString(110, 710, "Drain Plug.")
-    c.setFont(BODY, 11)
-    c.drawString(76, 680, "This task covers: a. Remove b. Install")
+    _task_head(c, (480, 760, "TM 10-5411-205-13"), "3-15.", "Drain Plug.", "a. Remove b. Install", 11)
     c.drawString(76, 650, "INITIAL SETUP")
     c.drawString(76, 628, "Tools")
     c.drawString(356, 628, "Materials/Parts")
@@ -171,12 +177,7 @@ def tm_front_and_task(path: Path) -> None:
     c.setFont(BOLD, 12)
     c.drawString(72, 600, "HEADQUARTERS, DEPARTMENT OF THE ARMY")
     c.showPage()
-    c.setFont(BOLD, 11)
-    c.drawString(200, 740, "Section V. MAINTENANCE INSTRUCTIONS")
-    c.drawString(76, 710, "3-21.")
-    c.drawString(110, 710, "Hinge Assembly.")
-    c.setFont(BODY, 10)
-    c.drawString(76, 680, "This task covers: a. Remove")
+    _task_head(c, (200, 740, "Section V. MAINTENANCE INSTRUCTIONS"), "3-21.", "Hinge Assembly.", "a. Remove", 10)
     c.setFont(BOLD, 10)
     c.drawString(92, 650, "a. Remove.")
     c.setFont(BODY, 10)

@@ -285,14 +285,8 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
            around: Callable[[Chunk, int, int], list[Chunk]] | None = None) -> Selection:
     """The units that answer the question (none when nothing holds any of it), see Selection
     (`around(chunk, before, after)` gives the chunks just before and after one in its document)."""
-    sel = _select(question, terms, hits, cfg, around)
-    return sel if isinstance(sel, Selection) else Selection(*sel)
-
-
-def _select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig,
-            around: Callable[[Chunk, int, int], list[Chunk]] | None) -> Selection | tuple[list[Unit], list[Hit]]:
     if not hits:
-        return [], hits
+        return Selection([], hits)
     per_hit = passage_units(hits[: cfg.candidates])
     top = hits[0].score or 1.0
     lang = question_language(question)
@@ -316,7 +310,7 @@ def _select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfi
             fit[u] = rel[u] + bonus
             scored.append((fit[u] + cfg.prior * hits[u.hit].score / top, u))
     if not scored:
-        return [], hits
+        return Selection([], hits)
     typed = any(q.search(question) for q, _ in ANSWER_TYPES)
     if typed and any(rel[u] > 0 and _DIGIT.search(u.text) for _, u in scored):
         # a question that asks for a value is answered by a unit that holds one, not by the column
@@ -324,7 +318,7 @@ def _select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfi
         scored = [(sc, u) for sc, u in scored if _DIGIT.search(u.text)]
     _, best = max(scored, key=lambda x: x[0])
     if rel[best] <= 0:
-        return [], hits
+        return Selection([], hits)
     chunk = hits[best.hit].chunk
     body = [u for u in per_hit[best.hit] if not u.heading and not u.injected]
     starts_section = bool(per_hit[best.hit]) and per_hit[best.hit][0].heading
@@ -342,14 +336,14 @@ def _select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfi
                 break
             if "\t" in u.text:
                 keep.add(u)
-        return whole_rows(sorted(keep, key=lambda u: u.start), per_hit, list(hits), around)
+        return Selection(*whole_rows(sorted(keep, key=lambda u: u.start), per_hit, list(hits), around))
     for u in sorted((u for u in body if u in fit), key=lambda u: -fit[u]):
         if len(keep) >= cfg.max_units or fit[u] < cfg.keep_ratio * fit[best]:
             break
         keep.add(u)
     if starts_section:
         keep.update(u for u in body[: cfg.lead_units] if _is_prose(u.text))
-    return sorted(keep, key=lambda u: u.start), hits
+    return Selection(sorted(keep, key=lambda u: u.start), hits)
 
 
 def whole_rows(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],

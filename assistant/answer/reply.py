@@ -19,7 +19,7 @@ from ..types import Hit
 from .claims import Verifier, split_claims, verify_reply
 from .draft import Claim, Draft, Dropped
 from .evidence import question_language
-from .extract import ExtractConfig, Selection, Unit, passage_units, relevance, row_context
+from .extract import ExtractConfig, Selection, passage_units, relevance, row_context
 
 LLM_EVIDENCE = 8  # evidence items (sentences, steps, table rows) in the prompt
 LLM_EVIDENCE_WORDS = 300  # ... and their words at most: a short prompt is a fast one on a CPU
@@ -63,7 +63,7 @@ def evidence(question: str, terms, sel: Selection, cfg: ExtractConfig = ExtractC
         n = len(u.text.split())
         if len(out) >= LLM_EVIDENCE or (out and not selected and words + n > LLM_EVIDENCE_WORDS):
             break
-        h = passages[u.hit] if selected else top[u.hit]
+        h = passages[u.hit]  # the top passages are the first of `passages`
         c = h.chunk
         span = replace(c, start=c.start + u.start, end=c.start + u.end, text=u.text)
         out.append(Evidence(Hit(span, h.score, h.dense_score, h.lexical_score, h.rank), u.shown or u.text, selected))
@@ -144,10 +144,11 @@ def _draft(claims: list[Claim], dropped: list[Dropped], hits: list[Hit], error: 
 def with_fallback(model: Draft, items: list[Evidence]) -> Draft:
     """The model's verified sentences, with the extractive answer, per sentence rather than per
     answer, where the model fell short: a sentence that left out a number (or, of a table row, a
-    cell) of the extractive answer's item it cites gives way to that item, and each item of the extractive answer that a dropped
-    sentence cited or that holds a number no sentence gives is added, quoted whole as the extractive
-    answer quotes it (so the answer holds every value of the extractive one, and nothing the
-    extractive answer would not show that the model did not write). `model.passages` are the items' hits."""
+    cell) of the extractive answer's item it cites gives way to that item, and each item of the
+    extractive answer that a dropped sentence cited or that holds a number no sentence gives is
+    added, quoted whole as the extractive answer quotes it (so the answer holds every value of the
+    extractive one, and nothing the extractive answer would not show that the model did not write).
+    `model.passages` are the items' hits."""
     if not model.claims:
         return model
 
