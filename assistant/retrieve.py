@@ -15,12 +15,14 @@ MiniLM (and e5) on their own threads while BM25 runs; `Retriever.stage_times` ti
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Mapping
 
 import numpy as np
 
 from .documents import demote_copies, document_evidence, document_identities
+from .enclosing import enclosing_units
 from .index.chunk import detect_language
 from .index.embed import Embedder, get_embedder
 from .glossary import expand_query
@@ -57,26 +59,30 @@ class StageTimes:
 
 
 class _Clock:
-    """Laps of one search into a StageTimes; does nothing when there is none."""
+    """Laps of one search into a StageTimes (a stage lapped more than once in a search counts once,
+    its laps summed); does nothing when there is none."""
 
     def __init__(self, sink: StageTimes | None):
         self.sink = sink
+        self.laps: dict[str, float] = {}
         self.t0 = self.t = time.perf_counter() if sink is not None else 0.0
 
     def lap(self, stage: str) -> None:
         if self.sink is not None:
             now = time.perf_counter()
-            self.sink.ms.setdefault(stage, []).append((now - self.t) * 1000)
+            self.record(stage, (now - self.t) * 1000)
             self.t = now
 
     def record(self, stage: str, ms: float) -> None:
         """A stage that ran on another thread, beside this one's laps."""
         if self.sink is not None:
-            self.sink.ms.setdefault(stage, []).append(ms)
+            self.laps[stage] = self.laps.get(stage, 0.0) + ms
 
     def done(self) -> None:
         if self.sink is not None:
-            self.sink.ms.setdefault("total", []).append((time.perf_counter() - self.t0) * 1000)
+            self.record("total", (time.perf_counter() - self.t0) * 1000)
+            for stage, ms in self.laps.items():
+                self.sink.ms.setdefault(stage, []).append(ms)
 
 
 class Retriever:
@@ -93,6 +99,7 @@ class Retriever:
         self.cross_language_factor = cross_language_factor
         self.heading_weight = heading_weight
         self.identity_weight = identity_weight
+        self.unit_tokens = s.unit_tokens  # the budget of the unit returned around each match (enclosing.py); 0: the chunk alone
         self.pool = pool
         self.reranker = _load_reranker(reranker) if reranker else None
         self._planted: dict[str, bool] = {}  # chunk id (a content hash, so never stale) -> carries planted text
@@ -131,18 +138,25 @@ class Retriever:
         l_scores, l_ids = snap.lexical.search(query, m, allowed, expansion=expansion)
         lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
         clock.lap("BM25")
+        # each channel's rows are read as soon as it has its candidates, while the encoders still run
+        rows = self._rows(lexical, {})
+        clock.lap("chunk rows")
         qvec, minilm_ms = minilm_job.result()
         clock.record("embed MiniLM", minilm_ms)
-        if searched:
-            qv, e5_ms = e5_job.result()
-            clock.record("embed e5", e5_ms)
-        clock.lap("wait for encoders")
+        clock.lap("wait for MiniLM")
         d_scores, d_ids = snap.vectors.search(qvec, m, allowed)
         dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
         clock.lap("FAISS MiniLM")
-        ml = self._multilingual(snap, qv, m, allowed, clock) if searched else {}
-        rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml)))
+        rows = self._rows(dense, rows)
         clock.lap("chunk rows")
+        ml = {}
+        if searched:
+            qv, e5_ms = e5_job.result()
+            clock.record("embed e5", e5_ms)
+            clock.lap("wait for e5")
+            ml = self._multilingual(snap, qv, m, allowed, clock)
+            rows = self._rows(ml, rows)
+            clock.lap("chunk rows")
         dense, lexical, ml = (self._clean(ch, rows, n) for ch in (dense, lexical, ml))
         clock.lap("planted check")
         # MiniLM is an English model: its scores mean something only for passages in the question's
@@ -169,15 +183,19 @@ class Retriever:
             fused = {i: s * (1 + DOC_BOOST * min(1.0, max(0.0, boost.get(rows[i].doc, 0.0)))) for i, s in fused.items()}
             ceiling *= 1 + DOC_BOOST  # scores stay in 0..1
         fused = {i: s / ceiling for i, s in fused.items()} if ceiling > 0 else fused
-        want = max(k, 20) if self.reranker else k
+        # matches inside one unit are one hit (enclosing.py): enough candidates for k distinct units
+        want = max(k, 20) if self.reranker else 2 * k if self.unit_tokens else k
         top = demote_copies(sorted(fused.items(), key=lambda kv: -kv[1]), rows, max(2 * want, 20))[:want]
         clock.lap("copies")
         hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top]
         if self.reranker:
             hits = self.reranker(query, hits)
             clock.lap("rerank")
+        rowid = {rows[i].id: i for i, _ in top}
+        hits = enclosing_units(self.library.store, hits, [rowid[h.chunk.id] for h in hits], k, self.unit_tokens)
+        clock.lap("units")
         clock.done()
-        return [Hit(h.chunk, h.score, h.dense_score, h.lexical_score, rank) for rank, h in enumerate(hits[:k], 1)]
+        return [replace(h, rank=rank) for rank, h in enumerate(hits[:k], 1)]
 
     def load_models(self) -> "Retriever":
         """Load now what the first search would load (the multilingual model, when the library has
@@ -232,6 +250,11 @@ class Retriever:
         if self._identities[0] != generation:
             self._identities = (generation, document_identities(self.library.store))
         return self._identities[1]
+
+    def _rows(self, scores: dict[int, float], rows: dict) -> dict:
+        """`rows` (chunk row id -> Chunk) with those of the candidates in `scores` it lacks read from the store."""
+        missing = [i for i in scores if i not in rows]
+        return rows | self.library.store.chunk_rows(missing) if missing else rows
 
     def _clean(self, scores: dict[int, float], rows: dict, n: int) -> dict[int, float]:
         """A channel's best `n` candidates that exist and carry no planted text (see textrules.planted)."""
@@ -305,7 +328,7 @@ def heading_match(query: str, rows: dict, candidates, lexical) -> dict[int, floa
         c = rows[i]
         if not c.section:
             continue
-        head = set(tokenize(c.section[-1]))
+        head = _heading_tokens(c.section[-1])
         if not head or not (head & q):
             continue
         w = {t: lexical.idf(t) for t in head}
@@ -316,3 +339,11 @@ def heading_match(query: str, rows: dict, candidates, lexical) -> dict[int, floa
         out[i] = sum(w[t] for t in head & q) / total * (1.0 if opens else 0.5)
     return out
 
+
+
+@lru_cache(maxsize=65536)
+def _heading_tokens(heading: str) -> frozenset[str]:
+    """A heading's lexical tokens (headings repeat across the candidates of many searches)."""
+    from .index.lexical import tokenize
+
+    return frozenset(tokenize(heading))

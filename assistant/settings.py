@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     )
     reranker: str = Field("", description="A reranker of the top hits: a model directory (cross-encoder, SPLADE or sentence-transformers) or a cross-encoder hub name in the local hub cache; empty: none.")
     chunk_tokens: int = Field(0, ge=0, description="Max tokens per chunk; 0 means the embedding model's limit.")
+    unit_tokens: int = Field(
+        480, ge=0, description="Small-to-big retrieval: each hit is the unit around the matched chunk (the rest of its "
+        "section, table rows with their headers) within this many tokens; what a search shows and an answer reads. "
+        "0: the matched chunk alone.")
     ocr: Literal["auto", "off"] = Field("auto", description="OCR pages without a text layer when [ocr] is installed.")
     pdf_layout: Literal["on", "off"] = Field(
         "on", description="Read PDF pages from their layout (columns, tables with their headers); 'off' keeps the "

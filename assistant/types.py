@@ -133,12 +133,26 @@ class Hit:
     dense_score: float | None = None
     lexical_score: float | None = None
     rank: int = 0
+    # The unit the search returns around the matched chunk (enclosing.py): its section's chunks in
+    # reading order, the matched one among them, each a passage with its own score; () for the chunk alone.
+    unit: tuple["Hit", ...] = ()
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        """The chunks a reader sees for this hit, in reading order: its unit's, or the matched chunk alone."""
+        return tuple(p.chunk for p in self.unit) or (self.chunk,)
+
+    @property
+    def unit_text(self) -> str:
+        """What a reader of this hit reads: its unit's chunks one after the other, a passage of table
+        rows with its caption and column names (`Chunk.search_text`); the chunk's text without a unit.
+        Quotes are still cut from each `chunk.text`, the verbatim slice of its page."""
+        return "\n\n".join(c.search_text for c in self.chunks) if self.unit else self.chunk.text
 
     @property
     def display_text(self) -> str:
-        """The passage for display: white space (line breaks of the page included) collapsed to single
-        spaces. `chunk.text` stays the verbatim slice of the page that quotes are cut from."""
-        return " ".join(self.chunk.text.split())
+        """`unit_text` with white space (line breaks of the page included) collapsed to single spaces."""
+        return " ".join(self.unit_text.split())
 
     def to_json(self) -> dict:
         """A search hit as JSON. `score` is in 0..1 (see Retriever.search); `text` is `display_text`."""
@@ -150,7 +164,11 @@ class Hit:
             "section": " > ".join(c.section),
             "score": round(min(1.0, max(0.0, float(self.score))), 6),
             "text": self.display_text,
-        } | ({"page_label": c.page_label} if c.page_label else {})
+        } | ({"page_label": c.page_label} if c.page_label else {}) | ({"unit": self.unit_refs()} if len(self.unit) > 1 else {})
+
+    def unit_refs(self) -> list[dict]:
+        """The unit's chunks and their pages, in reading order (JSON)."""
+        return [{"chunk_id": u.id, "page": u.page} for u in self.chunks]
 
 
 class Citation(BaseModel):

@@ -55,8 +55,8 @@ CACHE = Path(os.environ.get("ASSISTANT_BENCH_CACHE", Path(tempfile.gettempdir())
 INDEX_CODE = [ROOT / "assistant" / "ingest", ROOT / "assistant" / "index" / "chunk.py", ROOT / "assistant" / "index" / "build.py",
               ROOT / "assistant" / "index" / "lexical.py", ROOT / "assistant" / "index" / "multilingual.py",
               ROOT / "assistant" / "index" / "embed.py", ROOT / "assistant" / "settings.py"]
-STAGES = ("filters", "BM25", "embed MiniLM", "embed e5", "wait for encoders", "FAISS MiniLM", "FAISS e5 passages",
-          "FAISS e5 sentences", "chunk rows", "planted check", "fusion", "heading match", "document evidence", "copies", "rerank", "total", "CPU, all threads")
+STAGES = ("filters", "BM25", "embed MiniLM", "embed e5", "wait for MiniLM", "wait for e5", "FAISS MiniLM", "FAISS e5 passages",
+          "FAISS e5 sentences", "chunk rows", "planted check", "fusion", "heading match", "document evidence", "copies", "rerank", "units", "total", "CPU, all threads")
 
 
 def metrics(questions, ranked_texts, times_ms) -> dict:
@@ -119,14 +119,17 @@ def cached_library(key: str, corpora: list[Path], embedder, layout: str = "on", 
     return app
 
 
-def ours(app, questions, stages: dict | None = None):
-    """This project's ranked texts and times over `questions`; `stages` (when given) collects the
-    milliseconds of each stage of each search (Retriever.stage_times)."""
+def ours(app, questions, stages: dict | None = None, unit_tokens: int | None = None):
+    """This project's ranked texts (each hit's text as `assistant search --jsonl` gives it) and times
+    over `questions`; `stages` (when given) collects the milliseconds of each stage of each search
+    (Retriever.stage_times); `unit_tokens` 0 returns each matched chunk alone instead of its unit."""
     from assistant.retrieve import StageTimes
 
     app.retriever.load_models()
     app.search("warm up 预热", 1)
     app.retriever.stage_times = StageTimes() if stages is not None else None
+    kept = app.retriever.unit_tokens
+    app.retriever.unit_tokens = kept if unit_tokens is None else unit_tokens
     out, ms, cpu = [], [], []
     try:
         for q in questions:
@@ -135,8 +138,9 @@ def ours(app, questions, stages: dict | None = None):
                 hits = app.search(q["question"], 10)
             cpu.append((time.process_time() - c0) * 1000)
             ms.append(t.seconds * 1000)
-            out.append([h.chunk.text for h in hits])
+            out.append([h.display_text for h in hits])
     finally:
+        app.retriever.unit_tokens = kept
         if stages is not None:
             for name, xs in app.retriever.stage_times.ms.items():
                 stages.setdefault(name, []).extend(xs)
@@ -276,6 +280,7 @@ def run_alone(name: str, questions, embedder, fp32, hf, rebuild: bool, reuse: bo
     app = cached_library(name, [corpus], embedder, rebuild=rebuild, reuse=reuse)
     try:
         runs.append(("this project", *ours(app, questions)))
+        runs.append(("this project, chunks alone", *ours(app, questions, unit_tokens=0)))
         chunks = all_chunks(app)
     finally:
         app.close()
@@ -296,6 +301,7 @@ def run_mixed(sets: dict[str, list], embedder, fp32, hf, rebuild: bool, reuse: b
     app = cached_library("mixed", corpora, embedder, rebuild=rebuild, reuse=reuse)
     try:
         ours_by_set = {name: ours(app, qs, stages) for name, qs in sets.items()}
+        alone = {name: ours(app, qs, unit_tokens=0) for name, qs in sets.items()}
         chunks = all_chunks(app)
     finally:
         app.close()
@@ -305,7 +311,7 @@ def run_mixed(sets: dict[str, list], embedder, fp32, hf, rebuild: bool, reuse: b
     out, i = {}, 0
     for name, qs in sets.items():
         j = i + len(qs)
-        out[name] = [("this project", *ours_by_set[name]), ("BM25 + dense, RRF", b_texts[i:j], b_ms[i:j]),
+        out[name] = [("this project", *ours_by_set[name]), ("this project, chunks alone", *alone[name]), ("BM25 + dense, RRF", b_texts[i:j], b_ms[i:j]),
                      ("LangChain textbook", l_texts[i:j], l_ms[i:j])]
         i = j
     return out
@@ -317,7 +323,7 @@ def stage_table(stages: dict[str, list[float]]) -> dict:
            for name in STAGES if stages.get(name)}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nSearch stages on the mixed library (ms, warm, models loaded; load average {load:.1f}; the encoders run on "
-          "their own threads while BM25 runs: 'wait for encoders' is what is left of them after BM25)")
+          "their own threads while BM25 runs and rows are read: 'wait for' is what is left of each after the work before it)")
     print(f"{'stage':<22}{'p50':>8}{'p95':>8}{'n':>6}")
     for name, m in out.items():
         print(f"{name:<22}{m['p50_ms']:>8.2f}{m['p95_ms']:>8.2f}{m['n']:>6}")

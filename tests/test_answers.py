@@ -18,6 +18,7 @@ from assistant.answer import Answer, answer_question, quote_pieces, stream_answe
 from assistant.answer.claims import split_claims, verify_claim
 from assistant.answer.extract import passage_units, units
 from assistant.answer.verify import is_verbatim, unsupported_numbers
+from assistant.enclosing import unit_passages
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -121,7 +122,8 @@ def test_quote_pieces_match_files_as_read():
 
 
 def test_claims_need_support_numbers_and_matching_negation(retriever):
-    hits = retriever.search("filter housing cover torque O-ring compressed air", 6)
+    # the passages an answer reads: the hits' units, chunk by chunk (enclosing.unit_passages)
+    hits = unit_passages(retriever.search("filter housing cover torque O-ring compressed air", 6), 6)
     us = passage_units(hits)
     ok = verify_claim("Tighten the filter housing cover to 25 N·m.", [1], hits, us)
     assert not hasattr(ok, "reason"), ok

@@ -159,7 +159,7 @@ def test_search_reports_the_time_of_each_stage(two_manuals):
         r.search("lubrication", 3)
     finally:
         times, r.stage_times = r.stage_times, None
-    for stage in ("BM25", "embed MiniLM", "FAISS MiniLM", "chunk rows", "fusion", "document evidence", "total"):
+    for stage in ("BM25", "embed MiniLM", "FAISS MiniLM", "chunk rows", "fusion", "document evidence", "units", "total"):
         assert len(times.ms[stage]) == 2 and all(ms >= 0 for ms in times.ms[stage])
 
 

@@ -211,7 +211,8 @@ def test_hit_json_text_is_clean_and_chunk_text_stays_verbatim(retriever, sample_
     for h in hits:
         j = h.to_json()
         assert "\r" not in j["text"] and "\n" not in j["text"]  # ... not in what is shown
-        assert j["text"] == " ".join(h.chunk.text.split())
+        assert j["text"] == " ".join(h.unit_text.split())  # the unit around the match (enclosing.py) ...
+        assert " ".join(h.chunk.search_text.split()) in j["text"]  # ... which holds the matched passage
         assert 0.0 <= j["score"] <= 1.0
     pdf_hit = next(h for h in hits if h.chunk.doc == "hp3_pump_manual.pdf")
     page = parse(SAMPLES / "hp3_pump_manual.pdf").pages[pdf_hit.chunk.page - 1]

@@ -29,6 +29,7 @@ from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
 from ..plaintext import plain
 from ..textrules import BRANCH_START, CLOSED, INJECTION_RE, NUMBER, running_sentences  # INJECTION_RE: planted text, units we refuse to repeat
+from ..enclosing import unit_passages
 from ..index.chunk import ROW_CUT, ROW_REST
 from ..types import Chunk, Hit
 
@@ -176,7 +177,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
 
 @dataclass(frozen=True)
 class ExtractConfig:
-    candidates: int = 4  # passages considered
+    candidates: int = 4  # hits considered (each hit's unit, chunk by chunk)
     prior: float = 0.6  # weight of the passage's retrieval score in a unit's score
     language: float = 0.3  # bonus for a passage in the question's language
     # python-docx readers (and the shared scorer) see a Word file's paragraphs, not its tables, so
@@ -199,6 +200,11 @@ def relevance(terms: list[Term], text: str, trail: str, cfg: ExtractConfig = Ext
     total = sum(t.weight for t in terms) or 1.0
     got = sum(t.weight if t.tokens & here else cfg.trail * t.weight if t.tokens & around else 0.0 for t in terms)
     return got / total
+
+
+# "How do I check the pre-charge?" asks for a method: a specification table's row that names the
+# pre-charge and holds its value is not one, even though it names the thing and holds a value
+METHOD_QUESTION = re.compile(r"^\s*how (?:do|can|should|must|would) (?:i|we|you)\b|^\s*how to\b|怎么|如何|怎样", re.IGNORECASE)
 
 
 def type_bonus(question: str, text: str) -> float:
@@ -287,9 +293,13 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     (`around(chunk, before, after)` gives the chunks just before and after one in its document)."""
     if not hits:
         return Selection([], hits)
-    per_hit = passage_units(hits[: cfg.candidates])
+    # the first hits' units, chunk by chunk: the answer draws from what the search shows (enclosing.py)
     top = hits[0].score or 1.0
+    n = sum(len(h.unit) or 1 for h in hits[: cfg.candidates])
+    hits = unit_passages(hits, cfg.candidates)
+    per_hit = passage_units(hits[:n])
     lang = question_language(question)
+    method = bool(METHOD_QUESTION.search(question))
     rel: dict[Unit, float] = {}  # question terms held
     fit: dict[Unit, float] = {}  # ... plus the value type asked for, the language, the source
     scored = []
@@ -302,10 +312,11 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
                 continue  # a table's header row names the columns: it answers nothing itself
             trail = " ".join(hits[u.hit].chunk.section) + context
             rel[u] = relevance(terms, u.text, trail, cfg)
-            bonus = cfg.answer_type * type_bonus(question, u.text) + cfg.language * (hits[u.hit].chunk.language == lang)
+            row = "\t" in u.text
+            bonus = cfg.answer_type * type_bonus(question, u.text) * (not (row and method)) + cfg.language * (hits[u.hit].chunk.language == lang)
             if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):
                 bonus -= cfg.docx_table
-            if "\t" in u.text:  # a table row whose label the question names ("1/2-13", "#7, 8")
+            if row and not method:  # a table row whose label the question names ("1/2-13", "#7, 8")
                 rel[u] += cfg.row_key * row_key(question, u.text)
             fit[u] = rel[u] + bonus
             scored.append((fit[u] + cfg.prior * hits[u.hit].score / top, u))

@@ -49,6 +49,12 @@ def _llm_options(p: argparse.ArgumentParser) -> None:
     _filter_options(p)
 
 
+def _unit_option(p) -> None:
+    p.add_argument("--unit-tokens", type=int, default=None, metavar="N",
+                   help="each hit is the unit around the matched passage (the rest of its section) within N tokens, "
+                   "what is shown and what an answer reads; 0: the matched passage alone (default 480, or ASSISTANT_UNIT_TOKENS)")
+
+
 def _filter_options(p: argparse.ArgumentParser) -> None:
     """The filters of assistant.retrieve.Filters.from_args."""
     p.add_argument("--doc", action="append", default=[], help="only this document (repeatable)")
@@ -86,12 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "score and text. The score is in 0..1: the weighted sum of the per-query normalised channel scores "
                        "(BM25, dense, multilingual) and the heading match, divided by the most they can add up to, so 1 is "
                        "the best possible match on every channel (with --reranker: the reranker's score squashed "
-                       "to 0..1). Scores rank hits of one query; they are not comparable across queries. The hit text is "
+                       "to 0..1). Scores rank hits of one query; they are not comparable across queries. A hit is the unit around "
+                       "the matched passage: the rest of its section within --unit-tokens (a table passage with its column "
+                       "names); JSON names the matched chunk and, under \"unit\", every chunk and page it holds. The hit text is "
                        "shown with its white space collapsed to single spaces (the library keeps the verbatim page text). "
                        "Exit 0: hits printed (or none matched); 1: a missing or empty library, or another error; 2: usage error.")
     p.add_argument("query", nargs="?", help="the query (or use --queries)")
     _common(p)
     p.add_argument("-k", type=int, default=10, help="hits to return (default 10)")
+    _unit_option(p)
     p.add_argument("--queries", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "question"}')
     _filter_options(p)
     p.add_argument("--reranker", default=None, help="a reranker model directory (cross-encoder, SPLADE or sentence-transformers) or a cross-encoder hub name in the local hub cache, to rerank the top hits")
@@ -108,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     _llm_options(p)
     p.add_argument("-k", type=int, default=6, help="passages given to the answerer (default 6)")
+    _unit_option(p)
     p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "question"}')
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--jsonl", action="store_true", help="batch output: one JSON line per question")
@@ -131,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help="questions (retrieval, answers) or tasks (cards)")
     p.add_argument("--tasks", type=Path, metavar="FILE.jsonl", help="tasks for eval cards (same as --questions)")
     p.add_argument("-k", type=int, default=None, help="hits/passages per question (default: 10 for retrieval, 6 for answers)")
+    _unit_option(p)
     p.add_argument("--corpus", type=Path, action="append", default=[], help="corpus folder for the verbatim-quote check (default: the library's documents)")
     p.add_argument("--out", type=Path, help="also write the per-item results as JSONL here")
 

@@ -20,7 +20,7 @@ def settings_from(args) -> Settings:
     return load_settings(index_dir=getattr(args, "index", None), device=getattr(args, "device", None),
                          embedding_model=getattr(args, "embedding_model", None), llm=getattr(args, "llm", None),
                          llm_url=getattr(args, "llm_url", None), llm_model=getattr(args, "llm_model", None),
-                         reranker=getattr(args, "reranker", None))
+                         reranker=getattr(args, "reranker", None), unit_tokens=getattr(args, "unit_tokens", None))
 
 
 def open_assistant(args, settings: Settings | None = None, require_documents: bool = True):

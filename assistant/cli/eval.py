@@ -44,7 +44,7 @@ def retrieval(args) -> int:
         hits = app.search(q["question"], max(10, args.k or 10), filters(args))
         took = now_ms(t0)
         ms.append(took)
-        ranks = [i for i, h in enumerate(hits[:10]) if relevant(q["answer"], h.chunk.text)]
+        ranks = [i for i, h in enumerate(hits[:10]) if relevant(q["answer"], h.display_text)]  # the text the hit shows, as the scorer reads it
         firsts.append(ranks[0] if ranks else None)
         out.append({"id": q["id"], "hits": [h.to_json() for h in hits], "ms": took, "first_relevant": ranks[0] + 1 if ranks else None})
     ms.sort()

@@ -26,8 +26,11 @@ def run(args) -> int:
     for h in hits:
         c = h.chunk
         section = " > ".join(c.section)
-        print(f"{h.rank:>2}. {c.doc} p.{c.page}  [{section}]  score {h.score:.3f}")
-        print("    " + h.display_text[:300])
+        pages = sorted({u.page for u in h.chunks})
+        where = f"p.{c.page}" + (f" (with pp.{pages[0]}-{pages[-1]})" if len(pages) > 1 else "")
+        print(f"{h.rank:>2}. {c.doc} {where}  [{section}]  score {h.score:.3f}")
+        text = h.display_text
+        print("    " + (text if len(text) <= 600 else text[:600] + " …"))
     if not hits:
         print("no matches")
     return 0

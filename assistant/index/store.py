@@ -294,6 +294,20 @@ class Store:
                                   tuple(filter(None, r[9].split(","))), r[10], r[11])
         return out
 
+    def outline(self, rowids: list[int]) -> dict[int, tuple[int, str, bool, int]]:
+        """Per chunk row id: (document id, section path as stored, holds table rows, approximate
+        tokens): what is needed to tell which chunks make a unit (enclosing.py) without reading them.
+        Tokens are estimated from the length (about 4 characters a token in Latin script, one a
+        character in Chinese)."""
+        out: dict[int, tuple[int, str, bool, int]] = {}
+        for i in range(0, len(rowids), 500):
+            part = [int(r) for r in rowids[i : i + 500]]
+            q = (f"SELECT rowid, doc_id, section, {self._col('chunks', 'chunks', 'labelled')} != '', length(text), language "
+                 f"FROM chunks WHERE rowid IN ({','.join('?' * len(part))})")
+            for r in self.db.execute(q, part):
+                out[r[0]] = (r[1], r[2], bool(r[3]), r[4] if r[5] == "zh" else r[4] // 4 + 1)
+        return out
+
     def all_vectors(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
         """(rowids int64, vectors float32 [n, dim]) for every chunk that has one, in rowid order."""
         rows = self.db.execute(

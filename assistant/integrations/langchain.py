@@ -29,10 +29,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 
 def hit_to_document(hit) -> Document:
+    """A hit as a LangChain Document: the unit the search returns around the matched chunk (its
+    `unit_text`); metadata names the matched chunk and, where the unit has more, each chunk and page."""
     c = hit.chunk
-    return Document(page_content=c.text, id=c.id, metadata={
-        "doc": c.doc, "page": c.page, "chunk_id": c.id, "section": " > ".join(c.section), "score": float(hit.score),
-        "dense_score": hit.dense_score, "lexical_score": hit.lexical_score, "language": c.language})
+    meta = {"doc": c.doc, "page": c.page, "chunk_id": c.id, "section": " > ".join(c.section), "score": float(hit.score),
+            "dense_score": hit.dense_score, "lexical_score": hit.lexical_score, "language": c.language}
+    if len(hit.unit) > 1:
+        meta["unit"] = hit.unit_refs()
+    return Document(page_content=hit.unit_text, id=c.id, metadata=meta)
 
 
 class LibraryRetriever(BaseRetriever):
