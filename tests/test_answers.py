@@ -320,3 +320,22 @@ def test_cli_prints_the_answer_then_sources_then_warnings(retriever, capsys):
     assert len(warn_lines) == len(a.warnings)
     assert any("Stored hydraulic pressure" in ln for ln in warn_lines)
     assert not any(re.match(r"\s*⚠\s*\d+\.", ln) for ln in warn_lines), warn_lines  # the lock-out step without its number
+
+
+@pytest.mark.parametrize("question, values", [
+    ("What torque for the filter housing cover and the motor flange bolts?", ("25 N·m", "49 N·m")),
+    ("What are the maximum operating pressure and the accumulator pre-charge?", ("210 bar", "90 bar")),
+])
+def test_a_question_asking_for_two_values_gets_both_rows(retriever, question, values):
+    """Two things asked for with "and": the row that holds the other one is added to the best (extract._other_part)."""
+    a = answer_question(question, retriever, None)
+    assert not a.refused and all(v in a.answer for v in values), a.answer
+    texts = _chunk_texts(retriever.library)
+    assert all(is_verbatim(c.quote, texts[c.chunk_id]) for c in a.citations)
+
+
+def test_a_method_question_is_answered_by_the_procedure_not_a_specification_row(retriever):
+    """ "How do I check the accumulator pre-charge?" names a specification table's row ("Accumulator
+    pre-charge | 90 bar nitrogen") but asks for a method: the procedure's steps answer it."""
+    a = answer_question("How do I check the accumulator pre-charge?", retriever, None)
+    assert not a.refused and "dump valve V5" in a.answer and a.answer != "Accumulator pre-charge: 90 bar nitrogen"

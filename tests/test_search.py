@@ -226,3 +226,13 @@ def test_section_paths_hold_headings_not_table_header_rows(sample_library):
     for s in sections:
         assert not any(h.endswith(("Parameter Value", "Code Meaning Remedy", "Task Interval Section")) for h in s), s
         assert not any("RMS (d)" in h for h in s), s
+
+
+def test_a_size_or_range_joined_by_a_hyphen_is_also_indexed_in_its_parts():
+    """A torque table prints a 1/2-13 screw as two cells ("1/2", "13"); a specification prints a range
+    "0.004-0.010 in." that a question may quote one end of."""
+    from assistant.index.lexical import tokenize
+
+    assert {"1/2-13", "1/2", "13"} <= set(tokenize("torque for a 1/2-13 capscrew"))
+    assert {"0.004", "0.010"} <= set(tokenize("end play 0.004-0.010 in."))
+    assert "220" in tokenize("HF-220-10") and "hf-220" not in tokenize("HF-220-10")  # codes as before

@@ -302,6 +302,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     method = bool(METHOD_QUESTION.search(question))
     rel: dict[Unit, float] = {}  # question terms held
     fit: dict[Unit, float] = {}  # ... plus the value type asked for, the language, the source
+    trails: dict[Unit, str] = {}  # what a unit sits under: its headings, a row's caption and column names
     scored = []
     for us in per_hit:
         for u in us:
@@ -310,7 +311,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             context = row_context(hits[u.hit].chunk, u.text)
             if context.endswith(HEADER_MARK):
                 continue  # a table's header row names the columns: it answers nothing itself
-            trail = " ".join(hits[u.hit].chunk.section) + context
+            trail = trails[u] = " ".join(hits[u.hit].chunk.section) + context
             rel[u] = relevance(terms, u.text, trail, cfg)
             row = "\t" in u.text
             bonus = cfg.answer_type * type_bonus(question, u.text) * (not (row and method)) + cfg.language * (hits[u.hit].chunk.language == lang)
@@ -347,14 +348,48 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
                 break
             if "\t" in u.text:
                 keep.add(u)
-        return Selection(*whole_rows(sorted(keep, key=lambda u: u.start), per_hit, list(hits), around))
+        keep |= _other_part(question, keep, scored, terms, trails, typed)
+        return Selection(*whole_rows(sorted(keep, key=lambda u: (u.hit, u.start)), per_hit, list(hits), around))
     for u in sorted((u for u in body if u in fit), key=lambda u: -fit[u]):
         if len(keep) >= cfg.max_units or fit[u] < cfg.keep_ratio * fit[best]:
             break
         keep.add(u)
     if starts_section:
         keep.update(u for u in body[: cfg.lead_units] if _is_prose(u.text))
-    return Selection(sorted(keep, key=lambda u: u.start), hits)
+    keep |= _other_part(question, keep, scored, terms, trails, typed)
+    return Selection(sorted(keep, key=lambda u: (u.hit, u.start)), hits)
+
+
+TWO_PARTS = re.compile(r"\band\b|和|及|与|、|分别|\bboth\b", re.IGNORECASE)  # a question asking for two things
+
+
+def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]], terms: list[Term],
+                trails: dict[Unit, str], typed: bool) -> set[Unit]:
+    """For a question that asks for two things, joined by "and" ("the piston pin diameter and
+    the main bearing clearance", "1500 英尺和 30000 英尺") where the kept units hold one: the candidate
+    unit that holds most of the question's remaining terms (idf-weighted, its headings and column
+    names counted), when it holds at least half of what is left and what is left is a real part of the
+    question (a quarter of it or more); where the question asks for a value (a torque, a gap), a unit
+    holding a value of that kind. At most one unit: {} when none qualifies."""
+    if not TWO_PARTS.search(question):
+        return set()
+    total = sum(t.weight for t in terms) or 1.0
+    held: set[str] = set()
+    for u in keep:
+        held |= set(tokenize(f"{u.text} {trails.get(u, '')}"))
+    missing = [t for t in terms if not t.tokens & held]
+    need = sum(t.weight for t in missing)
+    if need < 0.25 * total:
+        return set()
+    pick, gain = None, 0.0
+    for _, u in scored:
+        if u in keep or (typed and not type_bonus(question, u.text)):
+            continue
+        here = set(tokenize(f"{u.text} {trails.get(u, '')}"))
+        g = sum(t.weight for t in missing if t.tokens & here)
+        if g > gain:
+            pick, gain = u, g
+    return {pick} if pick is not None and gain >= 0.5 * need else set()
 
 
 def whole_rows(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],

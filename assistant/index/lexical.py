@@ -59,6 +59,9 @@ def tokenize(text: str) -> list[str]:
                 out.append(t)
                 out.extend(p for p in parts if p not in STOP)
                 out.append("".join(parts))  # E-104 also matches E104
+                # a size or a range joined by a hyphen: "1/2-13" (a 1/2 in. screw, 13 threads an inch, which a
+                # torque table prints in two cells) and "0.004-0.010" also hold "1/2" and "0.004", "0.010"
+                out.extend(p for p in t.split("-") if p and p != t and re.fullmatch(r"\d+[./]\d+", p))
             prev_word = ""
             continue
         if t in STOP:
