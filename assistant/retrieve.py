@@ -185,7 +185,7 @@ class Retriever:
         fused = {i: s / ceiling for i, s in fused.items()} if ceiling > 0 else fused
         # matches inside one unit are one hit (enclosing.py): enough candidates for k distinct units
         want = max(k, 20) if self.reranker else 2 * k if self.unit_tokens else k
-        top = demote_copies(sorted(fused.items(), key=lambda kv: -kv[1]), rows, max(2 * want, 20))[:want]
+        top = demote_copies(sorted(fused.items(), key=lambda kv: -kv[1]), rows, max(2 * (want if self.reranker else k), 20))[:want]
         clock.lap("copies")
         hits = [Hit(rows[i], s, dense.get(i), lexical.get(i)) for i, s in top]
         if self.reranker:

@@ -9,7 +9,9 @@
 
 A mode is a backend (none, local, openai, or a model path), optionally @engine for a local model
 (ctranslate2 or transformers; without it, the default engine). Prints a table and one JSON line with
-the CPU: per mode p50/p95 ms to the whole answer and to its first verified sentence (what a streaming
+the CPU (and the kernels forced by CT2_FORCE_CPU_ISA, ATEN_CPU_CAPABILITY or ONEDNN_MAX_CPU_ISA, as
+`CT2_FORCE_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2` measure an AVX2-only CPU on an
+AVX-512 one): per mode p50/p95 ms to the whole answer and to its first verified sentence (what a streaming
 client shows first), questions answered, refusals, answers the model wrote, and the load time of the
 model (the first load of the bundled model also assembles and converts it, once). Latencies are per
 question, after a warm-up question, retrieval included. The answers are scored as `assistant eval
@@ -45,6 +47,8 @@ SETS = {  # name: (corpus, questions)
     "sample": (ROOT / "assistant" / "samples", ROOT / "tests" / "fixtures" / "sample_answers.jsonl"),  # the bundled sample library
 }
 TABLE_KINDS = {"table", "table-2rows"}
+# kernels forced below what the CPU has (AVX2 on an AVX-512 CPU): printed, as the CPU flags then say more than ran
+FORCED_ISA = ("CT2_FORCE_CPU_ISA", "ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -153,10 +157,12 @@ def main(argv=None) -> int:
                           r["p50_ms"] if g == "all" else "", r["p95_ms"] if g == "all" else "",
                           r["first_p50_ms"] if g == "all" else "", r["refused"] if g == "all" else "",
                           r["llm_answers"] if g == "all" else "", r["load_s"] if g == "all" else ""))
-    report(f"answers on {args.set} (ms per question, retrieval included)", table,
+    forced = {k: os.environ[k] for k in FORCED_ISA if os.environ.get(k)}
+    report(f"answers on {args.set} (ms per question, retrieval included)"
+           + (f"; kernels forced: {' '.join(f'{k}={v}' for k, v in forced.items())}" if forced else ""), table,
            ("layout", "mode", "questions", "n", "recall", "F1", "quotes verbatim", "numbers grounded", "values held",
             "refused unans.", "false refusal", "p50 ms", "p95 ms", "first p50 ms", "refused", "llm", "load s"),
-           {"bench": "answers", "set": args.set, "results": rows})
+           {"bench": "answers", "set": args.set, "results": rows} | ({"forced_isa": forced} if forced else {}))
     return 0
 
 

@@ -170,19 +170,38 @@ def test_the_prompt_holds_the_selected_evidence_not_whole_passages(server, retri
     assert any("25 N·m" in c.quote for c in a.citations)
 
 
+def _items(retriever, question: str) -> tuple[str, str]:
+    """The numbers of the evidence items holding the maximum operating pressure and the accumulator
+    pre-charge in the prompt the model is given for `question`."""
+    import re
+
+    probe = FakeServer(reply="NOT_IN_MANUALS")
+    try:
+        answer_question(question, retriever, OpenAICompatLLM(probe.url, "m"))
+        prompt = probe.requests[-1]["body"]["messages"][1]["content"]
+    finally:
+        probe.close()
+    items = dict(re.findall(r'<passage id="(\d+)".*?">\n(.*?)\n</passage>', prompt, re.S))
+    pressure = next(n for n, t in items.items() if "210 bar" in t)
+    charge = next(n for n, t in items.items() if "90 bar" in t and "pre-charge" in t.lower())
+    return pressure, charge
+
+
 def test_a_value_the_model_left_out_comes_from_the_evidence_per_sentence(retriever):
     """The model answers one of two values asked for and gets the other wrong: its right sentence is
     kept, the wrong one dropped, and the evidence item the dropped sentence cited is shown instead
     (verbatim, cited), not the whole answer replaced by the extractive one."""
     q = "What is the maximum operating pressure and what is the accumulator pre-charge on HP-3?"
-    srv = FakeServer(reply="The maximum operating pressure is 210 bar [1]. The accumulator pre-charge is 120 bar [2].")
+    pressure, charge = _items(retriever, q)
+    srv = FakeServer(reply=f"The maximum operating pressure is 210 bar, with the relief valve set to 230 bar [{pressure}]. "
+                           f"The accumulator pre-charge is 120 bar [{charge}].")
     try:
         a = answer_question(q, retriever, OpenAICompatLLM(srv.url, "m"))
         prompt = srv.requests[-1]["body"]["messages"][1]["content"]
     finally:
         srv.close()
     assert a.mode == "llm"
-    assert a.answer.startswith("The maximum operating pressure is 210 bar.")
+    assert a.answer.startswith("The maximum operating pressure is 210 bar, with the relief valve set to 230 bar.")
     assert "120 bar" not in a.answer and any("120 bar" in d.text for d in a.dropped)
     assert "Accumulator pre-charge: 90 bar" in a.answer
     assert "90 bar" in prompt
@@ -192,25 +211,16 @@ def test_a_value_the_model_left_out_comes_from_the_evidence_per_sentence(retriev
 def test_a_sentence_joining_two_facts_is_verified_against_both_passages(retriever):
     """The model joins two values from two evidence items into one sentence citing both: it is shown,
     quoted from both; with one value wrong, it is dropped."""
-    import re
-
     q = "What is the maximum operating pressure and what is the accumulator pre-charge on HP-3?"
-    probe = FakeServer(reply="NOT_IN_MANUALS")
-    try:
-        answer_question(q, retriever, OpenAICompatLLM(probe.url, "m"))
-        prompt = probe.requests[-1]["body"]["messages"][1]["content"]
-    finally:
-        probe.close()
-    items = dict(re.findall(r'<passage id="(\d+)".*?">\n(.*?)\n</passage>', prompt, re.S))
-    pressure = next(n for n, t in items.items() if "210 bar" in t)
-    charge = next(n for n, t in items.items() if "90 bar" in t and "pre-charge" in t.lower())
+    pressure, charge = _items(retriever, q)
     for value, shown in (("90", True), ("120", False)):
-        srv = FakeServer(reply=f"The maximum operating pressure is 210 bar and the accumulator pre-charge is {value} bar nitrogen [{pressure}][{charge}].")
+        joined = (f"The maximum operating pressure is 210 bar (relief valve set to 230 bar) and the accumulator pre-charge "
+                  f"is {value} bar nitrogen.")
+        srv = FakeServer(reply=f"{joined[:-1]} [{pressure}][{charge}].")
         try:
             a = answer_question(q, retriever, OpenAICompatLLM(srv.url, "m"))
         finally:
             srv.close()
-        joined = f"The maximum operating pressure is 210 bar and the accumulator pre-charge is {value} bar nitrogen."
         assert (joined in a.answer) is shown, a.answer
         if shown:
             assert a.mode == "llm" and a.answer.count("210 bar") == 1
@@ -343,3 +353,43 @@ def test_bundled_model_on_ctranslate2_is_the_default_and_answers(retriever):
     assert "".join(llm.stream(msgs, 12)).strip() == llm.chat(msgs, 12) != ""
     zh = "".join(llm.stream([{"role": "user", "content": "用中文回答：扭矩的单位是什么？"}], 16))
     assert "\ufffd" not in zh and zh.strip()
+
+
+@pytest.mark.slow
+def test_the_cached_prompt_head_changes_only_rounding(retriever):
+    """CTranslate2 reads the head of the answer prompt (system message and the user turn's opening) once
+    and starts every later answer prompt from its cached state; the model still reads exactly the
+    tokens of the whole prompt, so greedy decoding gives the same tokens with the same log-probs as
+    without the cache: bit for bit where the int8 kernels do not depend on how many tokens are read
+    at once (AVX-512), within rounding where they do (AVX2: up to ~0.2, a near tie may then flip)."""
+    from assistant.answer import reply
+    from assistant.llm.ct2 import CT2LLM
+
+    llm = get_llm(Settings(llm="local"))
+    assert isinstance(llm, CT2LLM)
+    questions = ["What torque for the filter housing cover on HP-3?", "How often is the HP-3 oil changed?",
+                 "HP-3 滤清器壳体盖的扭矩是多少？"]
+    prompts = [reply.messages(q, retriever.search(q, 4)) for q in questions]
+
+    def greedy(messages, cache: bool) -> tuple[int, list[tuple[int, float]]]:
+        llm.cache_heads = cache
+        head, rest = llm._prompt(messages)
+        steps = llm.generator.generate_tokens(rest, return_log_prob=True, **llm._options(24, head))
+        return len(head), [(s.token_id, s.log_prob) for s in steps if s.token_id not in llm._end]
+
+    try:
+        for messages in prompts:
+            n, cached = greedy(messages, True)
+            n_whole, whole = greedy(messages, False)
+            text = llm.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            head_text = llm.tokenizer.decode(llm.tokenizer(text, add_special_tokens=False)["input_ids"][:n])
+            assert n_whole == 0 and n > 50 and head_text.endswith("<|im_start|>user\n"), head_text
+            assert messages[0]["content"] in head_text and messages[1]["content"] not in head_text
+            assert cached and whole
+            for (a, lp_a), (b, lp_b) in zip(cached, whole):
+                assert abs(lp_a - lp_b) < 0.3, (a, b, lp_a, lp_b)  # the same distribution ...
+                if a != b:  # ... so tokens differ only where two were all but tied
+                    break
+        assert len(llm._heads) == 2  # one head per template (English, Chinese), however many questions
+    finally:
+        llm.cache_heads = True
