@@ -138,25 +138,19 @@ class Retriever:
         l_scores, l_ids = snap.lexical.search(query, m, allowed, expansion=expansion)
         lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
         clock.lap("BM25")
-        # each channel's rows are read as soon as it has its candidates, while the encoders still run
-        rows = self._rows(lexical, {})
-        clock.lap("chunk rows")
         qvec, minilm_ms = minilm_job.result()
         clock.record("embed MiniLM", minilm_ms)
-        clock.lap("wait for MiniLM")
-        d_scores, d_ids = snap.vectors.search(qvec, m, allowed)
-        dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
-        clock.lap("FAISS MiniLM")
-        rows = self._rows(dense, rows)
-        clock.lap("chunk rows")
-        ml = {}
         if searched:
             qv, e5_ms = e5_job.result()
             clock.record("embed e5", e5_ms)
-            clock.lap("wait for e5")
-            ml = self._multilingual(snap, qv, m, allowed, clock)
-            rows = self._rows(ml, rows)
-            clock.lap("chunk rows")
+        clock.lap("wait for encoders")
+        d_scores, d_ids = snap.vectors.search(qvec, m, allowed)
+        dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
+        clock.lap("FAISS MiniLM")
+        ml = self._multilingual(snap, qv, m, allowed, clock) if searched else {}
+        # the rows are read once the encoders are done: read while they run, on 2 cores, they slow them more than they save
+        rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml)))
+        clock.lap("chunk rows")
         dense, lexical, ml = (self._clean(ch, rows, n) for ch in (dense, lexical, ml))
         clock.lap("planted check")
         # MiniLM is an English model: its scores mean something only for passages in the question's
@@ -250,11 +244,6 @@ class Retriever:
         if self._identities[0] != generation:
             self._identities = (generation, document_identities(self.library.store))
         return self._identities[1]
-
-    def _rows(self, scores: dict[int, float], rows: dict) -> dict:
-        """`rows` (chunk row id -> Chunk) with those of the candidates in `scores` it lacks read from the store."""
-        missing = [i for i in scores if i not in rows]
-        return rows | self.library.store.chunk_rows(missing) if missing else rows
 
     def _clean(self, scores: dict[int, float], rows: dict, n: int) -> dict[int, float]:
         """A channel's best `n` candidates that exist and carry no planted text (see textrules.planted)."""

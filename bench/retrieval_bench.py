@@ -55,7 +55,7 @@ CACHE = Path(os.environ.get("ASSISTANT_BENCH_CACHE", Path(tempfile.gettempdir())
 INDEX_CODE = [ROOT / "assistant" / "ingest", ROOT / "assistant" / "index" / "chunk.py", ROOT / "assistant" / "index" / "build.py",
               ROOT / "assistant" / "index" / "lexical.py", ROOT / "assistant" / "index" / "multilingual.py",
               ROOT / "assistant" / "index" / "embed.py", ROOT / "assistant" / "settings.py"]
-STAGES = ("filters", "BM25", "embed MiniLM", "embed e5", "wait for MiniLM", "wait for e5", "FAISS MiniLM", "FAISS e5 passages",
+STAGES = ("filters", "BM25", "embed MiniLM", "embed e5", "wait for encoders", "FAISS MiniLM", "FAISS e5 passages",
           "FAISS e5 sentences", "chunk rows", "planted check", "fusion", "heading match", "document evidence", "copies", "rerank", "units", "total", "CPU, all threads")
 
 
@@ -323,7 +323,7 @@ def stage_table(stages: dict[str, list[float]]) -> dict:
            for name in STAGES if stages.get(name)}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nSearch stages on the mixed library (ms, warm, models loaded; load average {load:.1f}; the encoders run on "
-          "their own threads while BM25 runs and rows are read: 'wait for' is what is left of each after the work before it)")
+          "their own threads while BM25 runs: 'wait for encoders' is what is left of them after BM25)")
     print(f"{'stage':<22}{'p50':>8}{'p95':>8}{'n':>6}")
     for name, m in out.items():
         print(f"{name:<22}{m['p50_ms']:>8.2f}{m['p95_ms']:>8.2f}{m['n']:>6}")
