@@ -141,7 +141,10 @@ def test_cli_search_batch(sample_index, tmp_path):
     assert [x["id"] for x in lines] == ["a", "b"]
     for x in lines:
         assert len(x["hits"]) == 3 and x["ms"] > 0
-        assert set(x["hits"][0]) - {"page_label"} == {"chunk_id", "doc", "page", "section", "score", "text"}  # page_label: where printed
+        # page_label: where printed; unit: the chunks of the hit's unit, where it holds more than the match
+        assert set(x["hits"][0]) - {"page_label", "unit"} == {"chunk_id", "doc", "page", "section", "score", "text"}
+        for h in x["hits"]:
+            assert h["chunk_id"] in [u["chunk_id"] for u in h.get("unit", [{"chunk_id": h["chunk_id"]}])]
     assert lines[0]["hits"][0]["doc"] == "substation_breaker_inspection.html"
     assert lines[1]["hits"][0]["doc"] == "hp3_filter_procedure_zh.pdf" and "25 N·m" in lines[1]["hits"][0]["text"]
 
