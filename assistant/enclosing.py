@@ -64,11 +64,11 @@ def _best(scores) -> float | None:
     return max((s for s in scores if s is not None), default=None)
 
 
-def unit_passages(hits: list[Hit], n: int) -> list[Hit]:
-    """What an answer reads: the first `n` hits' units, one passage per chunk in reading order (see
-    enclosing_units for their scores), then the other hits as they are. Hits without a unit (a
-    search that returned chunks alone) pass unchanged."""
-    return [p for h in hits[:n] for p in (h.unit or (h,))] + list(hits[n:])
+def unit_passages(hits: list[Hit]) -> list[Hit]:
+    """What an answer reads of these hits: each one's unit, one passage per chunk in reading order
+    (see enclosing_units for their scores). A hit without a unit (a search that returned chunks
+    alone) is its own passage."""
+    return [p for h in hits for p in (h.unit or (h,))]
 
 
 def _around(rowids: list[int]) -> list[int]:

@@ -59,30 +59,26 @@ class StageTimes:
 
 
 class _Clock:
-    """Laps of one search into a StageTimes (a stage lapped more than once in a search counts once,
-    its laps summed); does nothing when there is none."""
+    """Laps of one search into a StageTimes; does nothing when there is none."""
 
     def __init__(self, sink: StageTimes | None):
         self.sink = sink
-        self.laps: dict[str, float] = {}
         self.t0 = self.t = time.perf_counter() if sink is not None else 0.0
 
     def lap(self, stage: str) -> None:
         if self.sink is not None:
             now = time.perf_counter()
-            self.record(stage, (now - self.t) * 1000)
+            self.sink.ms.setdefault(stage, []).append((now - self.t) * 1000)
             self.t = now
 
     def record(self, stage: str, ms: float) -> None:
         """A stage that ran on another thread, beside this one's laps."""
         if self.sink is not None:
-            self.laps[stage] = self.laps.get(stage, 0.0) + ms
+            self.sink.ms.setdefault(stage, []).append(ms)
 
     def done(self) -> None:
         if self.sink is not None:
-            self.record("total", (time.perf_counter() - self.t0) * 1000)
-            for stage, ms in self.laps.items():
-                self.sink.ms.setdefault(stage, []).append(ms)
+            self.sink.ms.setdefault("total", []).append((time.perf_counter() - self.t0) * 1000)
 
 
 class Retriever:

@@ -123,7 +123,7 @@ def test_quote_pieces_match_files_as_read():
 
 def test_claims_need_support_numbers_and_matching_negation(retriever):
     # the passages an answer reads: the hits' units, chunk by chunk (enclosing.unit_passages)
-    hits = unit_passages(retriever.search("filter housing cover torque O-ring compressed air", 6), 6)
+    hits = unit_passages(retriever.search("filter housing cover torque O-ring compressed air", 6))
     us = passage_units(hits)
     ok = verify_claim("Tighten the filter housing cover to 25 N·m.", [1], hits, us)
     assert not hasattr(ok, "reason"), ok

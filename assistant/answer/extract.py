@@ -295,9 +295,9 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
         return Selection([], hits)
     # the first hits' units, chunk by chunk: the answer draws from what the search shows (enclosing.py)
     top = hits[0].score or 1.0
-    n = sum(len(h.unit) or 1 for h in hits[: cfg.candidates])
-    hits = unit_passages(hits, cfg.candidates)
-    per_hit = passage_units(hits[:n])
+    first = unit_passages(hits[: cfg.candidates])
+    hits = first + list(hits[cfg.candidates:])
+    per_hit = passage_units(first)
     lang = question_language(question)
     method = bool(METHOD_QUESTION.search(question))
     rel: dict[Unit, float] = {}  # question terms held
