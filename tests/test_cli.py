@@ -80,6 +80,24 @@ def test_usage_errors_of_card_and_eval_exit_2(capsys, argv, usage, message):
     assert usage in err and message in err and err.count("error:") == 1, err
 
 
+@pytest.mark.parametrize("argv, env, message", [
+    (["search", "oil", "--unit-tokens", "-5"], {}, "--unit-tokens (or ASSISTANT_UNIT_TOKENS): Input should be greater than or equal to 0, not -5"),
+    (["search", "oil"], {"ASSISTANT_UNIT_TOKENS": "-2"}, "ASSISTANT_UNIT_TOKENS: Input should be greater than or equal to 0, not '-2'"),
+    (["ask", "oil"], {"ASSISTANT_EMBED_BATCH_SIZE": "0"}, "ASSISTANT_EMBED_BATCH_SIZE: Input should be greater than or equal to 1"),
+    (["search", "oil", "-k", "0"], {}, "argument -k: at least 1, not 0"),
+])
+def test_a_setting_out_of_range_is_a_usage_error_naming_it(capsys, monkeypatch, tmp_path, argv, env, message):
+    """An option or an ASSISTANT_* variable out of its range stops with the usage and what is wrong,
+    before any library is opened or model loaded (no traceback)."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--index", str(tmp_path / "nowhere")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"usage: assistant {argv[0]}" in err and message in err and "Traceback" not in err, err
+
+
 def test_help_documents_exit_codes_and_readme_rule():
     def flat(p):
         return " ".join(p.format_help().split())

@@ -49,6 +49,17 @@ def _llm_options(p: argparse.ArgumentParser) -> None:
     _filter_options(p)
 
 
+def _at_least_one(text: str) -> int:
+    """-k: a whole number of hits, 1 or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number is needed, not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {n}")
+    return n
+
+
 def _unit_option(p) -> None:
     p.add_argument("--unit-tokens", type=int, default=None, metavar="N",
                    help="each hit is the unit around the matched passage (the rest of its section) within N tokens, "
@@ -99,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "Exit 0: hits printed (or none matched); 1: a missing or empty library, or another error; 2: usage error.")
     p.add_argument("query", nargs="?", help="the query (or use --queries)")
     _common(p)
-    p.add_argument("-k", type=int, default=10, help="hits to return (default 10)")
+    p.add_argument("-k", type=_at_least_one, default=10, help="hits to return (default 10)")
     _unit_option(p)
     p.add_argument("--queries", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "question"}')
     _filter_options(p)
@@ -116,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="the question (or use --questions)")
     _common(p)
     _llm_options(p)
-    p.add_argument("-k", type=int, default=6, help="passages given to the answerer (default 6)")
+    p.add_argument("-k", type=_at_least_one, default=6, help="passages given to the answerer (default 6)")
     _unit_option(p)
     p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help='batch: lines {"id", "question"}')
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
@@ -140,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     _llm_options(p)
     p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help="questions (retrieval, answers) or tasks (cards)")
     p.add_argument("--tasks", type=Path, metavar="FILE.jsonl", help="tasks for eval cards (same as --questions)")
-    p.add_argument("-k", type=int, default=None, help="hits/passages per question (default: 10 for retrieval, 6 for answers)")
+    p.add_argument("-k", type=_at_least_one, default=None, help="hits/passages per question (default: 10 for retrieval, 6 for answers)")
     _unit_option(p)
     p.add_argument("--corpus", type=Path, action="append", default=[], help="corpus folder for the verbatim-quote check (default: the library's documents)")
     p.add_argument("--out", type=Path, help="also write the per-item results as JSONL here")

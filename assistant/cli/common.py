@@ -16,11 +16,25 @@ EXIT_BIND = AddressUnavailable.exit_code  # 5: serve/demo, the address cannot be
 
 
 def settings_from(args) -> Settings:
-    """The settings: the environment (ASSISTANT_*), with the options given on the command line on top."""
-    return load_settings(index_dir=getattr(args, "index", None), device=getattr(args, "device", None),
-                         embedding_model=getattr(args, "embedding_model", None), llm=getattr(args, "llm", None),
-                         llm_url=getattr(args, "llm_url", None), llm_model=getattr(args, "llm_model", None),
-                         reranker=getattr(args, "reranker", None), unit_tokens=getattr(args, "unit_tokens", None))
+    """The settings: the environment (ASSISTANT_*), with the options given on the command line on top.
+    A value out of its range (an option's or an environment variable's) is a usage error naming it."""
+    from pydantic import ValidationError
+
+    try:
+        return load_settings(index_dir=getattr(args, "index", None), device=getattr(args, "device", None),
+                             embedding_model=getattr(args, "embedding_model", None), llm=getattr(args, "llm", None),
+                             llm_url=getattr(args, "llm_url", None), llm_model=getattr(args, "llm_model", None),
+                             reranker=getattr(args, "reranker", None), unit_tokens=getattr(args, "unit_tokens", None))
+    except ValidationError as exc:
+        raise UsageError("; ".join(f"{_setting_source(args, str(e['loc'][0]))}: {e['msg']}, not {e.get('input')!r}"
+                                   for e in exc.errors())) from None
+
+
+def _setting_source(args, field: str) -> str:
+    """Where a setting can come from: its command-line option where this command has one, and its
+    environment variable."""
+    env = f"ASSISTANT_{field.upper()}"
+    return f"--{field.replace('_', '-')} (or {env})" if getattr(args, field, None) is not None else env
 
 
 def open_assistant(args, settings: Settings | None = None, require_documents: bool = True):
