@@ -150,11 +150,11 @@ class Assistant:
 
         s = self.settings
         if self._embedder is None:
-            self._embedder = get_embedder(s.embedding_model, s.device, s.embed_batch_size, s.embed_quantize)
+            self._embedder = get_embedder(s.embedding_model, s.device, s.embed_batch_size, s.embed_quantize, s.query_engine, s.cache_dir)
         if warm:
             self._embedder.encode_passages(["warm up"])
         if s.multilingual != "off":
-            channel = get_channel(s.multilingual_model, s.device, s.cache_dir, s.embed_quantize)
+            channel = get_channel(s.multilingual_model, s.device, s.cache_dir, s.embed_quantize, s.query_engine)
             if warm:
                 channel.encode_passages(["预热"])
         return self._embedder

@@ -88,7 +88,7 @@ class Retriever:
         self.library = library
         s = library.settings
         quant = library.manifest.quantization if s.device != "cuda" else "none"
-        self.embedder = embedder or get_embedder(library.model, s.device, s.embed_batch_size, quant)
+        self.embedder = embedder or get_embedder(library.model, s.device, s.embed_batch_size, quant, s.query_engine, s.cache_dir)
         self.quantize = quant  # the library's: its e5 vectors were made the same way
         self.dense_weight = dense_weight
         self.ml_weight = ml_weight
@@ -188,11 +188,13 @@ class Retriever:
         return [replace(h, rank=rank) for rank, h in enumerate(hits[:k], 1)]
 
     def load_models(self) -> "Retriever":
-        """Load now what the first search would load (the multilingual model, when the library has
-        passages in other languages than English), so that a timed search measures the search alone."""
+        """Load now what the first search would load (the question encoders, converted once per machine
+        where CTranslate2 encodes questions, and the multilingual model when the library has passages in
+        other languages than English), so that a timed search measures the search alone."""
         snap = self.library.snapshot()
+        self.embedder.encode_queries(["warm up"])
         if snap.multilingual is not None and snap.multilingual.size:
-            self._e5()
+            self._e5().encode_query("warm up")
         return self
 
     def _e5(self):
@@ -200,7 +202,7 @@ class Retriever:
         from .index.multilingual import get_channel
 
         s = self.library.settings
-        return get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize)
+        return get_channel(self.library.multilingual_model, s.device, s.cache_dir, self.quantize, s.query_engine)
 
     def _multilingual(self, snap, q: np.ndarray, m: int, allowed, clock: _Clock) -> dict[int, float]:
         """e5 score of a chunk: the mean of its passage similarity and its best sentence's; the best `m`.
@@ -261,9 +263,10 @@ class Retriever:
 
 
 def query_encoders():
-    """Two threads that encode a question with MiniLM and e5 at the same time, each running torch on
-    one core (torch's thread count is per thread): on two cores the pair costs about the slower
-    model, not the sum, and never oversubscribes the cores. Process-wide (models.REGISTRY)."""
+    """Two threads that encode a question with MiniLM and e5 at the same time, each on one core
+    (CTranslate2's copies run without the GIL, index/query_encoder.py; torch's thread count is per
+    thread): on two cores the pair costs about the slower model, not the sum, and never oversubscribes
+    the cores. Process-wide (models.REGISTRY)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from .models import REGISTRY

@@ -9,7 +9,7 @@
 `--mixed` (or the set name `mixed`) also builds ONE library of every dev corpus (S10, the seven other
 Samsung e-manuals as distractors, the myfixit service manuals, the zh proceedings and the real manuals)
 and asks each set's questions of it, beside the same set alone, with both peers on the same mixed
-library, and prints the time of each stage of a search (Retriever.stage_times) over all questions.
+library (and this project with torch encoding the questions instead of CTranslate2), and prints the time of each stage of a search (Retriever.stage_times) over all questions.
 Built libraries (and the peers' vectors) are cached under $ASSISTANT_BENCH_CACHE (default
 /tmp/retrieval-bench), stamped with their corpus files and the indexing code: a later run reuses them
 while the stamp matches (--rebuild builds anew; --reuse takes any complete cached library).
@@ -95,7 +95,8 @@ def stamp(corpora: list[Path], layout: str) -> str:
     return h.hexdigest()
 
 
-def cached_library(key: str, corpora: list[Path], embedder, layout: str = "on", rebuild: bool = False, reuse: bool = False):
+def cached_library(key: str, corpora: list[Path], embedder, layout: str = "on", rebuild: bool = False, reuse: bool = False,
+                   query_engine: str = "auto"):
     """An assistant over a library of `corpora` in CACHE/key, built only when its stamp differs (or
     `rebuild`; `reuse` takes any complete cached library, e.g. while only ranking code changes and the
     indexing code is being edited by someone else); the caller closes it."""
@@ -111,7 +112,8 @@ def cached_library(key: str, corpora: list[Path], embedder, layout: str = "on", 
     if not fresh:
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
-    app = Assistant(Settings(embedding_model="minilm", index_dir=root / "lib", pdf_layout=layout), embedder=embedder, llm=None)
+    app = Assistant(Settings(embedding_model="minilm", index_dir=root / "lib", pdf_layout=layout, query_engine=query_engine),
+                    embedder=embedder, llm=None)
     if not fresh:
         print(f"indexing {key} into {root} ...", file=sys.stderr)
         app.index(corpora, progress=False)
@@ -296,7 +298,11 @@ def run_alone(name: str, questions, embedder, fp32, hf, rebuild: bool, reuse: bo
 
 
 def run_mixed(sets: dict[str, list], embedder, fp32, hf, rebuild: bool, reuse: bool, stages: dict) -> dict[str, list]:
-    """Per set, (label, ranked texts, ms) of this project and both peers on the one mixed library."""
+    """Per set, (label, ranked texts, ms) of this project and both peers on the one mixed library;
+    also this project with torch encoding the questions (the engine before CTranslate2's copies)."""
+    from assistant.app import Assistant
+    from assistant.settings import Settings
+
     corpora = [p for p in MIXED if p.exists()]
     app = cached_library("mixed", corpora, embedder, rebuild=rebuild, reuse=reuse)
     try:
@@ -305,13 +311,20 @@ def run_mixed(sets: dict[str, list], embedder, fp32, hf, rebuild: bool, reuse: b
         chunks = all_chunks(app)
     finally:
         app.close()
+    torch_embedder = Assistant(Settings(embedding_model="minilm", query_engine="torch"), llm=None).load_embedders()
+    app = cached_library("mixed", corpora, torch_embedder, reuse=True, query_engine="torch")
+    try:
+        by_torch = {name: ours(app, qs) for name, qs in sets.items()}
+    finally:
+        app.close()
     everyone = [q for qs in sets.values() for q in qs]
     b_texts, b_ms = bm25_dense_rrf(chunks, everyone, fp32)
     l_texts, l_ms = langchain_textbook(corpora, everyone, hf)
     out, i = {}, 0
     for name, qs in sets.items():
         j = i + len(qs)
-        out[name] = [("this project", *ours_by_set[name]), ("this project, chunks alone", *alone[name]), ("BM25 + dense, RRF", b_texts[i:j], b_ms[i:j]),
+        out[name] = [("this project", *ours_by_set[name]), ("this project, chunks alone", *alone[name]),
+                     ("this project, torch encodes questions", *by_torch[name]), ("BM25 + dense, RRF", b_texts[i:j], b_ms[i:j]),
                      ("LangChain textbook", l_texts[i:j], l_ms[i:j])]
         i = j
     return out

@@ -223,7 +223,7 @@ class LazyEmbedder:
     def get(self) -> Embedder:
         if self._e is None:
             s = self.settings
-            self._e = get_embedder(s.embedding_model, s.device, s.embed_batch_size, self.quantize)
+            self._e = get_embedder(s.embedding_model, s.device, s.embed_batch_size, self.quantize, s.query_engine, s.cache_dir)
         return self._e
 
     def shape_for_new_library(self) -> tuple[int, int, str]:
@@ -310,7 +310,7 @@ def _ml_mode(lib: Library) -> str:
 def _channel(settings: Settings | None, quantize: str):
     """The e5 model, quantised as the library's recorded `embedding_quantization` (as MiniLM is)."""
     s = settings or Settings()
-    return get_channel(s.multilingual_model, s.device, s.cache_dir, quantize)
+    return get_channel(s.multilingual_model, s.device, s.cache_dir, quantize, s.query_engine)
 
 
 def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings | None, quantize: str) -> dict:

@@ -53,7 +53,8 @@ def pick_device(device: str) -> str:
 class Embedder:
     """Encodes passages and queries into L2-normalised float32 vectors."""
 
-    def __init__(self, name: str = "minilm", device: str = "cpu", batch_size: int = 64, quantize: str = "auto"):
+    def __init__(self, name: str = "minilm", device: str = "cpu", batch_size: int = 64, quantize: str = "auto",
+                 query_engine: str = "auto", cache_dir: Path | None = None):
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
@@ -77,6 +78,9 @@ class Embedder:
         self.max_tokens = int(self.model.max_seq_length or 256)
         self._tok = self.model.tokenizer
         self._lock = threading.Lock()
+        self.query_engine = query_engine if self.quantized and self.device == "cpu" else "torch"  # CTranslate2's copy is int8 on CPU
+        self.cache_dir = cache_dir
+        self._query: tuple | None = None  # (the CTranslate2 encoder of questions, or None: torch), made on the first question
 
     def count_tokens(self, text: str) -> int:
         return len(self._tok(text, add_special_tokens=True, truncation=False)["input_ids"])
@@ -85,7 +89,25 @@ class Embedder:
         return self._encode(texts)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts)
+        """Questions: by CTranslate2 where it can take the model (index/query_encoder.py), else as passages."""
+        if self._query is None:
+            with self._lock:
+                if self._query is None:
+                    self._query = (self._ct2_queries(),)
+        enc = self._query[0]
+        return enc.encode(texts) if enc is not None and texts else self._encode(texts)
+
+    def _ct2_queries(self):
+        from ..settings import _default_cache
+        from .query_encoder import query_encoder
+
+        mods = list(self.model)
+        transformer = mods[0]
+        mean = len(mods) == 3 and getattr(mods[1], "pooling_mode", None) == "mean" and type(mods[2]).__name__ == "Normalize"
+        config = getattr(getattr(transformer, "auto_model", None), "config", None)
+        model_type = getattr(config, "model_type", "") if mean else "pooling other than the mean"
+        return query_encoder(getattr(config, "_name_or_path", ""), self._tok, self.max_tokens, self.cache_dir or _default_cache(),
+                             self.query_engine, f"the embedding model ({self.name})", model_type)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -153,7 +175,8 @@ def _int8(model):
         return torch.ao.quantization.quantize_dynamic(model, qconfig, dtype=torch.qint8)
 
 
-def get_embedder(name: str = "minilm", device: str = "cpu", batch_size: int = 64, quantize: str = "auto") -> Embedder:
-    """One loaded model per (name, device, batch size, quantisation) per process, held by REGISTRY."""
-    key = ("embedder", canonical_name(name), device, batch_size, quantize)
-    return REGISTRY.get(key, lambda: Embedder(name, device, batch_size, quantize))
+def get_embedder(name: str = "minilm", device: str = "cpu", batch_size: int = 64, quantize: str = "auto",
+                 query_engine: str = "auto", cache_dir: Path | None = None) -> Embedder:
+    """One loaded model per (name, device, batch size, quantisation, question engine) per process, held by REGISTRY."""
+    key = ("embedder", canonical_name(name), device, batch_size, quantize, query_engine)
+    return REGISTRY.get(key, lambda: Embedder(name, device, batch_size, quantize, query_engine, cache_dir))

