@@ -236,3 +236,22 @@ def test_a_size_or_range_joined_by_a_hyphen_is_also_indexed_in_its_parts():
     assert {"1/2-13", "1/2", "13"} <= set(tokenize("torque for a 1/2-13 capscrew"))
     assert {"0.004", "0.010"} <= set(tokenize("end play 0.004-0.010 in."))
     assert "220" in tokenize("HF-220-10") and "hf-220" not in tokenize("HF-220-10")  # codes as before
+
+
+def test_questions_encoded_by_torch_or_ctranslate2_find_the_same_passages(sample_index, retriever):
+    """ASSISTANT_QUERY_ENGINE=torch encodes questions with the torch models (as before CTranslate2 did):
+    same library, same top passage; the default encodes them with CTranslate2 and needs no torch e5."""
+    from assistant.index.library import Library
+    from assistant.retrieve import Retriever
+    from assistant.settings import Settings
+
+    lib = Library.open(sample_index, Settings(llm="none", query_engine="torch"))
+    try:
+        by_torch = Retriever(lib)
+        for q in ["filter housing cover torque", "How do I check the accumulator pre-charge?", "断路器 检查 周期",
+                  "What is the oil capacity of the conveyor gearbox?"]:
+            assert by_torch.search(q, 3)[0].chunk.id == retriever.search(q, 3)[0].chunk.id, q
+        assert by_torch.embedder._query == (None,) and by_torch._e5()._query == (None,)
+        assert retriever.embedder._query[0] is not None and retriever._e5()._query[0] is not None
+    finally:
+        lib.close()
