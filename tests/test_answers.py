@@ -339,3 +339,32 @@ def test_a_method_question_is_answered_by_the_procedure_not_a_specification_row(
     pre-charge | 90 bar nitrogen") but asks for a method: the procedure's steps answer it."""
     a = answer_question("How do I check the accumulator pre-charge?", retriever, None)
     assert not a.refused and "dump valve V5" in a.answer and a.answer != "Accumulator pre-charge: 90 bar nitrogen"
+
+
+def test_a_table_row_reads_with_its_group_label():
+    """A specification table prints "Second" twice, under "Groove Clearance:" and under "Gap:" (as the
+    6.2L repair standards do, the page's chunks split between the two groups). Asked for the second
+    ring's gap, the row under "Gap:" answers, though the chunk holding the groove clearance ranks higher:
+    a row's caption and group label are part of what it says (extract.select)."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select
+    from assistant.types import Chunk, Hit
+
+    caption = "Table 2-2. General Repair Standards (6.2L)."
+    section = ("2-45. REPAIR AND REPLACEMENT STANDARDS",)
+    groove_text = "Compression Rings\nGroove Clearance:\nTop\t0.003-0.007 in.\t0.076-0.178 mm\nSecond\t0.002-0.003 in.\t0.051-0.076 mm\nGap:"
+    groove_labelled = (f"{caption}\nCompression Rings\n{caption} > Compression Rings\nGroove Clearance:\n"
+                       f"{caption} > Compression Rings > Groove Clearance:\nSTANDARD || METRIC\n"
+                       "Top | 0.003-0.007 in. | 0.076-0.178 mm\nSecond | 0.002-0.003 in. | 0.051-0.076 mm\n"
+                       f"{caption} > Compression Rings\nGap:")
+    gap_text = "Top\t0.012-0.022 in.\t0.30-0.55 mm\nSecond\t0.030-0.039 in.\t0.76-1.0 mm\nOil Ring\nGap\t0.010-0.020 in.\t0.25-0.51 mm"
+    gap_labelled = (f"{caption} > Compression Rings > Gap:\nSTANDARD || METRIC\nTop | 0.012-0.022 in. | 0.30-0.55 mm\n"
+                    f"Second | 0.030-0.039 in. | 0.76-1.0 mm\n{caption}\nOil Ring\n{caption} > Oil Ring\n"
+                    "Gap | 0.010-0.020 in. | 0.25-0.51 mm")
+    groove = Chunk("groove", "tm.pdf", 238, section, 0, len(groove_text), groove_text, "en", ("table_row",), groove_labelled)
+    gap = Chunk("gap", "tm.pdf", 238, section, len(groove_text) + 1, len(groove_text) + 1 + len(gap_text), gap_text, "en",
+                ("table_row",), gap_labelled)
+    question = "6.2L compression rings: what is the second ring gap?"
+    sel = select(question, question_terms(question), [Hit(groove, 0.62), Hit(gap, 0.52)])
+    quoted = [sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units]
+    assert any("0.030-0.039" in q for q in quoted) and not any("0.002-0.003" in q for q in quoted), quoted

@@ -312,7 +312,9 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             if context.endswith(HEADER_MARK):
                 continue  # a table's header row names the columns: it answers nothing itself
             trail = trails[u] = " ".join(hits[u.hit].chunk.section) + context
-            rel[u] = relevance(terms, u.text, trail, cfg)
+            # a table row reads with what it sits under (its caption and group label, "Compression Rings >
+            # Gap:", and its column names): they are part of what the row says, not a heading around it
+            rel[u] = relevance(terms, f"{u.text} {context}", " ".join(hits[u.hit].chunk.section), cfg)
             row = "\t" in u.text
             bonus = cfg.answer_type * type_bonus(question, u.text) * (not (row and method)) + cfg.language * (hits[u.hit].chunk.language == lang)
             if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):
@@ -381,15 +383,17 @@ def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]]
     need = sum(t.weight for t in missing)
     if need < 0.25 * total:
         return set()
-    pick, gain = None, 0.0
+    pick, best = None, (0.0, 0.0)
     for _, u in scored:
         if u in keep or (typed and not type_bonus(question, u.text)):
             continue
         here = set(tokenize(f"{u.text} {trails.get(u, '')}"))
-        g = sum(t.weight for t in missing if t.tokens & here)
-        if g > gain:
-            pick, gain = u, g
-    return {pick} if pick is not None and gain >= 0.5 * need else set()
+        # most of what is left; between units holding as much of it ("Second" under "Groove Clearance:"
+        # and under "Gap:"), the one holding more of the whole question ("ring gaps")
+        g = (sum(t.weight for t in missing if t.tokens & here), sum(t.weight for t in terms if t.tokens & here))
+        if g > best:
+            pick, best = u, g
+    return {pick} if pick is not None and best[0] >= 0.5 * need else set()
 
 
 def whole_rows(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
