@@ -111,14 +111,22 @@ def passage_text(hit: Hit) -> str:
     return " ".join(hit.chunk.section) + "\n" + hit.chunk.text
 
 
+def _discount(ratio: float) -> float:
+    """A lower passage's coverage factor from its score over the first's: 1.0 at a tie, 0.9 at 90% or less."""
+    return 0.9 + 0.1 * min(1.0, max(0.0, (ratio - 0.9) / 0.1))
+
+
 def assess(terms: list[Term], hits: list[Hit], model: str, policy: RefusalPolicy = RefusalPolicy(), top: int = 3) -> Evidence:
     """Coverage of the question by the top passages, and the refusal decision."""
     if not hits or not terms:
         return Evidence(0.0, None, tuple(sorted(min(t.tokens) for t in terms)), False)
     top_hits = hits[:top]
-    # the first passage must carry the question on its own; lower ones count only at a discount so
-    # that several loosely related passages do not add up to coverage
-    cov = max(coverage(terms, passage_text(h)) * (1.0 if i == 0 else 0.9) for i, h in enumerate(top_hits))
+    # the first passage must carry the question on its own; lower ones count at a discount, so that
+    # several loosely related passages do not add up to coverage: up to 10%, by how far their score is
+    # below the first's (a passage all but tied with the first is all but first: which of two such
+    # comes first is chance, e.g. a tools list and its procedure)
+    best = top_hits[0].score or 1.0
+    cov = max(coverage(terms, passage_text(h)) * (1.0 if i == 0 else _discount(h.score / best)) for i, h in enumerate(top_hits))
     present = set().union(*(set(tokenize(passage_text(h))) for h in top_hits))
     missing = tuple(sorted(next(iter(sorted(t.tokens))) for t in terms if not t.tokens & present))
     dense = None
