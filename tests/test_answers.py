@@ -368,3 +368,9 @@ def test_a_table_row_reads_with_its_group_label():
     sel = select(question, question_terms(question), [Hit(groove, 0.62), Hit(gap, 0.52)])
     quoted = [sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units]
     assert any("0.030-0.039" in q for q in quoted) and not any("0.002-0.003" in q for q in quoted), quoted
+    # both rows asked for: "Top" is a label the question names (a word, not a short code like "1/2" before "13")
+    question = "6.2L compression rings: what are the top and second ring gaps?"
+    sel = select(question, question_terms(question), [Hit(groove, 0.62), Hit(gap, 0.52)])
+    quoted = [sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units]
+    assert any("0.012-0.022" in q for q in quoted) and any("0.030-0.039" in q for q in quoted), quoted
+    assert not any("0.003-0.007" in q or "0.002-0.003" in q for q in quoted), quoted

@@ -222,7 +222,7 @@ def _row_cells(text: str) -> list[str]:
 
 def row_key(question: str, text: str) -> float:
     """How much of a table row's label the question names, 0..1: its first cell, or its first two
-    where the first is a short code ("1/2" then "13": a 1/2-13 screw). Written together in the
+    where the first is a short code with a digit ("1/2" then "13": a 1/2-13 screw; "Top" is a word). Written together in the
     question ("1/2-13", "5/8-11") it counts whole; else the share of its tokens the question holds.
 
     >>> row_key("Torque for a dry 1/2-13 grade 5 capscrew?", "1/2\\t13\\t12.70\\t75"), row_key("cylinders 7 and 8?", "Piston Clearance - #7, 8\\t0.004 in.")
@@ -231,7 +231,7 @@ def row_key(question: str, text: str) -> float:
     cells = _row_cells(text)
     if len(cells) < 2:
         return 0.0
-    key = cells[:2] if len(cells[0]) <= 5 and len(cells) > 2 else cells[:1]
+    key = cells[:2] if len(cells[0]) <= 5 and _DIGIT.search(cells[0]) and len(cells) > 2 else cells[:1]  # "Top" is a word, not a code
     q = re.sub(r"\s+", "", question.lower())
     if any(len(k) >= 3 and k in q for k in (sep.join(key).lower().replace(" ", "") for sep in ("-", "", "x"))):
         return 1.0
