@@ -141,10 +141,12 @@ class Assistant:
             self._feedback = FeedbackStore(self._feedback_db or self.root / "feedback.sqlite")
         return self._feedback
 
-    def load_embedders(self, warm: bool = False):
+    def load_embedders(self, warm: bool = False, questions: bool = False):
         """Load the embedding model of the settings (and the multilingual channel unless it is off) before
         a library exists to search, e.g. to index a first folder; the embedder. `warm` also runs each
-        once (first-pass kernel set-up), e.g. before a benchmark's timing starts."""
+        once (first-pass kernel set-up), e.g. before a benchmark's timing starts; `questions` readies
+        what encodes questions too (CTranslate2's copies, converted on a machine's first use), e.g. for
+        a first question right after indexing."""
         from .index.embed import get_embedder
         from .index.multilingual import get_channel
 
@@ -153,10 +155,14 @@ class Assistant:
             self._embedder = get_embedder(s.embedding_model, s.device, s.embed_batch_size, s.embed_quantize, s.query_engine, s.cache_dir)
         if warm:
             self._embedder.encode_passages(["warm up"])
+        if questions:
+            self._embedder.encode_queries(["warm up"])
         if s.multilingual != "off":
             channel = get_channel(s.multilingual_model, s.device, s.cache_dir, s.embed_quantize, s.query_engine)
             if warm:
                 channel.encode_passages(["预热"])
+            if questions:
+                channel.encode_query("预热")
         return self._embedder
 
     def warm_up(self) -> None:

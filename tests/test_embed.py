@@ -49,7 +49,7 @@ def test_questions_are_encoded_by_ctranslate2_close_to_the_fp32_model(tmp_path):
     e = Embedder("minilm", quantize="int8", cache_dir=tmp_path)
     q = e.encode_queries(QUESTIONS)
     assert e._query[0] is not None  # CTranslate2, not the torch fallback
-    assert list(tmp_path.glob("ct2-query-encoders/*/model.bin"))
+    assert list(tmp_path.glob("ct2-query-encoders/all-MiniLM-L6-v2-*/model.bin"))
     ref = fp32.encode_passages(QUESTIONS)
     assert q.shape == ref.shape and np.allclose(np.linalg.norm(q, axis=1), 1, atol=1e-5)
     torch_int8 = e.encode_passages(QUESTIONS)
@@ -81,9 +81,10 @@ def test_question_engine_choice_and_its_errors(tmp_path):
     assert query_encoder(tmp_path, None, 8, tmp_path, "torch", "m", "bert") is None
     assert query_encoder(tmp_path, None, 8, tmp_path, "auto", "m", "qwen2") is None  # torch encodes it
     try:
-        query_encoder(tmp_path / "nowhere", None, 8, tmp_path, "ct2", "the embedding model (x)", "bert")
+        query_encoder(tmp_path / "nowhere", None, 8, tmp_path, "ct2", "x", "bert")
     except ModelNotAvailable as exc:
-        assert "not a local model directory" in str(exc) and "ASSISTANT_QUERY_ENGINE=torch" in str(exc)
+        assert "questions to x" in str(exc) and "not a local model directory" in str(exc)
+        assert "ASSISTANT_QUERY_ENGINE=torch" in str(exc)
     else:
         raise AssertionError("engine 'ct2' on a model it cannot take must say why")
     (tmp_path / "broken").mkdir()

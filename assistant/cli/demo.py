@@ -33,7 +33,7 @@ def run(args) -> int:
     settings = settings_from(args).model_copy(update={"index_dir": index_dir})
     app = Assistant(settings)
     t0 = time.monotonic()
-    app.load_embedders()  # the samples include Chinese manuals: the indexer would load e5 mid-bar
+    app.load_embedders(questions=True)  # the samples include Chinese manuals: the indexer would load e5 mid-bar
     status("retrieval models ready (%.0f s)", time.monotonic() - t0)
     status("indexing the sample library %s into %s ...", SAMPLES, index_dir)
     # the bar goes to stderr whether or not it is a terminal (tqdm); in a log it is one line per update

@@ -107,7 +107,7 @@ class Embedder:
         config = getattr(getattr(transformer, "auto_model", None), "config", None)
         model_type = getattr(config, "model_type", "") if mean else "pooling other than the mean"
         return query_encoder(getattr(config, "_name_or_path", ""), self._tok, self.max_tokens, self.cache_dir or _default_cache(),
-                             self.query_engine, f"the embedding model ({self.name})", model_type)
+                             self.query_engine, self.name, model_type)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

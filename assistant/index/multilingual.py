@@ -132,7 +132,7 @@ class E5Channel:
                     from .query_encoder import query_encoder
 
                     self._query = (query_encoder(self._source, self.tokenizer, self.max_tokens, self._cache_dir or _default_cache(),
-                                                 self.query_engine, f"the multilingual model ({self.name})", self._model_type, "query: ",
+                                                 self.query_engine, self.name, self._model_type, "query: ",
                                                  self._tok_lock),)
         enc = self._query[0]
         return enc.encode([text]) if enc is not None else self._encode([f"query: {text}"])

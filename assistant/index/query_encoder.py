@@ -15,7 +15,7 @@ model (not installed: it comes with the [llm] extra; a model it cannot convert; 
 mean; not a local directory), torch encodes the question as before; `Settings.query_engine` = "torch"
 chooses torch always, "ct2" makes that a clear error instead.
 
-    enc = query_encoder(Path(minilm_dir), tokenizer, 256, cache_dir, "auto", "all-MiniLM-L6-v2")
+    enc = query_encoder(Path(minilm_dir), tokenizer, 256, cache_dir, "auto", "all-MiniLM-L6-v2", "bert")
     enc.encode(["What torque for the filter housing cover?"]).shape   # -> (1, 384), L2-normalised
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import importlib.util
+import re
 import threading
 from pathlib import Path
 
@@ -61,28 +62,31 @@ class CT2Encoder:
         return np.ascontiguousarray(v, dtype=np.float32)
 
 
-def query_encoder(source: Path | str, tokenizer, max_tokens: int, cache_dir: Path, engine: str, what: str,
+def query_encoder(source: Path | str, tokenizer, max_tokens: int, cache_dir: Path, engine: str, name: str,
                   model_type: str, prefix: str = "", lock: threading.Lock | None = None) -> CT2Encoder | None:
     """The CTranslate2 encoder of the torch model loaded from `source`, or None where torch should encode
     questions (see the module doc): `engine` "torch" always, "auto" where CTranslate2 cannot take it,
-    "ct2" never (ModelNotAvailable says why). `what` names the model in status lines; `lock` is the one
+    "ct2" never (ModelNotAvailable says why). `name` is the model's ("sentence-transformers/all-MiniLM-L6-v2"); `lock` is the one
     its owner holds while it uses `tokenizer` (else the encoder copies the tokenizer)."""
     if engine == "torch":
         return None
+    what = f"the question encoder ({name})"
     why = _unsupported(source, model_type)
     if why:
         if engine == "ct2":
-            raise ModelNotAvailable(f"cannot encode questions with CTranslate2 for {what}: {why} (ASSISTANT_QUERY_ENGINE=torch uses torch)")
+            raise ModelNotAvailable(f"cannot encode questions to {name} with CTranslate2: {why} (ASSISTANT_QUERY_ENGINE=torch uses torch)")
         return None
     src = Path(source).resolve()
-    dest = Path(cache_dir) / "ct2-query-encoders" / f"{src.name}-{hashlib.sha1(str(src).encode()).hexdigest()[:10]}"
+    # named by the model ("all-MiniLM-L6-v2", not the "model" folder a package keeps it in) and its path
+    slug = re.sub(r"[^\w.-]+", "-", name.rstrip("/").rsplit("/", 1)[-1]) or src.name
+    dest = Path(cache_dir) / "ct2-query-encoders" / f"{slug}-{hashlib.sha1(str(src).encode()).hexdigest()[:10]}"
     try:
         ct2_copy(src, dest, "int8", what, "a few seconds", FORMAT)
         return CT2Encoder(dest, tokenizer, max_tokens, prefix, lock)
     except (ModelNotAvailable, RuntimeError, ValueError) as exc:
         if engine == "ct2":
-            raise ModelNotAvailable(f"cannot encode questions with CTranslate2 for {what}: {exc}") from exc
-        status("questions to %s are encoded by torch: %s", what, exc)
+            raise ModelNotAvailable(f"cannot encode questions to {name} with CTranslate2: {exc}") from exc
+        status("questions to %s are encoded by torch: %s", name, exc)
         return None
 
 
