@@ -56,18 +56,86 @@ def _tables() -> tuple[re.Pattern, dict[str, tuple[str, ...]], list[str], dict[s
     return en_re, pairs, sorted(zh_to_en, key=len, reverse=True), zh_to_en
 
 
+def glossary() -> dict[str, tuple[str, ...]]:
+    """English term (lower case) -> its Chinese terms: the built-in pairs and the shipped data file."""
+    return _tables()[1]
+
+
+def terms_in(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each glossary term the text holds, with its translations: the Chinese terms it contains (every
+    one, longest first), then its English terms (whole words with light inflection, longest first,
+    not overlapping).
+
+    >>> terms_in("更换轴承 or replace the bearing")[-1]
+    ('bearing', ('轴承',))
+    """
+    en_re, pairs, zh_keys, zh_to_en = _tables()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    if _CJK.search(text):
+        out.extend((zh, tuple(sorted(zh_to_en[zh]))) for zh in zh_keys if zh in text)
+    out.extend((m.group(1), pairs[m.group(1)]) for m in en_re.finditer(text.lower()))
+    return out
+
+
 def expand_query(query: str) -> str:
     """Glossary translations of the terms the query contains, in the other language (may be "").
 
     >>> expand_query("Replace the bearing")
     '更换 替换 轴承'
     """
-    en_re, pairs, zh_keys, zh_to_en = _tables()
-    extra: list[str] = []
-    if _CJK.search(query):
-        for zh in zh_keys:
-            if zh in query:
-                extra.extend(sorted(zh_to_en[zh]))
-    for m in en_re.finditer(query.lower()):
-        extra.extend(pairs[m.group(1)])
-    return " ".join(dict.fromkeys(extra))
+    return " ".join(dict.fromkeys(t for _, translations in terms_in(query) for t in translations))
+
+
+_LATIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,/+\-·°%]*")
+
+
+def segments(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The text cut at its Chinese glossary terms, each piece with its English terms, () for the text
+    between them. Maximum matching both ways, keeping the cut with fewer pieces (then fewer pieces of
+    one character, then the backward one): "回油滤芯" is 回 油 滤芯, not 回 油滤 芯.
+
+    >>> segments("更换回油滤芯时")
+    [('更换', ('change', 'replace', 'replacement')), ('回', ()), ('油', ('oil',)), ('滤芯', ('filter', 'filter element')), ('时', ())]
+    """
+    _, _, zh_keys, zh_to_en = _tables()
+    longest = len(zh_keys[0]) if zh_keys else 0
+
+    def cut(backward: bool) -> list[tuple[int, int]]:
+        spans, i = [], len(text) if backward else 0
+        while (i > 0) if backward else (i < len(text)):
+            ch = text[i - 1] if backward else text[i]
+            n = next((n for n in range(longest, 0, -1) if _CJK.match(ch) and
+                      (text[max(0, i - n):i] if backward else text[i:i + n]) in zh_to_en and (i - n >= 0 if backward else i + n <= len(text))), 0)
+            lo, hi = (i - max(n, 1), i) if backward else (i, i + max(n, 1))
+            spans.append((lo, hi, bool(n)))
+            i = lo if backward else hi
+        return spans[::-1] if backward else spans
+
+    backward, forward = cut(True), cut(False)
+    spans = min((backward, forward), key=lambda sp: (len(sp), sum(hi - lo == 1 for lo, hi, _ in sp), sp is forward))
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for lo, hi, is_term in spans:
+        piece = text[lo:hi]
+        if is_term:
+            out.append((piece, tuple(sorted(zh_to_en[piece]))))
+        elif out and not out[-1][1]:
+            out[-1] = (out[-1][0] + piece, ())
+        else:
+            out.append((piece, ()))
+    return out
+
+
+def english_rendering(query: str) -> str:
+    """A Chinese question as English words for an English model: its glossary terms in the question's
+    order (segments), each as its English terms, with the Latin runs it holds (codes, numbers, English
+    words) kept; Chinese left untranslated is dropped. "" for a question without Chinese.
+
+    >>> english_rendering("6.2L 发动机的轴向间隙是多少？")
+    '6.2L engine axial clearance end play'
+    """
+    if not _CJK.search(query):
+        return ""
+    out: list[str] = []
+    for piece, translations in segments(query):
+        out.extend(translations or (m.group(0).rstrip(".,") for m in _LATIN.finditer(piece)))
+    return " ".join(dict.fromkeys(w for w in out if w))

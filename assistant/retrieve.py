@@ -25,7 +25,7 @@ from .documents import demote_copies, document_evidence, document_identities
 from .enclosing import enclosing_units
 from .index.chunk import detect_language
 from .index.embed import Embedder, get_embedder
-from .glossary import expand_query
+from .glossary import english_rendering, expand_query
 from .index.library import Library
 from .rerank import _load_reranker
 from .textrules import planted
@@ -130,7 +130,10 @@ class Retriever:
         encoders = query_encoders()
         if searched:
             e5_job = encoders.submit(_timed, self._e5().encode_query, query if zh_query else f"{query} {expansion}".strip())
-        minilm_job = encoders.submit(_timed, self.embedder.encode_queries, [query])
+        # a Chinese question also goes to MiniLM as its glossary English (english_rendering), for the
+        # English passages that have no e5 vectors
+        rendering = english_rendering(query) if zh_query else ""
+        minilm_job = encoders.submit(_timed, self.embedder.encode_queries, [query, rendering] if rendering else [query])
         l_scores, l_ids = snap.lexical.search(query, m, allowed, expansion=expansion)
         lexical = {int(i): float(s) for s, i in zip(l_scores, l_ids)}
         clock.lap("BM25")
@@ -142,19 +145,26 @@ class Retriever:
         clock.lap("wait for encoders")
         d_scores, d_ids = snap.vectors.search(qvec, m, allowed)
         dense = {int(i): float(s) for s, i in zip(d_scores[0], d_ids[0]) if i >= 0}
+        rendered = {int(i): float(s) for s, i in zip(d_scores[1], d_ids[1]) if i >= 0} if rendering else {}
         clock.lap("FAISS MiniLM")
         ml = self._multilingual(snap, qv, m, allowed, clock) if searched else {}
         # the rows are read once the encoders are done: read while they run, on 2 cores, they slow them more than they save
-        rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml)))
+        rows = self.library.store.chunk_rows(list(set(dense) | set(lexical) | set(ml) | set(rendered)))
         clock.lap("chunk rows")
-        dense, lexical, ml = (self._clean(ch, rows, n) for ch in (dense, lexical, ml))
+        dense, lexical, ml, rendered = (self._clean(ch, rows, n) for ch in (dense, lexical, ml, rendered))
         clock.lap("planted check")
         # MiniLM is an English model: its scores mean something only for passages in the question's
-        # language (and little for Chinese), so other-language passages rely on BM25 + e5.
-        dense_same = {i: s for i, s in dense.items() if i in rows and rows[i].language == qlang}
-        channels = [(dense_same, self.dense_weight * (0.4 if zh_query else 1.0), "minmax"),
+        # language (and little for Chinese), and for English passages from a Chinese question's
+        # rendering; other-language passages rely on BM25 + e5.
+        dense_same = {i: s for i, s in dense.items() if rows[i].language == qlang}
+        rendered = {i: s for i, s in rendered.items() if rows[i].language == "en"}
+        # MiniLM reads Chinese poorly, but a rendering is English
+        dense_weight, rendered_weight = self.dense_weight * (0.4 if zh_query else 1.0), self.dense_weight
+        channels = [(dense_same, dense_weight, "minmax"), (rendered, rendered_weight, "minmax"),
                     (lexical, 1 - self.dense_weight, "max"), (ml, self.ml_weight, "minmax")]
         fused = fuse(channels)
+        if rendering:  # an English passage's vector score is its rendering's
+            dense = {i: s for i, s in dense.items() if rows[i].language != "en"} | rendered
         # In a library of several languages, a passage in the asker's language is preferred when the
         # evidence is otherwise close; in a one-language library this changes no ranking.
         fused = {i: s * (1.0 if rows[i].language == qlang else self.cross_language_factor) for i, s in fused.items() if i in rows}
@@ -168,7 +178,8 @@ class Retriever:
         # Each channel adds at most its weight (its scores are normalised to 0..1) and the heading match at
         # most its own: dividing by that ceiling puts every score in 0..1 (1 = the best on every channel the
         # library has) without changing the ranking or the ratios between hits of one query.
-        ceiling = sum(w for (_, w, _), present in zip(channels, (True, True, searched)) if present and w > 0) + max(0.0, self.heading_weight)
+        # (a passage is scored by one of the two MiniLM channels, by its language)
+        ceiling = max(dense_weight, rendered_weight if rendered else 0.0) + sum(w for w, present in ((1 - self.dense_weight, True), (self.ml_weight, searched)) if present and w > 0) + max(0.0, self.heading_weight)
         if boost:
             fused = {i: s * (1 + DOC_BOOST * min(1.0, max(0.0, boost.get(rows[i].doc, 0.0)))) for i, s in fused.items()}
             ceiling *= 1 + DOC_BOOST  # scores stay in 0..1

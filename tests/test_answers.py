@@ -58,6 +58,36 @@ def test_chinese_question_is_answered_from_the_chinese_procedure(retriever):
     assert any(c.doc == "hp3_filter_procedure_zh.pdf" for c in a.citations)
 
 
+@pytest.mark.parametrize("question, expect, doc", [
+    ("联轴器螺栓的拧紧力矩是多少？", "49 N·m", "hp3_pump_manual.pdf"),
+    ("输送机减速机放油塞的拧紧力矩是多少？", "45 N·m", "conveyor_gearbox_oil_change.docx"),
+    ("断路器 SF6 低压报警值是多少？", "0.52 MPa", "substation_breaker_inspection.html"),
+])
+def test_chinese_question_about_an_english_manual_gets_its_value(question, expect, doc, retriever, sample_library):
+    """A Chinese question whose answer only an English manual holds is answered from it, through the
+    glossary (retrieval and evidence), not with a value of the same kind about another part from the
+    Chinese procedure (its filter cover's 25 N·m) and not refused."""
+    a = answer_question(question, retriever)
+    assert not a.refused, a.answer
+    assert expect in a.answer and "25 N·m" not in a.answer
+    assert any(c.doc == doc and expect in c.quote for c in a.citations)
+    _check_grounded(a, sample_library)
+
+
+def test_chinese_question_terms_are_glossary_words():
+    """A glossary word of a Chinese question is one term, held by its own characters or by all the
+    words of one of its translations; characters that only join terms are none."""
+    from assistant.answer.evidence import coverage, question_terms
+
+    terms = question_terms("安装油底壳放油塞时应拧紧到多大力矩？")
+    assert [t.label for t in terms] == ["install", "oil pan", "drain plug", "tighten", "torqu"]
+    assert coverage(terms, "Install the oil pan drain plug and tighten it to the torque given in Table 2.") == 1.0
+    assert coverage(terms, "安装油底壳放油塞，拧紧力矩为 20 N·m。") == 1.0
+    # "pan" alone is not the oil pan, "plug" alone not the drain plug
+    assert coverage(terms, "Install the plug in the pan and tighten it to the torque given.") == pytest.approx(
+        sum(t.weight for t in terms if t.label in ("install", "tighten", "torqu")) / sum(t.weight for t in terms))
+
+
 @pytest.mark.parametrize("question", [
     "What is the recommended tire pressure for the forklift?",
     "How do I knit a scarf for beginners?",

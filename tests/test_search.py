@@ -45,6 +45,15 @@ def test_english_question_finds_chinese_document(retriever):
     assert hits[0].chunk.doc == "hp3_filter_procedure_zh.pdf"
 
 
+def test_chinese_question_finds_english_document(retriever):
+    """A Chinese question whose answer only an English document holds finds it first: MiniLM also reads
+    the question's glossary rendering in English (glossary.english_rendering) for the English passages."""
+    hits = retriever.search("断路器 SF6 低压报警值是多少？", k=3)
+    assert hits[0].chunk.doc == "substation_breaker_inspection.html"
+    hits = retriever.search("联轴器螺栓的拧紧力矩是多少？", k=3)
+    assert any(h.chunk.doc == "hp3_pump_manual.pdf" and "coupling" in h.unit_text for h in hits)
+
+
 def test_filters_by_document_collection_and_language(retriever):
     only = retriever.search("oil", k=10, filters=Filters(docs=("conveyor_gearbox_oil_change.docx",)))
     assert only and {h.chunk.doc for h in only} == {"conveyor_gearbox_oil_change.docx"}

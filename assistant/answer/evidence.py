@@ -8,32 +8,48 @@
   ("lighten the screen" / "brightness"). Its scale depends on the embedding model, so it is used
   only with the model it was calibrated on (bundled MiniLM); other models rely on term coverage.
 
->>> sorted(question_terms("What is the drain plug torque?")[0].tokens)     # with its glossary translations
-['drain', '排放', '放油']
+>>> t = question_terms("What is the drain plug torque?")[0]     # with its glossary translations
+>>> sorted(t.tokens), sorted(sorted(p) for p in t.phrases)
+(['drain'], [['放油', '油塞'], ['放油', '油螺', '螺塞']])
 """
 from __future__ import annotations
 
 import math
 import re
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..index.embed import canonical_name
-from ..glossary import PAIRS
+from ..glossary import segments, terms_in
 from ..index.lexical import tokenize
 from ..types import Hit
 
 # Question scaffolding in Chinese; removed before bigrams are taken, so that "是多少" or "的备" do not
 # count as terms the manual fails to contain.
-_ZH_FUNCTION = re.compile(r"请问|是多少|是什么|为什么|什么|多少|如何|怎么样|怎么|怎样|哪个|哪些|哪里|哪儿|需要|应该|可以|能否|是否|有没有|吗|呢|吧|的|了|是|我|在|用|要")
+_ZH_FUNCTION = re.compile(r"请问|是多少|是什么|为什么|什么|多少|多大|多长|多久|多高|多宽|多厚|多重|多远|分别|两个|各自|如何|怎么样|怎么|怎样|哪个|哪些|哪里|哪儿|需要|应该|可以|能否|是否|有没有|吗|呢|吧|的|了|是|我|在|用|要")
+# single characters that join terms ("...放油塞时应拧紧到...", "1500 英尺和 30000 英尺"): at the edge of a run of
+# Chinese between glossary terms they are no part of a term
+_ZH_JOINERS = "时应为到的了是在把将要和与及或对从给被并"
+_EDGE_JOINERS = re.compile(rf"(?<![\u3400-\u9fff])[{_ZH_JOINERS}]+|[{_ZH_JOINERS}]+(?![\u3400-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
 class Term:
-    tokens: frozenset[str]  # the term and its glossary translations, as lexical tokens
+    tokens: frozenset[str]  # the term and its one-token glossary translations: any one is the term
     weight: float
+    phrases: frozenset[frozenset[str]] = frozenset()  # translations of several tokens: all of one are the term
+
+    @property
+    def label(self) -> str:
+        """One way of writing the term, for messages (its first token, or its first phrase's)."""
+        return min(self.tokens) if self.tokens else " ".join(sorted(min(self.phrases, key=sorted))) if self.phrases else ""
+
+    def found(self, present: set[str] | frozenset[str]) -> bool:
+        """Whether text with these lexical tokens holds the term."""
+        return bool(self.tokens & present) or any(p <= present for p in self.phrases)
 
 
 @dataclass(frozen=True)
@@ -60,28 +76,53 @@ def question_language(question: str) -> str:
     return "zh" if _CJK.search(question) else "en"
 
 
-def strip_question_words(question: str) -> str:
-    return _ZH_FUNCTION.sub(" ", question) if question_language(question) == "zh" else question
+def _leftover(piece: str) -> str:
+    """Text between a Chinese question's glossary terms without its question words, and without the
+    characters that join terms at the edges of its runs of Chinese ("...放油塞时应拧紧...")."""
+    return _EDGE_JOINERS.sub(" ", f" {_ZH_FUNCTION.sub(' ', piece)} ").strip()
+
+
+def _term(tokens: list[str], translations, weight: float) -> Term:
+    """A term held by any one of its alternatives: its own tokens together, or all the tokens of one of
+    its translations."""
+    alts = {frozenset(tokenize(tr)) for tr in translations} | {frozenset(tokens)}
+    alts.discard(frozenset())
+    return Term(frozenset(next(iter(a)) for a in alts if len(a) == 1), weight, frozenset(a for a in alts if len(a) > 1))
 
 
 def question_terms(question: str, idf=None) -> list[Term]:
-    """Content terms of the question, each with its glossary translations and an idf weight."""
-    text = strip_question_words(question)
-    toks = list(dict.fromkeys(tokenize(text)))
-    groups = {t: {t} for t in toks}
-    low = question.lower()
-    for en, zhs in PAIRS.items():
-        en_toks, zh_toks = set(tokenize(en)), set(tokenize(" ".join(zhs)))
-        if re.search(rf"\b{re.escape(en)}(?:s|es|ed|ing)?\b", low):
-            for t in toks:
-                if t in en_toks:
-                    groups[t] |= zh_toks
-        for zh in zhs:
-            if zh in question:
-                for t in set(tokenize(zh)) & groups.keys():
-                    groups[t] |= en_toks
+    """Content terms of the question, each with its glossary translations and an idf weight.
+
+    An English question's terms are its lexical tokens. A Chinese question's glossary words
+    (glossary.segments) are one term each, held by the word (all its bigrams) or by one of its
+    translations; the text between them gives bigrams (with the neighbouring characters, so "回" in
+    "回油滤芯" is the bigram 回油), codes and English words, its question words and joining characters
+    dropped."""
     idf = idf or (lambda t: 1.0)
-    return [Term(frozenset(groups[t]), idf(t)) for t in toks]
+    if question_language(question) == "zh":
+        pieces = segments(question)
+        terms, rest = [], []
+        for k, (piece, translations) in enumerate(pieces):
+            if translations:
+                grams = tokenize(piece)
+                terms.append(_term(grams, translations, statistics.mean(idf(g) for g in grams) if grams else 1.0))
+                continue
+            text = _leftover(piece)
+            if not text.strip():
+                continue
+            # a piece that meets its neighbour term without a joiner between makes a bigram with it
+            before = pieces[k - 1][0][-1] if k and _CJK.match(pieces[k - 1][0][-1]) and _CJK.match(text[0]) and piece[0] == text[0] else ""
+            after = pieces[k + 1][0][0] if k + 1 < len(pieces) and _CJK.match(pieces[k + 1][0][0]) and _CJK.match(text[-1]) and piece[-1] == text[-1] else ""
+            rest.append(before + text + after)
+        question = " ".join(rest)
+    else:
+        terms = []
+    toks = [t for t in dict.fromkeys(tokenize(question)) if not _CJK.fullmatch(t)]  # a lone character is no index token
+    found = {t: [] for t in toks}
+    for term, translations in terms_in(question):
+        for t in set(tokenize(term)) & found.keys():
+            found[t].extend(translations)
+    return terms + [_term([t], found[t], idf(t)) for t in toks]
 
 
 def idf_function(library):
@@ -104,7 +145,7 @@ def coverage(terms: list[Term], text: str) -> float:
         return 0.0
     present = set(tokenize(text))
     total = sum(t.weight for t in terms) or 1.0
-    return sum(t.weight for t in terms if t.tokens & present) / total
+    return sum(t.weight for t in terms if t.found(present)) / total
 
 
 def passage_text(hit: Hit) -> str:
@@ -119,7 +160,7 @@ def _discount(ratio: float) -> float:
 def assess(terms: list[Term], hits: list[Hit], model: str, policy: RefusalPolicy = RefusalPolicy(), top: int = 3) -> Evidence:
     """Coverage of the question by the top passages, and the refusal decision."""
     if not hits or not terms:
-        return Evidence(0.0, None, tuple(sorted(min(t.tokens) for t in terms)), False)
+        return Evidence(0.0, None, tuple(sorted(t.label for t in terms)), False)
     top_hits = hits[:top]
     # the first passage must carry the question on its own; lower ones count at a discount, so that
     # several loosely related passages do not add up to coverage: up to 10%, by how far their score is
@@ -128,7 +169,7 @@ def assess(terms: list[Term], hits: list[Hit], model: str, policy: RefusalPolicy
     best = top_hits[0].score or 1.0
     cov = max(coverage(terms, passage_text(h)) * (1.0 if i == 0 else _discount(h.score / best)) for i, h in enumerate(top_hits))
     present = set().union(*(set(tokenize(passage_text(h))) for h in top_hits))
-    missing = tuple(sorted(next(iter(sorted(t.tokens))) for t in terms if not t.tokens & present))
+    missing = tuple(sorted(t.label for t in terms if not t.found(present)))
     dense = None
     if canonical_name(model) in policy.dense_models and hits[0].dense_score is not None:
         dense = max(float(h.dense_score or 0.0) for h in top_hits)

@@ -186,6 +186,7 @@ class ExtractConfig:
     trail: float = 0.5  # credit for a question term found only in the unit's heading trail
     row_key: float = 0.5  # credit for a table row whose label (its first cells) the question names
     answer_type: float = 0.5  # bonus for holding the kind of value the question asks for
+    value_subject: float = 0.5  # a value answers only when it holds this share of the most any unit holds of the question
     keep_ratio: float = 0.7  # other units kept when they hold this share of the best unit's score
     max_units: int = 4  # detail answers
     lead_units: int = 2  # opening units of a section (what it is, where to find it) shown before a detail
@@ -198,7 +199,7 @@ def relevance(terms: list[Term], text: str, trail: str, cfg: ExtractConfig = Ext
         return 0.0
     here, around = set(tokenize(text)), set(tokenize(trail))
     total = sum(t.weight for t in terms) or 1.0
-    got = sum(t.weight if t.tokens & here else cfg.trail * t.weight if t.tokens & around else 0.0 for t in terms)
+    got = sum(t.weight if t.found(here) else cfg.trail * t.weight if t.found(around) else 0.0 for t in terms)
     return got / total
 
 
@@ -300,7 +301,8 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     per_hit = passage_units(first)
     lang = question_language(question)
     method = bool(METHOD_QUESTION.search(question))
-    rel: dict[Unit, float] = {}  # question terms held
+    rel: dict[Unit, float] = {}  # question terms held (and a table row's label named)
+    held: dict[Unit, float] = {}  # question terms held
     fit: dict[Unit, float] = {}  # ... plus the value type asked for, the language, the source
     trails: dict[Unit, str] = {}  # what a unit sits under: its headings, a row's caption and column names
     scored = []
@@ -314,7 +316,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             trail = trails[u] = " ".join(hits[u.hit].chunk.section) + context
             # a table row reads with what it sits under (its caption and group label, "Compression Rings >
             # Gap:", and its column names): they are part of what the row says, not a heading around it
-            rel[u] = relevance(terms, f"{u.text} {context}", " ".join(hits[u.hit].chunk.section), cfg)
+            rel[u] = held[u] = relevance(terms, f"{u.text} {context}", " ".join(hits[u.hit].chunk.section), cfg)
             row = "\t" in u.text
             bonus = cfg.answer_type * type_bonus(question, u.text) * (not (row and method)) + cfg.language * (hits[u.hit].chunk.language == lang)
             if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):
@@ -330,7 +332,12 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
         # a question that asks for a value is answered by a unit that holds one, not by the column
         # names of the table that does
         scored = [(sc, u) for sc, u in scored if _DIGIT.search(u.text)]
-    _, best = max(scored, key=lambda x: x[0])
+    # ... and by one about the thing it names: a value of the kind asked for, in the asker's language,
+    # high in the ranking, is no answer when it holds far less of the question than another value of
+    # that kind (the filter cover's torque for a question about the coupling bolts')
+    valued = [held[u] for _, u in scored if typed and type_bonus(question, u.text)]
+    floor = cfg.value_subject * max(valued, default=0.0)
+    _, best = max(((sc, u) for sc, u in scored if held[u] >= floor or not type_bonus(question, u.text)), key=lambda x: x[0])
     if rel[best] <= 0:
         return Selection([], hits)
     chunk = hits[best.hit].chunk
@@ -379,7 +386,7 @@ def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]]
     held: set[str] = set()
     for u in keep:
         held |= set(tokenize(f"{u.text} {trails.get(u, '')}"))
-    missing = [t for t in terms if not t.tokens & held]
+    missing = [t for t in terms if not t.found(held)]
     need = sum(t.weight for t in missing)
     if need < 0.25 * total:
         return set()
@@ -390,7 +397,7 @@ def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]]
         here = set(tokenize(f"{u.text} {trails.get(u, '')}"))
         # most of what is left; between units holding as much of it ("Second" under "Groove Clearance:"
         # and under "Gap:"), the one holding more of the whole question ("ring gaps")
-        g = (sum(t.weight for t in missing if t.tokens & here), sum(t.weight for t in terms if t.tokens & here))
+        g = (sum(t.weight for t in missing if t.found(here)), sum(t.weight for t in terms if t.found(here)))
         if g > best:
             pick, best = u, g
     return {pick} if pick is not None and best[0] >= 0.5 * need else set()

@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..glossary import PAIRS
+from ..glossary import glossary
 from ..index.lexical import stem, tokenize
 from ..ingest.pdf import SUBTASK
 from ..plaintext import strip_emphasis
@@ -370,7 +370,7 @@ def _cover(task: str, subj: set[str], body: str) -> float:
     if re.search(r"[\u4e00-\u9fff]", body):
         for word in re.findall(r"[a-z][a-z\-]+", task.lower()):
             s = stem(word)
-            if s in subj and s not in hit and any(zh in body for zh in PAIRS.get(word, PAIRS.get(s, ()))):
+            if s in subj and s not in hit and any(zh in body for zh in glossary().get(word, glossary().get(s, ()))):
                 hit.add(s)
     return len(hit) / len(subj)
 
