@@ -100,14 +100,16 @@ def segments(text: str) -> list[tuple[str, tuple[str, ...]]]:
     _, _, zh_keys, zh_to_en = _tables()
     longest = len(zh_keys[0]) if zh_keys else 0
 
-    def cut(backward: bool) -> list[tuple[int, int]]:
+    def cut(backward: bool) -> list[tuple[int, int, bool]]:
+        """(start, end, is a term) spans, the longest term at each step from one end, else one character."""
         spans, i = [], len(text) if backward else 0
         while (i > 0) if backward else (i < len(text)):
-            ch = text[i - 1] if backward else text[i]
-            n = next((n for n in range(longest, 0, -1) if _CJK.match(ch) and
-                      (text[max(0, i - n):i] if backward else text[i:i + n]) in zh_to_en and (i - n >= 0 if backward else i + n <= len(text))), 0)
+            room = i if backward else len(text) - i
+            n = 0
+            if _CJK.match(text[i - 1] if backward else text[i]):
+                n = next((k for k in range(min(longest, room), 0, -1) if (text[i - k:i] if backward else text[i:i + k]) in zh_to_en), 0)
             lo, hi = (i - max(n, 1), i) if backward else (i, i + max(n, 1))
-            spans.append((lo, hi, bool(n)))
+            spans.append((lo, hi, n > 0))
             i = lo if backward else hi
         return spans[::-1] if backward else spans
 

@@ -108,7 +108,7 @@ def question_terms(question: str, idf=None) -> list[Term]:
                 terms.append(_term(grams, translations, statistics.mean(idf(g) for g in grams) if grams else 1.0))
                 continue
             text = _leftover(piece)
-            if not text.strip():
+            if not text:
                 continue
             # a piece that meets its neighbour term without a joiner between makes a bigram with it
             before = pieces[k - 1][0][-1] if k and _CJK.match(pieces[k - 1][0][-1]) and _CJK.match(text[0]) and piece[0] == text[0] else ""

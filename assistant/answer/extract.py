@@ -303,6 +303,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     method = bool(METHOD_QUESTION.search(question))
     rel: dict[Unit, float] = {}  # question terms held (and a table row's label named)
     held: dict[Unit, float] = {}  # question terms held
+    valued: dict[Unit, float] = {}  # 1.0 for a unit holding a value of the kind the question asks for
     fit: dict[Unit, float] = {}  # ... plus the value type asked for, the language, the source
     trails: dict[Unit, str] = {}  # what a unit sits under: its headings, a row's caption and column names
     scored = []
@@ -318,7 +319,8 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             # Gap:", and its column names): they are part of what the row says, not a heading around it
             rel[u] = held[u] = relevance(terms, f"{u.text} {context}", " ".join(hits[u.hit].chunk.section), cfg)
             row = "\t" in u.text
-            bonus = cfg.answer_type * type_bonus(question, u.text) * (not (row and method)) + cfg.language * (hits[u.hit].chunk.language == lang)
+            valued[u] = type_bonus(question, u.text)
+            bonus = cfg.answer_type * valued[u] * (not (row and method)) + cfg.language * (hits[u.hit].chunk.language == lang)
             if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):
                 bonus -= cfg.docx_table
             if row and not method:  # a table row whose label the question names ("1/2-13", "#7, 8")
@@ -335,9 +337,8 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     # ... and by one about the thing it names: a value of the kind asked for, in the asker's language,
     # high in the ranking, is no answer when it holds far less of the question than another value of
     # that kind (the filter cover's torque for a question about the coupling bolts')
-    valued = [held[u] for _, u in scored if typed and type_bonus(question, u.text)]
-    floor = cfg.value_subject * max(valued, default=0.0)
-    _, best = max(((sc, u) for sc, u in scored if held[u] >= floor or not type_bonus(question, u.text)), key=lambda x: x[0])
+    floor = cfg.value_subject * max((held[u] for _, u in scored if typed and valued[u]), default=0.0)
+    _, best = max(((sc, u) for sc, u in scored if held[u] >= floor or not valued[u]), key=lambda x: x[0])
     if rel[best] <= 0:
         return Selection([], hits)
     chunk = hits[best.hit].chunk
