@@ -42,6 +42,8 @@ def _check_grounded(a: Answer, library) -> None:
     ("What is the part number of the return filter element?", "HF-220-10"),
     ("What is the drain plug torque of the conveyor gearbox?", "45 N·m"),
     ("滤壳盖的拧紧力矩是多少？", "25 N·m"),
+    # a quantity, not the work instruction's opening line with its date, revision and gear ratio
+    ("How much oil does the CV-7 gearbox take?", "12 L"),
 ])
 def test_extractive_answer_quotes_the_value(question, expect, retriever, sample_library):
     a = answer_question(question, retriever)
@@ -143,6 +145,10 @@ def test_units_keep_steps_whole_and_join_wrapped_lines():
     got = [text[s:e] for s, e in units(text, {"Procedure"})]
     assert got[1] == "1. Stop the unit. Switch off Q1."
     assert "through\nskin." in got[2] and got[-1] == "2. Open V5."
+    # a Chinese sentence a PDF wrapped after a joining character ("为") stays one unit with its value
+    zh = "检查\n确认应答频率为\n1090±3 MHz。\n记录结果。"
+    got = [zh[s:e] for s, e in units(zh, {"检查"})]
+    assert "确认应答频率为\n1090±3 MHz。" in got, got
 
 
 def test_quote_pieces_match_files_as_read():
@@ -404,3 +410,70 @@ def test_a_table_row_reads_with_its_group_label():
     quoted = [sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units]
     assert any("0.012-0.022" in q for q in quoted) and any("0.030-0.039" in q for q in quoted), quoted
     assert not any("0.003-0.007" in q or "0.002-0.003" in q for q in quoted), quoted
+
+
+def test_a_row_printed_on_two_lines_answers_with_both_lines():
+    """A specification table prints each row on two lines, the second giving the part number under the
+    label and the metric values in parentheses under the inch ones (as the 6.2L piston-cylinder table
+    does). Asked for the Hi-Limit piston's sizes, the answer holds both lines, quoted verbatim, and
+    shows each cell's two values together; the Standard row above is not in it."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import draft, select
+    from assistant.types import Chunk, Hit
+
+    caption = "Table 2-4. Diesel Engine Piston-Cylinder Specification."
+    text = ("PISTON\tCODE\tPISTON SIZE\tCYLINDER SIZE\n"
+            "Standard\tS5\t3.9749 in. to 3.9754 in.\t3.9778 in. to 3.9784 in.\n"
+            "PN 23500391\t(100.962-100.975 mm)\t(101.036-101.051 mm)\n"
+            "Standard Hi-Limit\tS7\t3.9759 in. to 3.9765 in.\t3.9788 in. to 3.9794 in.\n"
+            "PN 23500392\t(100.988-101.003 mm)\t(101.061-101.077 mm)")
+    labelled = caption + "\n" + "\n".join(" || ".join(line.split("\t")) if i == 0 else " | ".join(line.split("\t"))
+                                          for i, line in enumerate(text.split("\n")))
+    chunk = Chunk("pistons", "tm.pdf", 241, ("2-45. REPAIR AND REPLACEMENT STANDARDS",), 0, len(text), text, "en",
+                  ("table_row",), labelled)
+    question = "Standard Hi-Limit piston, code S7: what piston size and cylinder size go together?"
+    terms = question_terms(question)
+    sel = select(question, terms, [Hit(chunk, 0.6)])
+    quoted = [text[u.start:u.end] for u in sel.units]
+    assert any("3.9759" in q for q in quoted) and any("(100.988-101.003 mm)" in q for q in quoted), quoted
+    assert not any("3.9749" in q or "100.962" in q for q in quoted), quoted
+    shown = " ".join(c.text for c in draft(question, terms, [Hit(chunk, 0.6)], chosen=sel).claims)
+    assert "3.9759 in. to 3.9765 in. (100.988-101.003 mm)" in shown, shown
+
+
+def test_a_size_printed_in_two_cells_covers_the_question_that_writes_it_joined():
+    """A torque table prints a 3/8-16 capscrew as "3/8" and "16" in two cells and says "Wet" only in its
+    caption: a question naming the screw as "3/8-16" and the table as wet is covered (the caption and
+    column names are part of the passage, and the size is found in its cells), not refused."""
+    from assistant.answer.evidence import assess, question_terms
+    from assistant.types import Chunk, Hit
+
+    text = "3/8\t16\t9.53\t16.2 21.97\t27.9 37.84\n3/8\t24\t9.53\t18.0 24.41\t31.5 42.71"
+    labelled = ("Table F-2. Torque Limits for Wet Fasteners\nSIZE || SAE GRADE 5 || SAE GRADE 8\n"
+                "3/8 | 16 | 9.53 | 16.2 21.97 | 27.9 37.84\n3/8 | 24 | 9.53 | 18.0 24.41 | 31.5 42.71")
+    chunk = Chunk("wet", "tm.pdf", 259, ("APPENDIX F",), 0, len(text), text, "en", ("table_row",), labelled)
+    terms = question_terms("Wet SAE grade 8 capscrews: torque for 3/8-16 and for 3/8-24?")
+    assert sum("3/8-16" in t.tokens or "3816" in t.tokens for t in terms) == 1  # one term, written two ways
+    found = assess(terms, [Hit(chunk, 0.5)], "other-model")
+    assert found.covered and "3/8-16" not in found.missing and "wet" not in found.missing, found
+
+
+def test_a_question_asking_for_two_things_gets_the_other_one_too():
+    """"What oil pressure and temperature limits ...": the sentence holding the temperatures answers
+    first; the one holding the pressure is the other thing asked for, though neither holds the
+    question's other words ("during", "held")."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select
+    from assistant.types import Chunk, Hit
+
+    temps = ("● Oil temperature must not exceed 260°F (127°C) and coolant temperature must not exceed 230°F (110°C).\n"
+             "If coolant temperature or oil temperature exceed limits, stop engine immediately and correct as necessary.")
+    steps = ("1. Connect engine to dynamometer.\n2. Start engine and run-in according to schedule in table 2-1.\n"
+             "● Oil pressure should be 40-50 psi (276-345 kPa) under load and 10 psi (69 kPa) minimum at idle.")
+    section = ("2-43. ENGINE RUN-IN",)
+    hits = [Hit(Chunk("temps", "tm.pdf", 236, section, 500, 500 + len(temps), temps, "en"), 0.6),
+            Hit(Chunk("steps", "tm.pdf", 236, section, 0, len(steps), steps, "en"), 0.55)]
+    question = "During engine run-in, what oil pressure and temperature limits must be held?"
+    sel = select(question, question_terms(question), hits)
+    quoted = " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
+    assert "40-50 psi" in quoted and "260°F" in quoted, quoted

@@ -333,3 +333,26 @@ def test_a_chart_printed_as_two_copies_side_by_side_reads_one_copy_after_the_oth
     lines = chunk.labelled.splitlines()
     assert lines.count(" || ".join(L.CHART_HEADERS)) == 2
     assert "pound-feet | newton-meters | 1.356" in lines
+
+
+def test_chinese_text_in_a_font_the_pdf_does_not_embed_reads_as_written(tmp_path):
+    """Chinese set in STSong-Light, a font PDFs name without embedding it (reportlab's CID font, many
+    Chinese manuals): on a machine with no CJK font installed its glyphs have no ink box, and the
+    reader placed each character from where its (empty) box lay, one run per character, spaced
+    apart. It places them by the PDF's own widths instead, the same on any machine."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "zh.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 11)
+    c.drawString(72, 760, "回油滤芯更换规程")
+    c.drawString(72, 740, "10. 先用手顺时针旋上滤壳盖，再用扭力扳手拧紧，拧紧力矩为 25 N·m。")
+    c.save()
+    doc = parse(path)
+    _check_contract(doc, _raw_pages(path))
+    lines = [" ".join(line.split()) for line in doc.pages[0].splitlines()]
+    assert "回油滤芯更换规程" in lines, lines
+    assert "10. 先用手顺时针旋上滤壳盖，再用扭力扳手拧紧，拧紧力矩为 25 N·m。" in lines, lines

@@ -122,7 +122,39 @@ def question_terms(question: str, idf=None) -> list[Term]:
     for term, translations in terms_in(question):
         for t in set(tokenize(term)) & found.keys():
             found[t].extend(translations)
-    return terms + [_term([t], found[t], idf(t)) for t in toks]
+    codes = _codes(question)
+    joined = {j for j, _ in codes.values()}
+    out = []
+    for t in toks:
+        if t in codes:
+            j, cells = codes[t]
+            term = _term([t], found[t] + found.get(j, []), max(idf(t), idf(j)))  # with its translations ("挂牌上锁")
+            out.append(Term(term.tokens | {j}, term.weight, term.phrases | ({cells} if cells else set())))
+        elif t not in joined:
+            out.append(_term([t], found[t], idf(t)))
+    return terms + out
+
+
+_SIZE = re.compile(r"\d+[./]\d+|\d+")
+
+
+def _codes(question: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """A question's codes written with separators ("E-104", "3/8-16"), each with the way it is also
+    written run together ("e104": one term, not two) and, for a size joined to a thread count or a
+    range ("3/8-16", "0.004-0.010"), the cells a table prints it in ("3/8" and "16" in two columns).
+
+    >>> {t: (j, sorted(cells)) for t, (j, cells) in _codes("Torque for 3/8-16 and E-104?").items()}
+    {'3/8-16': ('3816', ['16', '3/8']), '3/8': ('38', []), 'e-104': ('e104', [])}
+    """
+    out = {}
+    for t in tokenize(question):
+        if any(c in t for c in "-_./·") and not re.fullmatch(r"\d+[.,]\d+", t):
+            joined = "".join(p for p in re.split(r"[-_./·]", t) if p)
+            cells = t.split("-")
+            size = len(cells) > 1 and all(_SIZE.fullmatch(c) for c in cells) and any(not c.isdigit() for c in cells)
+            if joined != t:
+                out[t] = (joined, frozenset(cells) if size else frozenset())
+    return out
 
 
 def idf_function(library):
@@ -149,7 +181,9 @@ def coverage(terms: list[Term], text: str) -> float:
 
 
 def passage_text(hit: Hit) -> str:
-    return " ".join(hit.chunk.section) + "\n" + hit.chunk.text
+    """A passage as a reader takes it in: its heading trail, then its text, a table's rows with their
+    caption and column names (`Chunk.search_text`)."""
+    return " ".join(hit.chunk.section) + "\n" + hit.chunk.search_text
 
 
 def _discount(ratio: float) -> float:

@@ -60,7 +60,11 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_CONNECTIVE = re.compile(r"(?:[,(\-–/]|\b(?:the|a|an|of|to|and|or|with|for|in|on|at|by|from|that|is|are|be|your|than|its|into|as|per|if|when|not))$", re.IGNORECASE)
+_CONNECTIVE = re.compile(
+    r"(?:[,(\-–/，、]|\b(?:the|a|an|of|to|and|or|with|for|in|on|at|by|from|that|is|are|be|your|than|its|into|as|per|if|when|not)"
+    r"|[的为和与及或在是将把对从于以按由向至到并且而但若])$",  # a Chinese line ending on a particle or joining character
+    re.IGNORECASE,
+)
 
 
 def _opens_item(line: str) -> bool:
@@ -71,7 +75,7 @@ def _logical_lines(text: str, headings: set[str]) -> list[tuple[int, int, bool]]
     """Physical lines joined where a PDF wrapped one sentence over several; (start, end, is_heading).
 
     A line continues the previous one when that one has no closing punctuation and either the line
-    starts in lower case, the previous one ends on a connective ("the", ","), or the previous one is
+    starts in lower case, the previous one ends on a connective ("the", ",", "为", "，"), or the previous one is
     as wide as the text and the sentence closes within the next lines. Table rows fill the width
     too, but never close with punctuation, so they stay apart."""
     lines = _lines(text)
@@ -229,16 +233,36 @@ def row_key(question: str, text: str) -> float:
     >>> row_key("Torque for a dry 1/2-13 grade 5 capscrew?", "1/2\\t13\\t12.70\\t75"), row_key("cylinders 7 and 8?", "Piston Clearance - #7, 8\\t0.004 in.")
     (1.0, 0.5)
     """
-    cells = _row_cells(text)
-    if len(cells) < 2:
+    key = _row_label(text)
+    if not key:
         return 0.0
-    key = cells[:2] if len(cells[0]) <= 5 and _DIGIT.search(cells[0]) and len(cells) > 2 else cells[:1]  # "Top" is a word, not a code
     q = re.sub(r"\s+", "", question.lower())
-    if any(len(k) >= 3 and k in q for k in (sep.join(key).lower().replace(" ", "") for sep in ("-", "", "x"))):
+    if any(len(k) >= 3 and k in q for k in _written(key)):
         return 1.0
     tokens = {t for t in tokenize(" ".join(key)) if len(t) > 1 or t.isdigit()}
     share = len(tokens & set(tokenize(question))) / len(tokens) if tokens else 0.0
     return share if share >= 0.5 else 0.0  # a word or two in common is no label named
+
+
+def _row_label(text: str) -> list[str]:
+    """A table row's label cells: its first, or its first two where the first is a short code with a
+    digit ("1/2" then "13"); none for a row of one cell."""
+    cells = _row_cells(text)
+    if len(cells) < 2:
+        return []
+    return cells[:2] if len(cells[0]) <= 5 and _DIGIT.search(cells[0]) and len(cells) > 2 else cells[:1]  # "Top" is a word, not a code
+
+
+def _written(key: list[str]) -> list[str]:
+    """The ways a question may write a row label run together: "1/2-13", "1/213", "1/2x13"."""
+    return [sep.join(key).lower().replace(" ", "") for sep in ("-", "", "x")]
+
+
+def _named_within(question: str, rows: set[Unit]) -> set[Unit]:
+    """The rows whose label the question names only as part of another row's longer label, also named:
+    "Standard" in a question about "Standard Hi-Limit"."""
+    named = {u: _written(_row_label(u.text))[1] for u in rows if "\t" in u.text and row_key(question, u.text) == 1.0}
+    return {u for u, k in named.items() if any(len(o) > len(k) and k in o for o in named.values())}
 
 
 def row_context(chunk: Chunk, text: str) -> str:
@@ -338,7 +362,10 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     # high in the ranking, is no answer when it holds far less of the question than another value of
     # that kind (the filter cover's torque for a question about the coupling bolts')
     floor = cfg.value_subject * max((held[u] for _, u in scored if typed and valued[u]), default=0.0)
-    _, best = max(((sc, u) for sc, u in scored if held[u] >= floor or not valued[u]), key=lambda x: x[0])
+    # ... and where a unit about it holds a value of that kind, by such a unit (a quantity for "how much
+    # oil", not the work instruction's heading with its date and revision)
+    kind = typed and any(valued[u] and held[u] > 0 for _, u in scored)
+    _, best = max(((sc, u) for sc, u in scored if (held[u] >= floor if valued[u] else not kind)), key=lambda x: x[0])
     if rel[best] <= 0:
         return Selection([], hits)
     chunk = hits[best.hit].chunk
@@ -359,7 +386,10 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             if "\t" in u.text:
                 keep.add(u)
         keep |= _other_part(question, keep, scored, terms, trails, typed)
-        return Selection(*whole_rows(sorted(keep, key=lambda u: (u.hit, u.start)), per_hit, list(hits), around))
+        rows = with_parallel_lines(sorted(keep, key=lambda u: (u.hit, u.start)), per_hit, hits)
+        within = {u for u in _named_within(question, set(rows)) if (u.hit, u.start) != (best.hit, best.start)}
+        rows = [u for u in rows if not any(u == w or (u.shown and u.shown == w.shown) for w in within)]  # with its second line
+        return Selection(*whole_rows(rows, per_hit, list(hits), around))
     for u in sorted((u for u in body if u in fit), key=lambda u: -fit[u]):
         if len(keep) >= cfg.max_units or fit[u] < cfg.keep_ratio * fit[best]:
             break
@@ -371,6 +401,24 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
 
 
 TWO_PARTS = re.compile(r"\band\b|和|及|与|、|分别|\bboth\b", re.IGNORECASE)  # a question asking for two things
+
+
+def _conjuncts(question: str, width: int = 3) -> set[str]:
+    """The lexical tokens of the words just before and after each "and" of an English question (up
+    to `width` content words on each side): the two things it asks for. Empty for a Chinese question.
+
+    >>> sorted(_conjuncts("During engine run-in, what oil pressure and temperature limits must be held?"))
+    ['limit', 'oil', 'pressur', 'temperatur']
+    """
+    if question_language(question) != "en":
+        return set()
+    out: set[str] = set()
+    words = re.findall(r"[\w./-]+", question.lower())
+    for i, w in enumerate(words):
+        if w in ("and", "both"):
+            for side in (words[max(0, i - width): i], words[i + 1: i + 1 + width]):
+                out |= set(tokenize(" ".join(side)))
+    return out
 
 
 def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]], terms: list[Term],
@@ -391,6 +439,11 @@ def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]]
     need = sum(t.weight for t in missing)
     if need < 0.25 * total:
         return set()
+    # the words either side of the "and" name the two things ("oil pressure and temperature limits"):
+    # what is missing of them is the other part (not the question's other words, "during", "held")
+    near = _conjuncts(question)
+    if near and (core := [t for t in missing if t.found(near)]):
+        missing, need = core, sum(t.weight for t in core)
     pick, best = None, (0.0, 0.0)
     for _, u in scored:
         if u in keep or (typed and not type_bonus(question, u.text)):
@@ -438,6 +491,51 @@ def whole_rows(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit]
         add(head, shown)
         add(rest, shown)
     return out, passages
+
+
+_PARALLEL = re.compile(r"\(\s*[^()]*\d[^()]*\)")  # "(100.988-101.003 mm)"
+
+
+def _parallel(text: str, above: str) -> bool:
+    """Whether table row `text` is the second line of the row `above`: every cell but its first is a
+    value in parentheses (the same values in other units, a part number under the label), and it has
+    no more cells than the row above."""
+    cells, over = _row_cells(text), _row_cells(above)
+    return "\t" in above and 2 <= len(cells) <= len(over) and all(_PARALLEL.fullmatch(c) for c in cells[1:])
+
+
+def with_parallel_lines(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit]) -> list[Unit]:
+    """Table rows printed on two lines, the second giving the values again in other units under the
+    first ("3.9759 in. to 3.9765 in." above "(100.988-101.003 mm)"): a row brings its second line, a
+    second line its row; both are quoted (each verbatim) and both show the row with each cell's two
+    values together."""
+    out: dict[tuple[int, int], Unit] = {}
+    for u in units:
+        rows = _body_rows(per_hit[u.hit], passages[u.hit].chunk) if u.hit < len(per_hit) else []
+        i = next((k for k, r in enumerate(rows) if r.start == u.start), None)
+        if i is not None and i + 1 < len(rows) and _parallel(rows[i + 1].text, u.text):
+            pair = (u, rows[i + 1])
+        elif i and _parallel(u.text, rows[i - 1].text):
+            pair = (rows[i - 1], u)
+        else:
+            out.setdefault((u.hit, u.start), u)
+            continue
+        shown = _parallel_cells(pair[0].text, pair[1].text)
+        for part in pair:
+            out[(part.hit, part.start)] = replace(part, shown=shown)
+    return sorted(out.values(), key=lambda u: (u.hit, u.start))
+
+
+def _parallel_cells(row: str, second: str) -> str:
+    """A row and its second line as one row: the first cells together, the second line's values
+    after the values of the last columns above them.
+
+    >>> _parallel_cells("Standard\\tS5\\t3.9749 in.\\t3.9778 in.", "PN 23500391\\t(100.962 mm)\\t(101.036 mm)")
+    'Standard PN 23500391\\tS5\\t3.9749 in. (100.962 mm)\\t3.9778 in. (101.036 mm)'
+    """
+    a, b = _row_cells(row), _row_cells(second)
+    b = b[:1] + [""] * (len(a) - len(b)) + b[1:]
+    return "\t".join(" ".join(x for x in pair if x) for pair in zip(a, b))
 
 
 def _edge_row(chunk: Chunk, passages: list[Hit], first: bool) -> Unit | None:

@@ -90,6 +90,13 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
         if size < 3:  # a font scaled by its text matrix reports size 1: measure its loose box instead
             raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(loose))
             size = abs(loose.top - loose.bottom) or (y1 - y0)
+        if x1 - x0 < 0.02 * size or y1 - y0 < 0.02 * size:
+            # no ink box: a font the PDF does not embed and this machine lacks (STSong-Light on a machine
+            # without CJK fonts) draws no glyph; the loose box, from the PDF's own widths and the font's
+            # ascent and descent, is where the character sits on any machine
+            raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(loose))
+            if loose.right > loose.left and loose.top > loose.bottom:
+                x0, x1, y0, y1 = loose.left, loose.right, page_height - loose.top, page_height - loose.bottom
         if cur:
             h = max(cur[5] - cur[3], y1 - y0, 1.0)
             overlap = min(cur[5], y1) - max(cur[3], y0)
