@@ -477,3 +477,22 @@ def test_a_question_asking_for_two_things_gets_the_other_one_too():
     sel = select(question, question_terms(question), hits)
     quoted = " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
     assert "40-50 psi" in quoted and "260°F" in quoted, quoted
+
+
+def test_a_value_given_as_the_wrong_quantity_is_dropped():
+    """A small model read "Oil temperature must not exceed 260°F" beside "Oil pressure should be
+    40-50 psi" and wrote "oil pressure must not exceed 260°F": every number, word count and negation
+    checks out against the temperature sentence, but it gives a temperature as a pressure. Dropped;
+    the sentence as the manual says it passes."""
+    from assistant.answer.claims import verify_claim
+    from assistant.types import Chunk, Hit
+
+    text = ("● Oil pressure should be 40-50 psi (276-345 kPa) under load and 10 psi (69 kPa) minimum at idle.\n"
+            "● Oil temperature must not exceed 260°F (127°C) and coolant temperature must not exceed 230°F (110°C).")
+    hits = [Hit(Chunk("runin", "tm.pdf", 236, ("2-43. ENGINE RUN-IN",), 0, len(text), text, "en"), 0.6)]
+    units = passage_units(hits)
+    bad = verify_claim("During engine run-in, oil pressure must not exceed 260°F (127°C) and coolant temperature "
+                       "must not exceed 230°F (110°C).", [1], hits, units)
+    assert hasattr(bad, "reason") and "not measured in that unit" in bad.reason, bad
+    good = verify_claim("Oil temperature must not exceed 260°F (127°C).", [1], hits, units)
+    assert not hasattr(good, "reason"), good

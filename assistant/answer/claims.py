@@ -24,7 +24,7 @@ from .draft import Claim, Dropped
 from .extract import Unit, passage_units
 from ..index.lexical import tokenize
 from ..plaintext import plain
-from ..textrules import NUMBER_UNIT
+from ..textrules import NUMBER, NUMBER_UNIT
 from ..types import Hit
 from .verify import norm, overlap, sentences, unsupported_numbers
 
@@ -89,6 +89,44 @@ def grounded(text: str, quote: str) -> bool:
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
+# What a quantity is measured in: a sentence that names one and gives a value in another's unit
+# ("oil pressure must not exceed 260°F") has joined a value to the wrong quantity.
+QUANTITY_UNITS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
+    (re.compile(q, re.IGNORECASE), re.compile(rf"^(?:{u})$", re.IGNORECASE)) for q, u in (
+        (r"\bpressures?\b|压力", r"MPa|kPa|mbar|bar|psi|Pa"),
+        (r"\btemperatures?\b|温度", r"°\s*[CF]|℃|K"),
+        (r"\btorques?\b|力矩|扭矩", r"N\s*[·.\-]?\s*m|kN·?m|ft[·.\-]?lbs?|in[·.\-]?lbs?|lbf?\s*·?\s*ft|kgf·m|牛·米|牛米"),
+        (r"\bvoltages?\b|电压", r"kV|mV|V"),
+        (r"\bcurrents?\b|电流", r"mA|A"),
+        (r"\bresistances?\b|电阻", r"µΩ|mΩ|MΩ|kΩ|Ω"),
+        (r"\bfrequenc(?:y|ies)\b|频率", r"kHz|Hz"),
+    )
+)
+_VALUE_UNIT = re.compile(rf"^{NUMBER}\s*(.+)$")
+
+
+def wrong_quantity(text: str) -> tuple[str, str] | None:
+    """(quantity, value) where a sentence gives a value in a unit its quantity is not measured in:
+    the quantity named last before the value (back to the value before it) decides, so "temperature
+    sensor resistance 2.5 kΩ" is a resistance. None when every value fits what it is said to be.
+
+    >>> wrong_quantity("During run-in, oil pressure must not exceed 260°F (127°C).")
+    ('pressure', '260°F')
+    >>> wrong_quantity("Oil pressure 40-50 psi; oil temperature must not exceed 260°F.") is None
+    True
+    """
+    prev = 0
+    for m in NUMBER_UNIT.finditer(text):
+        before = text[prev : m.start()]
+        prev = m.end()
+        last = max(((mm.start(), q, u, mm.group()) for q, u in QUANTITY_UNITS for mm in q.finditer(before)), default=None,
+                   key=lambda x: x[0])
+        unit = _VALUE_UNIT.match(m.group())
+        if last and unit and not last[2].match(unit.group(1).strip()):
+            return last[3].lower(), m.group()
+    return None
+
+
 def word_support(text: str, source: str) -> float:
     """Share of the sentence's word tokens (two letters or more: not numbers, not units written
     "N·m") found in the source; 1.0 for a sentence of numbers only."""
@@ -124,9 +162,13 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
                 break
             if word_support(text, chunk_text[s:e]) < 0.5:
                 continue  # its numbers are there, but not what they are of ("cover ... 40 N·m" on a drain plug's row)
-            if grounded(text, chunk_text[s:e]):
-                return Claim(text, i, s, e, round(score, 3))
-            reason = "a number, unit, code or negation does not match the passage"
+            if not grounded(text, chunk_text[s:e]):
+                reason = "a number, unit, code or negation does not match the passage"
+                continue
+            if wrong := wrong_quantity(text):
+                reason = f"it gives {wrong[1]} as a {wrong[0]}, which is not measured in that unit"
+                continue
+            return Claim(text, i, s, e, round(score, 3))
     if cited and not valid:
         reason = f"cites passage {cited} that was not retrieved, and " + reason
     return Dropped(text, reason, tuple(valid))
