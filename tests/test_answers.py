@@ -496,3 +496,21 @@ def test_a_value_given_as_the_wrong_quantity_is_dropped():
     assert hasattr(bad, "reason") and "not measured in that unit" in bad.reason, bad
     good = verify_claim("Oil temperature must not exceed 260°F (127°C).", [1], hits, units)
     assert not hasattr(good, "reason"), good
+
+
+def test_the_question_put_in_front_of_an_unrelated_quote_is_dropped():
+    """Asked for the 6.2L's firing order, which the passages it read do not give, the model wrote "The
+    firing order of the 6.2L engine is 1990 and above 6.2L and 1994 6.5L engines.": its numbers and most
+    of its words are in the quote, but what it says they are (the firing order) is not. Dropped; a
+    sentence about what the quote does say passes."""
+    from assistant.answer.claims import Verifier
+    from assistant.types import Chunk, Hit
+
+    text = "The 1990 and above 6.2L and 1994 6.5L engines are identified by a decal on the left rocker arm cover."
+    hits = [Hit(Chunk("decal", "tm.pdf", 14, ("1-10. ENGINE IDENTIFICATION",), 0, len(text), text, "en"), 0.5)]
+    question = "What is the firing order of the 6.2L engine?"
+    v = Verifier(hits, question=question)
+    assert v.feed("The firing order of the 6.2L engine is 1990 and above 6.2L and 1994 6.5L engines. ", [1]) == []
+    assert "does not name" in v.dropped[0].reason, v.dropped
+    assert v.feed("The 1990 and above 6.2L engines are identified by a decal on the left rocker arm cover.", [1])
+    assert Verifier(hits).feed("The firing order of the 6.2L engine is 1990 and above 6.2L and 1994 6.5L engines.", [1])  # without the question: as before

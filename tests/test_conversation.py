@@ -77,7 +77,15 @@ def test_the_doc_boost_lifts_the_conversation_documents_and_keeps_scores_in_0_1(
     def ranks(hits):
         return [i for i, h in enumerate(hits) if h.chunk.doc == doc]
 
-    assert plain[0].chunk.doc != doc and ranks(lifted)[:2] < ranks(plain)[:2]  # the HP-3 manual's passages move up
+    before, after = ranks(plain), ranks(lifted)
+    # the HP-3 manual's passages move up: none lower, and one higher or one more in the top 5 (which, can
+    # depend on the CPU's arithmetic where two passages of different documents are within 1% of each other)
+    assert plain[0].chunk.doc != doc and after != before
+    assert len(after) >= len(before) and all(a <= b for a, b in zip(after, before)), (before, after)
+    was = {h.chunk.id: h.score for h in plain}
+    for h in lifted:  # the boosted document's scores stand, the others' go down
+        if h.chunk.id in was:
+            assert (h.score == pytest.approx(was[h.chunk.id])) if h.chunk.doc == doc else h.score < was[h.chunk.id]
     assert all(0.0 <= h.score <= 1.0 for h in lifted)
     assert {h.chunk.id for h in lifted} <= {h.chunk.id for h in retriever.search(q, 50)}  # reorders, adds nothing
     assert [h.chunk.id for h in retriever.search(q, 5)] == [h.chunk.id for h in plain]  # no weight left behind

@@ -1,11 +1,14 @@
 """Checking generated text before anyone sees it. A model's reply is cut into sentences; each one
-keeps its citation markers ([2]) and must pass three checks against the passage it cites:
+keeps its citation markers ([2]) and must pass these checks against the passage it cites:
 
 1. the citation points to a passage that was retrieved (a marker like [9] of 4 passages does not);
 2. the passage supports it: most of its content words occur in one or two consecutive units of
    that passage (instruction-like units planted in a document never count as support);
 3. every number, every number with its unit ("25 N·m") and every code ("HF-220-10") occurs
-   verbatim in the quoted units, and a negation in the sentence matches one in the quote.
+   verbatim in the quoted units, and a negation in the sentence matches one in the quote;
+4. every value is in a unit of the quantity it is given as ("oil pressure ... 260°F" is not), and
+   the question's words the sentence restates are named by the passage it quotes ("The firing order
+   ... is" in front of a quote about something else is not), see `wrong_quantity`, `off_subject`.
 
 A sentence that joins facts of two or three passages it cites is checked against their quotes
 together, each passage adding something the others lack (`verify_combined`).
@@ -21,6 +24,7 @@ from __future__ import annotations
 import re
 
 from .draft import Claim, Dropped
+from .evidence import Term, question_terms
 from .extract import Unit, passage_units
 from ..index.lexical import tokenize
 from ..plaintext import plain
@@ -127,6 +131,31 @@ def wrong_quantity(text: str) -> tuple[str, str] | None:
     return None
 
 
+def off_subject(text: str, asked: list[Term], hit: Hit, quote: str) -> list[str]:
+    """The question's words that the sentence restates and the passage it quotes does not name (in the
+    quote, its headings, its table's caption and column names, or its document's name), when they are
+    half or more of the question's words it restates: the model has put what was asked ("the firing
+    order of the 6.2L engine is") in front of a quote about something else ("1990 and above 6.2L and
+    1994 6.5L engines"). Words only (not numbers or codes); [] when the sentence is about what it quotes.
+
+    >>> from assistant.answer.evidence import question_terms
+    >>> from assistant.types import Chunk
+    >>> quote = "The 1990 and above 6.2L and 1994 6.5L engines have a decal."
+    >>> hit = Hit(Chunk("c", "tm.pdf", 14, ("Engine identification",), 0, len(quote), quote, "en"), 0.5)
+    >>> asked = question_terms("What is the firing order of the 6.2L engine?")
+    >>> off_subject("The firing order of the 6.2L engine is 1990 and above 6.2L.", asked, hit, quote)
+    ['fir', 'order']
+    >>> off_subject("The 6.2L engine has a decal.", asked, hit, quote)
+    []
+    """
+    words = [t for t in asked if t.label.isalpha() and len(t.label) > 2]
+    restated = [t for t in words if t.found(set(tokenize(text)))]
+    c = hit.chunk
+    named = set(tokenize(" ".join([quote, " ".join(c.section), c.labelled, c.doc, c.page_label])))
+    missing = [t.label for t in restated if not t.found(named)]
+    return missing if missing and 2 * len(missing) >= len(restated) else []
+
+
 def word_support(text: str, source: str) -> float:
     """Share of the sentence's word tokens (two letters or more: not numbers, not units written
     "N·m") found in the source; 1.0 for a sentence of numbers only."""
@@ -150,8 +179,10 @@ def support_windows(text: str, units: list[Unit], chunk_text: str) -> list[tuple
     return sorted(out, key=lambda x: (-x[0], x[2] - x[1]))
 
 
-def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[Unit]], min_support: float = 0.6) -> Claim | Dropped:
-    """Check one sentence; see the module doc. `units` are passage_units(hits)."""
+def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[Unit]], min_support: float = 0.6,
+                 asked: list[Term] | None = None) -> Claim | Dropped:
+    """Check one sentence; see the module doc. `units` are passage_units(hits); `asked`: the question's
+    terms (question_terms), for the subject check (`off_subject`)."""
     valid = [n - 1 for n in dict.fromkeys(cited) if 1 <= n <= len(hits)]
     order = valid + [i for i in range(len(hits)) if i not in valid]  # cited passages first, then the rest
     reason = "no retrieved passage supports it"
@@ -167,6 +198,9 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
                 continue
             if wrong := wrong_quantity(text):
                 reason = f"it gives {wrong[1]} as a {wrong[0]}, which is not measured in that unit"
+                continue
+            if asked and (off := off_subject(text, asked, hits[i], chunk_text[s:e])):
+                reason = f"it says it of {', '.join(off)}, which the passage it quotes does not name"
                 continue
             return Claim(text, i, s, e, round(score, 3))
     if cited and not valid:
@@ -207,8 +241,9 @@ class Verifier:
     """Checks a reply sentence by sentence, in order, as it arrives. A sentence that only introduces
     what follows ("To apply a theme, follow these steps:") is shown only if the next one passes."""
 
-    def __init__(self, hits: list[Hit], min_support: float = 0.6):
+    def __init__(self, hits: list[Hit], min_support: float = 0.6, question: str = ""):
         self.hits, self.units, self.min_support = hits, passage_units(hits), min_support
+        self.asked = question_terms(question) if question else None  # for the subject check
         self.claims: list[Claim] = []
         self.dropped: list[Dropped] = []
         self._intro: Claim | None = None
@@ -216,7 +251,7 @@ class Verifier:
     def feed(self, text: str, cited: list[int]) -> list[Claim]:
         """The claims this sentence lets through (0, 1, or an intro held back plus this one; a sentence
         joining facts of several passages is one claim per passage, all of the same text)."""
-        r = verify_claim(text, cited, self.hits, self.units, self.min_support)
+        r = verify_claim(text, cited, self.hits, self.units, self.min_support, self.asked)
         if isinstance(r, Dropped):
             r = verify_combined(text, cited, self.hits, self.units, self.min_support) or r
         intro, self._intro = self._intro, None
@@ -241,8 +276,8 @@ class Verifier:
         return []
 
 
-def verify_reply(raw: str, hits: list[Hit], min_support: float = 0.6) -> tuple[list[Claim], list[Dropped]]:
-    v = Verifier(hits, min_support)
+def verify_reply(raw: str, hits: list[Hit], min_support: float = 0.6, question: str = "") -> tuple[list[Claim], list[Dropped]]:
+    v = Verifier(hits, min_support, question)
     for text, cited in split_claims(raw):
         v.feed(text, cited)
     v.close()

@@ -103,13 +103,13 @@ def draft(question: str, hits: list[Hit], llm, max_tokens: int = 256) -> Draft:
         raw = llm.chat(messages(question, hits), max_tokens=max_tokens)
     except LLMError as exc:
         return _draft([], [], hits, f"language model unavailable ({exc})")
-    return _draft(*verify_reply(raw, hits), hits)
+    return _draft(*verify_reply(raw, hits, question=question), hits)
 
 
 def stream_draft(question: str, hits: list[Hit], llm, max_tokens: int = 256) -> Generator[str, None, Draft]:
     """As `draft`, with the model's reply streamed: yields each sentence that passes (with a trailing
     space) as soon as it is complete, then returns the draft."""
-    v = Verifier(hits)
+    v = Verifier(hits, question=question)
     buf, done = "", 0  # done: sentences of buf already checked
     error = ""
     try:
