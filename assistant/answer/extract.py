@@ -498,10 +498,16 @@ _PARALLEL = re.compile(r"\(\s*[^()]*\d[^()]*\)")  # "(100.988-101.003 mm)"
 
 def _parallel(text: str, above: str) -> bool:
     """Whether table row `text` is the second line of the row `above`: every cell but its first is a
-    value in parentheses (the same values in other units, a part number under the label), and it has
-    no more cells than the row above."""
+    value in parentheses (the same values in other units, a part number under the label), it has no
+    more cells than the row above, and the row above is not such a line itself (a table whose every
+    value is printed in parentheses has rows of one line).
+
+    >>> _parallel("PN 23500391\\t(100.962-100.975 mm)", "Standard\\t3.9749 in. to 3.9754 in."), _parallel("Bolt B\\t(30 N·m)", "Bolt A\\t(25 N·m)")
+    (True, False)
+    """
     cells, over = _row_cells(text), _row_cells(above)
-    return "\t" in above and 2 <= len(cells) <= len(over) and all(_PARALLEL.fullmatch(c) for c in cells[1:])
+    return ("\t" in above and 2 <= len(cells) <= len(over) and all(_PARALLEL.fullmatch(c) for c in cells[1:])
+            and not all(_PARALLEL.fullmatch(c) for c in over[1:]))
 
 
 def with_parallel_lines(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit]) -> list[Unit]:
