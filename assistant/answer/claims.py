@@ -186,6 +186,7 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
     valid = [n - 1 for n in dict.fromkeys(cited) if 1 <= n <= len(hits)]
     order = valid + [i for i in range(len(hits)) if i not in valid]  # cited passages first, then the rest
     reason = "no retrieved passage supports it"
+    wrong = wrong_quantity(text)  # of the sentence alone: the same against every passage
     for i in order:
         chunk_text = hits[i].chunk.text
         for score, s, e in support_windows(text, units[i], chunk_text):
@@ -196,7 +197,7 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
             if not grounded(text, chunk_text[s:e]):
                 reason = "a number, unit, code or negation does not match the passage"
                 continue
-            if wrong := wrong_quantity(text):
+            if wrong:
                 reason = f"it gives {wrong[1]} as a {wrong[0]}, which is not measured in that unit"
                 continue
             if asked and (off := off_subject(text, asked, hits[i], chunk_text[s:e])):

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..index.embed import canonical_name
 from ..glossary import segments, terms_in
-from ..index.lexical import tokenize
+from ..index.lexical import run_together, tokenize
 from ..types import Hit
 
 # Question scaffolding in Chinese; removed before bigrams are taken, so that "是多少" or "的备" do not
@@ -122,7 +122,7 @@ def question_terms(question: str, idf=None) -> list[Term]:
     for term, translations in terms_in(question):
         for t in set(tokenize(term)) & found.keys():
             found[t].extend(translations)
-    codes = _codes(question)
+    codes = _codes(toks)
     joined = {j for j, _ in codes.values()}
     out = []
     for t in toks:
@@ -138,22 +138,22 @@ def question_terms(question: str, idf=None) -> list[Term]:
 _SIZE = re.compile(r"\d+[./]\d+|\d+")
 
 
-def _codes(question: str) -> dict[str, tuple[str, frozenset[str]]]:
-    """A question's codes written with separators ("E-104", "3/8-16"), each with the way it is also
-    written run together ("e104": one term, not two) and, for a size joined to a thread count or a
-    range ("3/8-16", "0.004-0.010"), the cells a table prints it in ("3/8" and "16" in two columns).
+def _codes(tokens: list[str]) -> dict[str, tuple[str, frozenset[str]]]:
+    """A question's codes written with separators ("E-104", "3/8-16"), among its lexical tokens, each
+    with the way it is also written run together ("e104": one term, not two) and, for a size joined to
+    a thread count or a range ("3/8-16", "0.004-0.010"), the cells a table prints it in ("3/8" and
+    "16" in two columns).
 
-    >>> {t: (j, sorted(cells)) for t, (j, cells) in _codes("Torque for 3/8-16 and E-104?").items()}
+    >>> {t: (j, sorted(cells)) for t, (j, cells) in _codes(tokenize("Torque for 3/8-16 and E-104?")).items()}
     {'3/8-16': ('3816', ['16', '3/8']), '3/8': ('38', []), 'e-104': ('e104', [])}
     """
     out = {}
-    for t in tokenize(question):
-        if any(c in t for c in "-_./·") and not re.fullmatch(r"\d+[.,]\d+", t):
-            joined = "".join(p for p in re.split(r"[-_./·]", t) if p)
+    for t in tokens:
+        joined = run_together(t) if any(c in t for c in "-_./·") else None
+        if joined is not None and joined != t:
             cells = t.split("-")
             size = len(cells) > 1 and all(_SIZE.fullmatch(c) for c in cells) and any(not c.isdigit() for c in cells)
-            if joined != t:
-                out[t] = (joined, frozenset(cells) if size else frozenset())
+            out[t] = (joined, frozenset(cells) if size else frozenset())
     return out
 
 

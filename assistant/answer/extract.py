@@ -261,7 +261,7 @@ def _written(key: list[str]) -> list[str]:
 def _named_within(question: str, rows: set[Unit]) -> set[Unit]:
     """The rows whose label the question names only as part of another row's longer label, also named:
     "Standard" in a question about "Standard Hi-Limit"."""
-    named = {u: _written(_row_label(u.text))[1] for u in rows if "\t" in u.text and row_key(question, u.text) == 1.0}
+    named = {u: "".join(_row_label(u.text)).lower().replace(" ", "") for u in rows if "\t" in u.text and row_key(question, u.text) == 1.0}
     return {u for u, k in named.items() if any(len(o) > len(k) and k in o for o in named.values())}
 
 

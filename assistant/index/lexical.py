@@ -41,6 +41,21 @@ def stem(w: str) -> str:
     return w[:-1] if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz" else w
 
 
+_SEPARATORS = re.compile(r"[-_./·]")
+
+
+def run_together(code: str) -> str | None:
+    """A code written with separators as it is also written run together ("e-104" -> "e104", a token
+    `tokenize` adds beside the code); None for a decimal number ("0.75"), which is one token.
+
+    >>> run_together("3/8-16"), run_together("0.75")
+    ('3816', None)
+    """
+    if re.fullmatch(r"\d+[.,]\d+", code):
+        return None
+    return "".join(p for p in _SEPARATORS.split(code) if p)
+
+
 def tokenize(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     out: list[str] = []
@@ -52,13 +67,13 @@ def tokenize(text: str) -> list[str]:
             prev_word = ""
             continue
         if any(c in t for c in "-_./·"):
-            if re.fullmatch(r"\d+[.,]\d+", t):  # a decimal number stays one token
+            joined = run_together(t)
+            if joined is None:  # a decimal number stays one token
                 out.append(t)
             else:
-                parts = [p for p in re.split(r"[-_./·]", t) if p]
                 out.append(t)
-                out.extend(p for p in parts if p not in STOP)
-                out.append("".join(parts))  # E-104 also matches E104
+                out.extend(p for p in _SEPARATORS.split(t) if p and p not in STOP)
+                out.append(joined)  # E-104 also matches E104
                 # a size or a range joined by a hyphen: "1/2-13" (a 1/2 in. screw, 13 threads an inch, which a
                 # torque table prints in two cells) and "0.004-0.010" also hold "1/2" and "0.004", "0.010"
                 out.extend(p for p in t.split("-") if p and p != t and re.fullmatch(r"\d+[./]\d+", p))
