@@ -169,9 +169,13 @@ def quote_pattern(quote: str, max_tokens: int | None = None) -> re.Pattern | Non
     tokens = re.findall(r"\S+", quote)[:max_tokens]
     if not tokens:
         return None
-    # Chinese text has no spaces: a quote's "技术人员" may sit on the page as "技术人\r\n员" (a line wrap)
-    return re.compile(r"\s*".join(r"\s*".join(map(re.escape, re.findall(r"[\u3400-\u9fff]|[^\u3400-\u9fff]+", t)))
+    # Chinese text has no spaces: a quote's "技术人员" may sit on the page as "技术人\r\n员" (a line wrap);
+    # a letter-spaced word pdfium splits ("Widt h") is one word in the quote (ingest.layout._inside_word)
+    return re.compile(r"\s*".join(r"\s*".join(_LETTERS.sub(r"\1 ?", re.escape(p)) for p in re.findall(r"[\u3400-\u9fff]|[^\u3400-\u9fff]+", t))
                                   for t in tokens))
+
+
+_LETTERS = re.compile(r"([A-Za-z])(?=[A-Za-z])")
 
 
 def find_spans(page_text: str, quote: str) -> list[tuple[int, int]]:
@@ -179,6 +183,8 @@ def find_spans(page_text: str, quote: str) -> list[tuple[int, int]]:
 
     >>> find_spans("Tighten the cover\\r\\nto 25 N·m.", "the cover to 25 N·m")
     [(8, 28)]
+    >>> find_spans("Height 70 in\\r\\nWidt h 79 in", "Width 79 in")
+    [(14, 26)]
     """
     for n in (None, 12, 6):
         pat = quote_pattern(quote, n)

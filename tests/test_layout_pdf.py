@@ -356,3 +356,31 @@ def test_chinese_text_in_a_font_the_pdf_does_not_embed_reads_as_written(tmp_path
     lines = [" ".join(line.split()) for line in doc.pages[0].splitlines()]
     assert "回油滤芯更换规程" in lines, lines
     assert "10. 先用手顺时针旋上滤壳盖，再用扭力扳手拧紧，拧紧力矩为 25 N·m。" in lines, lines
+
+
+def test_a_letter_spaced_word_pdfium_splits_reads_as_one_word(tmp_path):
+    """A table label set letter-spaced, its last letter placed a little apart ("Widt" then "h", 0.15 em
+    further, as the S-250/G shelter's equipment data prints "Width"): pdfium's text says "Widt h", and a
+    search for "width" missed the row. The reader leaves out a space pdfium made up between two letters
+    closer than a word space; a real gap (0.3 em, "Type" and "A" drawn apart) keeps its space; the
+    technician's quote is still found on the page."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    from assistant.textrules import find_spans
+
+    path = tmp_path / "spaced.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("Times-Roman", 10)
+    for y, (a, b, gap) in zip((760, 740), (("Widt", "h", 1.5), ("Shelter type", "A", 3.0))):
+        c.drawString(72, y, a)
+        c.drawString(72 + stringWidth(a, "Times-Roman", 10) + gap, y, b)
+        c.drawString(72 + stringWidth(a + b, "Times-Roman", 10) + gap + 2.5, y, "79.0625 in" if b == "h" else "unshielded")
+    c.save()
+    raw = _raw_pages(path)
+    assert "Widt h" in raw[0]  # what pdfium reads
+    doc = parse(path)
+    _check_contract(doc, raw)
+    assert "Width 79.0625 in" in doc.pages[0] and "Widt h" not in doc.pages[0], doc.pages[0]
+    assert "Shelter type A unshielded" in doc.pages[0], doc.pages[0]
+    assert find_spans(raw[0], "Width 79.0625 in")

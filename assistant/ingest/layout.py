@@ -7,8 +7,9 @@ troubleshooting table whose columns are interleaved line by line, two text colum
 This module reads the page from the geometry instead:
 
 1. `runs`: characters in stream order, cut where the text jumps to another line or leaves a gap wider
-   than a font size (two table cells side by side are two runs). A run's text is an exact slice of
-   pdfium's page text, so whatever is quoted from it is verbatim.
+   than a font size (two table cells side by side are two runs). A run's text is a slice of pdfium's
+   page text, so whatever is quoted from it is verbatim; only a space pdfium put inside a letter-spaced
+   word ("Widt h", "NOT E": no space in the PDF, a gap narrower than any word space) is left out.
 2. `lines`: runs whose vertical extents overlap form a visual line, left to right.
 3. Columns: a page whose body has a gutter between two wide text columns is read column by column
    (full-width lines such as headings cut the page into bands first).
@@ -35,8 +36,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of text on one line with no wide gap, `text[start:end]` of pdfium's page text.
-    Coordinates are top-down (y0 is the top), in PDF points."""
+    """A stretch of text on one line with no wide gap, `text[start:end]` of pdfium's page text (less
+    any space pdfium made up inside a word, see `runs`). Coordinates are top-down (y0 is the top), in PDF points."""
 
     start: int
     end: int
@@ -63,6 +64,7 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
     out: list[Run] = []
     cur: list = []  # [start, end, x0, y0, x1, y1, sizes Counter, last_right]
     n = min(len(text), textpage.count_chars())
+    glued: set[int] = set()  # spaces pdfium made up inside a word (_inside_word)
 
     def close():
         if cur:
@@ -72,7 +74,8 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
             rs = len(seg.rstrip())
             if rs > ls:
                 size = cur[6].most_common(1)[0][0] if cur[6] else 0.0
-                out.append(Run(s + ls, s + rs, cur[2], cur[3], cur[4], cur[5], size, False, seg[ls:rs]))
+                kept = "".join(c for j, c in enumerate(seg[ls:rs], s + ls) if j not in glued) if glued else seg[ls:rs]
+                out.append(Run(s + ls, s + rs, cur[2], cur[3], cur[4], cur[5], size, False, kept))
             cur.clear()
 
     for i in range(n):
@@ -83,6 +86,8 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
         if ch.isspace():
             if cur:
                 cur[1] = i + 1
+                if ch == " " and 0 < i < n - 1 and _inside_word(tp, text, i, loose):
+                    glued.add(i)
             continue
         raw.FPDFText_GetCharBox(tp, i, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top))
         x0, x1, y0, y1 = left.value, right.value, page_height - top.value, page_height - bottom.value
@@ -114,10 +119,28 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
             cur[7] = max(cur[7], x1)
         cur[6][round(size, 1)] += 1
     close()
-    return _with_bold(textpage, out)
+    return _with_bold(textpage, text, out)
 
 
-def _with_bold(textpage, rs: list[Run]) -> list[Run]:
+def _inside_word(tp, text: str, i: int, box) -> bool:
+    """Whether the space at `i` is one pdfium made up (none in the PDF) between two Latin letters less
+    than a fifth of the font size apart: letter-spaced type ("Widt h", "Tool s", "INSPECTIO N", a unit
+    column's "g l"), where a word space is a quarter of the font size or more (a space glyph is 0.25 em
+    in Times, 0.28 in Helvetica; pdfium's own gap rule splits some letter-spaced words). Measured on
+    the characters' loose boxes (the PDF's advance widths), which abut within a word."""
+    import pypdfium2.raw as raw
+
+    a, b = text[i - 1], text[i + 1]
+    if not (a.isascii() and a.isalpha() and b.isascii() and b.isalpha()) or not raw.FPDFText_IsGenerated(tp, i):
+        return False
+    raw.FPDFText_GetLooseCharBox(tp, i - 1, ctypes.byref(box))
+    right = box.right
+    raw.FPDFText_GetLooseCharBox(tp, i + 1, ctypes.byref(box))
+    size = raw.FPDFText_GetFontSize(tp, i - 1)
+    return size >= 3 and 0 <= box.left - right < 0.21 * size
+
+
+def _with_bold(textpage, text: str, rs: list[Run]) -> list[Run]:
     """Mark runs whose characters are mostly bold (weight >= 600 or a bold font name), sampling a dozen."""
     import pypdfium2.raw as raw
 
@@ -126,7 +149,7 @@ def _with_bold(textpage, rs: list[Run]) -> list[Run]:
     out = []
     for r in rs:
         step = max(1, (r.end - r.start) // 12)
-        idx = [i for i in range(r.start, r.end, step) if not r.text[i - r.start].isspace()] or [r.start]
+        idx = [i for i in range(r.start, r.end, step) if not text[i].isspace()] or [r.start]
         bold = 0
         for i in idx:
             raw.FPDFText_GetFontInfo(textpage.raw, i, name, 128, ctypes.byref(flags))
