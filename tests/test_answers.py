@@ -157,6 +157,21 @@ def test_quote_pieces_match_files_as_read():
     assert quote_pieces("a.pdf", "Filter torque 25 N·m") == ["Filter torque 25 N·m"]
 
 
+def test_steps_whose_numbers_are_drawn_apart_are_quoted_step_by_step():
+    """A TM draws each step's number apart from its text (the reader joins them with an ideographic
+    space): two steps cited together are quoted step by step, never "...(54 N•m).\n28." across the
+    line break, which is not one run of the page's text stream."""
+    from assistant.answer.draft import Claim
+    from assistant.answer.verify import citations
+    from assistant.types import Chunk, Hit
+
+    text = "27.\u3000Tighten capscrews (4) and (5) to 40 lb-ft (54 N•m).\n28.\u3000Evenly tighten all long capscrews (4) to 110 lb-ft."
+    cut = text.index("\n28.")
+    chunk = Chunk("c", "tm.pdf", 203, (), 0, len(text), text, "en")
+    quotes = [c.quote for c in citations([Claim("a", 0, 0, cut, 1.0), Claim("b", 0, cut + 1, len(text), 1.0)], [Hit(chunk, 0.5)])]
+    assert quotes == ["27.", "Tighten capscrews (4) and (5) to 40 lb-ft (54 N•m).", "28.", "Evenly tighten all long capscrews (4) to 110 lb-ft."], quotes
+
+
 def test_claims_need_support_numbers_and_matching_negation(retriever):
     # the passages an answer reads: the hits' units, chunk by chunk (enclosing.unit_passages)
     hits = unit_passages(retriever.search("filter housing cover torque O-ring compressed air", 6))
@@ -514,3 +529,56 @@ def test_the_question_put_in_front_of_an_unrelated_quote_is_dropped():
     assert "does not name" in v.dropped[0].reason, v.dropped
     assert v.feed("The 1990 and above 6.2L engines are identified by a decal on the left rocker arm cover.", [1])
     assert Verifier(hits).feed("The firing order of the 6.2L engine is 1990 and above 6.2L and 1994 6.5L engines.", [1])  # without the question: as before
+
+
+def test_a_torque_given_in_stages_is_answered_whole():
+    """Main bearing cap capscrews are tightened in stages: 40 lb-ft in one step, then the long ones to 110
+    and the short ones to 100 lb-ft in the next steps, printed on the next page. Asked for their torque,
+    the answer reads on from the step that matched through the steps that tighten the same capscrews
+    again (a technician told 40 lb-ft alone under-tightens the caps), each quoted, and stops at the
+    first step that does something else."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select
+    from assistant.types import Chunk, Hit
+
+    section = ("2-41. ENGINE ASSEMBLY FROM SUBASSEMBLIES",)
+    first = ("25. Apply thin film of sealer to rear main bearing cap (1) mating surface.\n"
+             "26. Install rear main bearing cap (1) on cylinder block (8) with long capscrews (4), and short\n"
+             "capscrews (5). Tighten capscrews (4) and (5) to 40 lb-ft (54 N•m).")
+    then = ("27. Install remaining bearing caps (2) on cylinder block (8) with long capscrews (4) and short\n"
+            "capscrews (5). Tighten capscrews (4) and (5) to 40 lb-ft (54 N•m).\n"
+            "28. Evenly tighten all long capscrews (4) to 110 lb-ft (149 N•m).\n"
+            "29. Evenly tighten all short capscrews (5) to 100 lb-ft (136 N•m).\n"
+            "30. Coat rear crankshaft (7) surface with engine oil and tighten oil pan bolts (12) to 10 lb-ft.")
+    a = Chunk("a", "tm.pdf", 202, section, 0, len(first), first, "en")
+    b = Chunk("b", "tm.pdf", 203, section, 0, len(then), then, "en")
+    question = "What torque for the rear main bearing cap capscrews?"
+    sel = select(question, question_terms(question), [Hit(a, 0.6)], around=lambda c, before, after: [b] if c.id == "a" and after else [])
+    quoted = [sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units]
+    joined = " ".join(quoted)
+    assert "40 lb-ft" in joined and "110 lb-ft" in joined and "100 lb-ft" in joined, quoted
+    assert "oil pan" not in joined, quoted
+    assert all(q in (first if sel.passages[u.hit].chunk.id == "a" else then) for q, u in zip(quoted, sel.units))
+
+
+def test_a_hazard_question_is_answered_by_the_warning():
+    """"Any hazard when removing the gaskets?": the procedure's steps name the gaskets and the removal
+    more often than the warning above the next steps does, but the hazard is in the warning (asbestos
+    in gaskets of older engines), which answers; the procedure's other warning (the crankshaft's) is
+    not about the gaskets and stays out."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select
+    from assistant.types import Chunk, Hit
+
+    steps = ("3. Remove three screws (2), lockwashers (3), and washers (4) from governor cover (1).\n"
+             "4. Remove cover (1) and gasket (13). Discard gasket (13).\n"
+             "5. Remove fuel pump gasket (14) from the pump body. Discard gasket (14).")
+    warned = ("WARNING\nCrankshaft must be supported during removal and installation.\n"
+              "WARNING\nGaskets installed on some engines assembled prior to 1991 may contain asbestos.\n"
+              "6. Remove the injection pump drive gear (5).")
+    hits = [Hit(Chunk("steps", "tm.pdf", 107, ("2-35. FUEL PUMP",), 0, len(steps), steps, "en"), 0.6),
+            Hit(Chunk("warned", "tm.pdf", 45, ("2-15. ENGINE DISASSEMBLY",), 0, len(warned), warned, "en"), 0.5)]
+    question = "Any hazard when removing the fuel pump gaskets on an older engine?"
+    sel = select(question, question_terms(question), hits)
+    quoted = " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
+    assert "asbestos" in quoted and "Crankshaft" not in quoted, quoted

@@ -28,7 +28,7 @@ from .evidence import Term, question_language
 from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
 from ..plaintext import plain
-from ..textrules import BRANCH_START, CLOSED, INJECTION_RE, NUMBER, running_sentences  # INJECTION_RE: planted text, units we refuse to repeat
+from ..textrules import BRANCH_START, CLOSED, HAZARD_LEVELS, INJECTION_RE, NUMBER, running_sentences, signal_words  # INJECTION_RE: planted text, units we refuse to repeat
 from ..enclosing import unit_passages
 from ..index.chunk import ROW_CUT, ROW_REST
 from ..types import Chunk, Hit
@@ -212,6 +212,38 @@ def relevance(terms: list[Term], text: str, trail: str, cfg: ExtractConfig = Ext
 METHOD_QUESTION = re.compile(r"^\s*how (?:do|can|should|must|would) (?:i|we|you)\b|^\s*how to\b|怎么|如何|怎样", re.IGNORECASE)
 
 
+# a question about a hazard ("Any hazard when removing the gaskets?", "有什么危险") is answered by the
+# warning or caution that guards the work, where one holds the question (the manual's own notice)
+# ("safety" and "安全" alone name parts too: a safety valve, 安全带)
+HAZARD_QUESTION = re.compile(r"\bhazard|\bdanger|\bunsafe\b|\brisks?\b|\bprecautions?\b|危险|危害|隐患|安全(?:注意|事项|风险)", re.IGNORECASE)
+_HAZARD_LABEL = re.compile(rf"^\W{{0,3}}\s*(?:{signal_words(HAZARD_LEVELS)})\W{{0,3}}$", re.IGNORECASE)
+_HAZARD_OPEN = re.compile(rf"^\W{{0,3}}\s*(?:{signal_words(HAZARD_LEVELS)})\s*[:：!！.\-–—]", re.IGNORECASE)
+
+
+def hazard_units(units: list[Unit], most: int = 3) -> set[Unit]:
+    """The units of a passage that are warnings or cautions: one that opens with the signal word
+    ("WARNING: ...", "注意：..."), or up to `most` that follow a label line of its own ("WARNING", then
+    "Gaskets ... may contain asbestos."), until a numbered step or a heading.
+
+    >>> us = [Unit(0, i, i + 1, t, False, False) for i, t in enumerate(["WARNING", "Gaskets may contain asbestos.", "1. Remove the gasket."])]
+    >>> sorted(u.text for u in hazard_units(us))
+    ['Gaskets may contain asbestos.']
+    """
+    out: set[Unit] = set()
+    left = 0
+    for u in units:
+        line = u.text.strip()
+        if _HAZARD_LABEL.match(line):
+            left = most
+            continue
+        if u.heading or LIST_RE.match(line):
+            left = 0
+        if _HAZARD_OPEN.match(line) or left > 0:
+            out.add(u)
+            left -= 1
+    return out
+
+
 def type_bonus(question: str, text: str) -> float:
     """1.0 when the unit holds a value of a type the question asks for, else 0."""
     return 1.0 if any(q.search(question) and a.search(text) for q, a in ANSWER_TYPES) else 0.0
@@ -330,8 +362,10 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     valued: dict[Unit, float] = {}  # 1.0 for a unit holding a value of the kind the question asks for
     fit: dict[Unit, float] = {}  # ... plus the value type asked for, the language, the source
     trails: dict[Unit, str] = {}  # what a unit sits under: its headings, a row's caption and column names
+    hazard = bool(HAZARD_QUESTION.search(question))
     scored = []
     for us in per_hit:
+        warns = hazard_units(us) if hazard else set()
         for u in us:
             if u.heading or u.injected:
                 continue
@@ -343,7 +377,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             # Gap:", and its column names): they are part of what the row says, not a heading around it
             rel[u] = held[u] = relevance(terms, f"{u.text} {context}", " ".join(hits[u.hit].chunk.section), cfg)
             row = "\t" in u.text
-            valued[u] = type_bonus(question, u.text)
+            valued[u] = 1.0 if u in warns else type_bonus(question, u.text)
             bonus = cfg.answer_type * valued[u] * (not (row and method)) + cfg.language * (hits[u.hit].chunk.language == lang)
             if " | " in u.text and hits[u.hit].chunk.doc.lower().endswith(".docx"):
                 bonus -= cfg.docx_table
@@ -361,10 +395,11 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     # ... and by one about the thing it names: a value of the kind asked for, in the asker's language,
     # high in the ranking, is no answer when it holds far less of the question than another value of
     # that kind (the filter cover's torque for a question about the coupling bolts')
-    floor = cfg.value_subject * max((held[u] for _, u in scored if typed and valued[u]), default=0.0)
+    asks = typed or hazard  # a kind of answer: a value of a type, or a warning
+    floor = cfg.value_subject * max((held[u] for _, u in scored if asks and valued[u]), default=0.0)
     # ... and where a unit about it holds a value of that kind, by such a unit (a quantity for "how much
-    # oil", not the work instruction's heading with its date and revision)
-    kind = typed and any(valued[u] and held[u] > 0 for _, u in scored)
+    # oil", not the work instruction's heading with its date and revision; the warning for a hazard)
+    kind = asks and any(valued[u] and held[u] > 0 for _, u in scored)
     _, best = max(((sc, u) for sc, u in scored if (held[u] >= floor if valued[u] else not kind)), key=lambda x: x[0])
     if rel[best] <= 0:
         return Selection([], hits)
@@ -393,11 +428,16 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     for u in sorted((u for u in body if u in fit), key=lambda u: -fit[u]):
         if len(keep) >= cfg.max_units or fit[u] < cfg.keep_ratio * fit[best]:
             break
+        if hazard and rel[u] < cfg.keep_ratio * rel[best]:
+            continue  # every warning has the bonus: another one answers only if it is about the question too
         keep.add(u)
     if starts_section:
         keep.update(u for u in body[: cfg.lead_units] if _is_prose(u.text))
     keep |= _other_part(question, keep, scored, terms, trails, typed)
-    return Selection(sorted(keep, key=lambda u: (u.hit, u.start)), hits)
+    kept = sorted(keep, key=lambda u: (u.hit, u.start))
+    if ANSWER_TYPES[0][0].search(question):
+        return Selection(*staged(kept, per_hit, list(hits), around))
+    return Selection(kept, hits)
 
 
 TWO_PARTS = re.compile(r"\band\b|和|及|与|、|分别|\bboth\b", re.IGNORECASE)  # a question asking for two things
@@ -491,6 +531,58 @@ def whole_rows(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit]
         add(head, shown)
         add(rest, shown)
     return out, passages
+
+
+_CALLOUT = re.compile(r"\b[A-Za-z]+\s*\((\d+(?:\.\d+)?)\)")  # a part by its figure callout: "capscrews (10)"
+_FASTENER = re.compile(r"\b(?:cap)?screws?\b|\bbolts?\b|\bnuts?\b|\bstuds?\b|螺栓|螺母|螺钉", re.IGNORECASE)
+_TIGHTEN = re.compile(r"\b(?:re)?tighten|\btorque|拧紧|紧固", re.IGNORECASE)
+_ANGLE = re.compile(NUMBER + r"\s*°(?!\s*[CF])")  # "an additional 90°", not a temperature
+
+
+def _tightened(text: str) -> frozenset[str]:
+    """The parts a step tightens to a value (a torque or an angle): their callout numbers ("capscrews
+    (10)" -> {"10"}), else the fasteners it names; empty for any other step.
+
+    >>> sorted(_tightened("Tighten capscrews (4) and (5) to 40 lb-ft (54 N•m).")), sorted(_tightened("Tighten the bolts a further 90°."))
+    (['4', '5'], ['bolt'])
+    """
+    if not _TIGHTEN.search(text) or not (ANSWER_TYPES[0][1].search(text) or _ANGLE.search(text)):
+        return frozenset()
+    numbers = set(_CALLOUT.findall(text)) | set(re.findall(r"\band \((\d+(?:\.\d+)?)\)", text))
+    return frozenset(numbers or (m.lower().rstrip("s") for m in _FASTENER.findall(text)))
+
+
+def staged(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
+           around: Callable[[Chunk, int, int], list[Chunk]] | None, most: int = 4) -> tuple[list[Unit], list[Hit]]:
+    """A torque given in stages, whole: after the last answer unit that tightens parts to a value, the
+    steps that follow it and tighten the same parts again ("Tighten capscrews (4) and (5) to 40 lb-ft",
+    then "Evenly tighten all long capscrews (4) to 110 lb-ft", then "... an additional 90°"), read on
+    into the next chunks of the document, up to `most` of them; the first step that does not ends the
+    sequence. A technician told the first stage alone under-tightens the joint."""
+    last = next((u for u in reversed(units) if u.hit < len(per_hit) and _tightened(u.text)), None)
+    if last is None:
+        return units, passages
+    parts = _tightened(last.text)
+    have = {(passages[u.hit].chunk.id, u.start) for u in units}
+    chunk = passages[last.hit].chunk
+    after = [u for u in per_hit[last.hit] if u.start > last.start]
+    nexts = [c for c in (around(chunk, 0, 2) if around else []) if c.doc == chunk.doc]
+    added: list[Unit] = []
+    for source in [None] + nexts:
+        if source is not None:
+            at = next((i for i, h in enumerate(passages) if h.chunk.id == source.id), None)
+            if at is None:
+                passages.append(Hit(source, 0.0))
+                at = len(passages) - 1
+            after = [replace(u, hit=at) for u in passage_units([Hit(source, 0.0)])[0]]
+        for u in after:
+            if u.heading:
+                continue
+            if u.injected or not (_tightened(u.text) & parts) or len(added) >= most:
+                return units + added, passages
+            if (passages[u.hit].chunk.id, u.start) not in have:
+                added.append(u)
+    return units + added, passages
 
 
 _PARALLEL = re.compile(r"\(\s*[^()]*\d[^()]*\)")  # "(100.988-101.003 mm)"

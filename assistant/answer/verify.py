@@ -97,8 +97,10 @@ def quote_pieces(doc: str, quote: str) -> list[str]:
 
 def citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> list[Citation]:
     """Citations quoting what the claims rest on, verbatim: per passage, the union of the claims'
-    spans (spans that overlap or touch across white space become one quote), passages in the
-    order the answer first cites them."""
+    spans (spans that overlap or touch across white space become one quote, except across a line
+    break where either holds a piece drawn apart from its line, "27.\u3000Install ...": the page's
+    text stream does not run on from one line's end to such a piece), passages in the order the
+    answer first cites them."""
     spans: dict[int, list[list[int]]] = {}
     for c in claims:
         spans.setdefault(c.hit, []).append([c.start, c.end])
@@ -107,7 +109,9 @@ def citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> list[Citation
         text = passages[i].chunk.text
         merged: list[list[int]] = []
         for s, e in sorted(ivs):
-            if merged and (s <= merged[-1][1] or not text[merged[-1][1]:s].strip()):
+            gap = text[merged[-1][1]:s] if merged else ""
+            apart = "\n" in gap and "\u3000" in text[merged[-1][0]:e] if merged else False
+            if merged and (s <= merged[-1][1] or (not gap.strip() and not apart)):
                 merged[-1][1] = max(merged[-1][1], e)
             else:
                 merged.append([s, e])
