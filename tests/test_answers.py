@@ -582,3 +582,29 @@ def test_a_hazard_question_is_answered_by_the_warning():
     sel = select(question, question_terms(question), hits)
     quoted = " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
     assert "asbestos" in quoted and "Crankshaft" not in quoted, quoted
+
+
+def test_a_row_labelled_by_a_number_is_named_by_that_number():
+    """An altimeter's scale-error table reads "1500 | 28.335 | 25" (altitude, the pressure read at it,
+    the error allowed); the friction table on the next page "30000 | 140". Asked for the errors allowed
+    at 1500 ft and 30000 ft, both rows of the first table answer: its rows are named by their altitude
+    alone (the second cell is a value read at it, not part of the label, as "13" is of a "1/2 | 13"
+    screw), so the table naming both beats the one naming one."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select
+    from assistant.types import Chunk, Hit
+
+    def table(cid: str, page: int, caption: str, lines: list[str]) -> Chunk:
+        text = "\n".join([caption] + lines)
+        labelled = "\n".join([caption, " || ".join(lines[0].split("\t"))] + [" | ".join(ln.split("\t")) for ln in lines[1:]])
+        return Chunk(cid, "ccar.pdf", page, ("维修和改装一般规则",), 0, len(text), text, "zh", ("table_row",), labelled)
+
+    scale = table("scale", 24, "附录 B：表 Ⅰ", ["高度 （英尺）\t等效压力 (英寸汞柱)\t允许误差 +/-(英尺)", "1000\t28.856\t20",
+                                              "1500\t28.335\t25", "2000\t27.821\t30", "30000\t8.885\t180", "35000\t7.041\t205"])
+    friction = table("friction", 25, "附录 B：表 Ⅲ 摩擦力", ["高度(英尺)\t精度(英尺)", "1000\t+/-70", "20000\t100", "30000\t140"])
+    hits = [Hit(friction, 0.6), Hit(scale, 0.55)]
+    question = "刻度误差测试时，1500 英尺和 30000 英尺两个测试点的允许误差分别是多少？"
+    sel = select(question, question_terms(question), hits)
+    quoted = [sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units]
+    assert "1500\t28.335\t25" in quoted and "30000\t8.885\t180" in quoted, quoted
+    assert "30000\t140" not in quoted, quoted

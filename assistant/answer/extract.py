@@ -278,11 +278,14 @@ def row_key(question: str, text: str) -> float:
 
 def _row_label(text: str) -> list[str]:
     """A table row's label cells: its first, or its first two where the first is a short code with a
-    digit ("1/2" then "13"); none for a row of one cell."""
+    digit and the second no decimal number ("1/2" then "13": a size and its thread; "2" then "Louver
+    Cover Assembly": an item and its name; but "1500" then "28.335" is an altitude and a value read
+    at it); none for a row of one cell."""
     cells = _row_cells(text)
     if len(cells) < 2:
         return []
-    return cells[:2] if len(cells[0]) <= 5 and _DIGIT.search(cells[0]) and len(cells) > 2 else cells[:1]  # "Top" is a word, not a code
+    two = len(cells) > 2 and len(cells[0]) <= 5 and _DIGIT.search(cells[0]) and not re.fullmatch(r"\d+[.,]\d+", cells[1])
+    return cells[:2] if two else cells[:1]  # "Top" is a word, not a code
 
 
 def _written(key: list[str]) -> list[str]:
