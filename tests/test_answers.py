@@ -608,3 +608,20 @@ def test_a_row_labelled_by_a_number_is_named_by_that_number():
     quoted = [sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units]
     assert "1500\t28.335\t25" in quoted and "30000\t8.885\t180" in quoted, quoted
     assert "30000\t140" not in quoted, quoted
+
+
+def test_a_run_in_title_brings_what_its_item_says():
+    """A regulation's item opens with a run-in title, "(Ⅵ) 气压表误差测试。", and says on the same line
+    what the test allows. The title holds the question's words, the sentence after it the value: the
+    answer quotes both, never the title alone."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select
+    from assistant.types import Chunk, Hit
+
+    text = ("(Ⅴ) 高度表外壳漏气测试。当表内的压力相当于 5500 米（18000 英尺）时，高度表读数的变幅在一分钟内，不得大于表Ⅱ规定的允许值。\n"
+            "(Ⅵ) 气压表误差测试。在恒定的大气压力条件下，将气压表调在表Ⅳ列出的各个气压值上，其误差不超过 7.6 米（25 英尺）。")
+    chunk = Chunk("c", "ccar.pdf", 23, ("附录 E 高度表系统测试",), 0, len(text), text, "zh")
+    for question in ("In the CCAR-43 altimeter test, what is the maximum barometric scale error allowed?", "气压表误差测试的最大允许误差是多少？"):
+        sel = select(question, question_terms(question), [Hit(chunk, 0.6)])
+        quoted = " ".join(text[u.start:u.end] for u in sel.units)
+        assert "7.6 米（25 英尺）" in quoted, (question, quoted)

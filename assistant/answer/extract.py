@@ -323,6 +323,38 @@ def row_context(chunk: Chunk, text: str) -> str:
 HEADER_MARK = "(header row)"
 
 
+# an item's marker: "(Ⅵ)", "（3）", "(c)", "4.2", "b."
+_ITEM_MARK = re.compile(r"^\s*(?:[（(][^()（）\s]{1,4}[)）]|\d{1,3}(?:\.\d{1,3})*[.)]?|[a-z]\s?[.)])\s*")
+
+
+def run_in_title(text: str) -> bool:
+    """Whether a unit is the run-in title of a numbered item: its marker, then a few words and a full
+    stop, no value ("(Ⅵ) 气压表误差测试。", "(1) Weather Gasket Pressure Adjustment."); what the item
+    says follows on the same line.
+
+    >>> run_in_title("(Ⅵ) 气压表误差测试。"), run_in_title("(1) Weather Gasket Pressure Adjustment."), run_in_title("(2) Close and lock the door at 5 places.")
+    (True, True, False)
+    """
+    m = _ITEM_MARK.match(text)
+    rest = text[m.end():].strip() if m and m.end() else ""
+    return bool(rest) and bool(re.search(r"[.。]$", rest)) and 0 < _word_count(rest) <= 6 and not _DIGIT.search(rest)
+
+
+def run_in_bodies(keep: set[Unit], per_hit: list[list[Unit]], passages: list[Hit]) -> set[Unit]:
+    """For each kept run-in title (`run_in_title`), the sentence after it on its line: the title names
+    what the item is about, the sentence says it (the value, the action); quoting the title alone says
+    nothing."""
+    out: set[Unit] = set()
+    for u in keep:
+        if u.hit >= len(per_hit) or not run_in_title(u.text):
+            continue
+        text = passages[u.hit].chunk.text
+        after = next((v for v in per_hit[u.hit] if v.start >= u.end), None)
+        if after is not None and not after.heading and not after.injected and "\n" not in text[u.end:after.start]:
+            out.add(after)
+    return out - keep
+
+
 def _is_prose(text: str) -> bool:
     return not _opens_item(text) and "|" not in text and bool(CLOSED.search(text)) and _word_count(text) >= 4
 
@@ -437,6 +469,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     if starts_section:
         keep.update(u for u in body[: cfg.lead_units] if _is_prose(u.text))
     keep |= _other_part(question, keep, scored, terms, trails, typed)
+    keep |= run_in_bodies(keep, per_hit, hits)
     kept = sorted(keep, key=lambda u: (u.hit, u.start))
     if ANSWER_TYPES[0][0].search(question):
         return Selection(*staged(kept, per_hit, list(hits), around))
