@@ -183,3 +183,30 @@ def tm_front_and_task(path: Path) -> None:
     c.setFont(BODY, 10)
     _steps(c, HINGE_REMOVE, 626)
     c.save()
+
+
+INNER_TITLE = "3-23. Inner Door Assembly."
+INNER_REMOVE = [
+    ("(1)", ["Remove and retain three phillips head screws (1) attaching door stay channel (2)", "to door panel."]),
+    ("(2)", ["Remove and retain four nuts (5) and hex-head screws (3) attaching each hinge."]),
+    ("(3)", ["Remove inner door assembly (6) and two hinge spacers (7)."]),
+]
+INNER_REPAIRS = [
+    ("(1)", ["Door gasket replacement (paragraph 3-18)."]),
+    ("(2)", ["Door handle assembly and latching mechanism replacement (paragraph 3-19)."]),
+    ("(3)", ["Louver assembly, holder assembly, and RFI/EMI filter replacement (paragraph 3-24)."]),
+]
+
+
+def tm_task_with_repairs(path: Path) -> None:
+    """A TM task whose "b. Remove. (Figure 3-25)" steps are followed, in the same part, by a repair
+    paragraph that lists other tasks by paragraph ("(1) Door gasket replacement (paragraph 3-18).")."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    _task_head(c, (200, 740, "Section V. MAINTENANCE INSTRUCTIONS"), "3-23.", "Inner Door Assembly.", "a. Remove b. Repair", 10)
+    c.setFont(BOLD, 10)
+    c.drawString(92, 650, "b. Remove. (Figure 3-25)")
+    c.setFont(BODY, 10)
+    _steps(c, INNER_REMOVE, 626)
+    c.drawString(92, 500, "c. Repair. Inner door assembly repair consists of the following:")
+    _steps(c, INNER_REPAIRS, 476)
+    c.save()

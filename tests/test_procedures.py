@@ -26,6 +26,7 @@ def pdfs(tmp_path_factory):
     P.lettered_substeps(d / "gpu_water_pump.pdf")
     P.row_across_pages(d / "hp3_break.pdf")
     P.tm_front_and_task(d / "tm_shelter.pdf")
+    P.tm_task_with_repairs(d / "tm_inner_door.pdf")
     return d
 
 
@@ -85,6 +86,15 @@ def test_steps_that_name_callouts_are_not_split_at_them(drafter):
     assert card.title == "3-15. Drain Plug. a. Remove."
     # "(2)" after "chain" and "(3)" after "cover" are the figure's callouts, not steps 2 and 3
     assert [_norm(s.instruction) for s in card.steps] == [" ".join(lines) for _, lines in P.TM_REMOVE]
+
+
+def test_a_list_of_other_tasks_is_no_step_of_the_procedure(drafter):
+    """"b. Remove." has three steps; the repair paragraph after them lists other tasks by paragraph
+    number ("(1) Door gasket replacement (paragraph 3-18)."). The card is the three steps, titled by the
+    task and its part (so it shows the part's figure), not the steps with the list of other tasks."""
+    card = drafter.draft("Remove the inner door assembly")
+    assert card.title == f"{P.INNER_TITLE} b. Remove."
+    assert [_norm(s.instruction) for s in card.steps] == [" ".join(lines) for _, lines in P.INNER_REMOVE]
 
 
 def test_a_decision_step_keeps_its_question_and_branches_together(pdfs):

@@ -44,7 +44,7 @@ GENERIC_HEADINGS = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s*)?(?:procedures?|steps
                               r"操作步骤|步骤|作业步骤|操作程序|程序)\W*$", re.IGNORECASE)
 _FIGURE_REF = re.compile(r"\s*\((?:see\s+)?(?:Figure|Fig\.|图)\s*[\w.\-]+\)", re.IGNORECASE)
 # a step that only names another task of the manual: "Data plate replacement (paragraph 3-29)."
-_REFERENCE_STEP = re.compile(r"^[^.(]{1,60}\((?:see\s+|refer\s+to\s+)?(?:para(?:graph)?\.?|section|chapter|task)\s*[\w.\-]+\)\.?$", re.IGNORECASE)
+_REFERENCE_STEP = re.compile(r"^[^.(]{1,100}\((?:see\s+|refer\s+to\s+)?(?:para(?:graph)?\.?|section|chapter|task)\s*[\w.\-]+\)\.?$", re.IGNORECASE)
 MIN_COVER = 0.5  # share of the task's subject words the procedure must contain
 MIN_TITLE = 0.2  # ... and its titles, unless it holds the retriever's best passage
 MIN_RET = 0.9
@@ -139,9 +139,14 @@ def candidates(p: Parsed) -> list[Procedure]:
         if hi - lo > cur.hi - cur.lo:
             cur.lo, cur.hi, cur.node = lo, hi, node
 
+    def steps_within(lo: int, hi: int) -> list[Run]:
+        # a list that only names other tasks ("(1) Door gasket replacement (paragraph 3-18).") is a
+        # section's table of contents, no steps of its procedure
+        return [r for r in _within(p, lo, hi) if r.steps and not all(instruction(p, i) == "reference" for i in r.steps)]
+
     nodes = [(-1, (0, len(doc.text)))] + list(enumerate(p.spans))
     for k, (lo, hi) in nodes:
-        parts = [r for r in _within(p, lo, hi) if r.steps]
+        parts = steps_within(lo, hi)
         use = [r for r in parts if r.numbered] or [r for r in parts if not r.implied] or parts
         if not use or len(use) > MAX_RUNS:
             continue
@@ -151,7 +156,7 @@ def candidates(p: Parsed) -> list[Procedure]:
         trail = " ".join(doc.headings[k].path[-2:-1]) if k >= 0 else ""
         add(use, lo, hi, heading, trail, k, k < 0 or bool(GENERIC_HEADINGS.match(heading)))
     for i, lo, hi in p.titled:  # a section under a title line: like a heading's
-        parts = [r for r in _within(p, lo, hi) if r.steps]
+        parts = steps_within(lo, hi)
         use = [r for r in parts if r.numbered] or [r for r in parts if not r.implied] or parts
         if use and len(use) <= MAX_RUNS:
             node = items[i].node
