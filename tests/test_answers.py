@@ -531,6 +531,23 @@ def test_the_question_put_in_front_of_an_unrelated_quote_is_dropped():
     assert Verifier(hits).feed("The firing order of the 6.2L engine is 1990 and above 6.2L and 1994 6.5L engines.", [1])  # without the question: as before
 
 
+def test_a_sentence_that_only_restates_the_question_is_dropped():
+    """"The outer door will not stay open. What should I check first?": the model opened its answer with
+    "The outer door will not stay open.", which the troubleshooting entry holds (its malfunction), so
+    every check passed; it says nothing the technician did not. Dropped; the check that follows passes."""
+    from assistant.answer.claims import Verifier
+    from assistant.types import Chunk, Hit
+
+    text = "1. The outer door will not stay open.\nStep 1. Check to see if detent pin is installed in door stay channel.\nInstall detent pin in channel."
+    hits = [Hit(Chunk("row", "tm.pdf", 28, ("Table 2-2. Troubleshooting",), 0, len(text), text, "en"), 0.5)]
+    question = "The outer door will not stay open. What should I check first, and what is the fix?"
+    v = Verifier(hits, question=question)
+    assert v.feed("The outer door will not stay open.", [1]) == []
+    assert v.dropped[0].reason == "it only restates the question", v.dropped
+    assert v.feed("Check to see if detent pin is installed in door stay channel.", [1])
+    assert Verifier(hits).feed("The outer door will not stay open.", [1])  # without the question: as before
+
+
 def test_a_torque_given_in_stages_is_answered_whole():
     """Main bearing cap capscrews are tightened in stages: 40 lb-ft in one step, then the long ones to 110
     and the short ones to 100 lb-ft in the next steps, printed on the next page. Asked for their torque,

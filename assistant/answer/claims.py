@@ -8,7 +8,8 @@ keeps its citation markers ([2]) and must pass these checks against the passage 
    verbatim in the quoted units, and a negation in the sentence matches one in the quote;
 4. every value is in a unit of the quantity it is given as ("oil pressure ... 260°F" is not), and
    the question's words the sentence restates are named by the passage it quotes ("The firing order
-   ... is" in front of a quote about something else is not), see `wrong_quantity`, `off_subject`.
+   ... is" in front of a quote about something else is not), see `wrong_quantity`, `off_subject`;
+5. it says something the question did not (`echoes`: a sentence of the question's own words is dropped).
 
 A sentence that joins facts of two or three passages it cites is checked against their quotes
 together, each passage adding something the others lack (`verify_combined`).
@@ -103,7 +104,7 @@ QUANTITY_UNITS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
         (r"\bvoltages?\b|电压", r"kV|mV|V"),
         (r"\bcurrents?\b|电流", r"mA|A"),
         (r"\bresistances?\b|电阻", r"µΩ|mΩ|MΩ|kΩ|Ω"),
-        (r"\bfrequenc(?:y|ies)\b|频率", r"kHz|Hz"),
+        (r"\bfrequenc(?:y|ies)\b|频率", r"GHz|MHz|kHz|Hz"),
     )
 )
 _VALUE_UNIT = re.compile(rf"^{NUMBER}\s*(.+)$")
@@ -154,6 +155,19 @@ def off_subject(text: str, asked: list[Term], hit: Hit, quote: str) -> list[str]
     named = set(tokenize(" ".join([quote, " ".join(c.section), c.labelled, c.doc, c.page_label])))
     missing = [t.label for t in restated if not t.found(named)]
     return missing if missing and 2 * len(missing) >= len(restated) else []
+
+
+def echoes(text: str, question_tokens: set[str]) -> bool:
+    """Whether a sentence says nothing the question did not: every word and number of it is the
+    question's ("The outer door will not stay open." for "The outer door will not stay open. What
+    should I check first?"). An answer adds something; the manual's own words stand in.
+
+    >>> q = set(tokenize("The outer door will not stay open. What should I check first?"))
+    >>> echoes("The outer door will not stay open.", q), echoes("Install detent pin in the door stay channel.", q)
+    (True, False)
+    """
+    mine = set(tokenize(text))
+    return bool(mine) and mine <= question_tokens
 
 
 def word_support(text: str, source: str) -> float:
@@ -245,6 +259,7 @@ class Verifier:
     def __init__(self, hits: list[Hit], min_support: float = 0.6, question: str = ""):
         self.hits, self.units, self.min_support = hits, passage_units(hits), min_support
         self.asked = question_terms(question) if question else None  # for the subject check
+        self.question_tokens = set(tokenize(question))  # for the echo check
         self.claims: list[Claim] = []
         self.dropped: list[Dropped] = []
         self._intro: Claim | None = None
@@ -252,8 +267,11 @@ class Verifier:
     def feed(self, text: str, cited: list[int]) -> list[Claim]:
         """The claims this sentence lets through (0, 1, or an intro held back plus this one; a sentence
         joining facts of several passages is one claim per passage, all of the same text)."""
-        r = verify_claim(text, cited, self.hits, self.units, self.min_support, self.asked)
-        if isinstance(r, Dropped):
+        if self.question_tokens and echoes(text, self.question_tokens):
+            r: Claim | Dropped | list[Claim] = Dropped(text, "it only restates the question")
+        else:
+            r = verify_claim(text, cited, self.hits, self.units, self.min_support, self.asked)
+        if isinstance(r, Dropped) and r.reason != "it only restates the question":
             r = verify_combined(text, cited, self.hits, self.units, self.min_support) or r
         intro, self._intro = self._intro, None
         if isinstance(r, Dropped):
