@@ -642,3 +642,23 @@ def test_a_run_in_title_brings_what_its_item_says():
         sel = select(question, question_terms(question), [Hit(chunk, 0.6)])
         quoted = " ".join(text[u.start:u.end] for u in sel.units)
         assert "7.6 米（25 英尺）" in quoted, (question, quoted)
+
+
+def test_how_long_before_asks_for_a_time():
+    """"How long before the door can be used?" asks for a time: the caution's "30 minutes cure time"
+    answers, not the test step that names the gasket, the door and a strip of paper "2-1/2 inches" long
+    ("how long" alone may ask for a length: "How long is the strap?")."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select, type_bonus
+    from assistant.types import Chunk, Hit
+
+    test = ("b. Test. Test of the door assembly consists of testing for proper seal pressure on the silicone weather gasket.\n"
+            "(1) Place a single piece of paper (0.005 inches thick by 2-1/2 inches wide) between the silicone weather gasket and the door.")
+    caution = "CAUTION\nAllow at least 30 minutes cure time for adhesive before using door."
+    hits = [Hit(Chunk("test", "tm.pdf", 50, ("3-18. Door Gasket",), 0, len(test), test, "en"), 0.6),
+            Hit(Chunk("caution", "tm.pdf", 52, ("3-18. Door Gasket",), 0, len(caution), caution, "en"), 0.5)]
+    question = "After fitting a new silicone weather gasket on the door, how long before the door can be used?"
+    sel = select(question, question_terms(question), hits)
+    quoted = " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
+    assert "30 minutes" in quoted and "2-1/2 inches" not in quoted, quoted
+    assert type_bonus("How long is the strap?", "The strap is 24 in long.") == 1.0

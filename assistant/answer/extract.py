@@ -171,7 +171,9 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
         (r"temperature|how (?:hot|cold)|温度", _NUM + r"°\s*[CF]"),
         (r"how much|quantity|capacity|volume|how many litres|容量|多少升|加注", _NUM + r"(?:L|l|litres?|liters?|ml|gal(?:lons?)?|kg|g)\b"),
         (r"how (?:often|long)|interval|when (?:must|should|do)|every|周期|多久", r"\d[\d\s]*(?:h|hours?|operating hours|days?|weeks?|months?|years?|min(?:utes)?|s)\b|daily|weekly|monthly|yearly|annual"),
-        (r"clearance|gap|play|间隙|how (?:wide|thick|long|far)", _NUM + r"(?:mm|µm|um|in(?:ch(?:es)?)?|m)\b"),
+        # ("how long before / until / after ..." asks for a time, not a length)
+        (r"clearance|gap|play|间隙|how (?:wide|thick|far)|how long(?!\s+(?:before|until|till|after|to wait|does|do|will|should|must|may)\b)",
+         _NUM + r"(?:mm|µm|um|in(?:ch(?:es)?)?|m)\b"),
         (r"part (?:no|number)|order(?:ing)? (?:no|number)|spare|备件号|零件号", r"\b(?:[A-Z]{1,4}-?\d[\w-]*\d|\d{3,}-[\w-]+)\b"),
         (r"speed|rpm|frequency|转速|频率", _NUM + r"(?:rpm|min⁻¹|r/min|Hz|kHz|MHz|GHz)\b"),
         (r"voltage|电压", _NUM + r"(?:V|kV)\b"),
