@@ -37,6 +37,15 @@ def _check_grounded(a: Answer, library) -> None:
     assert not unsupported_numbers(a.answer, [c.quote for c in a.citations])
 
 
+def _selected(question: str, hits) -> str:
+    """What the extractive answer quotes for the question from these hits, joined."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select
+
+    sel = select(question, question_terms(question), hits)
+    return " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
+
+
 @pytest.mark.parametrize("question, expect", [
     ("What torque for the filter housing cover on HP-3?", "25 N·m"),
     ("What is the part number of the return filter element?", "HF-220-10"),
@@ -477,8 +486,6 @@ def test_a_question_asking_for_two_things_gets_the_other_one_too():
     """"What oil pressure and temperature limits ...": the sentence holding the temperatures answers
     first; the one holding the pressure is the other thing asked for, though neither holds the
     question's other words ("during", "held")."""
-    from assistant.answer.evidence import question_terms
-    from assistant.answer.extract import select
     from assistant.types import Chunk, Hit
 
     temps = ("● Oil temperature must not exceed 260°F (127°C) and coolant temperature must not exceed 230°F (110°C).\n"
@@ -488,9 +495,7 @@ def test_a_question_asking_for_two_things_gets_the_other_one_too():
     section = ("2-43. ENGINE RUN-IN",)
     hits = [Hit(Chunk("temps", "tm.pdf", 236, section, 500, 500 + len(temps), temps, "en"), 0.6),
             Hit(Chunk("steps", "tm.pdf", 236, section, 0, len(steps), steps, "en"), 0.55)]
-    question = "During engine run-in, what oil pressure and temperature limits must be held?"
-    sel = select(question, question_terms(question), hits)
-    quoted = " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
+    quoted = _selected("During engine run-in, what oil pressure and temperature limits must be held?", hits)
     assert "40-50 psi" in quoted and "260°F" in quoted, quoted
 
 
@@ -583,8 +588,6 @@ def test_a_hazard_question_is_answered_by_the_warning():
     more often than the warning above the next steps does, but the hazard is in the warning (asbestos
     in gaskets of older engines), which answers; the procedure's other warning (the crankshaft's) is
     not about the gaskets and stays out."""
-    from assistant.answer.evidence import question_terms
-    from assistant.answer.extract import select
     from assistant.types import Chunk, Hit
 
     steps = ("3. Remove three screws (2), lockwashers (3), and washers (4) from governor cover (1).\n"
@@ -595,9 +598,7 @@ def test_a_hazard_question_is_answered_by_the_warning():
               "6. Remove the injection pump drive gear (5).")
     hits = [Hit(Chunk("steps", "tm.pdf", 107, ("2-35. FUEL PUMP",), 0, len(steps), steps, "en"), 0.6),
             Hit(Chunk("warned", "tm.pdf", 45, ("2-15. ENGINE DISASSEMBLY",), 0, len(warned), warned, "en"), 0.5)]
-    question = "Any hazard when removing the fuel pump gaskets on an older engine?"
-    sel = select(question, question_terms(question), hits)
-    quoted = " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
+    quoted = _selected("Any hazard when removing the fuel pump gaskets on an older engine?", hits)
     assert "asbestos" in quoted and "Crankshaft" not in quoted, quoted
 
 
@@ -648,8 +649,7 @@ def test_how_long_before_asks_for_a_time():
     """"How long before the door can be used?" asks for a time: the caution's "30 minutes cure time"
     answers, not the test step that names the gasket, the door and a strip of paper "2-1/2 inches" long
     ("how long" alone may ask for a length: "How long is the strap?")."""
-    from assistant.answer.evidence import question_terms
-    from assistant.answer.extract import select, type_bonus
+    from assistant.answer.extract import type_bonus
     from assistant.types import Chunk, Hit
 
     test = ("b. Test. Test of the door assembly consists of testing for proper seal pressure on the silicone weather gasket.\n"
@@ -657,8 +657,6 @@ def test_how_long_before_asks_for_a_time():
     caution = "CAUTION\nAllow at least 30 minutes cure time for adhesive before using door."
     hits = [Hit(Chunk("test", "tm.pdf", 50, ("3-18. Door Gasket",), 0, len(test), test, "en"), 0.6),
             Hit(Chunk("caution", "tm.pdf", 52, ("3-18. Door Gasket",), 0, len(caution), caution, "en"), 0.5)]
-    question = "After fitting a new silicone weather gasket on the door, how long before the door can be used?"
-    sel = select(question, question_terms(question), hits)
-    quoted = " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
+    quoted = _selected("After fitting a new silicone weather gasket on the door, how long before the door can be used?", hits)
     assert "30 minutes" in quoted and "2-1/2 inches" not in quoted, quoted
     assert type_bonus("How long is the strap?", "The strap is 24 in long.") == 1.0
