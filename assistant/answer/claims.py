@@ -267,12 +267,12 @@ class Verifier:
     def feed(self, text: str, cited: list[int]) -> list[Claim]:
         """The claims this sentence lets through (0, 1, or an intro held back plus this one; a sentence
         joining facts of several passages is one claim per passage, all of the same text)."""
-        if self.question_tokens and echoes(text, self.question_tokens):
+        if echoes(text, self.question_tokens):
             r: Claim | Dropped | list[Claim] = Dropped(text, "it only restates the question")
         else:
             r = verify_claim(text, cited, self.hits, self.units, self.min_support, self.asked)
-        if isinstance(r, Dropped) and r.reason != "it only restates the question":
-            r = verify_combined(text, cited, self.hits, self.units, self.min_support) or r
+            if isinstance(r, Dropped):
+                r = verify_combined(text, cited, self.hits, self.units, self.min_support) or r
         intro, self._intro = self._intro, None
         if isinstance(r, Dropped):
             self.dropped.append(r)

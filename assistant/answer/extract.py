@@ -157,6 +157,12 @@ def passage_units(hits: list[Hit]) -> list[list[Unit]]:
     return out
 
 
+def chunk_units(chunk: Chunk, at: int) -> list[Unit]:
+    """The units of a chunk read beyond the hits (the next chunk of a section, a row's other part), as
+    units of passage `at` (where the chunk is, or goes, in the passages)."""
+    return [replace(u, hit=at) for u in passage_units([Hit(chunk, 0.0)])[0]]
+
+
 def _word_count(text: str) -> int:
     return len(re.findall(r"[A-Za-z0-9]+", text)) + len(re.findall(r"[\u3400-\u9fff]", text)) // 2
 
@@ -612,7 +618,7 @@ def staged(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
             if at is None:
                 passages.append(Hit(source, 0.0))
                 at = len(passages) - 1
-            after = [replace(u, hit=at) for u in passage_units([Hit(source, 0.0)])[0]]
+            after = chunk_units(source, at)
         for u in after:
             if u.heading:
                 continue
@@ -676,12 +682,11 @@ def _parallel_cells(row: str, second: str) -> str:
 
 def _edge_row(chunk: Chunk, passages: list[Hit], first: bool) -> Unit | None:
     """The first (or last) table row of `chunk`, as a unit of a passage appended to `passages`."""
-    rows = [u for u in _body_rows(passage_units([Hit(chunk, 0.0)])[0], chunk) if not u.injected]
+    rows = [u for u in _body_rows(chunk_units(chunk, len(passages)), chunk) if not u.injected]
     if not rows:
         return None
     passages.append(Hit(chunk, 0.0))
-    u = rows[0] if first else rows[-1]
-    return Unit(len(passages) - 1, u.start, u.end, u.text, u.heading, u.injected)
+    return rows[0] if first else rows[-1]
 
 
 def _body_rows(units: list[Unit], chunk: Chunk) -> list[Unit]:
@@ -707,8 +712,7 @@ def _read_section(body: list[Unit], chunk: Chunk, passages: list[Hit], cfg: Extr
     for c in [None] + extra:
         if c is not None:
             passages.append(Hit(c, 0.0))
-            body = [u for u in passage_units([Hit(c, 0.0)])[0] if not u.injected]
-            body = [Unit(len(passages) - 1, u.start, u.end, u.text, u.heading, u.injected) for u in body]
+            body = [u for u in chunk_units(c, len(passages) - 1) if not u.injected]
         for u in body:
             n = _word_count(u.text)
             if chosen and words + n > cfg.section_words:

@@ -109,12 +109,13 @@ def citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> list[Citation
         text = passages[i].chunk.text
         merged: list[list[int]] = []
         for s, e in sorted(ivs):
-            gap = text[merged[-1][1]:s] if merged else ""
-            apart = "\n" in gap and "\u3000" in text[merged[-1][0]:e] if merged else False
-            if merged and (s <= merged[-1][1] or (not gap.strip() and not apart)):
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
+            if merged:
+                gap = text[merged[-1][1]:s]
+                apart = "\n" in gap and "\u3000" in text[merged[-1][0]:e]
+                if s <= merged[-1][1] or (not gap.strip() and not apart):
+                    merged[-1][1] = max(merged[-1][1], e)
+                    continue
+            merged.append([s, e])
         ch = passages[i].chunk
         for s, e in merged:
             out += [Citation(chunk_id=ch.id, doc=ch.doc, page=ch.page, quote=q, page_label=ch.page_label)
