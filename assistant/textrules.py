@@ -51,7 +51,8 @@ SIGNAL_LABEL = re.compile(rf"^\W{{0,3}}\s*({signal_words()})\s*[:：!！.\-–�
 NUMBER = r"\d+(?:[.,]\d+)?"  # 25, 0.8, 1,5 (a decimal comma)
 # Units as manuals write them, in English and Chinese. Where one unit is the start of another
 # ("mm" of "mm/s", "in" of "in·lb"), the longer comes first.
-UNIT = (r"N\s*[·.\-]?\s*m|kN|ft[·.\-]?lbs?|in[·.\-]?lbs?|lbf?\s*·?\s*ft|kgf·m|MPa|kPa|mbar|bar|psi|Pa|°\s*[CF]|℃|K|"
+TORQUE_UNIT = r"k?N\s*[·•.\-]?\s*m|ft[·.\-]?lbs?|in(?:ch)?\s*[·.\-]?\s*lbs?|lbf?\s*[·.\-]?\s*ft|kgf·m"  # 25 N•m, 44 lb-ft, 65 inch lb
+UNIT = (rf"{TORQUE_UNIT}|kN|MPa|kPa|mbar|bar|psi|Pa|°\s*[CF]|℃|K|"
         r"µΩ|mΩ|MΩ|kΩ|Ω|mm/s|mm²|mm|cm|km|µm|μm|um|m|mL|ml|L|l|gal|qt|oz|kg|g|t|lb|kVA|kV|mV|V|mA|A|kW|W|kHz|Hz|rpm|min⁻¹|r/min|"
         r"ms|sec|seconds?|minutes?|min|hours?|h|s|%|ppm|dB|lux|in\.?|inch(?:es)?|ft|"
         r"小时|分钟|秒|升|毫米|牛·米|牛米")

@@ -239,7 +239,7 @@ def test_a_sentence_joining_two_facts_is_verified_against_both_passages(retrieve
 def test_prompt_templates_are_versioned_and_strict():
     for lang in ("en", "zh"):
         t = load_prompt("answer", lang)
-        assert t.version == 1 and t.variables == {"passages", "question"}
+        assert t.version >= 1 and t.variables == {"passages", "question"}
     msgs = load_prompt("answer", "zh").render(passages="<passage id=\"1\">x</passage>", question="{{passages}}")
     assert msgs[1]["content"].count("<passage") == 1  # a value is inserted as text, never expanded
     with pytest.raises(PromptError, match="missing"):

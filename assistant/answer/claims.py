@@ -3,12 +3,15 @@ keeps its citation markers ([2]) and must pass these checks against the passage 
 
 1. the citation points to a passage that was retrieved (a marker like [9] of 4 passages does not);
 2. the passage supports it: most of its content words occur in one or two consecutive units of
-   that passage (instruction-like units planted in a document never count as support);
+   that passage, read with the passage's headings, its table's caption and column names and the
+   quantities its values are of (`read_with`; instruction-like units planted in a document never
+   count as support);
 3. every number, every number with its unit ("25 N·m") and every code ("HF-220-10") occurs
    verbatim in the quoted units, and a negation in the sentence matches one in the quote;
-4. every value is in a unit of the quantity it is given as ("oil pressure ... 260°F" is not), and
-   the question's words the sentence restates are named by the passage it quotes ("The firing order
-   ... is" in front of a quote about something else is not), see `wrong_quantity`, `off_subject`;
+4. every value is in a unit of the quantity it is given as ("oil pressure ... 260°F" is not), a
+   value of a table row comes with the row it is of, and the question's words the sentence restates
+   are named by the passage it quotes ("The firing order ... is" in front of a quote about something
+   else is not), see `wrong_quantity`, `unnamed_row`, `off_subject`;
 5. it says something the question did not (`echoes`: a sentence of the question's own words is dropped).
 
 A sentence that joins facts of two or three passages it cites is checked against their quotes
@@ -26,10 +29,10 @@ import re
 
 from .draft import Claim, Dropped
 from .evidence import Term, question_terms
-from .extract import Unit, passage_units
+from .extract import Unit, passage_units, row_context, row_key, row_label
 from ..index.lexical import tokenize
 from ..plaintext import plain
-from ..textrules import NUMBER, NUMBER_UNIT
+from ..textrules import NUMBER, NUMBER_UNIT, TORQUE_UNIT
 from ..types import Hit
 from .verify import norm, overlap, sentences, unsupported_numbers
 
@@ -41,7 +44,7 @@ NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|without|don't|do not|does
 
 
 # Talk about the sources instead of the answer: "The passage states that ...", "According to [1], ..."
-_META = re.compile(r"^(?:according to (?:the )?(?:passages?|manuals?|documents?|sources?)?\s*(?:\d+)?\s*,?\s*|"
+_META = re.compile(r"^(?:(?:according to|based on) (?:the )?(?:(?:information|data) (?:provided |given )?in (?:the )?)?(?:passages?|manuals?|documents?|sources?)?\s*(?:\d+)?\s*(?:provided\s*)?,?\s*|"
                    r"(?:the |this )?(?:passages?|manuals?|documents?|sources?)\s*(?:\d+\s*)?(?:states?|says?|mentions?|explains?|indicates?)\s*(?:that\s*)?:?\s*)",
                    re.IGNORECASE)
 
@@ -79,8 +82,8 @@ def split_claims(raw: str) -> list[tuple[str, list[int]]]:
 
 
 def grounded(text: str, quote: str) -> bool:
-    """Every number, number with unit and code of the sentence occurs verbatim in the quote, and
-    the sentence negates only what the quote negates."""
+    """Every number, number with unit and code of the sentence occurs verbatim in the quote (a code
+    may join a table row's adjacent cells), and the sentence negates only what the quote negates."""
     q = norm(quote)
     if bool(NEGATION.search(text)) != bool(NEGATION.search(quote)):
         return False
@@ -88,7 +91,8 @@ def grounded(text: str, quote: str) -> bool:
         return False
     if any(norm(m.group()) not in q for m in NUMBER_UNIT.finditer(text)):
         return False
-    return all(norm(m.group()) in q for m in CODE.finditer(text))
+    cells = norm(quote.replace("\t", "-"))  # a size a table prints in two cells: "5/8 | 11" is a 5/8-11 screw
+    return all(norm(m.group()) in q or norm(m.group()) in cells for m in CODE.finditer(text))
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -96,18 +100,39 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 
 # What a quantity is measured in: a sentence that names one and gives a value in another's unit
 # ("oil pressure must not exceed 260°F") has joined a value to the wrong quantity.
-QUANTITY_UNITS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
-    (re.compile(q, re.IGNORECASE), re.compile(rf"^(?:{u})$", re.IGNORECASE)) for q, u in (
-        (r"\bpressures?\b|压力", r"MPa|kPa|mbar|bar|psi|Pa"),
-        (r"\btemperatures?\b|温度", r"°\s*[CF]|℃|K"),
-        (r"\btorques?\b|力矩|扭矩", r"N\s*[·.\-]?\s*m|kN·?m|ft[·.\-]?lbs?|in[·.\-]?lbs?|lbf?\s*·?\s*ft|kgf·m|牛·米|牛米"),
-        (r"\bvoltages?\b|电压", r"kV|mV|V"),
-        (r"\bcurrents?\b|电流", r"mA|A"),
-        (r"\bresistances?\b|电阻", r"µΩ|mΩ|MΩ|kΩ|Ω"),
-        (r"\bfrequenc(?:y|ies)\b|频率", r"GHz|MHz|kHz|Hz"),
-    )
+_QUANTITIES = (  # (what it is called, in English and Chinese; its names; its units)
+    ("pressure 压力", r"\bpressures?\b|压力", r"MPa|kPa|mbar|bar|psi|Pa"),
+    ("temperature 温度", r"\btemperatures?\b|温度", r"°\s*[CF]|℃|K"),
+    ("torque 力矩 扭矩", r"\btorques?\b|力矩|扭矩", rf"{TORQUE_UNIT}|牛·米|牛米"),
+    ("voltage 电压", r"\bvoltages?\b|电压", r"kV|mV|V"),
+    ("current 电流", r"\bcurrents?\b|电流", r"mA|A"),
+    ("resistance 电阻", r"\bresistances?\b|电阻", r"µΩ|mΩ|MΩ|kΩ|Ω"),
+    ("frequency 频率", r"\bfrequenc(?:y|ies)\b|频率", r"GHz|MHz|kHz|Hz"),
 )
+QUANTITY_UNITS: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
+    (re.compile(q, re.IGNORECASE), re.compile(rf"^(?:{u})$", re.IGNORECASE)) for _, q, u in _QUANTITIES)
 _VALUE_UNIT = re.compile(rf"^{NUMBER}\s*(.+)$")
+
+
+def quantities_of(text: str) -> str:
+    """The names of the quantities whose values `text` gives in their units: a quote reading "will
+    not exceed 30 psi" is about a pressure, "tighten to 44-52 lb-ft" about a torque.
+
+    >>> quantities_of("Tighten capscrew (6) to 140-162 lb-ft (190-220 N•m).")
+    'torque 力矩 扭矩'
+    """
+    units = {u.group(1).strip() for m in NUMBER_UNIT.finditer(text) if (u := _VALUE_UNIT.match(m.group()))}
+    return " ".join(name for name, (_, pattern) in zip((q[0] for q in _QUANTITIES), QUANTITY_UNITS)
+                    if any(pattern.match(u) for u in units))
+
+
+def read_with(hit: Hit, quote: str) -> str:
+    """What a quote of a passage is read with: its headings, its table's caption and column names,
+    its document's name, and the quantities its values are of. A row "Diameter | 3.976-3.979 in." under
+    "Cylinder Bore, 6.2L" says the 6.2L cylinder bore diameter; "tighten to 44-60 lb-ft" gives a torque."""
+    c = hit.chunk
+    rows = " ".join(row_context(c, line) for line in quote.split("\n") if "\t" in line)  # not the other rows
+    return " ".join([" ".join(c.section), rows, c.doc, c.page_label, quantities_of(quote)])
 
 
 def wrong_quantity(text: str) -> tuple[str, str] | None:
@@ -151,10 +176,22 @@ def off_subject(text: str, asked: list[Term], hit: Hit, quote: str) -> list[str]
     """
     words = [t for t in asked if t.label.isalpha() and len(t.label) > 2]
     restated = [t for t in words if t.found(set(tokenize(text)))]
-    c = hit.chunk
-    named = set(tokenize(" ".join([quote, " ".join(c.section), c.labelled, c.doc, c.page_label])))
+    named = set(tokenize(quote + " " + read_with(hit, quote)))
     missing = [t.label for t in restated if not t.found(named)]
     return missing if missing and 2 * len(missing) >= len(restated) else []
+
+
+def unnamed_row(text: str, quote: str) -> bool:
+    """Whether a sentence gives values of a table row without naming the row: a cell means nothing
+    without its row ("128.82" is the 5/8-18 screw's torque, not the 5/8-11's), so a sentence quoting
+    a row names its label (`extract.row_key`: "5/8-18", "Piston Clearance - #7, 8").
+
+    >>> row = "5/8\\t18\\t95\\t128.82"
+    >>> unnamed_row("The correct torque is 128.82 pound-feet.", row), unnamed_row("A 5/8-18 screw takes 128.82 newton meters.", row)
+    (True, False)
+    """
+    rows = [line for line in quote.split("\n") if "\t" in line and row_label(line)]
+    return bool(rows) and all(row_key(text, r) == 0 for r in rows)
 
 
 def echoes(text: str, question_tokens: set[str]) -> bool:
@@ -179,17 +216,20 @@ def word_support(text: str, source: str) -> float:
     return len(words & set(tokenize(source))) / len(words)
 
 
-def support_windows(text: str, units: list[Unit], chunk_text: str) -> list[tuple[float, int, int]]:
-    """Runs of one or two consecutive units as (overlap, start, end), best support first; a single
-    unit is preferred to a pair that supports the sentence no better."""
+def support_windows(text: str, units: list[Unit], hit: Hit) -> list[tuple[float, int, int]]:
+    """Runs of one or two consecutive units of the passage as (overlap, start, end), each read with
+    its headings and labels (`read_with`), best support first; a single unit is preferred to a pair
+    that supports the sentence no better."""
     usable = [u for u in units if not u.heading and not u.injected]
+    chunk_text = hit.chunk.text
     out = []
     for i, u in enumerate(usable):
         for j in range(i, min(i + 2, len(usable))):
             s, e = u.start, usable[j].end
             if any(w.injected for w in units if s <= w.start < e):
                 continue  # never quote across a planted instruction
-            out.append((overlap(text, chunk_text[s:e]) - 0.01 * (j - i), s, e))
+            quote = chunk_text[s:e]
+            out.append((overlap(text, quote + "\n" + read_with(hit, quote)) - 0.01 * (j - i), s, e))
     return sorted(out, key=lambda x: (-x[0], x[2] - x[1]))
 
 
@@ -203,16 +243,19 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
     wrong = wrong_quantity(text)  # of the sentence alone: the same against every passage
     for i in order:
         chunk_text = hits[i].chunk.text
-        for score, s, e in support_windows(text, units[i], chunk_text):
+        for score, s, e in support_windows(text, units[i], hits[i]):
             if score < min_support:
                 break
-            if word_support(text, chunk_text[s:e]) < 0.5:
+            if word_support(text, chunk_text[s:e] + "\n" + read_with(hits[i], chunk_text[s:e])) < 0.5:
                 continue  # its numbers are there, but not what they are of ("cover ... 40 N·m" on a drain plug's row)
             if not grounded(text, chunk_text[s:e]):
                 reason = "a number, unit, code or negation does not match the passage"
                 continue
             if wrong:
                 reason = f"it gives {wrong[1]} as a {wrong[0]}, which is not measured in that unit"
+                continue
+            if unnamed_row(text, chunk_text[s:e]):
+                reason = "it gives a table row's values without naming the row"
                 continue
             if asked and (off := off_subject(text, asked, hits[i], chunk_text[s:e])):
                 reason = f"it says it of {', '.join(off)}, which the passage it quotes does not name"
@@ -235,14 +278,17 @@ def verify_combined(text: str, cited: list[int], hits: list[Hit], units: list[li
         return None
     parts = []
     for i in valid:
-        windows = support_windows(text, units[i], hits[i].chunk.text)
+        windows = support_windows(text, units[i], hits[i])
         if not windows or windows[0][0] <= 0:
             return None
         _, s, e = windows[0]
         parts.append((i, s, e, hits[i].chunk.text[s:e]))
     union = "\n".join(q for *_, q in parts)
-    score = overlap(text, union)
-    if score < min_support or word_support(text, union) < 0.5 or not grounded(text, union):
+    read = union + "\n" + "\n".join(read_with(hits[i], q) for i, _, _, q in parts)
+    score = overlap(text, read)
+    if score < min_support or word_support(text, read) < 0.5 or not grounded(text, union):
+        return None
+    if any(unnamed_row(text, q) for *_, q in parts):
         return None
     mine = set(tokenize(text))
     for k, part in enumerate(parts):

@@ -273,7 +273,7 @@ def row_key(question: str, text: str) -> float:
     >>> row_key("Torque for a dry 1/2-13 grade 5 capscrew?", "1/2\\t13\\t12.70\\t75"), row_key("cylinders 7 and 8?", "Piston Clearance - #7, 8\\t0.004 in.")
     (1.0, 0.5)
     """
-    key = _row_label(text)
+    key = row_label(text)
     if not key:
         return 0.0
     q = re.sub(r"\s+", "", question.lower())
@@ -284,7 +284,7 @@ def row_key(question: str, text: str) -> float:
     return share if share >= 0.5 else 0.0  # a word or two in common is no label named
 
 
-def _row_label(text: str) -> list[str]:
+def row_label(text: str) -> list[str]:
     """A table row's label cells: its first, or its first two where the first is a short code with a
     digit and the second no decimal number ("1/2" then "13": a size and its thread; "2" then "Louver
     Cover Assembly": an item and its name; but "1500" then "28.335" is an altitude and a value read
@@ -304,7 +304,7 @@ def _written(key: list[str]) -> list[str]:
 def _named_within(question: str, rows: set[Unit]) -> set[Unit]:
     """The rows whose label the question names only as part of another row's longer label, also named:
     "Standard" in a question about "Standard Hi-Limit"."""
-    named = {u: "".join(_row_label(u.text)).lower().replace(" ", "") for u in rows if "\t" in u.text and row_key(question, u.text) == 1.0}
+    named = {u: "".join(row_label(u.text)).lower().replace(" ", "") for u in rows if "\t" in u.text and row_key(question, u.text) == 1.0}
     return {u for u, k in named.items() if any(len(o) > len(k) and k in o for o in named.values())}
 
 
@@ -332,7 +332,16 @@ HEADER_MARK = "(header row)"
 
 
 # an item's marker: "(Ⅵ)", "（3）", "(c)", "4.2", "b."
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _ITEM_MARK = re.compile(r"^\s*(?:[（(][^()（）\s]{1,4}[)）]|\d{1,3}(?:\.\d{1,3})*[.)]?|[a-z]\s?[.)])\s*")
+
+
+def _titled(text: str) -> str:
+    """The words of an item's title (its marker, then a few words and no value: "z. Torsional
+    Damper", "(1) Weather Gasket Pressure Adjustment."), "" where `text` is no such title."""
+    m = _ITEM_MARK.match(text)
+    rest = text[m.end():].strip() if m and m.end() else ""
+    return rest if 0 < _word_count(rest) <= 6 and not _DIGIT.search(rest) and not rest.endswith((":", "：")) else ""
 
 
 def run_in_title(text: str) -> bool:
@@ -343,9 +352,25 @@ def run_in_title(text: str) -> bool:
     >>> run_in_title("(Ⅵ) 气压表误差测试。"), run_in_title("(1) Weather Gasket Pressure Adjustment."), run_in_title("(2) Close and lock the door at 5 places.")
     (True, True, False)
     """
-    m = _ITEM_MARK.match(text)
-    rest = text[m.end():].strip() if m and m.end() else ""
-    return bool(rest) and bool(re.search(r"[.。]$", rest)) and 0 < _word_count(rest) <= 6 and not _DIGIT.search(rest)
+    return bool(re.search(r"[.。]$", _titled(text)))
+
+
+def item_title(units: list[Unit], u: Unit) -> str:
+    """The title of the item `u` belongs to within its passage: the nearest unit before it that is a
+    heading or an item's title ("z. Torsional Damper" over "4. Hold flywheel ... tighten capscrew (6)
+    to 140-162 lb-ft"); "" where there is none.
+
+    >>> us = [Unit(0, s, s + len(t), t, False, False) for s, t in ((0, "z. Torsional Damper"), (20, "2. Apply oil."), (34, "4. Tighten capscrew (6)."))]
+    >>> item_title(us, us[2]), item_title(us, us[0])
+    ('Torsional Damper', '')
+    """
+    for v in reversed([v for v in units if v.end <= u.start and not v.injected]):
+        if v.heading:
+            return v.text.strip()
+        words = re.findall(r"[A-Za-z]{3,}", title := _titled(v.text))
+        if title and (all(w[0].isupper() for w in words) if words else _CJK.search(title)):
+            return title.rstrip(".。 ")  # a title is capitalised ("Torsional Damper"), a step is not ("Apply oil.")
+    return ""
 
 
 def run_in_bodies(keep: set[Unit], per_hit: list[list[Unit]], passages: list[Hit]) -> set[Unit]:

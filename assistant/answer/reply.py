@@ -14,15 +14,19 @@ from typing import Generator
 from ..errors import LLMError
 from ..index.lexical import tokenize
 from ..plaintext import plain
-from ..textrules import NUMBER
+from ..textrules import NUMBER, NUMBER_UNIT
 from ..types import Hit
 from .claims import Verifier, split_claims, verify_reply
 from .draft import Claim, Draft, Dropped
 from .evidence import question_language
-from .extract import ExtractConfig, Selection, passage_units, relevance, row_context
+from .extract import ExtractConfig, Selection, item_title, passage_units, relevance, row_context
+from .verify import norm
 
 LLM_EVIDENCE = 8  # evidence items (sentences, steps, table rows) in the prompt
 LLM_EVIDENCE_WORDS = 300  # ... and their words at most: a short prompt is a fast one on a CPU
+FENCE_HEADINGS = 2  # the last headings of a passage's trail in its fence: the nearest say what it is about
+# a step's number ("11.", "(9)", "Step 3.") and a figure callout ("rod cap (2)"): references, not values
+_REFERENCES = re.compile(r"^\s*(?:step\s*)?(?:\d{1,3}\s*[.)]|\(\d{1,3}\))(?=\s)|(?<=[A-Za-z,)])\s*\(\d{1,3}\)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -59,22 +63,31 @@ def evidence(question: str, terms, sel: Selection, cfg: ExtractConfig = ExtractC
     chosen += [(u, False) for sc, u in sorted(scored, key=lambda x: -x[0]) if sc >= 0.5 * best]
     out: list[Evidence] = []
     words = 0
+    per_hit: dict[int, list] = {}
     for u, selected in chosen:
         n = len(u.text.split())
         if len(out) >= LLM_EVIDENCE or (out and not selected and words + n > LLM_EVIDENCE_WORDS):
             break
         h = passages[u.hit]  # the top passages are the first of `passages`
         c = h.chunk
-        span = replace(c, start=c.start + u.start, end=c.start + u.end, text=u.text)
+        if u.hit not in per_hit:
+            per_hit[u.hit] = passage_units([h])[0]
+        # the item's title within the passage ("z. Torsional Damper") joins its headings: the unit is
+        # read, by the model and by verification, as the manual's reader reads it, under its title
+        title = item_title(per_hit[u.hit], u)
+        section = c.section + ((title,) if title and title not in c.section else ())
+        span = replace(c, start=c.start + u.start, end=c.start + u.end, text=u.text, section=section)
         out.append(Evidence(Hit(span, h.score, h.dense_score, h.lexical_score, h.rank), u.shown or u.text, selected))
         words += n
     return out
 
 
 def render_passages(hits: list[Hit]) -> str:
-    """Numbered passages, fenced as data. Planted instructions are withheld from the model, and
-    nothing in a passage can close its fence or forge a chat-template token. A table row reads with
-    its column names and caption ("Motor overheats | Cause: ... | Remedy: ...")."""
+    """Numbered passages, fenced as data, each with its document and nearest headings (not the page:
+    the model cites by number, and every token of the prompt is read before the first word of the
+    answer). Planted instructions are withheld from the model, and nothing in a passage can close its
+    fence or forge a chat-template token. A table row reads with its column names and caption
+    ("Motor overheats | Cause: ... | Remedy: ...")."""
     blocks = []
     for n, (h, units) in enumerate(zip(hits, passage_units(hits)), 1):
         text = h.chunk.text
@@ -83,8 +96,8 @@ def render_passages(hits: list[Hit]) -> str:
         if "\t" in text and "\n" not in text.strip():
             text = " ".join(row_context(h.chunk, text).split()) or text
         text = re.sub(r"</?\s*passage", "‹passage", text, flags=re.IGNORECASE).replace("<|", "‹|")
-        sec = " > ".join(h.chunk.section).replace('"', "'")
-        blocks.append(f'<passage id="{n}" doc="{h.chunk.doc}" page="{h.chunk.page}" section="{sec}">\n{text.strip()}\n</passage>')
+        sec = " > ".join(h.chunk.section[-FENCE_HEADINGS:]).replace('"', "'")
+        blocks.append(f'<passage id="{n}" doc="{h.chunk.doc}" section="{sec}">\n{text.strip()}\n</passage>')
     return "\n".join(blocks)
 
 
@@ -156,10 +169,14 @@ def with_fallback(model: Draft, items: list[Evidence]) -> Draft:
         return Claim(plain(items[i].shown), i, 0, len(items[i].hit.chunk.text), 1.0)
 
     def lacks(i: int, text: str) -> bool:
-        """Whether `text` leaves out a number of item i, or, for a table row, a cell: a row's cells
-        are its facts ("E-305 | Oil temperature high | Clean the cooler fins; check the fan")."""
-        if any(n not in text for n in re.findall(NUMBER, items[i].shown)):
+        """Whether `text` leaves out a value of item i, or, for a table row, a cell: a row's cells
+        are its facts ("E-305 | Oil temperature high | Clean the cooler fins; check the fan"). A step's
+        number and a part's figure callout ("11. Secure rod cap (2) ...") are not values."""
+        values = _REFERENCES.sub(" ", items[i].shown)
+        if any(n not in text for n in re.findall(NUMBER, values)):
             return True
+        if any(norm(m.group()) not in norm(text) for m in NUMBER_UNIT.finditer(values)):
+            return True  # the number with another unit ("60 R-lb", a misread copy, for "60 ft-lb")
         said = set(tokenize(text))
         cells = items[i].shown.split("\t") if "\t" in items[i].shown else []
         return any((words := set(tokenize(cell))) and not words & said for cell in cells)

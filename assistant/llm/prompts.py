@@ -5,7 +5,7 @@ a value without a placeholder, is an error (a typo must not silently drop the pa
 
 >>> t = load_prompt("answer", "en")
 >>> t.version
-1
+2
 >>> t.render(passages="<passage id=\\"1\\">...</passage>", question="Torque?")[1]["role"]
 'user'
 """

@@ -1,0 +1,101 @@
+"""What a model's sentence is checked against, on passages written the way Army TMs print them: a
+step under its item's title, a torque in lb-ft and N•m, a torque table's rows under their column
+names, a misread copy of a value. Real verification and fallback code on hand-made passages (no model:
+each reply is the one a 0.5B model gave, or would give, on the real manuals)."""
+from __future__ import annotations
+
+from assistant.answer import extract, reply
+from assistant.answer.claims import Verifier, split_claims
+from assistant.answer.draft import Claim, Draft, Dropped
+from assistant.answer.evidence import question_terms
+from assistant.types import Chunk, Hit
+
+DAMPER = ("z. Torsional Damper\n"
+          "2. Apply lubricating oil to seal surface (11) on torsional damper (8).\n"
+          "3. Install torsional damper (8) on crankshaft (10) far enough to install washer (7) and capscrew (6).\n"
+          "4. Hold flywheel stationary with pry bar and tighten capscrew (6) to 140-162 lb-ft (190-220 N•m).")
+
+
+class Scripted:
+    """A model that gives one reply, whatever it is asked."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str):
+        self.reply = reply
+
+    def chat(self, messages, max_tokens=256):
+        return self.reply
+
+    def stream(self, messages, max_tokens=256):
+        yield self.reply
+
+
+def _chunk(text: str, section: tuple[str, ...], labelled: str = "") -> Chunk:
+    return Chunk("c1", "tm-9-2815-237-34.pdf", 233, section, 0, len(text), text, "en", labelled=labelled)
+
+
+def test_a_step_is_read_under_its_items_title_and_a_torque_in_lb_ft_is_a_torque():
+    """The model restates the question's subject, which only the item's title names ("z. Torsional
+    Damper" over step 4), and gives the torque in lb-ft and N•m: shown as the model wrote it, not
+    replaced by the step (whose step number and callouts are no values the sentence left out)."""
+    q = "What torque goes on the torsional damper capscrew?"
+    hits = [Hit(_chunk(DAMPER, ("2-41. ENGINE ASSEMBLY FROM SUBASSEMBLIES (Cont'd)",)), 0.8)]
+    terms = question_terms(q)
+    items = reply.evidence(q, terms, extract.select(q, terms, hits))
+    k = next(i for i, e in enumerate(items) if "140-162" in e.hit.chunk.text)
+    assert items[k].hit.chunk.section[-1] == "Torsional Damper"
+    assert "Torsional Damper" in reply.render_passages([e.hit for e in items])
+    said = "The torque on the torsional damper capscrew is 140-162 lb-ft (190-220 N•m)."
+    model = reply.draft(q, [e.hit for e in items], Scripted(f"{said[:-1]} [{k + 1}]."))
+    assert [c.text for c in model.claims] == [said], model.dropped
+    shown = reply.with_fallback(model, items)
+    assert [c.text for c in shown.claims] == [said]
+
+
+def test_a_table_value_is_shown_only_with_the_row_it_is_of():
+    """A torque table's cell means nothing without its row: the model's "128.82" (the 5/8-18 screw's
+    torque, for a question about 5/8-11) is dropped; the row named, with the column's words, passes."""
+    rows = "5/8\t11\t150\t203.40\t210\t284.76\n5/8\t18\t95\t128.82\t240\t325.44"
+    labelled = ("Table F-1. Torque Limits for Dry Fasteners\n"
+                "SIZE || THREADS PER INCH || SAE GRADE 5 POUND FEET || SAE GRADE 5 NEWTON METERS || "
+                "SAE GRADE 8 POUND FEET || SAE GRADE 8 NEWTON METERS\n"
+                "5/8 | 11 | 150 | 203.40 | 210 | 284.76\n5/8 | 18 | 95 | 128.82 | 240 | 325.44")
+    hits = [Hit(_chunk(rows, ("APPENDIX F. TORQUE LIMITS",), labelled), 0.7)]
+    v = Verifier(hits, question="No torque is given for a 5/8-11 grade 8 capscrew, installed dry. What torque do I use?")
+    assert v.feed("The correct torque is 128.82 newton meters.", [1]) == []
+    assert [d.text for d in v.dropped] == ["The correct torque is 128.82 newton meters."]
+    right = v.feed("A dry 5/8-11 grade 8 capscrew takes 210 pound feet (284.76 newton meters).", [1])
+    assert [c.text for c in right] == ["A dry 5/8-11 grade 8 capscrew takes 210 pound feet (284.76 newton meters)."]
+    assert hits[0].chunk.text[right[0].start:right[0].end].startswith("5/8\t11\t")
+
+
+def test_a_misread_copy_of_a_value_brings_the_manuals_clean_one():
+    """Two evidence items give the same torque, one as printed ("60 ft-lb"), one misread ("60 R-lb"):
+    a model sentence quoting the misread one keeps its place, and the clean item is added, since its
+    value with its unit is not in the answer; a sentence that left out nothing adds nothing."""
+    texts = ["Tighten capscrews to 60 ft-lb (81 n-m).", "(9) Tighten capscrews to 60 R-lb (81 n-m)."]
+    hits = [Hit(_chunk(t, ("f. Securing Shelter on M1037 Shelter Carrier",)), 0.6) for t in texts]
+    items = [reply.Evidence(h, h.chunk.text, True) for h in hits]
+    misread = Claim("Tighten capscrews to 60 R-lb (81 n-m).", 1, 4, len(texts[1]), 1.0)
+    shown = reply.with_fallback(Draft("llm", (misread,), tuple(hits)), items)
+    assert [c.text for c in shown.claims] == [misread.text, texts[0]]
+    clean = Claim("Tighten capscrews to 60 ft-lb (81 n-m).", 0, 0, len(texts[0]), 1.0)
+    shown = reply.with_fallback(Draft("llm", (clean,), tuple(hits), (Dropped("x", "y"),)), items[:1])
+    assert [c.text for c in shown.claims] == [clean.text]
+
+
+def test_talk_about_the_passages_is_cut_from_a_sentence():
+    said = split_claims("Based on the information provided in the passages, the piston clearance for cylinders 7 "
+                        "and 8 is 0.004-0.005 in. [1]")
+    assert said == [("The piston clearance for cylinders 7 and 8 is 0.004-0.005 in.", [1])]
+
+
+def test_a_fence_names_the_document_and_the_nearest_headings_only():
+    """Every token of the prompt is read before the answer's first word: the fence gives what the model
+    uses (the document, the two nearest headings), not the page or the manual's whole heading trail."""
+    trail = ("DIRECT SUPPORT AND GENERAL SUPPORT MAINTENANCE", "Section IV. GENERAL MAINTENANCE INSTRUCTIONS",
+             "2-41. ENGINE ASSEMBLY FROM SUBASSEMBLIES", "z. Torsional Damper")
+    fence = reply.render_passages([Hit(_chunk("4. Hold flywheel stationary.", trail), 0.5)]).splitlines()[0]
+    assert fence == ('<passage id="1" doc="tm-9-2815-237-34.pdf" '
+                     'section="2-41. ENGINE ASSEMBLY FROM SUBASSEMBLIES > z. Torsional Damper">')
