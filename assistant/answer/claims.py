@@ -122,8 +122,7 @@ def quantities_of(text: str) -> str:
     'torque 力矩 扭矩'
     """
     units = {u.group(1).strip() for m in NUMBER_UNIT.finditer(text) if (u := _VALUE_UNIT.match(m.group()))}
-    return " ".join(name for name, (_, pattern) in zip((q[0] for q in _QUANTITIES), QUANTITY_UNITS)
-                    if any(pattern.match(u) for u in units))
+    return " ".join(name for (name, *_), (_, pattern) in zip(_QUANTITIES, QUANTITY_UNITS) if any(pattern.match(u) for u in units))
 
 
 def read_with(hit: Hit, quote: str) -> str:
@@ -216,10 +215,10 @@ def word_support(text: str, source: str) -> float:
     return len(words & set(tokenize(source))) / len(words)
 
 
-def support_windows(text: str, units: list[Unit], hit: Hit) -> list[tuple[float, int, int]]:
-    """Runs of one or two consecutive units of the passage as (overlap, start, end), each read with
-    its headings and labels (`read_with`), best support first; a single unit is preferred to a pair
-    that supports the sentence no better."""
+def support_windows(text: str, units: list[Unit], hit: Hit) -> list[tuple[float, int, int, str]]:
+    """Runs of one or two consecutive units of the passage as (overlap, start, end, read): `read` is
+    the run with what it is read with (`read_with`), on which the overlap is taken; best support
+    first, a single unit preferred to a pair that supports the sentence no better."""
     usable = [u for u in units if not u.heading and not u.injected]
     chunk_text = hit.chunk.text
     out = []
@@ -229,7 +228,8 @@ def support_windows(text: str, units: list[Unit], hit: Hit) -> list[tuple[float,
             if any(w.injected for w in units if s <= w.start < e):
                 continue  # never quote across a planted instruction
             quote = chunk_text[s:e]
-            out.append((overlap(text, quote + "\n" + read_with(hit, quote)) - 0.01 * (j - i), s, e))
+            read = quote + "\n" + read_with(hit, quote)
+            out.append((overlap(text, read) - 0.01 * (j - i), s, e, read))
     return sorted(out, key=lambda x: (-x[0], x[2] - x[1]))
 
 
@@ -243,10 +243,10 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
     wrong = wrong_quantity(text)  # of the sentence alone: the same against every passage
     for i in order:
         chunk_text = hits[i].chunk.text
-        for score, s, e in support_windows(text, units[i], hits[i]):
+        for score, s, e, read in support_windows(text, units[i], hits[i]):
             if score < min_support:
                 break
-            if word_support(text, chunk_text[s:e] + "\n" + read_with(hits[i], chunk_text[s:e])) < 0.5:
+            if word_support(text, read) < 0.5:
                 continue  # its numbers are there, but not what they are of ("cover ... 40 N·m" on a drain plug's row)
             if not grounded(text, chunk_text[s:e]):
                 reason = "a number, unit, code or negation does not match the passage"
@@ -281,21 +281,21 @@ def verify_combined(text: str, cited: list[int], hits: list[Hit], units: list[li
         windows = support_windows(text, units[i], hits[i])
         if not windows or windows[0][0] <= 0:
             return None
-        _, s, e = windows[0]
-        parts.append((i, s, e, hits[i].chunk.text[s:e]))
-    union = "\n".join(q for *_, q in parts)
-    read = union + "\n" + "\n".join(read_with(hits[i], q) for i, _, _, q in parts)
+        _, s, e, read = windows[0]
+        parts.append((i, s, e, hits[i].chunk.text[s:e], read))
+    union = "\n".join(p[3] for p in parts)
+    read = "\n".join(p[4] for p in parts)
     score = overlap(text, read)
     if score < min_support or word_support(text, read) < 0.5 or not grounded(text, union):
         return None
-    if any(unnamed_row(text, q) for *_, q in parts):
+    if any(unnamed_row(text, p[3]) for p in parts):
         return None
     mine = set(tokenize(text))
     for k, part in enumerate(parts):
         others = set(tokenize(" ".join(p[3] for j, p in enumerate(parts) if j != k)))
         if not (mine & set(tokenize(part[3]))) - others:
             return None  # a passage cited for nothing the others do not say
-    return [Claim(text, i, s, e, round(score, 3)) for i, s, e, _ in parts]
+    return [Claim(text, i, s, e, round(score, 3)) for i, s, e, *_ in parts]
 
 
 class Verifier:

@@ -50,8 +50,9 @@ def evidence(question: str, terms, sel: Selection, cfg: ExtractConfig = ExtractC
     chosen = [(u, True) for u in units if not u.injected]
     taken = {(passages[u.hit].chunk.id, u.start) for u, _ in chosen}
     top = passages[: cfg.candidates]
+    per_hit = passage_units(top)  # the top passages' units: scored here, and where an item's title is found
     scored = []
-    for us in passage_units(top):
+    for us in per_hit:
         for u in us:
             if u.heading or u.injected or (top[u.hit].chunk.id, u.start) in taken:
                 continue
@@ -63,18 +64,15 @@ def evidence(question: str, terms, sel: Selection, cfg: ExtractConfig = ExtractC
     chosen += [(u, False) for sc, u in sorted(scored, key=lambda x: -x[0]) if sc >= 0.5 * best]
     out: list[Evidence] = []
     words = 0
-    per_hit: dict[int, list] = {}
     for u, selected in chosen:
         n = len(u.text.split())
         if len(out) >= LLM_EVIDENCE or (out and not selected and words + n > LLM_EVIDENCE_WORDS):
             break
         h = passages[u.hit]  # the top passages are the first of `passages`
         c = h.chunk
-        if u.hit not in per_hit:
-            per_hit[u.hit] = passage_units([h])[0]
         # the item's title within the passage ("z. Torsional Damper") joins its headings: the unit is
         # read, by the model and by verification, as the manual's reader reads it, under its title
-        title = item_title(per_hit[u.hit], u)
+        title = item_title(per_hit[u.hit] if u.hit < len(per_hit) else passage_units([h])[0], u)
         section = c.section + ((title,) if title and title not in c.section else ())
         span = replace(c, start=c.start + u.start, end=c.start + u.end, text=u.text, section=section)
         out.append(Evidence(Hit(span, h.score, h.dense_score, h.lexical_score, h.rank), u.shown or u.text, selected))
