@@ -1,7 +1,8 @@
 """Display text for a verbatim source span: what an answer, a warning or a step card shows, while the
 citation keeps the source's own characters. List markers ("1.", "-", "•", "(a)"), Markdown emphasis
 (**x**, *x*, `x`), links, block-quote marks and table pipes are presentation, not content; lines a
-PDF wrapped are joined (Chinese without a space, "lock-\\nout" without a break).
+PDF wrapped are joined (Chinese without a space, "lock-\\nout" without a break), and a degree sign
+printed as a bullet or a small "o" reads "°" ("60•C").
 
 >>> plain("- Filter housing cover torque: **25 N·m**")
 'Filter housing cover torque: 25 N·m'
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .textrules import CLOSED
+from .textrules import CLOSED, read_degrees
 
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
@@ -94,7 +95,7 @@ def plain(text: str) -> str:
             items.append([clean])
         else:
             items[-1].append(clean)
-    return join_items([" ".join(join_lines("\n".join(it)).split()) for it in items])
+    return read_degrees(join_items([" ".join(join_lines("\n".join(it)).split()) for it in items]))
 
 
 def join_items(pieces: list[str]) -> str:

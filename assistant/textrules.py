@@ -56,6 +56,19 @@ UNIT = (rf"{TORQUE_UNIT}|kN|MPa|kPa|mbar|bar|psi|Pa|°\s*[CF]|℃|K|"
         r"µΩ|mΩ|MΩ|kΩ|Ω|mm/s|mm²|mm|cm|km|µm|μm|um|m|mL|ml|L|l|gal|qt|oz|kg|g|t|lb|kVA|kV|mV|V|mA|A|kW|W|kHz|Hz|rpm|min⁻¹|r/min|"
         r"ms|sec|seconds?|minutes?|min|hours?|h|s|%|ppm|dB|lux|in\.?|inch(?:es)?|ft|"
         r"小时|分钟|秒|升|毫米|牛·米|牛米")
+# a degree sign a PDF prints as a bullet, a ring or a small "o" ("60•C", "85oF", "20º C"): a reader reads "°"
+DEGREE_SIGN = re.compile(r"(?<=\d)\s?[•º˚◦∘o]\s?(?=[CF]\b)")
+
+
+def read_degrees(text: str) -> str:
+    """`text` with its misprinted degree signs read as "°" (DEGREE_SIGN).
+
+    >>> read_degrees("hot oil, 140°F (60•C); between 15 and 85oF; 1 N•m")
+    'hot oil, 140°F (60°C); between 15 and 85°F; 1 N•m'
+    """
+    return DEGREE_SIGN.sub("°", text)
+
+
 NUMBER_UNIT = re.compile(rf"{NUMBER}\s*(?:{UNIT})(?![A-Za-z0-9])")
 
 # --- sentences -----------------------------------------------------------------------------------

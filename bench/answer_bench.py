@@ -12,9 +12,10 @@ A mode is a backend (none, local, openai, or a model path), optionally @engine f
 the CPU (and the kernels forced by CT2_FORCE_CPU_ISA, ATEN_CPU_CAPABILITY or ONEDNN_MAX_CPU_ISA, as
 `CT2_FORCE_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2` measure an AVX2-only CPU on an
 AVX-512 one): per mode p50/p95 ms to the whole answer and to its first verified sentence (what a streaming
-client shows first), questions answered, refusals, answers the model wrote, and the load time of the
-model (the first load of the bundled model also assembles and converts it, once). Latencies are per
-question, after a warm-up question, retrieval included. The answers are scored as `assistant eval
+client shows first), p50 ms to the model's first token (over the questions it was asked), questions
+answered, refusals, answers the model wrote, and the load time of the model (the first load of the
+bundled model also assembles and converts it, once). Latencies are per question, after a warm-up
+question, retrieval included. The answers are scored as `assistant eval
 answers` scores them (assistant.eval.answers: answer recall/F1, quotes verbatim, numbers grounded,
 values held, refusals), over all questions and, where the set has kinds, table questions vs the rest.
 
@@ -74,16 +75,33 @@ def library_dirs(index: Path | None, layout: str) -> dict[str, Path]:
     return {lay: base / f"layout-{lay}" if layout == "both" or index is None else base for lay in layouts}
 
 
+class FirstToken:
+    """The language model, noting when the first piece of its reply arrives (`at`)."""
+
+    def __init__(self, llm):
+        self.llm, self.at = llm, None
+
+    def __getattr__(self, name):
+        return getattr(self.llm, name)
+
+    def stream(self, messages, max_tokens=256):
+        for piece in self.llm.stream(messages, max_tokens=max_tokens):
+            if self.at is None and piece.strip():
+                self.at = time.perf_counter()
+            yield piece
+
+
 def run_mode(args, mode: str, index: Path, questions: list[dict]) -> tuple[dict, dict]:
     """Answer the questions with one backend over one library: (timing row, {id: answer JSON})."""
     app, llm, load_s = open_mode(mode, index, args, "answer_bench")
     qs = questions if llm is None or not args.limit else questions[: args.limit]
     app.ask(qs[0]["question"], k=args.k)  # warm-up: model kernels, caches
-    ms, first, refused, llm_answers, results = [], [], 0, 0, {}
+    ms, first, token, refused, llm_answers, results = [], [], [], 0, 0, {}
     for q in qs:
+        timed = FirstToken(llm) if llm is not None else None
         t = time.perf_counter()
         seen = None
-        for piece in app.stream(q["question"], k=args.k, max_tokens=app.settings.llm_max_new_tokens):
+        for piece in app.stream(q["question"], k=args.k, max_tokens=app.settings.llm_max_new_tokens, llm=timed):
             if isinstance(piece, str):
                 seen = seen or time.perf_counter()
             else:
@@ -91,6 +109,8 @@ def run_mode(args, mode: str, index: Path, questions: list[dict]) -> tuple[dict,
         done = time.perf_counter()
         ms.append((done - t) * 1000)
         first.append(((seen or done) - t) * 1000)
+        if timed is not None and timed.at is not None:  # the model was asked (not for a refusal or a section answer)
+            token.append((timed.at - t) * 1000)
         refused += a.refused
         llm_answers += a.mode == "llm"
         results[str(q["id"])] = dataclasses.replace(a, id=q["id"], ms=ms[-1]).to_json()
@@ -98,6 +118,7 @@ def run_mode(args, mode: str, index: Path, questions: list[dict]) -> tuple[dict,
     name = "extractive" if llm is None else f"{llm.name} [{type(llm).__name__}]"
     return ({"mode": name, "questions": len(qs), "p50_ms": round(statistics.median(ms), 1),
              "p95_ms": round(pct(ms, 0.95), 1), "first_p50_ms": round(statistics.median(first), 1),
+             "token_p50_ms": round(statistics.median(token), 1) if token else None,
              "refused": refused, "llm_answers": llm_answers, "load_s": round(load_s, 2)}, results)
 
 
@@ -155,13 +176,14 @@ def main(argv=None) -> int:
                           f["quotes_verbatim"], f["numbers_grounded"], f["values_held"] if f["values_questions"] else "-",
                           f["refused_unanswerable"] if f["unanswerable"] else "-", f["false_refusal"],
                           r["p50_ms"] if g == "all" else "", r["p95_ms"] if g == "all" else "",
-                          r["first_p50_ms"] if g == "all" else "", r["refused"] if g == "all" else "",
+                          r["first_p50_ms"] if g == "all" else "", (r["token_p50_ms"] or "-") if g == "all" else "",
+                          r["refused"] if g == "all" else "",
                           r["llm_answers"] if g == "all" else "", r["load_s"] if g == "all" else ""))
     forced = {k: os.environ[k] for k in FORCED_ISA if os.environ.get(k)}
     report(f"answers on {args.set} (ms per question, retrieval included)"
            + (f"; kernels forced: {' '.join(f'{k}={v}' for k, v in forced.items())}" if forced else ""), table,
            ("layout", "mode", "questions", "n", "recall", "F1", "quotes verbatim", "numbers grounded", "values held",
-            "refused unans.", "false refusal", "p50 ms", "p95 ms", "first p50 ms", "refused", "llm", "load s"),
+            "refused unans.", "false refusal", "p50 ms", "p95 ms", "first p50 ms", "token p50 ms", "refused", "llm", "load s"),
            {"bench": "answers", "set": args.set, "results": rows} | ({"forced_isa": forced} if forced else {}))
     return 0
 

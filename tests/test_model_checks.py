@@ -99,3 +99,85 @@ def test_a_fence_names_the_document_and_the_nearest_headings_only():
     fence = reply.render_passages([Hit(_chunk("4. Hold flywheel stationary.", trail), 0.5)]).splitlines()[0]
     assert fence == ('<passage id="1" doc="tm-9-2815-237-34.pdf" '
                      'section="2-41. ENGINE ASSEMBLY FROM SUBASSEMBLIES > z. Torsional Damper">')
+
+
+BEARINGS = ("(1) Bearings require special cleaning. After removing surface oil and gum deposits, place bearings in\n"
+            "hot oil, 140°F (60•C), to loosen congealed oil and grease. Wipe bearings dry with a Iint-free cloth; "
+            "do not use compressed air.")
+
+
+def test_a_step_told_in_several_sentences_keeps_its_polarity_and_its_degrees():
+    """The model tells a cleaning step (printed with its degree sign as a bullet, "60•C", and a
+    negation in its last clause) in three sentences: a sentence about another clause than the
+    negated one passes, and reads "60°C"; together they hold the step's values, so they are shown
+    as written, not replaced by the step. A sentence turning the negation round is dropped."""
+    q = "How should bearings be cleaned and dried?"
+    hits = [Hit(_chunk(BEARINGS, ("2-9. CLEANING", "c. Bearings")), 0.6)]
+    v = Verifier(hits, question=q)
+    said = ["Remove surface oil and gum deposits.", "Place bearings in hot oil, 140°F (60•C), to loosen congealed oil and grease.",
+            "Wipe bearings dry with a lint-free cloth; do not use compressed air."]
+    for text, cited in split_claims(" ".join(f"{t[:-1]} [1]." for t in said)):  # as the model's reply is read
+        v.feed(text, cited)
+    assert [c.text for c in v.claims] == [said[0], said[1].replace("60•C", "60°C"), said[2]], v.dropped
+    assert v.feed("Dry the bearings with compressed air.", [1]) == []
+    assert "negation" in v.dropped[-1].reason
+    items = [reply.Evidence(hits[0], BEARINGS, True)]
+    shown = reply.with_fallback(Draft("llm", tuple(v.claims), tuple(hits)), items)
+    assert [c.text for c in shown.claims] == [c.text for c in v.claims]
+    alone = reply.with_fallback(Draft("llm", tuple(v.claims[:1]), tuple(hits)), items)  # the values left out
+    assert [c.text for c in alone.claims] == [extract.plain(BEARINGS)]
+    assert "140°F (60°C)" in alone.claims[0].text and "60•C" in hits[0].chunk.text  # the quote keeps the print
+
+
+def _rows(malfunction: str, rows: list[tuple[str, str]], cid: str) -> Hit:
+    """A troubleshooting table's rows of one malfunction, as the TM's table reader gives them."""
+    text = "\n".join(f"{test}\t{action}" for test, action in rows)
+    labelled = "\n".join([f"Table 3-1. Troubleshooting. > MALFUNCTION: {malfunction}", "TEST OR INSPECTION || CORRECTIVE ACTION"]
+                         + [f"{test} | CORRECTIVE ACTION: {action}" for test, action in rows])
+    chunk = Chunk(cid, "tm-10-5411-205-13.pdf", 37, ("Section IV. TROUBLESHOOTING",), 0, len(text), text, "en", labelled=labelled)
+    return Hit(chunk, 0.6)
+
+
+def test_a_troubleshooting_answer_keeps_to_the_malfunction_asked_about():
+    """"The door handle is jammed. What is the first check and corrective action?": the rows of the
+    jammed-handle malfunction answer; the detent pin steps of the door that does not stay open (a
+    malfunction of its own, which also names a door and a check) are neither quoted nor shown to the
+    model, which once wrote them as the answer."""
+    open_ = _rows("2. OUTER DOOR OR INNER DOOR DOES NOT STAY OPEN",
+                  [("Step 1. Check to see if detent pin is installed in door stay channel.", "Install detent pin in channel."),
+                   ("Step 2. Check to see if detent pin is missing.", "Install detent pin on door (paragraph 3-32.f).")], "c2")
+    jammed = _rows("3. DOOR HANDLE IS JAMMED OR DOES NOT OPERATE SMOOTHLY",
+                   [("Step 1. Inspect components for adequate lubrication.", "Lubricate as required (paragraph 3-1)."),
+                    ("Step 2. Inspect door handle and latching mechanism for damage.", "Repair or replace components (paragraph 3-19).")], "c3")
+    q = "The door handle is jammed. What is the first troubleshooting check and corrective action?"
+    terms = question_terms(q)
+    sel = extract.select(q, terms, [open_, jammed])
+    quoted = " ".join(u.text for u in sel.units)
+    assert "lubrication" in quoted and "detent" not in quoted
+    items = reply.evidence(q, terms, sel)
+    assert items and not any("detent" in e.hit.chunk.text for e in items)
+    # ... and what the model then wrote: "the first check" is what "Step 1." says, so the sentence
+    # naming the step passes; the one giving the row's action without naming its step does not
+    k = next(i for i, e in enumerate(items, 1) if "lubrication" in e.hit.chunk.text)
+    said = ["The first troubleshooting check is to inspect components for adequate lubrication.",
+            "The corrective action is to lubricate as required (paragraph 3-1)."]
+    model = reply.draft(q, [e.hit for e in items], Scripted(" ".join(f"{t[:-1]} [{k}]." for t in said)))
+    assert [c.text for c in model.claims] == said[:1], model.dropped
+    assert [d.text for d in model.dropped] == said[1:]
+
+
+def test_the_other_part_of_a_two_part_question_may_sit_under_another_group():
+    """A specification table's groups are parts ("Piston Pin", "Crankshaft"): the row asked for second
+    names more of the question than the first row's group does, so it answers, under its own group."""
+    def group(name: str, rows: list[str], cid: str) -> Hit:
+        text = "\n".join(rows)
+        labelled = "\n".join([f"Table 2-2. General Repair Standards (6.2L) > {name}", "STANDARD || METRIC"]
+                             + [r.replace("\t", " | ") for r in rows])
+        return Hit(Chunk(cid, "tm-9-2815-237-34.pdf", 238, ("2-45. REPAIR AND REPLACEMENT STANDARDS",), 0, len(text), text, "en",
+                         labelled=labelled), 0.6)
+    pin = group("Piston Pin", ["Diameter\t1.2203-1.2206 in.\t30.9956-31.0032 mm", "Fit in Rod\t0.0003-0.0010 in.\t0.0076-0.025 mm"], "p")
+    crank = group("Crankshaft", ["Main Bearing Clearance – # 1,2,3,4,5\t0.002-0.004 in.\t0.051-0.102 mm",
+                                 "Crankshaft End Play\t0.004-0.010 in.\t0.10-0.25 mm"], "k")
+    q = "On the 6.2L, what are the piston pin diameter and the main bearing clearance?"
+    quoted = " ".join(u.text for u in extract.select(q, question_terms(q), [pin, crank]).units)
+    assert "1.2203-1.2206" in quoted and "0.002-0.004" in quoted and "End Play" not in quoted

@@ -7,11 +7,13 @@ keeps its citation markers ([2]) and must pass these checks against the passage 
    quantities its values are of (`read_with`; instruction-like units planted in a document never
    count as support);
 3. every number, every number with its unit ("25 N·m") and every code ("HF-220-10") occurs
-   verbatim in the quoted units, and a negation in the sentence matches one in the quote;
+   verbatim in the quoted units (a degree sign printed "•" reads "°"), and the sentence keeps the
+   quote's polarity (`same_polarity`: "Use compressed air" of "do not use compressed air" does not);
 4. every value is in a unit of the quantity it is given as ("oil pressure ... 260°F" is not), a
    value of a table row comes with the row it is of, and the question's words the sentence restates
    are named by the passage it quotes ("The firing order ... is" in front of a quote about something
-   else is not), see `wrong_quantity`, `unnamed_row`, `off_subject`;
+   else is not; "the first check" is named by "Step 1."), see `wrong_quantity`, `unnamed_row`,
+   `off_subject`;
 5. it says something the question did not (`echoes`: a sentence of the question's own words is dropped).
 
 A sentence that joins facts of two or three passages it cites is checked against their quotes
@@ -32,7 +34,7 @@ from .evidence import Term, question_terms
 from .extract import Unit, passage_units, row_context, row_key, row_label
 from ..index.lexical import tokenize
 from ..plaintext import plain
-from ..textrules import NUMBER, NUMBER_UNIT, TORQUE_UNIT
+from ..textrules import NUMBER, NUMBER_UNIT, TORQUE_UNIT, read_degrees
 from ..types import Hit
 from .verify import norm, overlap, sentences, unsupported_numbers
 
@@ -81,11 +83,53 @@ def split_claims(raw: str) -> list[tuple[str, list[int]]]:
     return out
 
 
+_CLAUSE_END = re.compile(r"[.;:!?。；：！？]")
+
+
+def negated(text: str) -> list[set[str]]:
+    """The words each negation of `text` governs: from it to the end of its clause ("do not use
+    compressed air" -> use, compress, air).
+
+    >>> [sorted(s) for s in negated("Wipe bearings dry with a cloth; do not use compressed air.")]
+    [['air', 'compress', 'use']]
+    """
+    out = []
+    for m in NEGATION.finditer(text):
+        end = _CLAUSE_END.search(text, m.end())
+        words = {t for t in tokenize(text[m.end(): end.start() if end else len(text)]) if _WORD.fullmatch(t)}
+        if words:
+            out.append(words)
+    return out
+
+
+def same_polarity(text: str, quote: str) -> bool:
+    """Whether the sentence negates what the quote negates, and only that: a sentence that says
+    without a negation two or more words (or the only one) that the quote says under one ("Use
+    compressed air" of "do not use compressed air") turns it round, and a negation of the sentence
+    must govern words that one of the quote's negations governs. A sentence about another clause of
+    the quote ("Place bearings in hot oil." of "... place bearings in hot oil. Wipe them dry; do not use
+    compressed air.") keeps its polarity.
+
+    >>> q = "Place bearings in hot oil to loosen grease. Wipe bearings dry with a cloth; do not use compressed air."
+    >>> [same_polarity(t, q) for t in ("Place bearings in hot oil.", "Dry the bearings with compressed air.", "Do not use compressed air.", "Do not wipe bearings.")]
+    [True, False, True, False]
+    """
+    mine, theirs = negated(text), negated(quote)
+    if NEGATION.search(text) and not NEGATION.search(quote):
+        return False
+    said = {t for t in tokenize(text) if _WORD.fullmatch(t)}.difference(*mine)  # what it says outside its negations
+    if any(len(said & scope) >= min(2, len(scope)) for scope in theirs):
+        return False
+    return all(any(2 * len(scope & other) >= len(scope) for other in theirs) for scope in mine)
+
+
 def grounded(text: str, quote: str) -> bool:
     """Every number, number with unit and code of the sentence occurs verbatim in the quote (a code
-    may join a table row's adjacent cells), and the sentence negates only what the quote negates."""
+    may join a table row's adjacent cells), and the sentence negates only what the quote negates
+    (`same_polarity`)."""
+    text, quote = read_degrees(text), read_degrees(quote)  # "60°C" is what "60•C" says
     q = norm(quote)
-    if bool(NEGATION.search(text)) != bool(NEGATION.search(quote)):
+    if not same_polarity(text, quote):
         return False
     if unsupported_numbers(text, [quote]):
         return False
@@ -156,6 +200,21 @@ def wrong_quantity(text: str) -> tuple[str, str] | None:
     return None
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_STEP_NUMBER = re.compile(r"(?:^|[\n\t])\s*(?:step\s*)?(\d{1,2})\s*[.):]|\bstep\s+(\d{1,2})\b", re.IGNORECASE)
+
+
+def step_ordinals(quote: str) -> set[str]:
+    """The ordinal words the quote's step numbers name: "Step 1. Inspect ..." is the first step, so
+    a sentence calling it "the first check" names what the quote does.
+
+    >>> sorted(step_ordinals("Step 1. Inspect components.\\tLubricate as required (paragraph 3-1)."))
+    ['first']
+    """
+    return {w for m in _STEP_NUMBER.finditer(quote) if 1 <= (n := int(m.group(1) or m.group(2))) <= len(_ORDINALS)
+            for w in tokenize(_ORDINALS[n - 1])}
+
+
 def off_subject(text: str, asked: list[Term], hit: Hit, quote: str) -> list[str]:
     """The question's words that the sentence restates and the passage it quotes does not name (in the
     quote, its headings, its table's caption and column names, or its document's name), when they are
@@ -175,7 +234,7 @@ def off_subject(text: str, asked: list[Term], hit: Hit, quote: str) -> list[str]
     """
     words = [t for t in asked if t.label.isalpha() and len(t.label) > 2]
     restated = [t for t in words if t.found(set(tokenize(text)))]
-    named = set(tokenize(quote + " " + read_with(hit, quote)))
+    named = set(tokenize(quote + " " + read_with(hit, quote))) | step_ordinals(quote)
     missing = [t.label for t in restated if not t.found(named)]
     return missing if missing and 2 * len(missing) >= len(restated) else []
 
@@ -183,7 +242,10 @@ def off_subject(text: str, asked: list[Term], hit: Hit, quote: str) -> list[str]
 def unnamed_row(text: str, quote: str) -> bool:
     """Whether a sentence gives values of a table row without naming the row: a cell means nothing
     without its row ("128.82" is the 5/8-18 screw's torque, not the 5/8-11's), so a sentence quoting
-    a row names its label (`extract.row_key`: "5/8-18", "Piston Clearance - #7, 8").
+    a row names its label (`extract.row_key`: "5/8-18", "Piston Clearance - #7, 8"). Without a number
+    too: "... the louver cover assembly is not ready if it cannot be opened" quoting the row "4 | Door
+    Assemblies, Inner and Outer | ... Door cannot be opened" says of one item what the manual says of
+    another.
 
     >>> row = "5/8\\t18\\t95\\t128.82"
     >>> unnamed_row("The correct torque is 128.82 pound-feet.", row), unnamed_row("A 5/8-18 screw takes 128.82 newton meters.", row)

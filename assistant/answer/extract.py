@@ -308,24 +308,62 @@ def _named_within(question: str, rows: set[Unit]) -> set[Unit]:
     return {u for u, k in named.items() if any(len(o) > len(k) and k in o for o in named.values())}
 
 
-def row_context(chunk: Chunk, text: str) -> str:
-    """For a unit that is a table row (cells split by tabs): what the row sits under, as the chunk's
-    labelled text gives it (the column names of its cells, the caption, the group label or the
-    malfunction it belongs to), so that a question naming them finds the row. '' otherwise."""
+def _row_place(chunk: Chunk, text: str) -> tuple[str, str, str] | None:
+    """(what the row sits under, its column names, its labelled line) as the chunk's labelled text
+    gives them; None for a unit that is no table row, or one the labelled text does not hold."""
     if not chunk.labelled or "\t" not in text:
-        return ""
+        return None
     cells = _row_cells(text)
     context = columns = ""
     for line in chunk.labelled.split("\n"):
         if " || " in line:
             if line.split(" || ") == cells:
-                return " " + HEADER_MARK  # the table's header row itself
+                return "", "", HEADER_MARK  # the table's header row itself
             columns = line  # the column names of the rows below
         elif all(c in line for c in cells):
-            return f" {context} {columns} {line}"
+            return context, columns, line
         elif " | " not in line:
             context = line  # a caption, a group label or a malfunction: the rows below sit under it
-    return ""
+    return None
+
+
+def row_context(chunk: Chunk, text: str) -> str:
+    """For a unit that is a table row (cells split by tabs): what the row sits under, as the chunk's
+    labelled text gives it (the column names of its cells, the caption, the group label or the
+    malfunction it belongs to), so that a question naming them finds the row. '' otherwise."""
+    place = _row_place(chunk, text)
+    if place is None:
+        return ""
+    return " " + HEADER_MARK if place[2] == HEADER_MARK else " " + " ".join(place)
+
+
+def row_group(chunk: Chunk, text: str) -> str:
+    """The group a table row sits under, below the table's caption ("MALFUNCTION: 3. DOOR HANDLE IS
+    JAMMED OR DOES NOT OPERATE SMOOTHLY" under "Table 3-1. Troubleshooting."); '' for a row in no group."""
+    place = _row_place(chunk, text)
+    return place[0].rsplit(" > ", 1)[1].strip() if place and " > " in place[0] else ""
+
+
+def another_group(terms: list[Term], group: str, row: str, groups: set[str], cfg: ExtractConfig = ExtractConfig()) -> bool:
+    """Whether a table `row` under `group` is about another thing than the rows under `groups`: its
+    group holds less than half of the question that the best of theirs holds, and the row itself
+    holds less of it than that group's label alone (the steps of "2. OUTER DOOR ... DOES NOT STAY
+    OPEN" for a question about a jammed door handle, whose rows sit under "3. DOOR HANDLE IS JAMMED
+    ..."). A row holding more of the question than that, the other part of a two-part question ("the
+    main bearing clearance" under "Crankshaft" beside "Piston Pin"), is not.
+
+    >>> from assistant.answer.evidence import question_terms
+    >>> terms = question_terms("The door handle is jammed. What is the first check?")
+    >>> jammed = {"MALFUNCTION: 3. DOOR HANDLE IS JAMMED OR DOES NOT OPERATE SMOOTHLY"}
+    >>> stay = "MALFUNCTION: 2. OUTER DOOR OR INNER DOOR DOES NOT STAY OPEN"
+    >>> another_group(terms, stay, "Step 1. Check to see if detent pin is installed.", jammed), another_group(terms, "", "Check it.", jammed)
+    (True, False)
+    """
+    groups = {g for g in groups if g}
+    if not group or not groups or group in groups:
+        return False
+    named = max(relevance(terms, g, "", cfg) for g in groups)
+    return relevance(terms, group, "", cfg) < 0.5 * named and relevance(terms, row, "", cfg) < named
 
 
 HEADER_MARK = "(header row)"
@@ -480,15 +518,20 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     if starts_section and not typed and (heading_rel >= rel[best] or best == body[0]):
         return Selection(*_read_section(body, chunk, list(hits), cfg, around), section=True)
     keep = {best}
+
+    def group(u: Unit) -> str:
+        return row_group(hits[u.hit].chunk, u.text)
+
     if "\t" in best.text:
         # a table row answers: the other rows that hold as much of the question (every row holds a
-        # value of the kind asked for, so that cannot tell them apart), no section opening
+        # value of the kind asked for, so that cannot tell them apart) and are about the same thing
+        # (not a row under another malfunction), no section opening
         for u in sorted((u for u in body if u in rel), key=lambda u: -rel[u]):
             if len(keep) >= cfg.max_units or rel[u] < cfg.keep_ratio * rel[best]:
                 break
-            if "\t" in u.text:
+            if "\t" in u.text and not another_group(terms, group(u), u.text, {group(best)}, cfg):
                 keep.add(u)
-        keep |= _other_part(question, keep, scored, terms, trails, typed)
+        keep |= _other_part(question, keep, scored, terms, trails, typed, group)
         rows = with_parallel_lines(sorted(keep, key=lambda u: (u.hit, u.start)), per_hit, hits)
         within = {u for u in _named_within(question, set(rows)) if (u.hit, u.start) != (best.hit, best.start)}
         rows = [u for u in rows if not any(u == w or (u.shown and u.shown == w.shown) for w in within)]  # with its second line
@@ -501,7 +544,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
         keep.add(u)
     if starts_section:
         keep.update(u for u in body[: cfg.lead_units] if _is_prose(u.text))
-    keep |= _other_part(question, keep, scored, terms, trails, typed)
+    keep |= _other_part(question, keep, scored, terms, trails, typed, group)
     keep |= run_in_bodies(keep, per_hit, hits)
     kept = sorted(keep, key=lambda u: (u.hit, u.start))
     if ANSWER_TYPES[0][0].search(question):
@@ -531,13 +574,15 @@ def _conjuncts(question: str, width: int = 3) -> set[str]:
 
 
 def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]], terms: list[Term],
-                trails: dict[Unit, str], typed: bool) -> set[Unit]:
+                trails: dict[Unit, str], typed: bool, group: Callable[[Unit], str] = lambda u: "") -> set[Unit]:
     """For a question that asks for two things, joined by "and" ("the piston pin diameter and
     the main bearing clearance", "1500 英尺和 30000 英尺") where the kept units hold one: the candidate
     unit that holds most of the question's remaining terms (idf-weighted, its headings and column
     names counted), when it holds at least half of what is left and what is left is a real part of the
     question (a quarter of it or more); where the question asks for a value (a torque, a gap), a unit
-    holding a value of that kind. At most one unit: {} when none qualifies."""
+    holding a value of that kind; never a table row about another thing than the kept rows
+    (`another_group`: "and corrective action" asks for the kept malfunction's action, not another
+    malfunction's check). At most one unit: {} when none qualifies."""
     if not TWO_PARTS.search(question):
         return set()
     total = sum(t.weight for t in terms) or 1.0
@@ -554,8 +599,9 @@ def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]]
     if near and (core := [t for t in missing if t.found(near)]):
         missing, need = core, sum(t.weight for t in core)
     pick, best = None, (0.0, 0.0)
+    groups = {group(u) for u in keep}
     for _, u in scored:
-        if u in keep or (typed and not type_bonus(question, u.text)):
+        if u in keep or (typed and not type_bonus(question, u.text)) or another_group(terms, group(u), u.text, groups):
             continue
         here = set(tokenize(f"{u.text} {trails.get(u, '')}"))
         # most of what is left; between units holding as much of it ("Second" under "Groove Clearance:"

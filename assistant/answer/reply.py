@@ -19,7 +19,7 @@ from ..types import Hit
 from .claims import Verifier, split_claims, verify_reply
 from .draft import Claim, Draft, Dropped
 from .evidence import question_language
-from .extract import ExtractConfig, Selection, item_title, passage_units, relevance, row_context
+from .extract import ExtractConfig, Selection, another_group, item_title, passage_units, relevance, row_context, row_group
 from .verify import norm
 
 LLM_EVIDENCE = 8  # evidence items (sentences, steps, table rows) in the prompt
@@ -45,18 +45,22 @@ class Evidence:
 def evidence(question: str, terms, sel: Selection, cfg: ExtractConfig = ExtractConfig()) -> list[Evidence]:
     """The evidence for the model's prompt: the units the extractive answer selected (`sel`), then
     the units of the top passages that hold most of the question, up to LLM_EVIDENCE items and
-    LLM_EVIDENCE_WORDS words, instead of whole passages."""
+    LLM_EVIDENCE_WORDS words, instead of whole passages; not a table row under another group than
+    the selected rows' (another malfunction's steps: `extract.another_group`)."""
     units, passages = sel.units, sel.passages
     chosen = [(u, True) for u in units if not u.injected]
     taken = {(passages[u.hit].chunk.id, u.start) for u, _ in chosen}
     top = passages[: cfg.candidates]
     per_hit = passage_units(top)  # the top passages' units: scored here, and where an item's title is found
+    groups = {row_group(passages[u.hit].chunk, u.text) for u, _ in chosen}
     scored = []
     for us in per_hit:
         for u in us:
             if u.heading or u.injected or (top[u.hit].chunk.id, u.start) in taken:
                 continue
             trail = " ".join(top[u.hit].chunk.section) + row_context(top[u.hit].chunk, u.text)
+            if another_group(terms, row_group(top[u.hit].chunk, u.text), u.text, groups, cfg):
+                continue  # a row under another malfunction (or group) than the answer's
             rel = relevance(terms, u.text, trail, cfg)
             if rel > 0 and len(u.text.split()) >= 4:  # not a stray label ("Inspect b.")
                 scored.append((rel + 0.1 * (u.hit == 0), u))
@@ -154,8 +158,8 @@ def _draft(claims: list[Claim], dropped: list[Dropped], hits: list[Hit], error: 
 
 def with_fallback(model: Draft, items: list[Evidence]) -> Draft:
     """The model's verified sentences, with the extractive answer, per sentence rather than per
-    answer, where the model fell short: a sentence that left out a number (or, of a table row, a
-    cell) of the extractive answer's item it cites gives way to that item, and each item of the
+    answer, where the model fell short: the sentences citing an item of the extractive answer that
+    together leave out a number (or, of a table row, a cell) of it give way to that item, and each item of the
     extractive answer that a dropped sentence cited or that holds a number no sentence gives is
     added, quoted whole as the extractive answer quotes it (so the answer holds every value of the
     extractive one, and nothing the extractive answer would not show that the model did not write).
@@ -179,9 +183,15 @@ def with_fallback(model: Draft, items: list[Evidence]) -> Draft:
         cells = items[i].shown.split("\t") if "\t" in items[i].shown else []
         return any((words := set(tokenize(cell))) and not words & said for cell in cells)
 
+    # the sentences citing an item that together leave out a value of it: the item instead (one
+    # sentence may give the step's action, the next its temperature)
+    told: dict[int, str] = {}
+    for c in model.claims:
+        told[c.hit] = f"{told.get(c.hit, '')} {c.text}"
+    short = {i for i, text in told.items() if items[i].selected and lacks(i, text)}
     claims: list[Claim] = []
-    for c in model.claims:  # a sentence that left out a value of the item it cites: the item instead
-        if items[c.hit].selected and lacks(c.hit, c.text):
+    for c in model.claims:
+        if c.hit in short:
             if all(k.hit != c.hit for k in claims) and plain(items[c.hit].shown):
                 claims.append(quoted(c.hit))
         else:
