@@ -1,13 +1,15 @@
 """Display text for a verbatim source span: what an answer, a warning or a step card shows, while the
 citation keeps the source's own characters. List markers ("1.", "-", "•", "(a)"), Markdown emphasis
 (**x**, *x*, `x`), links, block-quote marks and table pipes are presentation, not content; lines a
-PDF wrapped are joined (Chinese without a space, "lock-\\nout" without a break), and a degree sign
-printed as a bullet or a small "o" reads "°" ("60•C").
+PDF wrapped are joined (Chinese without a space, "lock-\\nout" without a break), a dot leader reads
+": " and a degree sign printed as a bullet or a small "o" reads "°" ("60•C").
 
 >>> plain("- Filter housing cover torque: **25 N·m**")
 'Filter housing cover torque: 25 N·m'
 >>> plain("| Oil temperature | 30–60 °C | Above 65 °C: E-305, clean the cooler fins |")
 'Oil temperature: 30–60 °C; Above 65 °C: E-305, clean the cooler fins'
+>>> plain("Firing order . . . . . . . . 1-8-7-2-6-5-4-3 (clockwise)")
+'Firing order: 1-8-7-2-6-5-4-3 (clockwise)'
 >>> plain("2. Switch off Q1.\\r\\nFit your padlock.")
 'Switch off Q1. Fit your padlock.'
 >>> plain("由 1 名经过培训的维修技术人\\r\\n员完成。")
@@ -65,9 +67,13 @@ def strip_emphasis(text: str) -> str:
     return text
 
 
+DOT_LEADER = re.compile(r"(?<=\S)\s?(?:\.\s?){4,}\s?(?=\S)")  # "Firing order . . . . 1-8-7-2-6-5-4-3"
+
+
 def plain_line(line: str) -> str:
-    """One line without its list marker, quote mark, emphasis or table pipes."""
-    line = _QUOTE_MARK.sub("", line)
+    """One line without its list marker, quote mark, emphasis or table pipes; a dot leader between a
+    label and its value reads ": "."""
+    line = DOT_LEADER.sub(": ", _QUOTE_MARK.sub("", line))
     if is_table_row(line):
         line = _row(line)
     return strip_emphasis(LIST_MARKER.sub("", line, count=1)).strip()

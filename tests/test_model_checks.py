@@ -181,3 +181,18 @@ def test_the_other_part_of_a_two_part_question_may_sit_under_another_group():
     q = "On the 6.2L, what are the piston pin diameter and the main bearing clearance?"
     quoted = " ".join(u.text for u in extract.select(q, question_terms(q), [pin, crank]).units)
     assert "1.2203-1.2206" in quoted and "0.002-0.004" in quoted and "End Play" not in quoted
+
+
+def test_a_specification_lines_value_stays_with_its_label():
+    """A specification list leads each label to its value with dots ("Firing order . . . . 1-8-7-...");
+    the line is one unit (the dots are no full stops), shown as "label: value", quoted as printed."""
+    specs = ("Cylinders:\nArrangement . . . . . . . . . . . . . . . . 90° V\n"
+             "Firing order . . . . . . . . . . . . . . 1-8-7-2-6-5-4-3 (clockwise)\n"
+             "Bore . . . . . . . . . . . . . . . . . . . 3.98 in.\t10.1 cm")
+    hit = Hit(_chunk(specs, ("1-10. DESCRIPTION", "Engine Specifications")), 0.5)
+    q = "What is the firing order?"
+    d = extract.draft(q, question_terms(q), [hit])
+    assert [c.text for c in d.claims] == ["Firing order: 1-8-7-2-6-5-4-3 (clockwise)"]
+    assert specs[d.claims[0].start:d.claims[0].end] == "Firing order . . . . . . . . . . . . . . 1-8-7-2-6-5-4-3 (clockwise)"
+    said = split_claims("The firing order is . . . . . . 1-8-7-2-6-5-4-3 (clockwise) [1].")
+    assert said == [("The firing order is: 1-8-7-2-6-5-4-3 (clockwise).", [1])]

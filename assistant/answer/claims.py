@@ -33,7 +33,7 @@ from .draft import Claim, Dropped
 from .evidence import Term, question_terms
 from .extract import Unit, passage_units, row_context, row_key, row_label
 from ..index.lexical import tokenize
-from ..plaintext import plain
+from ..plaintext import DOT_LEADER, plain
 from ..textrules import NUMBER, NUMBER_UNIT, TORQUE_UNIT, read_degrees
 from ..types import Hit
 from .verify import norm, overlap, sentences, unsupported_numbers
@@ -62,7 +62,7 @@ def _clean(text: str) -> str:
 def split_claims(raw: str) -> list[tuple[str, list[int]]]:
     """Sentences of a reply with the passage numbers each cites. A marker standing alone after a
     sentence ("... 25 N·m. [1]") belongs to that sentence."""
-    raw = raw.replace(REFUSAL, " ")
+    raw = DOT_LEADER.sub(": ", raw.replace(REFUSAL, " "))  # "is . . . . 1-8-7-2": one sentence, not a stop per dot
     spans: list[list[int]] = []
     for s, e in sentences(raw):
         if spans and raw[s:e][:1].islower():  # no sentence opens in lower case: "0.5 in. max., and ..." is one

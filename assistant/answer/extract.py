@@ -105,6 +105,9 @@ def _logical_lines(text: str, headings: set[str]) -> list[tuple[int, int, bool]]
     return [tuple(x) for x in out]
 
 
+_LEADER = re.compile(r"\S\s?(?:\.\s?){4,}\s?\S")  # a label, a dot leader, a value: a specification list's line
+
+
 def units(text: str, headings: set[str] | None = None) -> list[tuple[int, int]]:
     """Spans of the sentence units of `text` (see the module doc)."""
     return [(s, e) for s, e, _ in _units(text, {h.lower() for h in headings or ()})]
@@ -117,9 +120,11 @@ def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
             out.append((ls, le, True))
             continue
         seg = text[ls:le]
-        if "\t" in seg or (_opens_item(seg) and _word_count(seg) <= 40):
-            # a table row (cells split by tabs) is one unit: its value cells belong to its label
-            out.append((ls, le, False))  # so is a step or list item: one instruction, kept whole
+        if "\t" in seg or _LEADER.search(seg) or (_opens_item(seg) and _word_count(seg) <= 40):
+            # a table row (cells split by tabs) is one unit: its value cells belong to its label, as
+            # does the value a dot leader leads to ("Firing order . . . . 1-8-7-2-6-5-4-3"); so is a
+            # step or list item: one instruction, kept whole
+            out.append((ls, le, False))
             continue
         out += [(s, e, False) for s, e in running_sentences(text, ls, le)]
     out = [(s, e, h) for s, e, h in out if any(ch.isalnum() for ch in text[s:e])]
