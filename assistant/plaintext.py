@@ -24,7 +24,7 @@ from .textrules import CLOSED, read_degrees
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
 LIST_MARKER = re.compile(
-    r"^\s*(?:\d{1,3}[.)．](?![\d.])\s*|[（(](?:\d{1,3}|[a-zA-Z]|[ivx]{1,4})[)）]\s*|\d{1,3}、\s*|[a-zA-Z][.)]\s+"
+    r"^\s*(?:\d{1,3}[.)．](?![\d.])\s*|[（(] ?(?:\d{1,3}|[a-zA-Z]|[ivx]{1,4}) ?[)）]\s*|\d{1,3}、\s*|[a-zA-Z][.)]\s+"
     r"|[-*+•·▪◦●■□➢►▶✓–—]\s+|[\u2460-\u2473]\s*)")
 _QUOTE_MARK = re.compile(r"^\s*(?:>\s*)+|^\s*#{1,6}\s+")
 _EMPHASIS = (

@@ -8,6 +8,7 @@ from assistant.answer import extract, reply
 from assistant.answer.claims import Verifier, split_claims
 from assistant.answer.draft import Claim, Draft, Dropped
 from assistant.answer.evidence import question_terms
+from assistant.plaintext import plain
 from assistant.types import Chunk, Hit
 
 DAMPER = ("z. Torsional Damper\n"
@@ -125,7 +126,7 @@ def test_a_step_told_in_several_sentences_keeps_its_polarity_and_its_degrees():
     shown = reply.with_fallback(Draft("llm", tuple(v.claims), tuple(hits)), items)
     assert [c.text for c in shown.claims] == [c.text for c in v.claims]
     alone = reply.with_fallback(Draft("llm", tuple(v.claims[:1]), tuple(hits)), items)  # the values left out
-    assert [c.text for c in alone.claims] == [extract.plain(BEARINGS)]
+    assert [c.text for c in alone.claims] == [plain(BEARINGS)]
     assert "140°F (60°C)" in alone.claims[0].text and "60•C" in hits[0].chunk.text  # the quote keeps the print
 
 
@@ -196,3 +197,4 @@ def test_a_specification_lines_value_stays_with_its_label():
     assert specs[d.claims[0].start:d.claims[0].end] == "Firing order . . . . . . . . . . . . . . 1-8-7-2-6-5-4-3 (clockwise)"
     said = split_claims("The firing order is . . . . . . 1-8-7-2-6-5-4-3 (clockwise) [1].")
     assert said == [("The firing order is: 1-8-7-2-6-5-4-3 (clockwise).", [1])]
+

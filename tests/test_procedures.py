@@ -10,7 +10,11 @@ import pytest
 
 from assistant.cards import CardDrafter
 from assistant.cards.branches import read_branches
+from assistant.cards.items import read_items
+from assistant.cards.source import from_chunks
 from assistant.ingest import parse
+from assistant.plaintext import plain
+from assistant.types import Chunk
 from tests import procedure_pdfs as P
 
 
@@ -191,3 +195,19 @@ def test_a_voice_session_follows_a_decision_steps_yes_and_no(drafter):
     assert session.step == 3
     _navigate(parse("no"), session, "en", vs)
     assert session.step == 3
+
+
+def test_a_step_marker_spaced_from_its_parenthesis_opens_a_step():
+    """The TM prints "(2 )" with a space inside the parenthesis: each such line is a step of its own
+    (a card once read steps (2)-(5) into step 1), shown without its marker."""
+    text = ("b . Replace. (Figure 3-22)\n"
+            "(1)\u3000Remove and retain hex-head screw (1), lock washer (2), and flat washer (3) from\n"
+            "top (upper) hole of keeper assembly (4).\n"
+            "(2 )\u3000Remove and retain hex-head screw (5), lock washer (2), and flat washer (3) from\n"
+            "bottom (lower) hole of keeper (4) and remove.\n"
+            "(3 )\u3000Position laminated shim (7), shim (6), and each keeper (4) in place.")
+    chunk = Chunk("k1", "tm-10-5411-205-13.pdf", 58, ("3-20. Keeper Assembly",), 0, len(text), text, "en")
+    doc = from_chunks("tm-10-5411-205-13.pdf", "pdf", [chunk])
+    steps = [i for i in read_items(doc) if i.kind == "step"]
+    assert [s.number for s in steps] == [1, 2, 3]
+    assert plain(doc.text[steps[1].start:steps[1].end]).startswith("Remove and retain hex-head screw (5)")

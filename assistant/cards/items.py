@@ -16,9 +16,10 @@ from ..textrules import CLOSED, CONTINUED, SIGNAL_WORDS, signal_words
 from .source import DocText
 
 _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
-# Markers that start a numbered step at the start of a line: "1." "2)" "（3）" "4、" "第5步" "Step 6:" "⑦".
+# Markers that start a numbered step at the start of a line: "1." "2)" "（3）" "4、" "第5步" "Step 6:" "⑦"
+# (a PDF may space a parenthesis from its number: "(2 )").
 STEP_RE = re.compile(
-    r"^\s*(?:(\d{1,3})[.)．](?![\d.])\s*|[（(](\d{1,3})[)）]\s*|(\d{1,3})、\s*|第\s*([一二三四五六七八九十\d]{1,3})\s*步[：:、.．\s]*"
+    r"^\s*(?:(\d{1,3})[.)．](?![\d.])\s*|[（(] ?(\d{1,3}) ?[)）]\s*|(\d{1,3})、\s*|第\s*([一二三四五六七八九十\d]{1,3})\s*步[：:、.．\s]*"
     r"|step\s+(\d{1,3})\s*[:.)\-–]?\s*|([\u2460-\u2473])\s*)", re.IGNORECASE)
 # "1 Remove the ..." (number, space, capital): weaker, a wrapped line can start like that too.
 WEAK_STEP_RE = re.compile(r"^\s*(\d{1,3})\s+(?=[A-Z\u4e00-\u9fff])")
