@@ -27,7 +27,7 @@ from .draft import Claim, Draft
 from .evidence import Term, question_language
 from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
-from ..plaintext import plain
+from ..plaintext import DOT_LEADER, plain
 from ..textrules import BRANCH_START, CLOSED, HAZARD_LEVELS, INJECTION_RE, NUMBER, running_sentences, signal_words  # INJECTION_RE: planted text, units we refuse to repeat
 from ..enclosing import unit_passages
 from ..index.chunk import ROW_CUT, ROW_REST
@@ -105,9 +105,6 @@ def _logical_lines(text: str, headings: set[str]) -> list[tuple[int, int, bool]]
     return [tuple(x) for x in out]
 
 
-_LEADER = re.compile(r"\S\s?(?:\.\s?){4,}\s?\S")  # a label, a dot leader, a value: a specification list's line
-
-
 def units(text: str, headings: set[str] | None = None) -> list[tuple[int, int]]:
     """Spans of the sentence units of `text` (see the module doc)."""
     return [(s, e) for s, e, _ in _units(text, {h.lower() for h in headings or ()})]
@@ -120,7 +117,7 @@ def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
             out.append((ls, le, True))
             continue
         seg = text[ls:le]
-        if "\t" in seg or _LEADER.search(seg) or (_opens_item(seg) and _word_count(seg) <= 40):
+        if "\t" in seg or DOT_LEADER.search(seg) or (_opens_item(seg) and _word_count(seg) <= 40):
             # a table row (cells split by tabs) is one unit: its value cells belong to its label, as
             # does the value a dot leader leads to ("Firing order . . . . 1-8-7-2-6-5-4-3"); so is a
             # step or list item: one instruction, kept whole
