@@ -14,6 +14,7 @@ MiniLM (and e5) on their own threads while BM25 runs; `Retriever.stage_times` ti
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -24,6 +25,8 @@ import numpy as np
 from .documents import demote_copies, document_evidence, document_identities
 from .enclosing import enclosing_units
 from .index.chunk import detect_language
+from .index.lexical import tokenize
+from .plaintext import DOT_LEADER
 from .index.embed import Embedder, get_embedder
 from .glossary import english_rendering, expand_query
 from .index.library import Library
@@ -84,7 +87,7 @@ class _Clock:
 class Retriever:
     def __init__(self, library: Library, embedder: Embedder | None = None, reranker: str | None = None,
                  dense_weight: float = 0.5, ml_weight: float = 0.5, pool: int = 50, cross_language_factor: float = 0.8, heading_weight: float = 0.1,
-                 identity_weight: float = 0.2):
+                 identity_weight: float = 0.2, label_weight: float = 0.3):
         self.library = library
         s = library.settings
         quant = library.manifest.quantization if s.device != "cuda" else "none"
@@ -95,6 +98,7 @@ class Retriever:
         self.cross_language_factor = cross_language_factor
         self.heading_weight = heading_weight
         self.identity_weight = identity_weight
+        self.label_weight = label_weight
         self.unit_tokens = s.unit_tokens  # the budget of the unit returned around each match (enclosing.py); 0: the chunk alone
         self.pool = pool
         self.reranker = _load_reranker(reranker) if reranker else None
@@ -172,14 +176,17 @@ class Retriever:
         if self.heading_weight:
             for i, bonus in heading_match(query, rows, fused, snap.lexical).items():
                 fused[i] += self.heading_weight * bonus
-        clock.lap("heading match")
+        if self.label_weight:
+            for i, bonus in label_match(query, rows, fused, snap.lexical).items():
+                fused[i] += self.label_weight * bonus
+        clock.lap("heading and label match")
         fused = self._weigh_documents(query, fused, rows, snap)
         clock.lap("document evidence")
         # Each channel adds at most its weight (its scores are normalised to 0..1) and the heading match at
         # most its own: dividing by that ceiling puts every score in 0..1 (1 = the best on every channel the
         # library has) without changing the ranking or the ratios between hits of one query.
         # (a passage is scored by one of the two MiniLM channels, by its language)
-        ceiling = max(dense_weight, rendered_weight if rendered else 0.0) + sum(w for w, present in ((1 - self.dense_weight, True), (self.ml_weight, searched)) if present and w > 0) + max(0.0, self.heading_weight)
+        ceiling = max(dense_weight, rendered_weight if rendered else 0.0) + sum(w for w, present in ((1 - self.dense_weight, True), (self.ml_weight, searched)) if present and w > 0) + max(0.0, self.heading_weight) + max(0.0, self.label_weight)
         if boost:
             fused = {i: s * (1 + DOC_BOOST * min(1.0, max(0.0, boost.get(rows[i].doc, 0.0)))) for i, s in fused.items()}
             ceiling *= 1 + DOC_BOOST  # scores stay in 0..1
@@ -338,6 +345,64 @@ def heading_match(query: str, rows: dict, candidates, lexical) -> dict[int, floa
         out[i] = sum(w[t] for t in head & q) / total * (1.0 if opens else 0.5)
     return out
 
+
+
+def label_match(query: str, rows: dict, candidates, lexical) -> dict[int, float]:
+    """How much of the question (IDF-weighted, 0..1) a candidate's table rows and specification lines
+    name, as a technician looks a value up: by its label, named whole ("the height and width of the
+    shelter" names the rows "Height" and "Width"; "the firing order" the line "Firing order . . . .
+    1-8-7-2-6-5-4-3"), read under its table's caption and group ("Table 2-3. General Repair Standards
+    (6.5L). > Cylinder Bore" over "Diameter": "the cylinder bore diameter for the 6.5L" names more of
+    that row than of the piston pin's "Diameter"). MiniLM reads a table of numbers poorly."""
+    q = set(tokenize(query))
+    total = sum(lexical.idf(t) for t in q)
+    out: dict[int, float] = {}
+    if total <= 0:
+        return out
+    for i in candidates:
+        c = rows[i]
+        named = set().union(*(toks & q for toks, words in _labels(c.text, c.labelled) if words <= q))
+        if named:
+            out[i] = sum(lexical.idf(t) for t in named) / total
+    return out
+
+
+_SHORT_CODE = re.compile(r"\S{1,5}")
+
+
+@lru_cache(maxsize=8192)
+def _labels(text: str, labelled: str = "") -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Each label of a passage, as (the tokens it is read with, its words): a table row's first cell
+    (its first two where the first is a short size or item number, "1/2 | 13"), with the caption and
+    group it sits under in the passage's labelled text (Chunk.labelled: "Caption > Group" lines over
+    "label | value" rows), and a specification line's words before its dot leader. Its words are the
+    tokens a question must name for it to name the label ("Main Bearing Clearance – # 1,2,3,4,5" is
+    named by "the main bearing clearance"; the numbers count where the question gives them too); a
+    label of numbers and single letters alone ("5", "b") names nothing."""
+    out = []
+
+    def add(label: str, context: frozenset[str] = frozenset()) -> None:
+        toks = _heading_tokens(label)
+        words = frozenset(t for t in toks if not t.isdigit() and len(t) > 1)
+        if words:
+            out.append((toks | context, words))
+
+    context: frozenset[str] = frozenset()
+    for line in labelled.split("\n") if labelled else ():
+        if " || " in line:
+            continue  # the column names
+        if " | " in line:
+            cells = line.split(" | ")
+            two = len(cells) > 2 and _SHORT_CODE.fullmatch(cells[0].strip()) and re.search(r"\d", cells[0])
+            add(" ".join(cells[:2]) if two else cells[0], context)
+        else:
+            context = _heading_tokens(line)  # "Table 2-3. General Repair Standards (6.5L). > Cylinder Bore"
+    for line in text.split("\n"):
+        if m := DOT_LEADER.search(line):
+            add(line[: m.start()])
+        elif "\t" in line and not labelled:
+            add(line.split("\t", 1)[0])
+    return tuple(dict.fromkeys(out))
 
 
 @lru_cache(maxsize=65536)

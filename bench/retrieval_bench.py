@@ -66,7 +66,7 @@ INDEX_CODE = [ROOT / "assistant" / "ingest", ROOT / "assistant" / "index" / "chu
               ROOT / "assistant" / "index" / "lexical.py", ROOT / "assistant" / "index" / "multilingual.py",
               ROOT / "assistant" / "index" / "embed.py", ROOT / "assistant" / "settings.py"]
 STAGES = ("filters", "BM25", "embed MiniLM", "embed e5", "wait for encoders", "FAISS MiniLM", "FAISS e5 passages",
-          "FAISS e5 sentences", "chunk rows", "planted check", "fusion", "heading match", "document evidence", "copies", "rerank", "units", "total", "CPU, all threads")
+          "FAISS e5 sentences", "chunk rows", "planted check", "fusion", "heading and label match", "document evidence", "copies", "rerank", "units", "total", "CPU, all threads")
 
 
 def metrics(questions, ranked_texts, times_ms) -> dict:

@@ -198,3 +198,37 @@ def test_a_specification_lines_value_stays_with_its_label():
     said = split_claims("The firing order is . . . . . . 1-8-7-2-6-5-4-3 (clockwise) [1].")
     assert said == [("The firing order is: 1-8-7-2-6-5-4-3 (clockwise).", [1])]
 
+
+
+def test_the_other_part_of_a_two_part_question_is_read_from_the_lower_hits():
+    """"The number 5 camshaft journal diameter and the connecting rod side clearance": the camshaft's
+    rows fill the first hits and the rod's row is the sixth. The search returned it, so the answer
+    reads it: the two values a technician asked for, each quoted, both shown to the model; a question
+    asking one thing does not reach that far."""
+    def rows(group: str, lines: list[str], cid: str, score: float) -> Hit:
+        text = "\n".join(lines)
+        labelled = "\n".join([f"Table 2-3. General Repair Standards (6.5L) > {group}", "STANDARD || METRIC"]
+                             + [r.replace("\t", " | ") for r in lines])
+        return Hit(Chunk(cid, "tm-9-2815-237-34.pdf", 240, ("2-45. REPAIR AND REPLACEMENT STANDARDS (Cont'd)",), 0, len(text), text,
+                         "en", labelled=labelled), score)
+    cam = rows("Camshaft", ["Journal Diameter - # 1,2,3,4\t2.164-2.166 in.\t54.965-55.016 mm",
+                            "Journal Diameter - # 5\t2.007-2.009 in.\t50.978-51.029 mm",
+                            "Journal Clearance\t0.001-0.004 in.\t0.025-0.102 mm"], "cam", 0.6)
+    lift = rows("Camshaft", ["Lift: Intake\t0.281±0.002 in.\t7.137±0.05 mm", "Lift: Exhaust\t0.281±.002 in.\t7.137±0.05 mm"], "lift", 0.5)
+    pin = rows("Piston Pin", ["Diameter\t1.2203-1.2206 in.\t30.9956-31.0032 mm", "Fit in Rod\t0.0003-0.0010 in.\t0.0076-0.025 mm"], "pin", 0.45)
+    bore = rows("Cylinder Bore", ["Diameter\t3.978-3.981 in.\t101.041-101.12 mm", "Out of Round\t0.0008 in.\t0.0203 mm max."], "bore", 0.44)
+    crank = rows("Crankshaft", ["Main Journal Diameter – # 5\t2.949-2.950 in.\t74.905-74.930 mm"], "crank", 0.43)
+    rod = rows("Connecting Rod", ["Rod Side Clearance\t0.007-0.025 in.\t0.178-0.635 mm", "Rod Bearing Clearance\t0.0017-0.0039 in.\t0.044-0.099 mm"],
+               "rod", 0.42)
+    hits = [cam, lift, pin, bore, crank, rod]
+    q = "For the 6.5L, give the number 5 camshaft journal diameter and the connecting rod side clearance."
+    terms = question_terms(q)
+    sel = extract.select(q, terms, hits)
+    quoted = [u.text for u in sel.units]
+    assert any("2.007-2.009" in t for t in quoted) and any("0.007-0.025" in t for t in quoted), quoted
+    assert not any("0.0017-0.0039" in t for t in quoted)  # the rod's other row is not the one asked for
+    items = reply.evidence(q, terms, sel)
+    assert any("0.007-0.025" in e.hit.chunk.text and e.selected for e in items)
+    assert extract.select(q, terms, hits[:4]).units  # ... and without the sixth hit the first part still answers
+    one = "For the 6.5L, give the number 5 camshaft journal diameter."
+    assert not any("0.007-0.025" in u.text for u in extract.select(one, question_terms(one), hits).units)

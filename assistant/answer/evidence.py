@@ -34,6 +34,10 @@ _ZH_FUNCTION = re.compile(r"请问|是多少|是什么|为什么|什么|多少|�
 _ZH_JOINERS = "时应为到的了是在把将要和与及或对从给被并"
 _EDGE_JOINERS = re.compile(rf"(?<![\u3400-\u9fff])[{_ZH_JOINERS}]+|[{_ZH_JOINERS}]+(?![\u3400-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# ... and in English: the verbs of asking and the light verbs a question is put with ("give the number 5
+# journal diameter", "how thick a shim goes behind the keeper"), as 请问 and 需要 are: a manual does not
+# print them beside the value asked for, so they are no terms it fails to hold
+EN_FUNCTION = frozenset(tokenize("give gives tell say says please provide explain describe go goes need needs know want"))
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,11 @@ def question_terms(question: str, idf=None) -> list[Term]:
     (glossary.segments) are one term each, held by the word (all its bigrams) or by one of its
     translations; the text between them gives bigrams (with the neighbouring characters, so "回" in
     "回油滤芯" is the bigram 回油), codes and English words, its question words and joining characters
-    dropped."""
+    dropped. An English question's verbs of asking are no terms either (EN_FUNCTION).
+
+    >>> [t.label for t in question_terms("How thick a shim goes behind the keeper?")]
+    ['thick', 'shim', 'behind', 'keeper']
+    """
     idf = idf or (lambda t: 1.0)
     if question_language(question) == "zh":
         pieces = segments(question)
@@ -117,7 +125,8 @@ def question_terms(question: str, idf=None) -> list[Term]:
         question = " ".join(rest)
     else:
         terms = []
-    toks = [t for t in dict.fromkeys(tokenize(question)) if not _CJK.fullmatch(t)]  # a lone character is no index token
+    # a lone character is no index token; an English question's asking words are no terms (EN_FUNCTION)
+    toks = [t for t in dict.fromkeys(tokenize(question)) if not _CJK.fullmatch(t) and t not in EN_FUNCTION]
     found = {t: [] for t in toks}
     for term, translations in terms_in(question):
         for t in set(tokenize(term)) & found.keys():

@@ -19,12 +19,13 @@ Units that read like instructions to an AI ("ignore previous instructions") are 
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
 from .draft import Claim, Draft
-from .evidence import Term, question_language
+from .evidence import EN_FUNCTION, Term, question_language
 from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
 from ..plaintext import DOT_LEADER, plain
@@ -533,7 +534,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
                 break
             if "\t" in u.text and not another_group(terms, group(u), u.text, {group(best)}, cfg):
                 keep.add(u)
-        keep |= _other_part(question, keep, scored, terms, trails, typed, group)
+        keep |= _other_part(question, keep, scored, terms, trails, typed, group) or _part_below(question, keep, hits, len(first), terms, trails, typed, group)
         rows = with_parallel_lines(sorted(keep, key=lambda u: (u.hit, u.start)), per_hit, hits)
         within = {u for u in _named_within(question, set(rows)) if (u.hit, u.start) != (best.hit, best.start)}
         rows = [u for u in rows if not any(u == w or (u.shown and u.shown == w.shown) for w in within)]  # with its second line
@@ -546,7 +547,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
         keep.add(u)
     if starts_section:
         keep.update(u for u in body[: cfg.lead_units] if _is_prose(u.text))
-    keep |= _other_part(question, keep, scored, terms, trails, typed, group)
+    keep |= _other_part(question, keep, scored, terms, trails, typed, group) or _part_below(question, keep, hits, len(first), terms, trails, typed, group)
     keep |= run_in_bodies(keep, per_hit, hits)
     kept = sorted(keep, key=lambda u: (u.hit, u.start))
     if ANSWER_TYPES[0][0].search(question):
@@ -557,21 +558,28 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
 TWO_PARTS = re.compile(r"\band\b|和|及|与|、|分别|\bboth\b", re.IGNORECASE)  # a question asking for two things
 
 
-def _conjuncts(question: str, width: int = 3) -> set[str]:
-    """The lexical tokens of the words just before and after each "and" of an English question (up
-    to `width` content words on each side): the two things it asks for. Empty for a Chinese question.
+def conjuncts(question: str, width: int = 3) -> set[str]:
+    """The lexical tokens of the words just before and after each "and" of an English question (up to
+    `width` words on each side, from the first content word: "..., and what is the maximum total shim
+    thickness?" names "maximum total shim"): the two things it asks for. Empty for a Chinese question.
 
-    >>> sorted(_conjuncts("During engine run-in, what oil pressure and temperature limits must be held?"))
+    >>> sorted(conjuncts("During engine run-in, what oil pressure and temperature limits must be held?"))
     ['limit', 'oil', 'pressur', 'temperatur']
+    >>> sorted(conjuncts("How thick a shim goes behind the keeper, and what is the maximum total shim thickness?"))
+    ['behind', 'keeper', 'maximum', 'shim', 'total']
     """
     if question_language(question) != "en":
         return set()
     out: set[str] = set()
     words = re.findall(r"[\w./-]+", question.lower())
     for i, w in enumerate(words):
-        if w in ("and", "both"):
-            for side in (words[max(0, i - width): i], words[i + 1: i + 1 + width]):
-                out |= set(tokenize(" ".join(side)))
+        if w not in ("and", "both"):
+            continue
+        for side in (words[:i][::-1], words[i + 1:]):
+            # the words next to the "and" (leading stop and asking words passed over: "and what is the")
+            lead = next((k for k, v in enumerate(side) if any(t not in EN_FUNCTION for t in tokenize(v))), len(side))
+            near = list(itertools.takewhile(lambda v: v not in ("and", "both"), side[lead: lead + width]))
+            out |= {t for t in tokenize(" ".join(near)) if t not in EN_FUNCTION}
     return out
 
 
@@ -597,7 +605,7 @@ def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]]
         return set()
     # the words either side of the "and" name the two things ("oil pressure and temperature limits"):
     # what is missing of them is the other part (not the question's other words, "during", "held")
-    near = _conjuncts(question)
+    near = conjuncts(question)
     if near and (core := [t for t in missing if t.found(near)]):
         missing, need = core, sum(t.weight for t in core)
     pick, best = None, (0.0, 0.0)
@@ -612,6 +620,25 @@ def _other_part(question: str, keep: set[Unit], scored: list[tuple[float, Unit]]
         if g > best:
             pick, best = u, g
     return {pick} if pick is not None and best[0] >= 0.5 * need else set()
+
+
+def _part_below(question: str, keep: set[Unit], hits: list[Hit], below: int, terms: list[Term], trails: dict[Unit, str],
+                typed: bool, group: Callable[[Unit], str]) -> set[Unit]:
+    """The other part of a two-part question (`_other_part`) from the hits below the first ones
+    (`hits[below:]`, their matched chunks), where no unit of the first ones holds it: "the number 5
+    camshaft journal diameter and the connecting rod side clearance" finds the journal's row in the
+    first hits and the rod's in the sixth. The search already returned them: this reads them, it does
+    not search again."""
+    if not TWO_PARTS.search(question) or len(hits) <= below:
+        return set()
+    lower = []
+    for j, h in enumerate(hits[below:], below):
+        for u in chunk_units(h.chunk, j):
+            if u.heading or u.injected or (context := row_context(h.chunk, u.text)).endswith(HEADER_MARK):
+                continue
+            trails[u] = " ".join(h.chunk.section) + context
+            lower.append((0.0, u))
+    return _other_part(question, keep, lower, terms, trails, typed, group)
 
 
 def whole_rows(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],

@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="hybrid search (BM25 + dense) over a library",
                        description="Hybrid search over a library. Each hit: document, page, section path (its headings), "
                        "score and text. The score is in 0..1: the weighted sum of the per-query normalised channel scores "
-                       "(BM25, dense, multilingual) and the heading match, divided by the most they can add up to, so 1 is "
+                       "(BM25, dense, multilingual), the heading match and the label match, divided by the most they can add up to, so 1 is "
                        "the best possible match on every channel (with --reranker: the reranker's score squashed "
                        "to 0..1). Scores rank hits of one query; they are not comparable across queries. A hit is the unit around "
                        "the matched passage: the rest of its section within --unit-tokens (a table passage with its column "

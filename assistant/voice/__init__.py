@@ -7,7 +7,7 @@ transcribes (Chinese with its own prompt and a correction by sound), Piper (Engl
 
     from assistant.voice import handle_voice, VoiceError
     out = handle_voice(open("q.wav", "rb").read(), "q.wav", "audio/wav", None, None, retriever, None, settings)
-    out["spoken_answer"]   # 'Filter housing cover torque: 25 newton metres. Source: page 1 of the HP3 quick reference.'
+    out["spoken_answer"]   # 'Filter housing cover torque: 25 newton metres. Source: page 2 of the HP3 pump manual.'
 
 Stages, one module each: audio (sniff, decode, limits), vad (silence and noise), asr (Whisper
 assembly and recognition, Chinese routing), vocab (words to expect), zhfix (Chinese corrected by
