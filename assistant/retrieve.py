@@ -14,7 +14,6 @@ MiniLM (and e5) on their own threads while BM25 runs; `Retriever.stage_times` ti
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -25,11 +24,11 @@ import numpy as np
 from .documents import demote_copies, document_evidence, document_identities
 from .enclosing import enclosing_units
 from .index.chunk import detect_language
-from .index.lexical import tokenize
-from .plaintext import DOT_LEADER
 from .index.embed import Embedder, get_embedder
 from .glossary import english_rendering, expand_query
+from .index.lexical import tokenize
 from .index.library import Library
+from .plaintext import DOT_LEADER
 from .rerank import _load_reranker
 from .textrules import planted
 from .types import Hit
@@ -182,8 +181,8 @@ class Retriever:
         clock.lap("heading and label match")
         fused = self._weigh_documents(query, fused, rows, snap)
         clock.lap("document evidence")
-        # Each channel adds at most its weight (its scores are normalised to 0..1) and the heading match at
-        # most its own: dividing by that ceiling puts every score in 0..1 (1 = the best on every channel the
+        # Each channel adds at most its weight (its scores are normalised to 0..1) and the heading and label
+        # matches at most theirs: dividing by that ceiling puts every score in 0..1 (1 = the best on every channel the
         # library has) without changing the ranking or the ratios between hits of one query.
         # (a passage is scored by one of the two MiniLM channels, by its language)
         ceiling = max(dense_weight, rendered_weight if rendered else 0.0) + sum(w for w, present in ((1 - self.dense_weight, True), (self.ml_weight, searched)) if present and w > 0) + max(0.0, self.heading_weight) + max(0.0, self.label_weight)
@@ -326,8 +325,6 @@ def heading_match(query: str, rows: dict, candidates, lexical) -> dict[int, floa
     """How much of each candidate's own heading the question names (IDF-weighted, 0..1), halved for
     chunks that continue a section rather than open it. Manuals name topics in headings: "How do I open
     Email?" wants the section headed "Email", not "Add an email account"."""
-    from .index.lexical import tokenize
-
     q = set(tokenize(query))
     out: dict[int, float] = {}
     for i in candidates:
@@ -344,7 +341,6 @@ def heading_match(query: str, rows: dict, candidates, lexical) -> dict[int, floa
         opens = c.text.lstrip().startswith(c.section[-1][:24].strip())
         out[i] = sum(w[t] for t in head & q) / total * (1.0 if opens else 0.5)
     return out
-
 
 
 def label_match(query: str, rows: dict, candidates, lexical) -> dict[int, float]:
@@ -367,18 +363,17 @@ def label_match(query: str, rows: dict, candidates, lexical) -> dict[int, float]
     return out
 
 
-_SHORT_CODE = re.compile(r"\S{1,5}")
-
-
 @lru_cache(maxsize=8192)
 def _labels(text: str, labelled: str = "") -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """Each label of a passage, as (the tokens it is read with, its words): a table row's first cell
-    (its first two where the first is a short size or item number, "1/2 | 13"), with the caption and
-    group it sits under in the passage's labelled text (Chunk.labelled: "Caption > Group" lines over
-    "label | value" rows), and a specification line's words before its dot leader. Its words are the
-    tokens a question must name for it to name the label ("Main Bearing Clearance – # 1,2,3,4,5" is
-    named by "the main bearing clearance"; the numbers count where the question gives them too); a
-    label of numbers and single letters alone ("5", "b") names nothing."""
+    """Each label of a passage, as (the tokens it is read with, its words): a table row's label cells
+    (`extract.row_label`: its first, or its first two where the first is a short size, "1/2 | 13"),
+    with the caption and group it sits under in the passage's labelled text (Chunk.labelled: "Caption >
+    Group" lines over "label | value" rows), and a specification line's words before its dot leader.
+    Its words are the tokens a question must name for it to name the label ("Main Bearing Clearance –
+    # 1,2,3,4,5" is named by "the main bearing clearance"; the numbers count where the question gives
+    them too); a label of numbers and single letters alone ("5", "b") names nothing."""
+    from .answer.extract import row_label
+
     out = []
 
     def add(label: str, context: frozenset[str] = frozenset()) -> None:
@@ -392,22 +387,18 @@ def _labels(text: str, labelled: str = "") -> tuple[tuple[frozenset[str], frozen
         if " || " in line:
             continue  # the column names
         if " | " in line:
-            cells = line.split(" | ")
-            two = len(cells) > 2 and _SHORT_CODE.fullmatch(cells[0].strip()) and re.search(r"\d", cells[0])
-            add(" ".join(cells[:2]) if two else cells[0], context)
+            add(" ".join(row_label(line.replace(" | ", "\t"))), context)
         else:
             context = _heading_tokens(line)  # "Table 2-3. General Repair Standards (6.5L). > Cylinder Bore"
     for line in text.split("\n"):
         if m := DOT_LEADER.search(line):
             add(line[: m.start()])
         elif "\t" in line and not labelled:
-            add(line.split("\t", 1)[0])
+            add(" ".join(row_label(line)))
     return tuple(dict.fromkeys(out))
 
 
 @lru_cache(maxsize=65536)
 def _heading_tokens(heading: str) -> frozenset[str]:
     """A heading's lexical tokens (headings repeat across the candidates of many searches)."""
-    from .index.lexical import tokenize
-
     return frozenset(tokenize(heading))
