@@ -17,7 +17,9 @@ keeps its citation markers ([2]) and must pass these checks against the passage 
 5. it says something the question did not (`echoes`: a sentence of the question's own words is dropped).
 
 A sentence that joins facts of two or three passages it cites is checked against their quotes
-together, each passage adding something the others lack (`verify_combined`).
+together, each passage adding something the others lack (`verify_combined`); so is one that restates a
+model name or code that its passage lacks and a title over it holds ("on the HP-3": the manual's
+title; "for the 6.5L": the table's caption), with the line where that title is printed (`Verifier`).
 
 A sentence whose marker is missing or wrong but which another retrieved passage supports is cited
 to that passage instead; anything else is dropped, with the reason kept for the record.
@@ -28,14 +30,15 @@ to that passage instead; anything else is dropped, with the reason kept for the 
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from .draft import Claim, Dropped
 from .evidence import Term, question_terms
-from .extract import Unit, passage_units, row_context, row_key, row_label
+from .extract import Unit, _row_place, passage_units, row_context, row_key, row_label
 from ..index.lexical import tokenize
 from ..plaintext import DOT_LEADER, plain
 from ..textrules import NUMBER, NUMBER_UNIT, TORQUE_UNIT, read_degrees
-from ..types import Hit
+from ..types import Chunk, Hit
 from .verify import norm, overlap, sentences, unsupported_numbers
 
 MARKER = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
@@ -360,12 +363,38 @@ def verify_combined(text: str, cited: list[int], hits: list[Hit], units: list[li
     return [Claim(text, i, s, e, round(score, 3)) for i, s, e, *_ in parts]
 
 
+_CODE_TOKEN = re.compile(r"[a-z].*\d|\d.*[a-z]")  # a lexical token with a letter and a digit: "hp-3", "6.5l", "s-250/g"
+
+
+def titles_over(hit: Hit) -> list[str]:
+    """What a passage sits under, nearest first: a table row's group and caption ("Cylinder Bore",
+    "Table 2-3. General Repair Standards (6.5L)."), then its headings ("Table 1 – Technical data", ...,
+    "HP-3 Hydraulic Power Unit — Maintenance Manual")."""
+    out: list[str] = []
+    for line in hit.chunk.text.split("\n"):
+        place = _row_place(hit.chunk, line)
+        if place and place[0]:
+            out += [p.strip() for p in reversed(place[0].split(" > "))]
+    out += list(reversed(hit.chunk.section))
+    return [t for t in dict.fromkeys(out) if t]
+
+
 class Verifier:
     """Checks a reply sentence by sentence, in order, as it arrives. A sentence that only introduces
-    what follows ("To apply a theme, follow these steps:") is shown only if the next one passes."""
+    what follows ("To apply a theme, follow these steps:") is shown only if the next one passes.
 
-    def __init__(self, hits: list[Hit], min_support: float = 0.6, question: str = ""):
-        self.hits, self.units, self.min_support = hits, passage_units(hits), min_support
+    `printed(chunk, title)`, where given, finds where a title over a passage is printed (the manual's
+    title page, the table's caption line) as a passage of its own (a Hit spanning the line): a
+    sentence restating a model name or code that the passage it cites does not hold but a title over
+    it does ("The torque for the filter housing cover on the HP-3 is 25 N·m." of the row "Filter
+    housing cover torque | 25 N·m" in the HP-3 manual's technical data) is checked against the passage
+    and that line together (`verify_combined`), and cites both; `hits` then grows by that line."""
+
+    def __init__(self, hits: list[Hit], min_support: float = 0.6, question: str = "",
+                 printed: Callable[[Chunk, str], Hit | None] | None = None):
+        self.hits, self.units, self.min_support = list(hits), passage_units(hits), min_support
+        self.sent = len(hits)  # the passages the model read (and may cite); titles found are added after them
+        self.printed = printed
         self.asked = question_terms(question) if question else None  # for the subject check
         self.question_tokens = set(tokenize(question))  # for the echo check
         self.claims: list[Claim] = []
@@ -378,9 +407,10 @@ class Verifier:
         if echoes(text, self.question_tokens):
             r: Claim | Dropped | list[Claim] = Dropped(text, "it only restates the question")
         else:
-            r = verify_claim(text, cited, self.hits, self.units, self.min_support, self.asked)
+            r = verify_claim(text, cited, self.hits[: self.sent], self.units[: self.sent], self.min_support, self.asked)
             if isinstance(r, Dropped):
-                r = verify_combined(text, cited, self.hits, self.units, self.min_support) or r
+                r = (verify_combined(text, cited, self.hits[: self.sent], self.units[: self.sent], self.min_support)
+                     or self._under_title(text, cited) or r)
         intro, self._intro = self._intro, None
         if isinstance(r, Dropped):
             self.dropped.append(r)
@@ -396,6 +426,34 @@ class Verifier:
         self.claims += out + now
         return out + now
 
+    def _under_title(self, text: str, cited: list[int]) -> list[Claim] | None:
+        """The sentence checked against a cited passage and the printed line of a title over it that
+        holds the numbers the passage lacks ("HP-3", "6.5L"), where `printed` finds one; None else."""
+        if self.printed is None:
+            return None
+        valid = [n - 1 for n in dict.fromkeys(cited) if 1 <= n <= self.sent]
+        said = set(tokenize(text))
+        for i in valid + [i for i in range(self.sent) if i not in valid]:  # as verify_claim: the cited passages first
+            # what the passage lacks must be model names or codes ("hp-3", "6.5l"), every lacking number
+            # a part of one: a bare number ("In step 1, ...") is no name a title could vouch for
+            codes = {t for t in said - set(tokenize(self.hits[i].chunk.text)) if _CODE_TOKEN.search(t)}
+            lacking = unsupported_numbers(text, [self.hits[i].chunk.text])
+            if not codes or not lacking or not all(any(n in c for c in codes) for n in lacking):
+                continue
+            for title in titles_over(self.hits[i]):
+                if not codes <= set(tokenize(title)):
+                    continue  # the title does not name them
+                line = self.printed(self.hits[i].chunk, title)
+                if line is None:
+                    continue
+                self.hits.append(line)
+                self.units.append(passage_units([line])[0])
+                if r := verify_combined(text, [i + 1, len(self.hits)], self.hits, self.units, self.min_support):
+                    return r
+                self.hits.pop()
+                self.units.pop()
+        return None
+
     def close(self) -> list[Claim]:
         if self._intro:
             self.dropped.append(Dropped(self._intro.text, "introduces nothing"))
@@ -403,9 +461,12 @@ class Verifier:
         return []
 
 
-def verify_reply(raw: str, hits: list[Hit], min_support: float = 0.6, question: str = "") -> tuple[list[Claim], list[Dropped]]:
-    v = Verifier(hits, min_support, question)
+def verify_reply(raw: str, hits: list[Hit], min_support: float = 0.6, question: str = "",
+                 printed: Callable[[Chunk, str], Hit | None] | None = None) -> Verifier:
+    """The whole reply checked sentence by sentence: the Verifier, holding what passed (`claims`,
+    indexing into its `hits`: the passages, then any title lines found) and what did not (`dropped`)."""
+    v = Verifier(hits, min_support, question, printed)
     for text, cited in split_claims(raw):
         v.feed(text, cited)
     v.close()
-    return v.claims, v.dropped
+    return v

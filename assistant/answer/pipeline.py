@@ -35,7 +35,7 @@ from .extract import ExtractConfig
 from .hazards import Hazard, hazards_for, neighbours
 from .verify import citations, drop_unquoted_numbers
 from ..plaintext import join_items
-from ..types import Citation, Hit
+from ..types import Chunk, Citation, Hit
 
 REFUSAL_TEXT = {
     "en": "The manuals in the library do not cover this question. Closest sources:",
@@ -113,9 +113,9 @@ def _stages(question: str, retriever, llm, k: int, filters, max_tokens: int, pol
         items = reply.evidence(question, terms, chosen, cfg)
         sent = [e.hit for e in items]
         if stream:
-            model = yield from reply.stream_draft(question, sent, llm, max_tokens)
+            model = yield from reply.stream_draft(question, sent, llm, max_tokens, _printed(library))
         else:
-            model = reply.draft(question, sent, llm, max_tokens)
+            model = reply.draft(question, sent, llm, max_tokens, _printed(library))
         # verify: no number that the quotes do not hold; where the model fell short, the evidence's own words
         draft = drop_unquoted_numbers(model)
         full = drop_unquoted_numbers(reply.with_fallback(draft, items))
@@ -140,6 +140,31 @@ def _around(library):
     """The chunks just before and after one in its document, for a section answer that reads on and a
     table row cut by the page break (None without a library)."""
     return (lambda c, before, after: neighbours(library, c, before, after)) if library is not None else None
+
+
+def _printed(library):
+    """Where a title over a passage is printed, for a model sentence that restates what the title names
+    (claims.Verifier): the nearest chunk of the passage's document, at or before it, whose text holds
+    the title verbatim, as a Hit spanning the title (None without a library, or where none does)."""
+    if library is None:
+        return None
+
+    def find(chunk: Chunk, title: str) -> Hit | None:
+        db = library.store.db
+        row = db.execute("SELECT rowid, doc_id FROM chunks WHERE id=?", (chunk.id,)).fetchone()
+        if not row:
+            return None
+        at = db.execute("SELECT rowid FROM chunks WHERE doc_id=? AND rowid<=? AND instr(text, ?) > 0 ORDER BY rowid DESC LIMIT 1",
+                        (row[1], row[0], title)).fetchone()
+        c = library.store.chunk_rows([at[0]]).get(at[0]) if at else None
+        if c is None:
+            return None
+        s = c.text.index(title)
+        # the line is read as what it says, not as the heading of itself
+        return Hit(replace(c, start=c.start + s, end=c.start + s + len(title), text=title,
+                           section=tuple(h for h in c.section if h != title)), 0.0)
+
+    return find
 
 
 def _instead_of(model: Draft | None, extractive: Draft) -> Draft:

@@ -111,20 +111,21 @@ def messages(question: str, hits: list[Hit]) -> list[dict]:
     return load_prompt("answer", question_language(question)).render(passages=passages, question=question)
 
 
-def draft(question: str, hits: list[Hit], llm, max_tokens: int = 256) -> Draft:
+def draft(question: str, hits: list[Hit], llm, max_tokens: int = 256, printed=None) -> Draft:
     """The model's reply to the question, sentence by sentence verified against the passages it read
-    (`hits`: the evidence, see `evidence`)."""
+    (`hits`: the evidence, see `evidence`); `printed` finds a title's printed line (claims.Verifier)."""
     try:
         raw = llm.chat(messages(question, hits), max_tokens=max_tokens)
     except LLMError as exc:
         return _draft([], [], hits, f"language model unavailable ({exc})")
-    return _draft(*verify_reply(raw, hits, question=question), hits)
+    v = verify_reply(raw, hits, question=question, printed=printed)
+    return _draft(v.claims, v.dropped, v.hits)
 
 
-def stream_draft(question: str, hits: list[Hit], llm, max_tokens: int = 256) -> Generator[str, None, Draft]:
+def stream_draft(question: str, hits: list[Hit], llm, max_tokens: int = 256, printed=None) -> Generator[str, None, Draft]:
     """As `draft`, with the model's reply streamed: yields each sentence that passes (with a trailing
     space) as soon as it is complete, then returns the draft."""
-    v = Verifier(hits, question=question)
+    v = Verifier(hits, question=question, printed=printed)
     buf, done = "", 0  # done: sentences of buf already checked
     error = ""
     try:
@@ -138,7 +139,7 @@ def stream_draft(question: str, hits: list[Hit], llm, max_tokens: int = 256) -> 
         error = f"language model failed ({exc})"
     yield from _passed(v, split_claims(buf)[done:])
     v.close()
-    return _draft(v.claims, v.dropped, hits, error)
+    return _draft(v.claims, v.dropped, v.hits, error)
 
 
 def _passed(v: Verifier, sentences: list[tuple[str, list[int]]]) -> Generator[str, None, None]:
@@ -148,7 +149,7 @@ def _passed(v: Verifier, sentences: list[tuple[str, list[int]]]) -> Generator[st
 
 
 def _draft(claims: list[Claim], dropped: list[Dropped], hits: list[Hit], error: str = "") -> Draft:
-    """The model's draft; claims index into `hits` (what was sent)."""
+    """The model's draft; claims index into `hits` (what was sent, then any title lines it cites)."""
     why = ""
     if not claims:
         failed = "the model's sentences failed verification" if dropped else "the model found no answer in the passages"
@@ -163,7 +164,7 @@ def with_fallback(model: Draft, items: list[Evidence]) -> Draft:
     extractive answer that a dropped sentence cited or that holds a number no sentence gives is
     added, quoted whole as the extractive answer quotes it (so the answer holds every value of the
     extractive one, and nothing the extractive answer would not show that the model did not write).
-    `model.passages` are the items' hits."""
+    `model.passages` are the items' hits (then any title lines a sentence cites beside its item)."""
     if not model.claims:
         return model
 
@@ -188,13 +189,14 @@ def with_fallback(model: Draft, items: list[Evidence]) -> Draft:
     told: dict[int, str] = {}
     for c in model.claims:
         told[c.hit] = f"{told.get(c.hit, '')} {c.text}"
-    short = {i for i, text in told.items() if items[i].selected and lacks(i, text)}
+    short = {i for i, text in told.items() if i < len(items) and items[i].selected and lacks(i, text)}
     claims: list[Claim] = []
+    gone = {c.text for c in model.claims if c.hit in short}  # a sentence given way goes with its title's quote
     for c in model.claims:
         if c.hit in short:
             if all(k.hit != c.hit for k in claims) and plain(items[c.hit].shown):
                 claims.append(quoted(c.hit))
-        else:
+        elif not (c.hit >= len(items) and c.text in gone):
             claims.append(c)
     cited = {c.hit for c in claims}
     failed = {i for d in model.dropped for i in d.cited}
