@@ -34,7 +34,7 @@ from typing import Callable
 
 from .draft import Claim, Dropped
 from .evidence import Term, question_terms
-from .extract import Unit, _row_place, passage_units, row_context, row_key, row_label
+from .extract import Unit, passage_units, row_context, row_key, row_label, row_place
 from ..index.lexical import tokenize
 from ..plaintext import DOT_LEADER, plain
 from ..textrules import NUMBER, NUMBER_UNIT, TORQUE_UNIT, read_degrees
@@ -372,7 +372,7 @@ def titles_over(hit: Hit) -> list[str]:
     "HP-3 Hydraulic Power Unit — Maintenance Manual")."""
     out: list[str] = []
     for line in hit.chunk.text.split("\n"):
-        place = _row_place(hit.chunk, line)
+        place = row_place(hit.chunk, line)
         if place and place[0]:
             out += [p.strip() for p in reversed(place[0].split(" > "))]
     out += list(reversed(hit.chunk.section))

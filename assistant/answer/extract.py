@@ -311,7 +311,7 @@ def _named_within(question: str, rows: set[Unit]) -> set[Unit]:
     return {u for u, k in named.items() if any(len(o) > len(k) and k in o for o in named.values())}
 
 
-def _row_place(chunk: Chunk, text: str) -> tuple[str, str, str] | None:
+def row_place(chunk: Chunk, text: str) -> tuple[str, str, str] | None:
     """(what the row sits under, its column names, its labelled line) as the chunk's labelled text
     gives them; None for a unit that is no table row, or one the labelled text does not hold."""
     if not chunk.labelled or "\t" not in text:
@@ -334,7 +334,7 @@ def row_context(chunk: Chunk, text: str) -> str:
     """For a unit that is a table row (cells split by tabs): what the row sits under, as the chunk's
     labelled text gives it (the column names of its cells, the caption, the group label or the
     malfunction it belongs to), so that a question naming them finds the row. '' otherwise."""
-    place = _row_place(chunk, text)
+    place = row_place(chunk, text)
     if place is None:
         return ""
     return " " + HEADER_MARK if place[2] == HEADER_MARK else " " + " ".join(place)
@@ -343,7 +343,7 @@ def row_context(chunk: Chunk, text: str) -> str:
 def row_group(chunk: Chunk, text: str) -> str:
     """The group a table row sits under, below the table's caption ("MALFUNCTION: 3. DOOR HANDLE IS
     JAMMED OR DOES NOT OPERATE SMOOTHLY" under "Table 3-1. Troubleshooting."); '' for a row in no group."""
-    place = _row_place(chunk, text)
+    place = row_place(chunk, text)
     return place[0].rsplit(" > ", 1)[1].strip() if place and " > " in place[0] else ""
 
 
