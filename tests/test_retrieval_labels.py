@@ -1,7 +1,7 @@
 """The label match (retrieve.label_match): a passage whose table-row or specification-line labels the
 question names whole ranks as a technician reads a manual, the value looked up by its label. Real
-MiniLM on a small engine manual written here: a prose section says "firing order" too, and without
-the label match it outranks the specification line that gives the order."""
+MiniLM on a small engine manual written here: a prose section says "firing order" too, and on an
+AVX-512 machine it outranked the specification line that gives the order without the label match."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,15 +50,25 @@ def engine_manual(tmp_path_factory, settings, embedder):
 def test_the_specification_line_the_question_names_comes_first(engine_manual):
     r = engine_manual
     q = "What is the firing order of the engine?"
+
+    def scores() -> dict[str, float]:
+        return {h.chunk.section[-1]: h.score for h in r.search(q, 4)}
+
     weight = r.label_weight
     try:
-        r.label_weight = 0.0  # the prose that says "firing order" in passing wins on words and meaning
-        assert "1-8-7-2-6-5-4-3" not in r.search(q, 1)[0].chunk.text
+        r.label_weight = 0.0
+        plain = scores()
     finally:
         r.label_weight = weight
     hits = r.search(q, 4)
     assert "Firing order" in hits[0].chunk.text and "1-8-7-2-6-5-4-3" in hits[0].chunk.text
     assert all(0.0 <= h.score <= 1.0 for h in hits) and [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    # the prose that says "firing order" in passing gains nothing; the line that gives the order gains
+    # (scores compared as ratios: dividing by the most they can reach moves every score alike). Which
+    # of the two comes first without the label match depends on the CPU's kernels in a library this small.
+    spec, prose = "1-11. Tabulated data", "2-14. Injection line installation"
+    labelled = scores()
+    assert labelled[spec] / labelled[prose] > 1.2 * plain[spec] / plain[prose]
 
 
 def test_a_label_counts_only_when_the_question_names_it_whole():
