@@ -77,12 +77,26 @@ def is_hazard(text: str) -> bool:
     return bool(_NUMBERED.match(text) and LOCKOUT_RE.search(text))
 
 
+def _place(library, chunk: Chunk) -> tuple[int, int] | None:
+    """(rowid, doc_id) of `chunk` in the library's store; None where it is not stored."""
+    return library.store.db.execute("SELECT rowid, doc_id FROM chunks WHERE id=?", (chunk.id,)).fetchone()
+
+
+def printed_before(library, chunk: Chunk, text: str) -> Chunk | None:
+    """The nearest chunk of `chunk`'s document, at or before it in reading order, whose text holds
+    `text` verbatim (where a title over it is printed); None where none does."""
+    row = _place(library, chunk)
+    at = library.store.db.execute("SELECT rowid FROM chunks WHERE doc_id=? AND rowid<=? AND instr(text, ?) > 0 "
+                                  "ORDER BY rowid DESC LIMIT 1", (row[1], row[0], text)).fetchone() if row else None
+    return library.store.chunk_rows([at[0]]).get(at[0]) if at else None
+
+
 def neighbours(library, chunk: Chunk, before: int = 1, after: int = 1) -> list[Chunk]:
     """Chunks just before and after `chunk` in its document (chunks are stored in reading order)."""
     if library is None:
         return []
     db = library.store.db
-    row = db.execute("SELECT rowid, doc_id FROM chunks WHERE id=?", (chunk.id,)).fetchone()
+    row = _place(library, chunk)
     if not row:
         return []
     ids = [r[0] for r in db.execute("SELECT rowid FROM chunks WHERE doc_id=? AND rowid BETWEEN ? AND ? AND rowid != ? ORDER BY rowid",

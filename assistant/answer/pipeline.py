@@ -32,7 +32,7 @@ from . import extract, reply
 from .draft import Draft, Dropped
 from .evidence import Evidence, RefusalPolicy, assess, idf_function, question_language, question_terms
 from .extract import ExtractConfig
-from .hazards import Hazard, hazards_for, neighbours
+from .hazards import Hazard, hazards_for, neighbours, printed_before
 from .verify import citations, drop_unquoted_numbers
 from ..plaintext import join_items
 from ..types import Chunk, Citation, Hit
@@ -150,13 +150,7 @@ def _printed(library):
         return None
 
     def find(chunk: Chunk, title: str) -> Hit | None:
-        db = library.store.db
-        row = db.execute("SELECT rowid, doc_id FROM chunks WHERE id=?", (chunk.id,)).fetchone()
-        if not row:
-            return None
-        at = db.execute("SELECT rowid FROM chunks WHERE doc_id=? AND rowid<=? AND instr(text, ?) > 0 ORDER BY rowid DESC LIMIT 1",
-                        (row[1], row[0], title)).fetchone()
-        c = library.store.chunk_rows([at[0]]).get(at[0]) if at else None
+        c = printed_before(library, chunk, title)
         if c is None:
             return None
         s = c.text.index(title)
