@@ -464,3 +464,70 @@ def conversion_chart(path: Path) -> None:
             c.drawString(x, 680 - 16 * k, cell)
     c.showPage()
     c.save()
+
+
+# --- lettered steps set with a hanging indent (an Army TM's procedure) ----------------------------
+
+# (x of the marker or left-hand word, x of the text, the two strings), top to bottom: a paragraph opened
+# by "c ." whose wrapped lines start left of its marker (the words there set apart by the justified
+# line's wide spaces), then numbered and lettered steps, each marker drawn apart from its text
+HANGING_LINES = [
+    (47, 81, "c .", "Adjust. (Figure 3-20) Adjustment to increase the seal pressure on the silicone"),
+    (26, 81, "weather", "gasket can be made on the hinged side of the door and on the roller latch side of the"),
+    (27, 80, "door, as", "described in the following paragraphs:"),
+    (84, 0, "(1) Weather Gasket Pressure Adjustment. To increase the weather gasket pressure", ""),
+    (114, 0, "on the hinged side of the door, proceed as follows", ""),
+    (114, 142, "(a)", "Open the door and remove and retain three bolts (1), six flat washers"),
+    (145, 0, "(2), and three self-locking nuts (3) attaching the hinge to the door.", ""),
+    (115, 142, "(b)", "Coat each new shim with conductive compound on both sides."),
+    (112, 144, "(c )", "Insert shim (4), approximately 0.032 inches thick and matching the hinge"),
+    (144, 0, "body in size, between the hinge leaf and the door.", ""),
+    (83, 113, "(2)", "Seal Pressure Adjustment. To increase the seal pressure on the roller latch"),
+    (113, 0, "side of the door, proceed as follows", ""),
+    (114, 0, "(a) Open the door and remove the keeper (9) and shim (10).", ""),
+    (114, 0, "(b) Add a 0.032 inch shim between the keeper (9) and the shelter.", ""),
+]
+
+
+def hanging_steps(path: Path) -> None:
+    """A US Army TM's adjustment procedure (TM 10-5411-205-13, p. 3-34): the geometry of a two-column
+    table (a column of markers and outdented words, a column of text) that is a paragraph and its steps."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 11)
+    c.drawString(33, 714, "3-18. Door Gaskets (cont).")
+    c.setFont("Times-Roman", 10)
+    y = 690
+    for x, tx, a, b in HANGING_LINES:
+        c.drawString(x, y, a)
+        if b:
+            c.drawString(tx, y, b)
+        y -= 13
+    c.showPage()
+    c.save()
+
+
+SPACED_TITLE = ("MAINTENANCE MANUAL", "ELECTRICAL EQUIPMENT SHELTER")
+
+
+def spaced_title(path: Path) -> None:
+    """A title page set in spaced-out capitals, each letter placed 4 pt after the last, the last letter of
+    each word drawn on its own (as the S-250/G manual's title page is built): pdfium reads "MANUA L"."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    y = 700
+    for line in SPACED_TITLE:
+        x = 100.0
+        for word in line.split(" "):
+            t = c.beginText(x, y)
+            t.setFont(BOLD, 16)
+            t.setCharSpace(4)
+            t.textOut(word[:-1])
+            c.drawText(t)
+            x += stringWidth(word[:-1], BOLD, 16) + 4 * len(word[:-1])
+            c.setFont(BOLD, 16)
+            c.drawString(x, y, word[-1])
+            x += stringWidth(word[-1], BOLD, 16) + 4 + stringWidth(" ", BOLD, 16) + 8
+        y -= 30
+    c.setFont(BODY, 10)
+    c.drawString(100, 600, "This manual covers the S-250/G shelter.")
+    c.showPage()
+    c.save()

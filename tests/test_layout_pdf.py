@@ -384,3 +384,31 @@ def test_a_letter_spaced_word_pdfium_splits_reads_as_one_word(tmp_path):
     assert "Width 79.0625 in" in doc.pages[0] and "Widt h" not in doc.pages[0], doc.pages[0]
     assert "Shelter type A unshielded" in doc.pages[0], doc.pages[0]
     assert find_spans(raw[0], "Width 79.0625 in")
+
+
+def test_lettered_steps_set_with_a_hanging_indent_are_steps_not_a_table(tmp_path):
+    """An Army TM's paragraph "c .  Adjust. ..." whose wrapped lines start left of its marker, then
+    steps "(a)  Open the door ..." with the marker drawn apart from its text: the geometry of a two-column
+    table. It was read as one: the whole page's procedure became one row "c . weather door, as | Adjust.
+    ...", and the roller latch side's shim (step (b) of (2)) was never an answer on its own. A line whose
+    first cell is a step's marker is no evidence of a table."""
+    doc, raw = _parsed(tmp_path, "hanging", L.hanging_steps)
+    _check_contract(doc, raw)
+    assert not [b.text for b in doc.blocks if b.kind == "table_row"]
+    lines = [" ".join(line.split()) for line in doc.pages[0].splitlines()]
+    for x, tx, a, b in L.HANGING_LINES:
+        assert " ".join(f"{a} {b}".split()) in lines, (a, b, lines)
+    step = next(b for b in doc.blocks if "Add a 0.032 inch shim" in b.text)
+    assert step.kind == "list_item" and step.text.startswith("(b) Add"), step
+
+
+def test_a_title_in_spaced_out_capitals_reads_as_words(tmp_path):
+    """Capitals spaced 4 pt apart, each word's last letter drawn on its own: pdfium reads "MANUA L" and
+    "EQUIPMEN T" (the S-250/G manual's title page, "ITE M" over its table of components); the reader
+    joins a letter set as far from the one before as the letters of its word are from each other, and
+    keeps the space between words."""
+    doc, raw = _parsed(tmp_path, "spaced_title", L.spaced_title)
+    assert "MANUA L" in raw[0] and "EQUIPMEN T" in raw[0]
+    _check_contract(doc, raw)
+    lines = [" ".join(line.split()) for line in doc.pages[0].splitlines()]
+    assert list(L.SPACED_TITLE) == lines[:2], lines

@@ -126,18 +126,33 @@ def _inside_word(tp, text: str, i: int, box) -> bool:
     """Whether the space at `i` is one pdfium made up (none in the PDF) between two Latin letters less
     than a fifth of the font size apart: letter-spaced type ("Widt h", "Tool s", "INSPECTIO N", a unit
     column's "g l"), where a word space is a quarter of the font size or more (a space glyph is 0.25 em
-    in Times, 0.28 in Helvetica; pdfium's own gap rule splits some letter-spaced words). Measured on
-    the characters' loose boxes (the PDF's advance widths), which abut within a word."""
+    in Times, 0.28 in Helvetica; pdfium's own gap rule splits some letter-spaced words); or, in type
+    spaced out wider than that, as far apart as the word's two letters before it. Measured on the
+    characters' loose boxes (the PDF's advance widths), which abut within a word."""
     import pypdfium2.raw as raw
 
     a, b = text[i - 1], text[i + 1]
     if not (a.isascii() and a.isalpha() and b.isascii() and b.isalpha()) or not raw.FPDFText_IsGenerated(tp, i):
         return False
     raw.FPDFText_GetLooseCharBox(tp, i - 1, ctypes.byref(box))
-    right = box.right
+    left, right, height = box.left, box.right, box.top - box.bottom
     raw.FPDFText_GetLooseCharBox(tp, i + 1, ctypes.byref(box))
+    gap = box.left - right
     size = raw.FPDFText_GetFontSize(tp, i - 1)
-    return size >= 3 and 0 <= box.left - right < 0.21 * size
+    if size < 3:  # a font scaled by its text matrix reports size 1: its loose box is one em high
+        size = height
+    if size < 3 or gap < 0:
+        return False
+    if gap < 0.21 * size:
+        return True
+    # type spaced out evenly ("MANUA L", "EQUIPMEN T", "ITE M" in a US Army manual's title and column
+    # names): the gap is the one between the word's two letters before it, where the PDF has no space
+    c = text[i - 2] if i >= 2 else " "
+    if not (c.isascii() and c.isalpha()):
+        return False
+    raw.FPDFText_GetLooseCharBox(tp, i - 2, ctypes.byref(box))
+    before = left - box.right
+    return before > 0 and abs(gap - before) <= 0.03 * size
 
 
 def _with_bold(textpage, text: str, rs: list[Run]) -> list[Run]:
@@ -435,7 +450,7 @@ def _aligned_table(lines: list[VLine], i: int, pitch: float) -> tuple[int, list[
         return None
     cols = [(c[0].x0, c[-1].x1) for c in first]
     j = i + 1
-    multi = 1
+    multi = int(not _list_line(first))
     steps = bool(_STEP_LINE.match(lines[i].text))
     while j < len(lines):
         ln = lines[j]
@@ -452,7 +467,7 @@ def _aligned_table(lines: list[VLine], i: int, pitch: float) -> tuple[int, list[
         if merged is None or len(merged) < 2:
             break
         cols = merged
-        multi += len(cells) >= 2
+        multi += len(cells) >= 2 and not _list_line(cells)
         j += 1
     n = j - i
     if multi < 3 or multi < 0.4 * n:
@@ -462,6 +477,22 @@ def _aligned_table(lines: list[VLine], i: int, pitch: float) -> tuple[int, list[
     if rows is None:
         return None
     return j, rows
+
+
+# a list item's marker set apart from its text ("(a)", "(c )", "c .", "12."): a line of two cells
+# that opens with one is a lettered or numbered step, not a table row, however wide the gap
+_LIST_MARK = re.compile(r"\(\s*(?:\d{1,3}|[a-z])\s*\)|(?:\d{1,3}|[a-z])\s?[.)]", re.I)
+
+
+def _list_line(cells: list[list[Run]]) -> bool:
+    """Whether a line's two cells are a step's marker and its text (no evidence of a table: a US Army
+    manual's "c .  Adjust. (Figure 3-20) ...", "(a)  Open the door ..." are set with a hanging indent).
+
+    >>> r = lambda t: [Run(0, len(t), 0.0, 0.0, 1.0, 1.0, 10.0, False, t)]
+    >>> _list_line([r("(c )"), r("Insert shim (4)")]), _list_line([r("Height"), r("70.125 in")])
+    (True, False)
+    """
+    return len(cells) == 2 and bool(_LIST_MARK.fullmatch(_join_runs(cells[0]).strip()))
 
 
 def _merge_columns(cols: list[tuple[float, float]], cells: list[tuple[float, float]],
