@@ -660,3 +660,24 @@ def test_how_long_before_asks_for_a_time():
     quoted = _selected("After fitting a new silicone weather gasket on the door, how long before the door can be used?", hits)
     assert "30 minutes" in quoted and "2-1/2 inches" not in quoted, quoted
     assert type_bonus("How long is the strap?", "The strap is 24 in long.") == 1.0
+
+
+def test_a_time_limit_in_words_and_degrees_printed_as_o_answer_a_two_part_question():
+    """A US Army TM's caution, its word "temperature" hyphenated at a line break (pdfium's U+FFFE) and
+    its degrees printed "85oF", under a contents table that names the repair and holds figures (page
+    numbers): "What time and temperature limits ...?" is answered by the caution's two sentences, the
+    time limit written in words ("within one hour"), not by the contents line "Delamination Repair 4- 7
+    4- 3". It was, because the caution held no "temperature", no "°F" and no figure for the time."""
+    from assistant.types import Chunk, Hit
+
+    steps = ("4-7. Delamination Repair (cont).\n(5) Use a caulking gun to force mixed adhesive into the clearance holes as follows\n"
+             "CAUTION\nThe following repair procedures must be accomplished within one\nhour of mixing adhesive. "
+             "Do not attempt any repair unless temper\ufffe\r\nature is between 65oF and 85oF.\n"
+             "(a)　Place nozzle of caulking gun in center hole of delaminated area and inject\nadhesive into space.")
+    contents = "Section III. MAINTENANCE PROCEDURES\nSubject\tPara\tPage\nDelamination Repair\t4- 7\t4- 3\nRepair of Small Dent\t4- 8\t4- 7"
+    hits = [Hit(Chunk("steps", "tm.pdf", 92, ("b . Repair.",), 0, len(steps), steps, "en"), 0.53),
+            Hit(Chunk("contents", "tm.pdf", 89, ("Section III. MAINTENANCE PROCEDURES",), 0, len(contents), contents, "en",
+                      ("table_row",)), 0.33)]
+    quoted = _selected("What time and temperature limits apply when injecting adhesive for a delamination repair?", hits)
+    assert "within one\nhour of mixing adhesive" in quoted and "between 65oF and 85oF" in quoted, quoted
+    assert "4- 7" not in quoted, quoted

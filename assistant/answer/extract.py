@@ -29,7 +29,7 @@ from .evidence import EN_FUNCTION, Term, question_language
 from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
 from ..plaintext import DOT_LEADER, plain
-from ..textrules import BRANCH_START, CLOSED, HAZARD_LEVELS, INJECTION_RE, NUMBER, running_sentences, signal_words  # INJECTION_RE: planted text, units we refuse to repeat
+from ..textrules import BRANCH_START, CLOSED, HAZARD_LEVELS, INJECTION_RE, NUMBER, read_degrees, running_sentences, signal_words  # INJECTION_RE: planted text, units we refuse to repeat
 from ..enclosing import unit_passages
 from ..index.chunk import ROW_CUT, ROW_REST
 from ..types import Chunk, Hit
@@ -173,13 +173,17 @@ def _word_count(text: str) -> int:
 # Expected answer types: a question that asks for a torque is answered by a unit holding a torque
 # value, even when that unit says "tighten to 49 N·m" and never says "torque".
 _NUM = NUMBER + r"\s*"
+_SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|an?)"
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
     (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE)) for q, a in (
         (r"torque|tighten|力矩|扭矩|拧紧", _NUM + r"(?:N\s*[·.\-]?\s*m|Nm|lbf?[·.\-\s]*(?:ft|in)|ft[·.\-\s]*lbs?|kgf?[·.\-\s]*m)\b"),
         (r"pressure|pre-?charge|压力", _NUM + r"(?:bar|psi|[kM]Pa|Pa)\b"),
         (r"temperature|how (?:hot|cold)|温度", _NUM + r"°\s*[CF]"),
         (r"how much|quantity|capacity|volume|how many litres|容量|多少升|加注", _NUM + r"(?:L|l|litres?|liters?|ml|gal(?:lons?)?|kg|g)\b"),
-        (r"how (?:often|long)|interval|when (?:must|should|do)|every|周期|多久", r"\d[\d\s]*(?:h|hours?|operating hours|days?|weeks?|months?|years?|min(?:utes)?|s)\b|daily|weekly|monthly|yearly|annual"),
+        # ("time limits", "the warning time": a duration, in figures or in words, "within one hour"; not
+        # a time zone, nor "one at a time")
+        (r"how (?:often|long)|interval|when (?:must|should|do)|every|周期|多久|时间|(?<!at a )(?<!each )\btime\b(?!\s*zones?)",
+         rf"(?:\d[\d\s]*|\b{_SPELLED}\s+)(?:h|hours?|operating hours|days?|weeks?|months?|years?|min(?:utes)?|s)\b|daily|weekly|monthly|yearly|annual"),
         # ("how long before / until / after ..." asks for a time, not a length)
         (r"clearance|gap|play|间隙|how (?:wide|thick|far)|how long(?!\s+(?:before|until|till|after|to wait|does|do|will|should|must|may)\b)",
          _NUM + r"(?:mm|µm|um|in(?:ch(?:es)?)?|m)\b"),
@@ -256,11 +260,15 @@ def hazard_units(units: list[Unit], most: int = 3) -> set[Unit]:
 
 
 def type_bonus(question: str, text: str) -> float:
-    """1.0 when the unit holds a value of a type the question asks for, else 0."""
+    """1.0 when the unit holds a value of a type the question asks for, else 0 (a degree sign printed
+    as a bullet or a small "o" is one: "between 15 and 85oF")."""
+    text = read_degrees(text)
     return 1.0 if any(q.search(question) and a.search(text) for q, a in ANSWER_TYPES) else 0.0
 
 
 _DIGIT = re.compile(r"\d")
+# a value: a figure, or a duration in words ("within one hour")
+_VALUE = re.compile(rf"\d|\b{_SPELLED}\s+(?:hours?|minutes?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
 
 def _row_cells(text: str) -> list[str]:
@@ -497,10 +505,10 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     if not scored:
         return Selection([], hits)
     typed = any(q.search(question) for q, _ in ANSWER_TYPES)
-    if typed and any(rel[u] > 0 and _DIGIT.search(u.text) for _, u in scored):
+    if typed and any(rel[u] > 0 and _VALUE.search(u.text) for _, u in scored):
         # a question that asks for a value is answered by a unit that holds one, not by the column
         # names of the table that does
-        scored = [(sc, u) for sc, u in scored if _DIGIT.search(u.text)]
+        scored = [(sc, u) for sc, u in scored if _VALUE.search(u.text)]
     # ... and by one about the thing it names: a value of the kind asked for, in the asker's language,
     # high in the ranking, is no answer when it holds far less of the question than another value of
     # that kind (the filter cover's torque for a question about the coupling bolts')

@@ -56,8 +56,17 @@ def run_together(code: str) -> str | None:
     return "".join(p for p in _SEPARATORS.split(code) if p)
 
 
+# pdfium's mark of a word hyphenated at a line break ("temper\ufffe\r\nature"): the word is one token
+_SOFT_BREAK = re.compile(r"\ufffe\s*")
+
+
 def tokenize(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text).lower()
+    r"""The lexical tokens of a text (BM25's and the extraction's terms).
+
+    >>> tokenize("unless temper\ufffe\r\nature is between")
+    ['unless', 'temperatur', 'between']
+    """
+    text = unicodedata.normalize("NFKC", _SOFT_BREAK.sub("", text)).lower()
     out: list[str] = []
     prev_word = ""
     for m in _TOKEN.finditer(text):
