@@ -79,10 +79,14 @@ def plain_line(line: str) -> str:
     return strip_emphasis(LIST_MARKER.sub("", line, count=1)).strip()
 
 
+# pdfium's mark of a word hyphenated at a line break, with the break ("Tight\ufffe\r\nen")
+SOFT_BREAK = re.compile(r"\ufffe[ \t]*(?:\r\n|\r|\n)?[ \t]*")
+
+
 def join_lines(text: str) -> str:
     """Wrapped lines joined: no space between Chinese characters, none after a hyphen that split a word.
-    pdfium marks a soft hyphen at a line break as U+FFFE ("Tight\ufffe\r\nen"): the word is joined."""
-    text = re.sub(r"\ufffe[ \t]*(?:\r\n|\r|\n)?[ \t]*", "", text)
+    pdfium marks a soft hyphen at a line break as U+FFFE (SOFT_BREAK): the word is joined."""
+    text = SOFT_BREAK.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(rf"(?<=[{CJK}])[ \t]*\n\s*(?=[{CJK}])", "", text)
     return re.sub(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])", "-", text)

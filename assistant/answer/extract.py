@@ -461,6 +461,16 @@ def draft(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig 
     return Draft("extractive", claims, tuple(sel.passages))
 
 
+def _answer_context(u: Unit, chunk: Chunk) -> str | None:
+    """What a unit of `chunk` reads with (`row_context`: a row's caption, group and column names), or
+    None for a unit that answers nothing itself: a heading, planted text, a table's header row (it
+    names the columns)."""
+    if u.heading or u.injected:
+        return None
+    context = row_context(chunk, u.text)
+    return None if context.endswith(HEADER_MARK) else context
+
+
 def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig(),
            around: Callable[[Chunk, int, int], list[Chunk]] | None = None) -> Selection:
     """The units that answer the question (none when nothing holds any of it), see Selection
@@ -484,12 +494,10 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     for us in per_hit:
         warns = hazard_units(us) if hazard else set()
         for u in us:
-            if u.heading or u.injected:
+            context = _answer_context(u, hits[u.hit].chunk)
+            if context is None:
                 continue
-            context = row_context(hits[u.hit].chunk, u.text)
-            if context.endswith(HEADER_MARK):
-                continue  # a table's header row names the columns: it answers nothing itself
-            trail = trails[u] = " ".join(hits[u.hit].chunk.section) + context
+            trails[u] = " ".join(hits[u.hit].chunk.section) + context
             # a table row reads with what it sits under (its caption and group label, "Compression Rings >
             # Gap:", and its column names): they are part of what the row says, not a heading around it
             rel[u] = held[u] = relevance(terms, f"{u.text} {context}", " ".join(hits[u.hit].chunk.section), cfg)
@@ -642,7 +650,7 @@ def _part_below(question: str, keep: set[Unit], hits: list[Hit], below: int, ter
     lower = []
     for j, h in enumerate(hits[below:], below):
         for u in chunk_units(h.chunk, j):
-            if u.heading or u.injected or (context := row_context(h.chunk, u.text)).endswith(HEADER_MARK):
+            if (context := _answer_context(u, h.chunk)) is None:
                 continue
             trails[u] = " ".join(h.chunk.section) + context
             lower.append((0.0, u))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..plaintext import SOFT_BREAK
+
 STOP = frozenset(
     "a an the of to in on for and or is are was were be been by with from at as it its this that these those your you "
     "can will may if then into out up do does how what which when where who why i my me we our there their them they "
@@ -56,17 +58,14 @@ def run_together(code: str) -> str | None:
     return "".join(p for p in _SEPARATORS.split(code) if p)
 
 
-# pdfium's mark of a word hyphenated at a line break ("temper\ufffe\r\nature"): the word is one token
-_SOFT_BREAK = re.compile(r"\ufffe\s*")
-
-
 def tokenize(text: str) -> list[str]:
-    r"""The lexical tokens of a text (BM25's and the extraction's terms).
+    r"""The lexical tokens of a text (BM25's and the extraction's terms); a word pdfium marks as
+    hyphenated at a line break (plaintext.SOFT_BREAK) is one token.
 
     >>> tokenize("unless temper\ufffe\r\nature is between")
     ['unless', 'temperatur', 'between']
     """
-    text = unicodedata.normalize("NFKC", _SOFT_BREAK.sub("", text)).lower()
+    text = unicodedata.normalize("NFKC", SOFT_BREAK.sub("", text)).lower()
     out: list[str] = []
     prev_word = ""
     for m in _TOKEN.finditer(text):
