@@ -211,3 +211,28 @@ def test_a_step_marker_spaced_from_its_parenthesis_opens_a_step():
     steps = [i for i in read_items(doc) if i.kind == "step"]
     assert [s.number for s in steps] == [1, 2, 3]
     assert plain(doc.text[steps[1].start:steps[1].end]).startswith("Remove and retain hex-head screw (5)")
+
+
+def test_lettered_sub_steps_around_a_note_and_a_page_break_stay_steps_of_their_step():
+    """The S-250/G TM's roller-latch adjustment: "(2) ... proceed as follows", "(a) ...", a NOTE, "(b) ...",
+    the page break with the task's title repeated, then "(c)" and "(d)". Each lettered line opens a
+    sub-step in the run of step (2). The NOTE swallowed "(b)" and "(d)" ran into "(c)" (no marker opened a
+    line), and the card drew the next part ("d . Replace.") titled "(d) Repeat this process ..."."""
+    from assistant.cards.extract import step_runs
+
+    p51 = ("(2) Seal Pressure Adjustment. To increase the seal pressure on the roller latch\nside of the door, proceed as follows\n"
+           "(a) Open the door and remove and retain the hex head screws (5 and 6), flat\nwashers (7), and lock washers (8).\n"
+           "NOTE\nIf more than one shim (12) is required, additional shims may be\nadded, up to a maximum thickness of 0.096 inches.\n"
+           "(b) Add a 0.032 inch shim between the keeper (9) and the shelter.")
+    p52 = ("3-18. Door Gaskets (cont).\n(c) Repeat the seal pressure test of paragraph 3-18.b. If the seal pressure\n"
+           "remains insufficient, add another 0.032 inch shim.\n(d) Repeat this process until sufficient seal pressure is developed.\n"
+           "d . Replace. (Figure 3-20) To replace the RFI/EMI gasket (13), remove gasket from track.")
+    section = ("3-18. Door Gaskets.",)
+    chunks = [Chunk("p51", "tm-10-5411-205-13.pdf", 51, section, 0, len(p51), p51, "en"),
+              Chunk("p52", "tm-10-5411-205-13.pdf", 52, section, len(p51) + 1, len(p51) + 1 + len(p52), p52, "en")]
+    doc = from_chunks("tm-10-5411-205-13.pdf", "pdf", chunks)
+    items = read_items(doc)
+    runs = [[items[i].label for i in r.steps] for r in step_runs(items)]
+    assert ["(2)", "(a)", "(b)", "(c)", "(d)"] in runs, runs
+    note = next(i for i in items if i.kind == "warning")
+    assert doc.text[note.start:note.end].endswith("0.096 inches."), doc.text[note.start:note.end]

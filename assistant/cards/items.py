@@ -23,6 +23,9 @@ STEP_RE = re.compile(
     r"|step\s+(\d{1,3})\s*[:.)\-–]?\s*|([\u2460-\u2473])\s*)", re.IGNORECASE)
 # "1 Remove the ..." (number, space, capital): weaker, a wrapped line can start like that too.
 WEAK_STEP_RE = re.compile(r"^\s*(\d{1,3})\s+(?=[A-Z\u4e00-\u9fff])")
+# "(a) Open the door ...", "(c ) Insert ...": a lettered sub-step on a line of its own (step_runs puts it
+# in the run of the numbered step above it); letters a-h, as inline.INLINE_RE reads them in running text
+LETTERED_RE = re.compile(r"^\s*[（(] ?([a-h]) ?[)）]\s*(?=[A-Za-z])")
 BULLET_RE = re.compile(r"^\s*(?:[•·▪◦●■□➢►▶✓\-*–—]\s*|[a-z]\s?[.)]\s+)")  # "b . Remove": a PDF may space the letter
 # A signal word opens a safety note only when written as one: upper case, or followed by ":" or "!".
 SIGNAL_RE = re.compile(rf"^\W{{0,3}}\s*({signal_words(chinese=False)})\b\s*[:：!.\-–—]?"
@@ -157,6 +160,8 @@ def _open(doc: DocText, li: int, t: str, node: int, last_num: int, width: int) -
     if m and _number(m.groups()) is not None:
         n = _number(m.groups())
         return Item("step", ln.start, ln.end, ln.start + m.end(), node, n, m.group().strip()), n
+    if lm := LETTERED_RE.match(t):
+        return Item("step", ln.start, ln.end, ln.start + lm.end(), node, ord(lm.group(1)) - ord("a") + 1, lm.group().strip()), last_num
     if w and int(w.group(1)) in (1, last_num + 1) and _ends_paragraph(doc, li - 1, width):
         n = int(w.group(1))
         return Item("step", ln.start, ln.end, ln.start + w.end(), node, n, w.group(1)), n
