@@ -94,8 +94,10 @@ def join_lines(text: str) -> str:
 
 def plain(text: str) -> str:
     """The display text of a source span (see the module doc): each line cleaned, wrapped lines
-    joined, list items and table rows kept apart by join_items, white space collapsed."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    joined, list items and table rows kept apart by join_items, white space collapsed; a degree sign
+    read as "°" before (a raised "0" the PDF reader marks with a hair space) and after (a small "o" set
+    on the next line)."""
+    text = read_degrees(text).replace("\r\n", "\n").replace("\r", "\n")
     items: list[list[str]] = []
     for ln in text.split("\n"):
         clean = plain_line(ln)

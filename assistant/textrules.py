@@ -56,15 +56,18 @@ UNIT = (rf"{TORQUE_UNIT}|kN|MPa|kPa|mbar|bar|psi|Pa|°\s*[CF]|℃|K|"
         r"µΩ|mΩ|MΩ|kΩ|Ω|mm/s|mm²|mm|cm|km|µm|μm|um|m|mL|ml|L|l|gal|qt|oz|kg|g|t|lb|kVA|kV|mV|V|mA|A|kW|W|kHz|Hz|rpm|min⁻¹|r/min|"
         r"ms|sec|seconds?|minutes?|min|hours?|h|s|%|ppm|dB|lux|in\.?|inch(?:es)?|ft|"
         r"小时|分钟|秒|升|毫米|牛·米|牛米")
-# a degree sign a PDF prints as a bullet, a ring or a small "o" ("60•C", "85oF", "20º C"): a reader reads "°"
-DEGREE_SIGN = re.compile(r"(?<=\d)\s?[•º˚◦∘o]\s?(?=[CF]\b)")
+# a degree sign a PDF prints as a bullet, a ring or a small "o" ("60•C", "85oF", "20º C"), or as a small
+# raised "0" that the PDF reader marks with a hair space before it ("60\u200a0F", ingest.layout._raised_degree):
+# a reader reads "°"
+DEGREE_MARK = "\u200a"
+DEGREE_SIGN = re.compile(r"(?<=\d)(?:\s?[•º˚◦∘o]|\u200a[0O])\s?(?=[CF]\b)")
 
 
 def read_degrees(text: str) -> str:
     """`text` with its misprinted degree signs read as "°" (DEGREE_SIGN).
 
-    >>> read_degrees("hot oil, 140°F (60•C); between 15 and 85oF; 1 N•m")
-    'hot oil, 140°F (60°C); between 15 and 85°F; 1 N•m'
+    >>> read_degrees("hot oil, 140°F (60•C); between 15 and 85oF; 1 N•m; 60\u200a0F, not 600F")
+    'hot oil, 140°F (60°C); between 15 and 85°F; 1 N•m; 60°F, not 600F'
     """
     return DEGREE_SIGN.sub("°", text)
 

@@ -531,3 +531,32 @@ def spaced_title(path: Path) -> None:
     c.drawString(100, 600, "This manual covers the S-250/G shelter.")
     c.showPage()
     c.save()
+
+
+RAISED_DEGREES = ("Do not attempt any repair unless temperature is between 60°F and 85°F.",
+                  "Store the adhesive between 40°F and 90°F.")
+
+
+def raised_degrees(path: Path) -> None:
+    """Cautions whose degree signs are set as a small "0" and "o" raised by a text rise (as the S-250/G
+    manual sets them: pdfium reads "between 600F and 85oF"), the second line's drawn as separate
+    objects and raised higher (pdfium breaks the line after each), above a line whose "600F" and
+    "400F" are figures."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    t = c.beginText(72, 700)  # one text object, the raised letters set with a text rise
+    for piece, raised in (("Do not attempt any repair unless temperature is between 60", False), ("0", True),
+                          ("F and 85", False), ("o", True), ("F.", False)):
+        t.setFont(BODY, 5 if raised else 12)
+        t.setRise(4 if raised else 0)
+        t.textOut(piece)
+    c.drawText(t)
+    x = 72.0
+    for piece, raised in (("Store the adhesive between 40", False), ("0", True), ("F and 90", False), ("o", True), ("F.", False)):
+        size = 5 if raised else 12
+        c.setFont(BODY, size)
+        c.drawString(x, 670 + (6 if raised else 0), piece)
+        x += stringWidth(piece, BODY, size)
+    c.setFont(BODY, 12)
+    c.drawString(72, 640, "The oven reaches 600F in ten minutes; the probe reads up to 400F.")
+    c.showPage()
+    c.save()

@@ -250,3 +250,28 @@ def test_search_loads_its_models_before_the_timed_search(sample_index):
     before, after = res.stderr.split("-- search --", 1)
     assert "loading the multilingual model" in before and "loading the embedding model" in before
     assert "loading" not in after and res.stdout.strip() == "3"
+
+
+def test_sources_show_a_word_pdfium_hyphenated_at_a_line_break_whole(capsys):
+    """pdfium marks a word hyphenated at a line break with U+FFFE ("temper\ufffe\r\nature"); a quote keeps the
+    page's characters (verification and the page highlight find it there), but a technician reads
+    "temperature" in the sources, the printed card and the web chat's passage."""
+    from types import SimpleNamespace
+
+    from assistant.cards.model import StepCard
+    from assistant.cards.render import to_html
+    from assistant.cli.common import print_answer
+    from assistant.types import Citation
+    from ui.render import _gist, _plain
+
+    quote = "Do not attempt any repair unless temper\ufffe\r\nature is between 60°F and 85°F."
+    c = Citation(chunk_id="c1", doc="tm.pdf", page=92, quote=quote, page_label="4-5")
+    print_answer(SimpleNamespace(answer="Repair between 60°F and 85°F.", citations=[c], warnings=[], note="", language="en"))
+    out = capsys.readouterr().out
+    assert 'p. 4-5 (PDF page 92): "Do not attempt any repair unless temperature is between 60°F and 85°F."' in out, out
+    assert "\ufffe" not in _plain(quote) and "temperature is" in _plain(quote)
+    assert "temperature" in _gist("temper\ufffe\r\nature limits", 40)
+    card = StepCard.model_validate({"title": "Repair", "task": "Repair", "language": "en", "steps": [
+        {"number": 1, "instruction": "Repair between 60°F and 85°F.", "citations": [c.model_dump()]}]})
+    html_card = to_html(card)
+    assert "unless temperature is" in html_card and "\ufffe" not in html_card

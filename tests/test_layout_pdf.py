@@ -412,3 +412,23 @@ def test_a_title_in_spaced_out_capitals_reads_as_words(tmp_path):
     _check_contract(doc, raw)
     lines = [" ".join(line.split()) for line in doc.pages[0].splitlines()]
     assert list(L.SPACED_TITLE) == lines[:2], lines
+
+
+def test_a_degree_sign_set_as_a_raised_small_0_or_o_reads_as_a_degree_sign(tmp_path):
+    """The S-250/G manual sets "60°F" as "60" and a small raised "0": pdfium reads "600F", a limit ten
+    times too high, which an answer would show and a technician (and the scorer) would read as 600. The
+    reader marks a character at most 0.7 the digit's size, raised by a quarter of it, between a number
+    and "F" or "C", with a hair space before it (white space: the page text keeps pdfium's characters,
+    so quotes stay verbatim); "60" is then a number of its own, and what is shown reads "60°F". The
+    same figures set on the line ("600F", "400F") stay as printed."""
+    from assistant.index.lexical import tokenize
+    from assistant.plaintext import plain
+
+    doc, raw = _parsed(tmp_path, "raised_degrees", L.raised_degrees)
+    assert "between 600F and 85oF" in raw[0] and "400\r\nF and 90o\r\nF" in raw[0]
+    _check_contract(doc, raw)
+    lines = doc.pages[0].splitlines()
+    assert plain(lines[0]) == L.RAISED_DEGREES[0], lines[0]
+    assert plain(lines[1]).replace("° ", "°") == L.RAISED_DEGREES[1], lines[1]  # pdfium broke the line after each
+    assert plain(lines[2]) == "The oven reaches 600F in ten minutes; the probe reads up to 400F."
+    assert "60" in tokenize(lines[0]) and "600f" not in tokenize(lines[0]) and "600f" in tokenize(lines[2])

@@ -14,7 +14,7 @@ from typing import Generator
 from ..errors import LLMError
 from ..index.lexical import tokenize
 from ..plaintext import plain
-from ..textrules import NUMBER, NUMBER_UNIT
+from ..textrules import NUMBER, NUMBER_UNIT, read_degrees
 from ..types import Hit
 from .claims import Verifier, split_claims, verify_reply
 from .draft import Claim, Draft, Dropped
@@ -96,8 +96,8 @@ def render_passages(hits: list[Hit]) -> str:
         for u in sorted((u for u in units if u.injected), key=lambda u: -u.start):
             text = text[: u.start] + "[instruction-like text withheld]" + text[u.end:]
         if "\t" in text and "\n" not in text.strip():
-            text = " ".join(row_context(h.chunk, text).split()) or text
-        text = re.sub(r"</?\s*passage", "‹passage", text, flags=re.IGNORECASE).replace("<|", "‹|")
+            text = " ".join(read_degrees(row_context(h.chunk, text)).split()) or text
+        text = re.sub(r"</?\s*passage", "‹passage", read_degrees(text), flags=re.IGNORECASE).replace("<|", "‹|")
         sec = " > ".join(h.chunk.section[-FENCE_HEADINGS:]).replace('"', "'")
         blocks.append(f'<passage id="{n}" doc="{h.chunk.doc}" section="{sec}">\n{text.strip()}\n</passage>')
     return "\n".join(blocks)

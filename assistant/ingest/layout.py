@@ -31,6 +31,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..textrules import DEGREE_MARK
+
 # --- runs ------------------------------------------------------------------------------------------
 
 
@@ -65,6 +67,8 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
     cur: list = []  # [start, end, x0, y0, x1, y1, sizes Counter, last_right]
     n = min(len(text), textpage.count_chars())
     glued: set[int] = set()  # spaces pdfium made up inside a word (_inside_word)
+    marked: dict[int, str] = {}  # characters with white space put before them (a degree sign set as a raised "0", _raised_degree)
+    last = (-1, 0.0, 0.0)  # the last character with ink: (index, font size, bottom)
 
     def close():
         if cur:
@@ -74,7 +78,8 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
             rs = len(seg.rstrip())
             if rs > ls:
                 size = cur[6].most_common(1)[0][0] if cur[6] else 0.0
-                kept = "".join(c for j, c in enumerate(seg[ls:rs], s + ls) if j not in glued) if glued else seg[ls:rs]
+                kept = "".join(marked.get(j, c) for j, c in enumerate(seg[ls:rs], s + ls) if j not in glued) \
+                    if glued or marked else seg[ls:rs]
                 out.append(Run(s + ls, s + rs, cur[2], cur[3], cur[4], cur[5], size, False, kept))
             cur.clear()
 
@@ -102,6 +107,9 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
             raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(loose))
             if loose.right > loose.left and loose.top > loose.bottom:
                 x0, x1, y0, y1 = loose.left, loose.right, page_height - loose.top, page_height - loose.bottom
+        if _raised_degree(text, i, last, size, y1):
+            marked[i] = DEGREE_MARK + ch
+        last = (i, size, y1)
         if cur:
             h = max(cur[5] - cur[3], y1 - y0, 1.0)
             overlap = min(cur[5], y1) - max(cur[3], y0)
@@ -120,6 +128,20 @@ def runs(textpage, text: str, page_height: float) -> list[Run]:
         cur[6][round(size, 1)] += 1
     close()
     return _with_bold(textpage, text, out)
+
+
+def _raised_degree(text: str, i: int, last: tuple[int, float, float], size: float, bottom: float) -> bool:
+    """Whether the character at `i` is a degree sign set as a small raised "0" or "o" after a number
+    and before its scale ("60⁰F", which pdfium reads "600F", a figure ten times too high; pdfium may
+    break the line after a letter raised high, "600\\r\\nF"): at most 0.7 of the digit's size, its
+    bottom raised by a quarter of the digit's size or more (`bottom` is top-down, so raised is smaller).
+    `last` is the previous character with ink: (index, size, bottom). The reader puts DEGREE_MARK, a
+    hair space, before it ("60\\u200a0F"): the page text stays pdfium's characters with white space put
+    in (quotes stay verbatim), "60" is a number of its own, and what is shown reads "60°F"
+    (textrules.read_degrees)."""
+    j, digit_size, digit_bottom = last
+    return (text[i] in "0oOº" and j == i - 1 and text[j].isdigit() and text[i + 1: i + 4].lstrip()[:1] in ("F", "C")
+            and 0 < size <= 0.7 * digit_size and digit_bottom - bottom >= 0.25 * digit_size)
 
 
 def _inside_word(tp, text: str, i: int, box) -> bool:
