@@ -36,12 +36,12 @@ from .errors import (AssistantError, Busy, LibraryError, LLMError, MissingDepend
 from .feedback import FeedbackStore
 from .ingest import EXTENSIONS
 from .settings import Settings
-from .plaintext import join_lines
+from .plaintext import readable
 from .textrules import SIGNAL_LABEL, SIGNAL_WORDS, find_spans
 from .types import page_ref
 
 __all__ = ["Assistant", "Access", "EVERYONE", "AssistantError", "NoProcedureFound", "CARD_FORMATS", "render_card",
-           "card_slug", "EXTENSIONS", "SIGNAL_LABEL", "SIGNAL_WORDS", "find_spans", "join_lines", "page_ref"]
+           "card_slug", "EXTENSIONS", "SIGNAL_LABEL", "SIGNAL_WORDS", "find_spans", "page_ref", "readable"]
 
 log = logging.getLogger("assistant")
 READ_WAIT_S = 300.0

@@ -92,6 +92,17 @@ def join_lines(text: str) -> str:
     return re.sub(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])", "-", text)
 
 
+def readable(text: str) -> str:
+    r"""Source text as a technician reads it, its lines kept: a word pdfium marked as hyphenated at a
+    line break whole, degree signs read (`read_degrees`). For showing a quote, which itself keeps the
+    page's characters (verification and the page highlight find it there).
+
+    >>> readable("unless temper\ufffe\r\nature is between 60\u200a0F and 85oF.")
+    'unless temperature is between 60°F and 85°F.'
+    """
+    return read_degrees(join_lines(text))
+
+
 def plain(text: str) -> str:
     """The display text of a source span (see the module doc): each line cleaned, wrapped lines
     joined, list items and table rows kept apart by join_items, white space collapsed; a degree sign

@@ -252,10 +252,11 @@ def test_search_loads_its_models_before_the_timed_search(sample_index):
     assert "loading" not in after and res.stdout.strip() == "3"
 
 
-def test_sources_show_a_word_pdfium_hyphenated_at_a_line_break_whole(capsys):
-    """pdfium marks a word hyphenated at a line break with U+FFFE ("temper\ufffe\r\nature"); a quote keeps the
+def test_sources_show_a_word_pdfium_hyphenated_at_a_line_break_whole_and_degree_signs_read(capsys):
+    """pdfium marks a word hyphenated at a line break with U+FFFE ("temper\ufffe\r\nature"), and the PDF
+    reader marks a degree sign set as a raised "0" with a hair space ("60\u200a0F"); a quote keeps the
     page's characters (verification and the page highlight find it there), but a technician reads
-    "temperature" in the sources, the printed card and the web chat's passage."""
+    "temperature" and "60°F" in the sources, the printed card and the web chat's passage."""
     from types import SimpleNamespace
 
     from assistant.cards.model import StepCard
@@ -264,14 +265,14 @@ def test_sources_show_a_word_pdfium_hyphenated_at_a_line_break_whole(capsys):
     from assistant.types import Citation
     from ui.render import _gist, _plain
 
-    quote = "Do not attempt any repair unless temper\ufffe\r\nature is between 60°F and 85°F."
+    quote = "Do not attempt any repair unless temper\ufffe\r\nature is between 60\u200a0F and 85 oF."
     c = Citation(chunk_id="c1", doc="tm.pdf", page=92, quote=quote, page_label="4-5")
     print_answer(SimpleNamespace(answer="Repair between 60°F and 85°F.", citations=[c], warnings=[], note="", language="en"))
     out = capsys.readouterr().out
     assert 'p. 4-5 (PDF page 92): "Do not attempt any repair unless temperature is between 60°F and 85°F."' in out, out
-    assert "\ufffe" not in _plain(quote) and "temperature is" in _plain(quote)
+    assert "\ufffe" not in _plain(quote) and "temperature is between 60°F and 85°F" in _plain(quote)
     assert "temperature" in _gist("temper\ufffe\r\nature limits", 40)
     card = StepCard.model_validate({"title": "Repair", "task": "Repair", "language": "en", "steps": [
         {"number": 1, "instruction": "Repair between 60°F and 85°F.", "citations": [c.model_dump()]}]})
     html_card = to_html(card)
-    assert "unless temperature is" in html_card and "\ufffe" not in html_card
+    assert "unless temperature is between 60°F and 85°F" in html_card and "\ufffe" not in html_card

@@ -15,7 +15,7 @@ import re
 import time
 from typing import Callable
 
-from assistant.app import SIGNAL_LABEL, SIGNAL_WORDS, AssistantError, find_spans, join_lines
+from assistant.app import SIGNAL_LABEL, SIGNAL_WORDS, AssistantError, find_spans, readable
 from assistant.app import page_ref as page_label_ref
 
 LABELS = {
@@ -120,7 +120,7 @@ def chip_labels(a: dict) -> list[tuple[str, int]]:
 
 def _gist(quote: str, chars: int = 30) -> str:
     """The first words of a quote, to tell apart chips of the same page: ' · “Interval: every 500…”'."""
-    q = re.sub(r"[*_`|#>]+", " ", join_lines(quote or ""))
+    q = re.sub(r"[*_`|#>]+", " ", readable(quote or ""))
     q = re.sub(r"^\W*(?:\d+[.)]\s*)?", "", " ".join(q.split()))
     if not q:
         return ""
@@ -156,8 +156,8 @@ def _mark(text: str, quote: str) -> str:
 
 
 def _plain(text: str) -> str:
-    """Source text as HTML: its lines kept, a word pdfium marked as hyphenated at a line break whole."""
-    return e(join_lines(text)).replace("\n", "<br>")
+    """Source text as HTML, its lines kept, as a technician reads it (`readable`)."""
+    return e(readable(text)).replace("\n", "<br>")
 
 
 def card_html(card, figure_png: Callable[[object], bytes | None] | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import xml.etree.ElementTree as ET
 
-from ..plaintext import join_lines
+from ..plaintext import readable
 from ..textrules import SIGNAL_LABEL
 from .model import SafetyNote, StepCard
 
@@ -111,7 +111,7 @@ def to_html(card: StepCard) -> str:
         if s.branches:
             body.append('<ul class="branches">' + "".join(f"<li>{_e(_branch_text(b, W))}</li>" for b in s.branches) + "</ul>")
         cites = "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.citations))
-        quote = " … ".join(join_lines(c.quote) for c in s.citations)
+        quote = " … ".join(readable(c.quote) for c in s.citations)
         body.append(f'<div class="src">{W["source"]}: {_e(cites)}<blockquote>{_e(quote)}</blockquote></div>')
         out.append(f'<li value="{s.number}">{pre}{"".join(body)}{notes}</li>')
     out.append("</ol></body></html>")

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import AddressUnavailable, AssistantError, UsageError  # noqa: F401 - UsageError: commands raise it, main() exits 2
-from ..plaintext import join_lines
+from ..plaintext import readable
 from ..settings import Settings, load_settings
 
 # The exit statuses of every command (also in the parser's epilog and in `assistant COMMAND --help`).
@@ -104,7 +104,7 @@ def print_answer(a) -> None:
     if a.citations:
         print("\nSources:")
         for n, c in enumerate(a.citations, 1):
-            print(f"  [{n}] {c.doc} {c.page_ref()}: \"{' '.join(join_lines(c.quote).split())[:240]}\"")
+            print(f"  [{n}] {c.doc} {c.page_ref()}: \"{' '.join(readable(c.quote).split())[:240]}\"")
     if a.warnings:
         print("\nWarnings:" if a.language != "zh" else "\n安全警告：")
         for w in a.warnings:
