@@ -14,6 +14,7 @@ MiniLM (and e5) on their own threads while BM25 runs; `Retriever.stage_times` ti
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -26,7 +27,7 @@ from .enclosing import enclosing_units
 from .index.chunk import detect_language
 from .index.embed import Embedder, get_embedder
 from .glossary import english_rendering, expand_query
-from .index.lexical import tokenize
+from .index.lexical import token_groups, tokenize
 from .index.library import Library
 from .plaintext import DOT_LEADER
 from .rerank import _load_reranker
@@ -86,7 +87,7 @@ class _Clock:
 class Retriever:
     def __init__(self, library: Library, embedder: Embedder | None = None, reranker: str | None = None,
                  dense_weight: float = 0.5, ml_weight: float = 0.5, pool: int = 50, cross_language_factor: float = 0.8, heading_weight: float = 0.1,
-                 identity_weight: float = 0.2, label_weight: float = 0.3):
+                 identity_weight: float = 0.2, label_weight: float = 0.3, variant_weight: float = 0.2):
         self.library = library
         s = library.settings
         quant = library.manifest.quantization if s.device != "cuda" else "none"
@@ -98,6 +99,7 @@ class Retriever:
         self.heading_weight = heading_weight
         self.identity_weight = identity_weight
         self.label_weight = label_weight
+        self.variant_weight = variant_weight
         self.unit_tokens = s.unit_tokens  # the budget of the unit returned around each match (enclosing.py); 0: the chunk alone
         self.pool = pool
         self.reranker = _load_reranker(reranker) if reranker else None
@@ -178,6 +180,9 @@ class Retriever:
         if self.label_weight:
             for i, bonus in label_match(query, rows, fused, snap.lexical).items():
                 fused[i] += self.label_weight * bonus
+        if self.variant_weight:
+            for i in other_variant(query, rows, fused):
+                fused[i] *= 1 - self.variant_weight
         clock.lap("heading and label match")
         fused = self._weigh_documents(query, fused, rows, snap)
         clock.lap("document evidence")
@@ -361,6 +366,52 @@ def label_match(query: str, rows: dict, candidates, lexical) -> dict[int, float]
         if named:
             out[i] = sum(lexical.idf(t) for t in named) / total
     return out
+
+
+_VARIANT = re.compile(r"(?=.*[a-z])(?=.*\d)")  # a model, variant or size code: letters and digits ("6.5l", "hp-3", "m12")
+
+
+def variant_shape(token: str) -> str:
+    """A code with its digits evened out: codes of one shape name variants of one thing.
+
+    >>> variant_shape("6.5l"), variant_shape("6205-2rs"), variant_shape("s-250/g")
+    ('#.#l', '#-#rs', 's-#/g')
+    """
+    return re.sub(r"\d+", "#", token)
+
+
+def other_variant(query: str, rows: dict, candidates) -> list[int]:
+    """The candidates whose titles (headings, and the captions and groups their table rows sit under)
+    name another variant of a code the question names, and not that code: "the cylinder bore diameter
+    for the 6.5L engine" is not answered under "Table 2-2. General Repair Standards (6.2L)", nor a
+    6206-2RS bearing's question under "6205-2RS". Another variant is a code of the same shape
+    (`variant_shape`: "6.2l" for "6.5l"); a code of another shape ("S-250/G" beside "HP-3") says
+    nothing. Body text, which names many models, does not count."""
+    asked = _variant_codes(query)
+    if not asked:
+        return []
+    shapes = {variant_shape(t) for t in asked}
+    out = []
+    for i in candidates:
+        c = rows[i]
+        titles = _title_codes(c.section, c.labelled)
+        if not titles & asked and any(variant_shape(t) in shapes for t in titles):
+            out.append(i)
+    return out
+
+
+def _variant_codes(text: str) -> frozenset[str]:
+    """The codes of a text, each as written whole ("6205-2rs", not its part "2rs")."""
+    return frozenset(g[0] for g in token_groups(text) if _VARIANT.match(g[0]))
+
+
+@lru_cache(maxsize=8192)
+def _title_codes(section: tuple[str, ...], labelled: str) -> frozenset[str]:
+    """The codes of a passage's headings and of the caption and group lines of its labelled text (a
+    line over the column names or a row: "Table 2-3. General Repair Standards (6.5L). > Cylinder Bore")."""
+    lines = labelled.split("\n") if labelled else []
+    captions = [ln for ln, below in zip(lines, lines[1:]) if " | " not in ln and " || " not in ln and (" | " in below or " || " in below)]
+    return _variant_codes(" ".join([*section, *captions]))
 
 
 @lru_cache(maxsize=8192)

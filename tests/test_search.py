@@ -249,6 +249,34 @@ def test_a_size_or_range_joined_by_a_hyphen_is_also_indexed_in_its_parts():
     assert "220" in tokenize("HF-220-10") and "hf-220" not in tokenize("HF-220-10")  # codes as before
 
 
+def test_a_code_in_the_question_counts_as_one_term_not_one_per_way_it_is_written():
+    """"S-250/G" is five tokens (whole, "s", "250", "g", run together): summed, the manual's name, printed
+    on every page, outweighed the two words that say which values are asked, and the equipment data
+    table ranked 24th in a US Army shelter manual. The code's tokens share one term's weight in BM25,
+    and the answer's terms are the code, not its parts."""
+    from assistant.answer.evidence import question_terms
+    from assistant.index.lexical import BM25, token_groups, tokenize
+
+    passages = [
+        "1-1. Scope. This manual covers the S-250/G shelter. The S-250/G shelter houses electrical equipment.",
+        "Maintenance allocation chart, S-250/G shelter: inspect, service and repair the S-250/G shelter.",
+        "Warning: all personnel must remain clear while the S-250/G shelter is lowered into place.",
+        "How to use this manual: keep your S-250/G shelter ready. The index lists S-250/G tasks.",
+        "1-10. Equipment data. Height 70.125 in (178.11 cm). Width 79.0625 in (200.82 cm). Weight 805 lb.",
+    ] + [f"Paragraph {i} about door seals, gaskets and latches: adjust the latch keeper." for i in range(20)]
+    bm = BM25.build(np.arange(len(passages)), [" ".join(tokenize(p)) for p in passages])
+    question = "What are the height and width of the S-250/G shelter?"
+    assert token_groups(question)[-2:] == [["s-250/g", "s", "250", "g", "s250g"], ["shelter"]]
+    assert tokenize(question) == [t for g in token_groups(question) for t in g]
+    scores, ids = bm.search(question, 3)
+    assert ids[0] == 4, [passages[i][:30] for i in ids]
+    # a question that asks for the code alone still finds it, and a passage naming it twice scores higher
+    scores, ids = bm.search("S-250/G", 5)
+    assert set(ids) == {0, 1, 2, 3} and scores[0] > scores[-1] > 0
+    assert [sorted(t.tokens) for t in question_terms(question)][2] == ["s-250/g", "s250g"]
+    assert not {"s", "250", "g"} & {tok for t in question_terms(question) for tok in t.tokens}
+
+
 def test_questions_encoded_by_torch_or_ctranslate2_find_the_same_passages(sample_index, retriever):
     """ASSISTANT_QUERY_ENGINE=torch encodes questions with the torch models (as before CTranslate2 did):
     same library, same top passage; the default encodes them with CTranslate2 and needs no torch e5."""

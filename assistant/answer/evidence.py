@@ -23,7 +23,7 @@ import numpy as np
 
 from ..index.embed import canonical_name
 from ..glossary import segments, terms_in
-from ..index.lexical import run_together, tokenize
+from ..index.lexical import run_together, token_groups, tokenize
 from ..types import Hit
 
 # Question scaffolding in Chinese; removed before bigrams are taken, so that "是多少" or "的备" do not
@@ -125,8 +125,13 @@ def question_terms(question: str, idf=None) -> list[Term]:
         question = " ".join(rest)
     else:
         terms = []
-    # a lone character is no index token; an English question's asking words are no terms (EN_FUNCTION)
-    toks = [t for t in dict.fromkeys(tokenize(question)) if not _CJK.fullmatch(t) and t not in EN_FUNCTION]
+    # a lone character is no index token; an English question's asking words are no terms (EN_FUNCTION);
+    # a code is one term, its parts none of their own ("S-250/G" is not also "s", "250" and "g": each
+    # passage of the shelter's manual would hold four terms of the question)
+    groups = token_groups(question)
+    alone = {g[0] for g in groups if len(g) == 1}
+    parts = {t for g in groups if len(g) > 1 for t in g[1:]} - alone
+    toks = [t for t in dict.fromkeys(tokenize(question)) if not _CJK.fullmatch(t) and t not in EN_FUNCTION and t not in parts]
     found = {t: [] for t in toks}
     for term, translations in terms_in(question):
         for t in set(tokenize(term)) & found.keys():

@@ -184,8 +184,9 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
         # a time zone, nor "one at a time")
         (r"how (?:often|long)|interval|when (?:must|should|do)|every|周期|多久|时间|(?<!at a )(?<!each )\btime\b(?!\s*zones?)",
          rf"(?:\d[\d\s]*|\b{_SPELLED}\s+)(?:h|hours?|operating hours|days?|weeks?|months?|years?|min(?:utes)?|s)\b|daily|weekly|monthly|yearly|annual"),
-        # ("how long before / until / after ..." asks for a time, not a length)
-        (r"clearance|gap|play|间隙|how (?:wide|thick|far)|how long(?!\s+(?:before|until|till|after|to wait|does|do|will|should|must|may)\b)",
+        # ("how long before / until / after ..." asks for a time, not a length; a dimension's name asks for one)
+        (r"clearance|gap|play|间隙|how (?:wide|thick|far)|how long(?!\s+(?:before|until|till|after|to wait|does|do|will|should|must|may)\b)"
+         r"|\b(?:height|width|length|depth|diameter|thickness|dimensions?)\b|高度|宽度|长度|直径|厚度|尺寸",
          _NUM + r"(?:mm|µm|um|in(?:ch(?:es)?)?|m)\b"),
         (r"part (?:no|number)|order(?:ing)? (?:no|number)|spare|备件号|零件号", r"\b(?:[A-Z]{1,4}-?\d[\w-]*\d|\d{3,}-[\w-]+)\b"),
         (r"speed|rpm|frequency|转速|频率", _NUM + r"(?:rpm|min⁻¹|r/min|Hz|kHz|MHz|GHz)\b"),

@@ -65,35 +65,47 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("unless temper\ufffe\r\nature is between")
     ['unless', 'temperatur', 'between']
     """
+    return [t for group in token_groups(text) for t in group]
+
+
+def token_groups(text: str) -> list[list[str]]:
+    """`tokenize`'s tokens, those of one word together: a code is one word written several ways (whole,
+    its parts, run together: "S-250/G" is ['s-250/g', 's', '250', 'g', 's250g']), so a question's
+    code counts as one term in a search (`BM25.search`), not five.
+
+    >>> token_groups("height of the S-250/G")
+    [['height'], ['s-250/g', 's', '250', 'g', 's250g']]
+    """
     text = unicodedata.normalize("NFKC", SOFT_BREAK.sub("", text)).lower()
-    out: list[str] = []
+    out: list[list[str]] = []
     prev_word = ""
     for m in _TOKEN.finditer(text):
         t = m.group()
         if _CJK.match(t):
-            out.extend([t] if len(t) == 1 else [t[i : i + 2] for i in range(len(t) - 1)])
+            out.extend([[t]] if len(t) == 1 else [[t[i : i + 2]] for i in range(len(t) - 1)])
             prev_word = ""
             continue
         if any(c in t for c in "-_./·"):
             joined = run_together(t)
             if joined is None:  # a decimal number stays one token
-                out.append(t)
+                out.append([t])
             else:
-                out.append(t)
-                out.extend(p for p in _SEPARATORS.split(t) if p and p not in STOP)
-                out.append(joined)  # E-104 also matches E104
+                group = [t]
+                group.extend(p for p in _SEPARATORS.split(t) if p and p not in STOP)
+                group.append(joined)  # E-104 also matches E104
                 # a size or a range joined by a hyphen: "1/2-13" (a 1/2 in. screw, 13 threads an inch, which a
                 # torque table prints in two cells) and "0.004-0.010" also hold "1/2" and "0.004", "0.010"
-                out.extend(p for p in t.split("-") if p and p != t and re.fullmatch(r"\d+[./]\d+", p))
+                group.extend(p for p in t.split("-") if p and p != t and re.fullmatch(r"\d+[./]\d+", p))
+                out.append(group)
             prev_word = ""
             continue
         if t in STOP:
             prev_word = ""
             continue
-        out.append(stem(t) if t.isalpha() else t)
+        out.append([stem(t) if t.isalpha() else t])
         # "ISO VG 220", "M 12": a short letter code followed by a number also as one token
         if t.isdigit() and prev_word and len(prev_word) <= 4 and prev_word.isalpha():
-            out.append(prev_word + t)
+            out.append([prev_word + t])
         prev_word = t if t.isalpha() else ""
     return out
 
@@ -161,17 +173,19 @@ class BM25:
         return self._weighted([(query, 1.0)])
 
     def _weighted(self, texts: list[tuple[str, float]]) -> np.ndarray:
-        """The sum of weight x BM25 score of each text, for every document: the query's columns of the
+        """The sum of weight x BM25 score of each text, for every document (a code's tokens share one
+        term's weight, `token_groups`): the query's columns of the
         CSC matrix are read straight from its arrays and added with one bincount (no sliced copy of
         the matrix), so the cost is the postings of the query's terms, not the vocabulary."""
         m = self.matrix
         cols, weights = [], []
         for text, w in texts:
-            for t in tokenize(text) if text else ():
-                j = self.vocab.get(t)
-                if j is not None:  # a repeated term counts again, as a repeated column would
-                    cols.append(j)
-                    weights.append(w)
+            for group in token_groups(text) if text else ():
+                for t in group:  # the ways one code is written share its weight
+                    j = self.vocab.get(t)
+                    if j is not None:  # a repeated term counts again, as a repeated column would
+                        cols.append(j)
+                        weights.append(w / len(group))
         if not cols:
             return np.zeros(len(self.ids), np.float32)
         starts, ends = m.indptr[cols], m.indptr[np.asarray(cols) + 1]
