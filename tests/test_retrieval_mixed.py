@@ -164,14 +164,20 @@ def test_search_reports_the_time_of_each_stage(two_manuals):
 
 
 def test_bm25_scores_equal_the_sum_of_the_matrix_columns():
-    from assistant.index.lexical import BM25, tokenize
+    """A query's score is the sum of its terms' columns; the ways one code is written ("hf-220-10", "hf",
+    "220", "10", "hf22010") share one term's weight."""
+    from assistant.index.lexical import BM25, token_groups, tokenize
 
     docs = ["replace the seal and the impeller", "grease the bearings", "seal seal O-ring HF-220-10", ""]
     bm = BM25.build(np.arange(1, 5), [" ".join(tokenize(d)) for d in docs])
     for q in ("seal impeller seal", "hf-220-10 bearing", "nothing here"):
-        cols = [bm.vocab[t] for t in tokenize(q) if t in bm.vocab]
-        want = np.asarray(bm.matrix[:, cols].sum(axis=1)).ravel() if cols else np.zeros(4)
+        want = np.zeros(4)
+        for group in token_groups(q):
+            cols = [bm.vocab[t] for t in group if t in bm.vocab]
+            if cols:
+                want += np.asarray(bm.matrix[:, cols].sum(axis=1)).ravel() / len(group)
         assert np.allclose(bm.scores(q), want, atol=1e-6)
+    assert len(token_groups("hf-220-10")[0]) == 5 and bm.scores("hf-220-10")[2] > 0
     # expansion terms count half; only documents holding a term come back, best first
     s, ids = bm.search("seal", 10, expansion="grease bearings")
     want = np.asarray(bm.matrix[:, [bm.vocab["seal"]]].sum(axis=1)).ravel() + 0.5 * np.asarray(
