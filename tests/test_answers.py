@@ -681,3 +681,26 @@ def test_a_time_limit_in_words_and_degrees_printed_as_o_answer_a_two_part_questi
     quoted = _selected("What time and temperature limits apply when injecting adhesive for a delamination repair?", hits)
     assert "within one\nhour of mixing adhesive" in quoted and "between 65oF and 85oF" in quoted, quoted
     assert "4- 7" not in quoted, quoted
+
+
+def test_a_warning_printed_below_its_signal_word_is_shown_with_its_text():
+    """A US Army TM prints "CAUTION" on a line of its own and the caution below it; the answer's
+    warning box showed "CAUTION" and nothing else (the web chat's "Safety first" box, the CLI's
+    Warnings line). The signal word alone takes the warning below it, up to the next step, note or
+    label, verbatim from the chunk."""
+    from assistant.answer.hazards import hazards_for
+    from assistant.types import Chunk, Hit
+
+    text = ("b . Repair. (Figure 4-1)\n(1) Mark off the limits of delaminated area.\nCAUTION\n"
+            "To ensure that opposite shelter wall skin is not punctured, make\nsure drill bit has a drill stop attached "
+            "which will prohibit drill bit\nfrom exceeding a depth of 5/8 inch.\n(2) Using Figure 4-1 as a visual guide, "
+            "drill a 3/16 inch hole.\nWARNING\nAlcohol solvents are flammable. Keep away from heat, sparks, and open flame.\n"
+            "NOTE\nThe Versamid material is sensitive to moisture.\n(a) Place nozzle of caulking gun in center hole.\n"
+            "WARNING: Wear gloves when mixing adhesive.")
+    c = Chunk("c1", "tm.pdf", 90, ("Section III. MAINTENANCE PROCEDURES", "b . Repair. (Figure 4-1)"), 0, len(text), text, "en", ())
+    shown = [h.display for h in hazards_for([c], [Hit(c, 0.0)])]
+    assert shown == ["CAUTION To ensure that opposite shelter wall skin is not punctured, make sure drill bit has a drill "
+                     "stop attached which will prohibit drill bit from exceeding a depth of 5/8 inch.",
+                     "WARNING Alcohol solvents are flammable. Keep away from heat, sparks, and open flame.",
+                     "WARNING: Wear gloves when mixing adhesive."], shown
+    assert all(h.text in text for h in hazards_for([c], [Hit(c, 0.0)]))  # verbatim spans of the chunk

@@ -37,6 +37,11 @@ SIGNAL_RE = re.compile(rf"^\W{{0,3}}\s*(?:(?:{_EN})(?:\s*[:：!！\-–—]|\s*$
                        rf"|(?:{_ZH})\s*(?:[:：!！]|$))")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,3}[.)．](?![\d.])|[（(]\d{1,3}[)）]|\d{1,3}、|第\s*[一二三四五六七八九十\d]{1,3}\s*步|(?i:step)\s+\d{1,3}|[\u2460-\u2473])")
 _BULLET = re.compile(r"^\s*[-*+•·▪◦●■□➢►▶✓–—]\s")
+# a signal word on a line of its own, its warning on the lines below ("CAUTION" over "To ensure that ...")
+_LABEL_ONLY = re.compile(rf"^\W{{0,3}}\s*(?:{_EN}|{_ZH})\s*[:：!！]?\s*$")
+# what ends a warning set below its label: a step ("(2) ...", "(a) ...", "c. ..."), a note or another label
+_BLOCK_END = re.compile(r"^\s*(?:[（(][a-z][)）]|[a-z]\s?\.\s|NOTE\b|注意事项|说明|提示)")
+MAX_BODY_UNITS = 4
 # Headings under which the subsections are stages of one procedure ("4 Procedure" > "4.2 Draining
 # the oil"), or that name a part of the procedure above them ("3.1 Replacing ..." > "Tools and parts").
 _NUM = r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.)?\s*"
@@ -125,6 +130,22 @@ def in_scope(scope: tuple[str, ...], doc: str, other: Chunk) -> bool:
     return tuple(other.section[: len(scope)]) == scope
 
 
+def _with_body(c: Chunk, units, k: int) -> str:
+    """Unit k of chunk c, and where it is a signal word alone on its line ("CAUTION"), the warning set
+    below it: the units after it up to a step, a note, another label or a heading (at most
+    MAX_BODY_UNITS), verbatim from the chunk text. A US Army TM prints every warning so; a box saying
+    "CAUTION" and nothing else warns of nothing."""
+    u = units[k]
+    if not _LABEL_ONLY.match(u.text):
+        return u.text
+    end = u.end
+    for n in units[k + 1: k + 1 + MAX_BODY_UNITS]:
+        if n.heading or n.injected or is_hazard(n.text) or _NUMBERED.match(n.text) or _BLOCK_END.match(n.text):
+            break
+        end = n.end
+    return c.text[u.start:end]
+
+
 def hazards_for(cited: list[Chunk], hits: list[Hit], library=None, limit: int = 6) -> list[Hazard]:
     """Hazard units of the procedure(s) the answer cites, signal-word warnings first, then in
     document order, without repeats."""
@@ -142,12 +163,15 @@ def hazards_for(cited: list[Chunk], hits: list[Hit], library=None, limit: int = 
     chunks = sorted(pool.values(), key=lambda c: (c.doc, c.page, c.start))
     out, seen = [], set()
     for c, units in zip(chunks, passage_units([Hit(c, 0.0) for c in chunks])):
-        for u in units:
-            key = " ".join(u.text.split()).lower()
-            if u.heading or u.injected or key in seen or not is_hazard(u.text):
+        for k, u in enumerate(units):
+            if u.heading or u.injected or not is_hazard(u.text):
+                continue
+            text = _with_body(c, units, k)
+            key = " ".join(text.split()).lower()
+            if key in seen:
                 continue
             seen.add(key)
-            out.append(Hazard(u.text, c.id, c.doc, c.page))
+            out.append(Hazard(text, c.id, c.doc, c.page))
     # the signal-word warnings first: they are the ones a technician must not miss
     out.sort(key=lambda h: 0 if is_signal_warning(h.text) else 1)
     return out[:limit]
