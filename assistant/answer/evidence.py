@@ -131,7 +131,7 @@ def question_terms(question: str, idf=None) -> list[Term]:
     groups = token_groups(question)
     alone = {g[0] for g in groups if len(g) == 1}
     parts = {t for g in groups if len(g) > 1 for t in g[1:]} - alone
-    toks = [t for t in dict.fromkeys(tokenize(question)) if not _CJK.fullmatch(t) and t not in EN_FUNCTION and t not in parts]
+    toks = [t for t in dict.fromkeys(t for g in groups for t in g) if not _CJK.fullmatch(t) and t not in EN_FUNCTION and t not in parts]
     found = {t: [] for t in toks}
     for term, translations in terms_in(question):
         for t in set(tokenize(term)) & found.keys():
