@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import re
 
-from .textrules import CLOSED, read_degrees
+from .textrules import CLOSED, SET_APART_LETTER, read_degrees
 
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
 LIST_MARKER = re.compile(
     r"^\s*(?:\d{1,3}[.)．](?![\d.])\s*|[（(] ?(?:\d{1,3}|[a-zA-Z]|[ivx]{1,4}) ?[)）]\s*|\d{1,3}、\s*|[a-zA-Z][.)]\s+"
-    r"|[-*+•·▪◦●■□➢►▶✓–—]\s+|[\u2460-\u2473]\s*)")
+    rf"|{SET_APART_LETTER}\s*|[-*+•·▪◦●■□➢►▶✓–—]\s+|[\u2460-\u2473]\s*)")
 _QUOTE_MARK = re.compile(r"^\s*(?:>\s*)+|^\s*#{1,6}\s+")
 _EMPHASIS = (
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # ![alt](image)
@@ -103,17 +103,28 @@ def readable(text: str) -> str:
     return read_degrees(join_lines(text))
 
 
+_NUMBER_ONLY = re.compile(r"^\s*\d{1,4}[.)]?\s*$")
+
+
 def plain(text: str) -> str:
-    """The display text of a source span (see the module doc): each line cleaned, wrapped lines
-    joined, list items and table rows kept apart by join_items, white space collapsed; a degree sign
+    r"""The display text of a source span (see the module doc): each line cleaned, wrapped lines
+    joined (a number wrapped onto a line of its own is text, not a list marker: "go to step" / "13."),
+    list items and table rows kept apart by join_items, white space collapsed; a degree sign
     read as "°" before (a raised "0" the PDF reader marks with a hair space) and after (a small "o" set
-    on the next line)."""
+    on the next line).
+
+    >>> plain("(a) Mix 15 ounces of R1003 to 5 ounces of Versamid\n140.\n(b) If low, go to step\n13.\n(c)\nSeal it.")
+    'Mix 15 ounces of R1003 to 5 ounces of Versamid 140. If low, go to step 13. Seal it.'
+    """
     text = read_degrees(text).replace("\r\n", "\n").replace("\r", "\n")
     items: list[list[str]] = []
     for ln in text.split("\n"):
         clean = plain_line(ln)
-        if not clean:
+        if not clean and items and _NUMBER_ONLY.match(ln) and not CLOSED.search(items[-1][-1]):
+            items[-1].append(ln.strip())  # "... 5 ounces of Versamid" / "140.": a number wrapped onto a line of its own
             continue
+        if not clean:
+            continue  # a marker alone on its line ("(d)"), or no text
         if not items or LIST_MARKER.match(_QUOTE_MARK.sub("", ln)) or is_table_row(ln):
             items.append([clean])
         else:

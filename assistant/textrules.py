@@ -72,6 +72,11 @@ def read_degrees(text: str) -> str:
     return DEGREE_SIGN.sub("°", text)
 
 
+# A lettered step whose parentheses a PDF draws rather than sets as text ("(d)" reads "d"): the bare letter,
+# then the ideographic space the PDF reader puts where the text stream holds two runs apart
+# (ingest.layout._join_runs), "d\u3000Using a soft cloth ...". A marker only at the start of a line.
+SET_APART_LETTER = "[a-z]\u3000"
+
 NUMBER_UNIT = re.compile(rf"{NUMBER}\s*(?:{UNIT})(?![A-Za-z0-9])")
 
 # --- sentences -----------------------------------------------------------------------------------

@@ -560,3 +560,43 @@ def raised_degrees(path: Path) -> None:
     c.drawString(72, 640, "The oven reaches 600F in ten minutes; the probe reads up to 400F.")
     c.showPage()
     c.save()
+
+
+# each step: its letter, the pieces of its first line (drawn apart in the text stream), its wrapped lines
+DRAWN_PARENS_STEPS = (
+    ("d", ("Using a soft cloth lightly coated", "with solvent, remove excess adhesive from"), ("adhesive filled panel surface.",)),
+    ("e", ("Cover adhesive filled panel with", "a sheet of polyethylene."), ()),
+    ("f", ("Place a 1/2 inch plywood sheet or equivalent against polyethylene sheet",),
+     ("and apply an even surface pressure over repaired area", "for at least 24 hours.")),
+    ("g", ("After adhesive has been allowed to cure the required time, remove",), ("plywood and polyethylene sheet.",)),
+    ("h", ("Sand the repaired area with sandpaper to remove excess cured adhesive.",), ()),
+    ("i", ("Fill the hollow core portions of pop rivet and any surrounding uneven",),
+     ("surface with body filler material, allowing to dry for 1 hour.",)),
+)
+
+
+def drawn_parentheses(path: Path) -> None:
+    """Lettered steps whose parentheses are drawn, not set as text, as TM 10-5411-205-13 p. 4-5 prints
+    "(d)" to "(j)": pdfium reads a bare "d", set small and high beside its step's first line, written
+    into the stream before the steps' text; each first line's second piece is written after all the
+    first pieces. The marker and text column have the geometry of a two-column table."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    ys, y = [], 600.0
+    for _, _, rest in DRAWN_PARENS_STEPS:
+        ys.append(y)
+        y -= 12 * (1 + len(rest)) + 13
+    for (letter_, _, _), y in zip(DRAWN_PARENS_STEPS, ys):
+        c.setFont("Times-BoldItalic", 6)
+        c.drawString(146, y + 5.5, letter_)
+        c.arc(141, y + 3.5, 145, y + 12.5, 90, 180)
+        c.arc(150, y + 3.5, 154, y + 12.5, -90, 180)
+    c.setFont("Times-Roman", 12)
+    for (_, first, rest), y in zip(DRAWN_PARENS_STEPS, ys):
+        c.drawString(173, y, first[0])
+        for k, line in enumerate(rest):
+            c.drawString(173, y - 12 * (k + 1), line)
+    for (_, first, _), y in zip(DRAWN_PARENS_STEPS, ys):
+        if len(first) > 1:
+            c.drawString(173 + stringWidth(first[0], "Times-Roman", 12) + 5, y, first[1])
+    c.showPage()
+    c.save()

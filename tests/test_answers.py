@@ -704,3 +704,24 @@ def test_a_warning_printed_below_its_signal_word_is_shown_with_its_text():
                      "WARNING Alcohol solvents are flammable. Keep away from heat, sparks, and open flame.",
                      "WARNING: Wear gloves when mixing adhesive."], shown
     assert all(h.text in text for h in hazards_for([c], [Hit(c, 0.0)]))  # verbatim spans of the chunk
+
+
+@pytest.mark.parametrize("marker", ["d\n", "d\u3000", "(d)\n"])
+def test_a_warning_below_its_label_is_shown_whole_up_to_the_step_after_it(marker):
+    """The S-250/G TM's WARNING on p. 4-5 has five sentences, then step (d), whose parentheses the PDF
+    draws: its marker reads "d", alone on a line or set apart from its text. The warning box showed the
+    first four sentences (a cap of four units) and dropped "Avoid prolonged breathing of vapors or repeated
+    contact with skin."; without the cap, the step below would run into it. A marker alone on its line or
+    set apart ends the warning, which is bounded by characters, not by sentences."""
+    from assistant.answer.hazards import hazards_for
+    from assistant.types import Chunk, Hit
+
+    warning = ("WARNING\nAlcohol solvents are flammable. Keep away from heat, sparks, and\nopen flame. Keep containers "
+               "closed when not used. Use only with\nadequate ventilation. Avoid prolonged breathing of vapors or\n"
+               "repeated contact with skin.")
+    text = ("(c)\u3000Seal center hole with masking tape.\n" + warning + "\n" + marker
+            + "Using a soft cloth lightly coated with solvent, remove excess adhesive from\nadhesive filled panel surface.\n"
+            "e\u3000Cover adhesive filled panel with\u3000a sheet of polyethylene.")
+    c = Chunk("c1", "tm.pdf", 92, ("Section III. MAINTENANCE PROCEDURES", "b . Repair. (Figure 4-1)"), 0, len(text), text, "en", ())
+    found = hazards_for([c], [Hit(c, 0.0)])
+    assert [h.text for h in found] == [warning], [h.text for h in found]

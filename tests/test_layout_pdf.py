@@ -432,3 +432,36 @@ def test_a_degree_sign_set_as_a_raised_small_0_or_o_reads_as_a_degree_sign(tmp_p
     assert plain(lines[1]).replace("° ", "°") == L.RAISED_DEGREES[1], lines[1]  # pdfium broke the line after each
     assert plain(lines[2]) == "The oven reaches 600F in ten minutes; the probe reads up to 400F."
     assert "60" in tokenize(lines[0]) and "600f" not in tokenize(lines[0]) and "600f" in tokenize(lines[2])
+
+
+def test_lettered_steps_whose_parentheses_are_drawn_are_steps_not_a_table(tmp_path):
+    """TM 10-5411-205-13 p. 4-5 draws the parentheses of "(d)" to "(j)": pdfium reads a bare letter, set
+    small and high at the marker's indent. Steps (f) to (j) were read as table rows ("f<tab>Place a 1/2 inch
+    plywood sheet ..."), so no card or answer read them as steps, and a card's WARNING above (d) swallowed
+    them. A bare lower-case letter in the marker column is a step's marker: each step is a list item whose
+    marker is set apart from its text (U+3000), its wrapped lines below it."""
+    from assistant.plaintext import plain
+
+    doc, raw = _parsed(tmp_path, "drawn_parentheses", L.drawn_parentheses)
+    _check_contract(doc, raw)
+    assert not [b.text for b in doc.blocks if b.kind == "table_row"]
+    items = [b for b in doc.blocks if b.kind == "list_item"]
+    assert [b.text.split("\u3000")[0] for b in items] == [s[0] for s in L.DRAWN_PARENS_STEPS]
+    for b, (_, first, rest) in zip(items, L.DRAWN_PARENS_STEPS):
+        assert plain(b.text) == " ".join(first + rest), b.text  # the marker off, the step's lines whole
+
+
+def test_a_small_marker_sitting_high_beside_its_line_joins_the_line():
+    """p. 4-5's "d" (6 pt) sits high beside "Using a soft cloth lightly coated" and "with solvent, ...",
+    two runs whose tops differ. The marker, first by its centre, opened a line of its own; one run did
+    not overlap it by half its height and opened another, which the second run joined: "d" was a line
+    alone and its step text a paragraph. Side-by-side lines overlapping by half the smaller one's height
+    are one line (the coordinates are pdfium's on that page)."""
+    from assistant.ingest.layout import Run, visual_lines
+
+    rs = [Run(0, 1, 146.12, 451.75, 148.79, 455.96, 6.0, False, "d"),
+          Run(1050, 1083, 173.20, 453.20, 347.57, 464.89, 12.0, False, "Using a soft cloth lightly coated"),
+          Run(1213, 1254, 352.90, 453.92, 585.18, 463.99, 12.0, False, "with solvent, remove excess adhesive from"),
+          Run(1085, 1115, 173.05, 465.43, 327.48, 477.00, 12.0, False, "adhesive filled panel surface.")]
+    lines = visual_lines(rs)
+    assert [[r.text for r in ln.runs] for ln in lines] == [[r.text for r in rs[:3]], [rs[3].text]]

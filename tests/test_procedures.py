@@ -236,3 +236,41 @@ def test_lettered_sub_steps_around_a_note_and_a_page_break_stay_steps_of_their_s
     assert ["(2)", "(a)", "(b)", "(c)", "(d)"] in runs, runs
     note = next(i for i in items if i.kind == "warning")
     assert doc.text[note.start:note.end].endswith("0.096 inches."), doc.text[note.start:note.end]
+
+
+def test_a_warning_set_below_its_label_ends_at_the_next_lettered_step_and_a_wrapped_number_is_no_step():
+    """The S-250/G TM's delamination repair (pp. 4-4, 4-5) as the reader gives it: "(a) ... 5 ounces of
+    Versamid" wraps "140." onto a line of its own, and the parentheses of "(d)" to "(g)" are drawn, so
+    they read "d\\u3000Using ...". "140." opened a step numbered 140, which cut the procedure in two (the card
+    began at step (5)); the WARNING above (d) took every later step into its text. Now the procedure is one
+    run, (1) to (5) with their lettered sub-steps, the WARNING ends at its own last sentence, and "140."
+    stays in step (a)."""
+    from assistant.cards.extract import step_runs
+
+    p91 = ("(4) Using the outline of the marked delaminated area, mask off the surrounding\narea with kraft paper. "
+           "Mix thoroughly the Epic Resin and Versamid\nmaterial as follows:\n"
+           "(a) Mixing by wieght -- Mix 15 ounces Epic R1003 to 5 ounces of Versamid\n140.\n"
+           "(b) By volume -- 2 parts of Epic R1003 to 1 part of Versamid 140.")
+    p92 = ("4-7. Delamination Repair (cont).\n(5) Utilizing a plastic cartridge containing the mixed adhesive material, use a\n"
+           "caulking gun to force mixed adhesive into the clearance holes as follows\n"
+           "(a)\u3000Place nozzle of caulking gun in center hole of delaminated area and inject\nadhesive into space.\n"
+           "(c)\u3000Seal center hole with masking tape.\nWARNING\n"
+           "Alcohol solvents are flammable. Keep away from heat, sparks, and\nopen flame. Keep containers closed when not used. "
+           "Use only with\nadequate ventilation. Avoid prolonged breathing of vapors or\nrepeated contact with skin.\n"
+           "d\u3000Using a soft cloth lightly coated\u3000with solvent, remove excess adhesive from\nadhesive filled panel surface.\n"
+           "e\u3000Cover adhesive filled panel with\u3000a sheet of polyethylene.")
+    p92 = p92.replace("(c)", "(b)\u3000When space is filled, remove caulking gun.\n(c)")
+    section = ("Section III. MAINTENANCE PROCEDURES", "b . Repair. (Figure 4-1)")
+    chunks = [Chunk("p91", "tm-10-5411-205-13.pdf", 91, section, 0, len(p91), p91, "en"),
+              Chunk("p92", "tm-10-5411-205-13.pdf", 92, section, len(p91) + 1, len(p91) + 1 + len(p92), p92, "en")]
+    doc = from_chunks("tm-10-5411-205-13.pdf", "pdf", chunks)
+    items = read_items(doc)
+    runs = [[items[i].label for i in r.steps] for r in step_runs(items)]
+    assert runs == [["(4)", "(a)", "(b)", "(5)", "(a)", "(b)", "(c)", "d", "e"]], runs
+    sub_a = next(i for i in items if i.label == "(a)")
+    assert plain(doc.text[sub_a.start:sub_a.end]).endswith("5 ounces of Versamid 140.")
+    warning = next(i for i in items if i.kind == "warning")
+    assert doc.text[warning.start:warning.end].endswith("repeated contact with skin."), doc.text[warning.start:warning.end]
+    d = next(i for i in items if i.label == "d")
+    assert plain(doc.text[d.start:d.end]) == ("Using a soft cloth lightly coated with solvent, remove excess adhesive from "
+                                               "adhesive filled panel surface.")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .extract import passage_units
 from ..plaintext import is_table_row, plain
-from ..textrules import HAZARD_LEVELS, signal_words
+from ..textrules import HAZARD_LEVELS, SET_APART_LETTER, signal_words
 from ..types import Chunk, Hit
 
 LOCKOUT_RE = re.compile(
@@ -39,9 +39,10 @@ _NUMBERED = re.compile(r"^\s*(?:\d{1,3}[.)．](?![\d.])|[（(]\d{1,3}[)）]|\d{1
 _BULLET = re.compile(r"^\s*[-*+•·▪◦●■□➢►▶✓–—]\s")
 # a signal word on a line of its own, its warning on the lines below ("CAUTION" over "To ensure that ...")
 _LABEL_ONLY = re.compile(rf"^\W{{0,3}}\s*(?:{_EN}|{_ZH})\s*[:：!！]?\s*$")
-# what ends a warning set below its label: a step ("(2) ...", "(a) ...", "c. ..."), a note or another label
-_BLOCK_END = re.compile(r"^\s*(?:[（(][a-z][)）]|[a-z]\s?\.\s|NOTE\b|注意事项|说明|提示)")
-MAX_BODY_UNITS = 4
+# what ends a warning set below its label: a step ("(2) ...", "(a) ...", "c. ...", "d\u3000..."), a step's
+# marker alone on its line ("(d)", "d", "4."), a note or another label
+_BLOCK_END = re.compile(rf"^\s*(?:[（(][a-z][)）]|[a-z]\s?\.\s|{SET_APART_LETTER}|[（(]?(?:[a-z]|\d{{1,3}})[.)）]?\s*$|NOTE\b|注意事项|说明|提示)")
+MAX_BODY_CHARS = 800  # a warning's text below its label, at most (the TMs' longest is about 400)
 # Headings under which the subsections are stages of one procedure ("4 Procedure" > "4.2 Draining
 # the oil"), or that name a part of the procedure above them ("3.1 Replacing ..." > "Tools and parts").
 _NUM = r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.)?\s*"
@@ -132,15 +133,17 @@ def in_scope(scope: tuple[str, ...], doc: str, other: Chunk) -> bool:
 
 def _with_body(c: Chunk, units, k: int) -> str:
     """Unit k of chunk c, and where it is a signal word alone on its line ("CAUTION"), the warning set
-    below it: the units after it up to a step, a note, another label or a heading (at most
-    MAX_BODY_UNITS), verbatim from the chunk text. A US Army TM prints every warning so; a box saying
-    "CAUTION" and nothing else warns of nothing."""
+    below it: the units after it up to a step, a note, another label or a heading, whole units of at
+    most MAX_BODY_CHARS in all, verbatim from the chunk text. A US Army TM prints every warning so; a
+    box saying "CAUTION" and nothing else warns of nothing."""
     u = units[k]
     if not _LABEL_ONLY.match(u.text):
         return u.text
     end = u.end
-    for n in units[k + 1: k + 1 + MAX_BODY_UNITS]:
+    for n in units[k + 1:]:
         if n.heading or n.injected or is_hazard(n.text) or _NUMBERED.match(n.text) or _BLOCK_END.match(n.text):
+            break
+        if n.end - u.end > MAX_BODY_CHARS:
             break
         end = n.end
     return c.text[u.start:end]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..ingest.layout import CAPTION
 from ..ingest.lines import WARNING_RE
-from ..textrules import CLOSED, CONTINUED, SIGNAL_WORDS, signal_words
+from ..textrules import CLOSED, CONTINUED, SET_APART_LETTER, SIGNAL_WORDS, signal_words
 from .source import DocText
 
 _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
@@ -24,8 +24,9 @@ STEP_RE = re.compile(
 # "1 Remove the ..." (number, space, capital): weaker, a wrapped line can start like that too.
 WEAK_STEP_RE = re.compile(r"^\s*(\d{1,3})\s+(?=[A-Z\u4e00-\u9fff])")
 # "(a) Open the door ...", "(c ) Insert ...": a lettered sub-step on a line of its own (step_runs puts it
-# in the run of the numbered step above it); letters a-h, as inline.INLINE_RE reads them in running text
-LETTERED_RE = re.compile(r"^\s*[（(] ?([a-h]) ?[)）]\s*(?=[A-Za-z])")
+# in the run of the numbered step above it); letters a-h, as inline.INLINE_RE reads them in running text;
+# "d\u3000Using ...", a letter whose parentheses the PDF drew (SET_APART_LETTER), to the end of the alphabet
+LETTERED_RE = re.compile(rf"^\s*(?:[（(] ?([a-h]) ?[)）]\s*|(?={SET_APART_LETTER})([a-z])\u3000\s*)(?=[A-Za-z])")
 BULLET_RE = re.compile(r"^\s*(?:[•·▪◦●■□➢►▶✓\-*–—]\s*|[a-z]\s?[.)]\s+)")  # "b . Remove": a PDF may space the letter
 # A signal word opens a safety note only when written as one: upper case, or followed by ":" or "!".
 SIGNAL_RE = re.compile(rf"^\W{{0,3}}\s*({signal_words(chinese=False)})\b\s*[:：!.\-–—]?"
@@ -159,9 +160,11 @@ def _open(doc: DocText, li: int, t: str, node: int, last_num: int, width: int) -
         return Item("warning", ln.start, ln.end, ln.start, node, level=lvl, label=t.split()[0].strip(":：!")), last_num
     if m and _number(m.groups()) is not None:
         n = _number(m.groups())
+        if not t[m.end():].strip() and n not in (1, last_num + 1) and not _ends_paragraph(doc, li - 1, width):
+            return None, last_num  # "Versamid" / "140.": a wrapped line that is a number and a period, no step
         return Item("step", ln.start, ln.end, ln.start + m.end(), node, n, m.group().strip()), n
     if lm := LETTERED_RE.match(t):
-        return Item("step", ln.start, ln.end, ln.start + lm.end(), node, ord(lm.group(1)) - ord("a") + 1, lm.group().strip()), last_num
+        return Item("step", ln.start, ln.end, ln.start + lm.end(), node, ord(lm.group(1) or lm.group(2)) - ord("a") + 1, lm.group().strip()), last_num
     if w and int(w.group(1)) in (1, last_num + 1) and _ends_paragraph(doc, li - 1, width):
         n = int(w.group(1))
         return Item("step", ln.start, ln.end, ln.start + w.end(), node, n, w.group(1)), n

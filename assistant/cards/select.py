@@ -166,14 +166,17 @@ def candidates(p: Parsed) -> list[Procedure]:
         lo, title, context = _intro(p, r)
         node = items[r.first].node
         trail = " ".join(doc.headings[node].path[-2:]) if node >= 0 else ""
-        add([r], lo, _tail(p, r), title, trail + " " + context, node, not title)
+        if not title and node >= 0 and not any(items[j].node == node and items[j].kind in ("step", "bullet") for j in range(r.first)):
+            title = doc.headings[node].path[-1]  # the section's first list: its heading names it ("b. Remove. (Figure 3-30)")
+        add([r], lo, _tail(p, r), title, trail + " " + context, node, not title or bool(GENERIC_HEADINGS.match(title)))
     out = list(found.values())
     for c in out:
         # the names of a shared list's entries ("To restart your device", "Mono audio") name what it does
         labels = [label_of(doc.text[items[i].body:items[i].end]) for r in c.runs for i in r.steps]
         c.match_text += "".join(" " + lab[1] for lab in labels if lab)
-        first = items[c.runs[0].first]
-        c.titles.append(_first_words(doc.text[first.body:first.end]))  # the last resort: the first step's words
+        if not c.titles:  # the last resort: the first step's words
+            first = items[c.runs[0].first]
+            c.titles.append(_first_words(doc.text[first.body:first.end]))
         c.title = c.titles[0]
     return out
 
@@ -395,7 +398,7 @@ def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedur
     near = [c for c in held if c.score >= top - NEAR]  # a tie on retrieval noise is broken without it
     best = max(near, key=lambda c: (any(r.numbered for r in c.runs), round(0.55 * c.sim + 0.2 * c.cover, 6), c.hi - c.lo))
     words = set(task_tokens(task))
-    names = [_named_in_full(best.doc, t) for t in best.titles]
+    names = [_named_in_full(best, t) for t in best.titles]
     best.title = max(names, key=lambda t: len(words & set(tokenize(t))))  # first of the best matching
     best.title = _FIGURE_REF.sub("", best.title).strip() or best.title  # the figure is the card's media, not its name
     _keep_asked_entry(task, best)
@@ -437,10 +440,14 @@ def _keep_asked_entry(task: str, proc: Procedure) -> None:
     proc.runs = [r for r in proc.runs if r.steps]
 
 
-def _named_in_full(doc: DocText, title: str) -> str:
+def _named_in_full(proc: Procedure, title: str) -> str:
     """A part of a task ("b. Install.", "Replace. (Figure 3-16)") named with the task it belongs to:
-    "3-15. Drain Plug. b. Install."; other titles as they are."""
+    "3-15. Drain Plug. b. Install."; other titles as they are. Many tasks have an "a. Disassembly": the
+    procedure's own section, or one inside its span, is the one meant."""
     if not SUBTASK.match(title):
         return title
-    path = next((h.path for h in doc.headings if h.path[-1] == title), ())
+    doc = proc.doc
+    own = ([doc.headings[proc.node].path] if proc.node >= 0 else []) + [
+        h.path for h in doc.headings if proc.lo <= doc.lines[h.line].start < proc.hi]
+    path = next((p for p in own + [h.path for h in doc.headings] if p[-1] == title), ())
     return f"{CONTINUED.sub('', path[-2]).rstrip()} {title}" if len(path) > 1 else title

@@ -237,6 +237,20 @@ def visual_lines(rs: list[Run]) -> list[VLine]:
         else:
             best[0], best[1] = min(best[0], r.y0), max(best[1], r.y1)
             best[2].append(r)
+    groups.sort(key=lambda g: (g[0] + g[1]) / 2)
+    # a run that came first (by its centre) opens a line of its own, and the line's own runs may then
+    # group beside it: a lettered step's marker set in a smaller font, "d" sitting high beside "Using a
+    # soft cloth ..." (its parentheses drawn, not text). Two neighbouring groups that overlap by half
+    # the smaller one's height, side by side, are one line.
+    k = 1
+    while k < len(groups):
+        a, b = groups[k - 1], groups[k]
+        overlap = min(a[1], b[1]) - max(a[0], b[0])
+        if overlap >= 0.5 * min(a[1] - a[0], b[1] - b[0]) > 0 and not any(_x_overlap(r, o) for r in a[2] for o in b[2]):
+            groups[k - 1] = [min(a[0], b[0]), max(a[1], b[1]), a[2] + b[2]]
+            del groups[k]
+            continue
+        k += 1
     lines = [VLine(g[2]) for g in groups]
     lines.sort(key=lambda ln: (ln.y0 + ln.y1) / 2)
     return lines
@@ -503,7 +517,7 @@ def _aligned_table(lines: list[VLine], i: int, pitch: float) -> tuple[int, list[
 
 # a list item's marker set apart from its text ("(a)", "(c )", "c .", "12."): a line of two cells
 # that opens with one is a lettered or numbered step, not a table row, however wide the gap
-_LIST_MARK = re.compile(r"\(\s*(?:\d{1,3}|[a-z])\s*\)|(?:\d{1,3}|[a-z])\s?[.)]", re.I)
+_LIST_MARK = re.compile(r"\(\s*(?:\d{1,3}|[a-z])\s*\)|(?:\d{1,3}|[a-z])\s?[.)]|(?-i:[a-z])", re.I)
 
 
 def _list_line(cells: list[list[Run]]) -> bool:
@@ -823,7 +837,9 @@ def _staggered_table(lines: list[VLine], i: int) -> tuple[int, list[Item]] | Non
     return end, [head] + rows
 
 
-_MARKER = re.compile(r"(?:step\s+)?(?:\(?\d{1,3}[.)]?\)?|\(?[a-z][.)]\)?|[•·▪◦●\-*–])(?:\s+\d{1,3}[.)]?)*", re.I)
+# a list marker alone in its cell: "12.", "(3)", "c.", "(a)", "•", and a bare lower-case letter, a lettered
+# step whose parentheses are drawn rather than set as text (TM 10-5411-205-13 p. 4-5: "d", "e", ... at the indent)
+_MARKER = re.compile(r"(?:step\s+)?(?:\(?\d{1,3}[.)]?\)?|\(?[a-z][.)]\)?|(?-i:[a-z])|[•·▪◦●\-*–])(?:\s+\d{1,3}[.)]?)*", re.I)
 _ITEM_START = re.compile(r"^\s*(?:step\s+\d+|\d{1,3}[.)、]|[a-z][.)]|[(（]\d{1,3}[)）]|\([a-z]\)|第\S{1,3}步)", re.I)
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..textrules import CLOSED, signal_words
+from ..textrules import CLOSED, SET_APART_LETTER, signal_words
 from ..types import Block
 
-# "1.", "1)", "2 " before a capital, "a)", "b . " (a PDF may space the letter), "(a) ", "•", "-", "（1）", "1、", "第3步", "Step 4:"
+# "1.", "1)", "2 " before a capital, "a)", "b . " (a PDF may space the letter), "(a) ", "d\u3000" (SET_APART_LETTER),
+# "•", "-", "（1）", "1、", "第3步", "Step 4:"
 LIST_RE = re.compile(
     r"^\s*(?:\d{1,3}[.)](?!\d)\s*|\d{1,3}\s+(?=[A-Z\u4e00-\u9fff])|[a-z]\s?[.)][\s\u3000]+|[•·▪◦●\-*–]\s+|[（(]\d{1,3}[)）]\s*|[（(][a-z][)）]\s+|\d{1,3}、"
-    r"|第[一二三四五六七八九十\d]+步|(?i:step)\s+\d+\s*[:.]?)"
+    rf"|{SET_APART_LETTER}\s*|第[一二三四五六七八九十\d]+步|(?i:step)\s+\d+\s*[:.]?)"
 )
 # "WARNING ...", "Caution: ...", "警告：..." open a safety notice; "warning time of 33 days" does not.
 _EN, _ZH = signal_words(chinese=False), signal_words(chinese=True)
