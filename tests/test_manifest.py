@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from assistant.errors import LibraryError
+from assistant.index.lexical import LEXICAL_FORMAT, chunk_tokens
 from assistant.index.library import Library
 from assistant.index.manifest import FORMAT_VERSION, Manifest
 from tests.conftest import FIXTURES
@@ -83,7 +84,9 @@ def test_a_new_library_writes_the_keys_the_dict_based_code_wrote(tmp_path, setti
     lib = Library.create(tmp_path / "lib", settings, "minilm", lambda: (384, 256, "int8"))
     lib.close()
     written = json.loads((tmp_path / "lib" / "manifest.json").read_text())
-    assert list(written) == list(json.loads(OLD))
+    # one key more: the tokenizer its stored tokens are made with (absent: the one before)
+    assert [k for k in written if k != "lexical_format"] == list(json.loads(OLD))
+    assert written["lexical_format"] == LEXICAL_FORMAT
     assert written["caches"] == {} and written["generation"] == 0 and written["multilingual_dim"] == 384
 
 
@@ -102,5 +105,47 @@ def test_a_library_from_an_older_version_opens_searches_and_reports_its_manifest
         snap = lib.snapshot()
         assert snap.generation == m["caches"]["generation"] and snap.sentences is not None
         assert lib.stats()["vector_index"] == m["caches"]["vector_index"]
+    finally:
+        lib.close()
+
+
+def test_a_library_tokenized_by_another_stemmer_is_searched_with_fresh_tokens_and_stored_again(sample_index, settings, embedder, tmp_path):
+    """The stemmer changed (lexical format 2, Snowball: "assemble" and "assembly" meet): a library indexed
+    before holds tokens and a BM25 cache made by the old one, which the questions' new tokens would miss.
+    Opened, it is searched with tokens made afresh from its texts; the next `assistant index` (nothing
+    changed) stores them, writes the cache again and records the format; no chunk is lost or changed."""
+    from assistant.index.build import index_paths
+    from tests.conftest import SAMPLES
+
+    lib_dir = tmp_path / "lib"
+    shutil.copytree(sample_index, lib_dir)
+    lib = Library.open(lib_dir, settings)
+    rows = dict(lib.store.chunks_in_order())
+    lib.store.set_tokens({r: " ".join("old" + t for t in chunk_tokens(c).split()) for r, c in rows.items()})
+    lib.write_caches()  # a BM25 cache of the old tokens, as the older version left it
+    lib.close()
+    m = json.loads((lib_dir / "manifest.json").read_text())
+    del m["lexical_format"]
+    (lib_dir / "manifest.json").write_text(json.dumps(m, indent=2))
+
+    question = "Which hydraulic oil does the HP-3 use?"
+    lib = Library.open(lib_dir, settings)
+    try:
+        assert not lib.lexical_current
+        found = lib.snapshot().lexical.search(question, 3)[1].tolist()
+        assert len(found) == 3 and all(r in rows for r in found)  # the old tokens match none of the question's
+    finally:
+        lib.close()
+    report = index_paths([SAMPLES], settings, index_dir=lib_dir, progress=False, embedder=embedder, workers=1)
+    assert not report.failed and not report.indexed and not report.removed
+    lib = Library.open(lib_dir, settings)
+    try:
+        assert lib.lexical_current and json.loads((lib_dir / "manifest.json").read_text())["lexical_format"] == LEXICAL_FORMAT
+        now = dict(lib.store.chunks_in_order())
+        assert {r: (c.id, c.text) for r, c in now.items()} == {r: (c.id, c.text) for r, c in rows.items()}
+        ids, stored = lib.store.tokens()
+        assert stored == [chunk_tokens(now[int(r)]) for r in ids]
+        lib._build_snapshot = lambda: pytest.fail("the cache written by index was not used")
+        assert lib.snapshot().lexical.search(question, 3)[1].tolist() == found
     finally:
         lib.close()

@@ -274,3 +274,61 @@ def test_a_warning_set_below_its_label_ends_at_the_next_lettered_step_and_a_wrap
     d = next(i for i in items if i.label == "d")
     assert plain(doc.text[d.start:d.end]) == ("Using a soft cloth lightly coated with solvent, remove excess adhesive from "
                                                "adhesive filled panel surface.")
+
+
+def test_a_card_is_titled_by_the_heading_over_its_steps_and_a_subtask_by_its_own_task():
+    """Four of the twelve real-manual cards were titled by their first step ("Remove five tapping screws (1)
+    mounting trough (2) to outer door (3)."): a step that shares more of the task's words outscored the
+    heading "3-12. Trough", and a run alone under "a. Disassembly" had no title but its first step. The
+    heading right above a section's first list names it; the first step's words are the title only when
+    nothing else names the procedure; and "a. Disassembly", a part of many tasks, is named with the
+    task it belongs to (it was named with the manual's first "a. Disassembly", the crankshaft's)."""
+    from assistant.cards.select import find_procedure
+    from assistant.types import Hit
+
+    chunks, parsed = _tm9_repairs()
+    for task, k, title in (("Disassemble the oil pump", 4, "2-27. OIL PUMP REPAIR a. Disassembly"),
+                           ("Disassemble the crankshaft", 1, "2-17. CRANKSHAFT REPAIR a. Disassembly"),
+                           ("Replace the trough above the outer door", 6, "3-12. Trough")):
+        assert find_procedure(task, [Hit(chunks[k], 1.0)], parsed).title == title, task
+
+
+def _tm9_repairs() -> tuple[list, list]:
+    """Three tasks of a TM as the reader gives them: two repairs with an "a. Disassembly" and a
+    "b. Assembly" each, and a task whose steps follow its numbered title and a NOTE. (chunks, parsed)."""
+    from assistant.cards.select import parse_doc
+
+    parts = [
+        (("2-17. CRANKSHAFT REPAIR",), "2-17. CRANKSHAFT REPAIR"),
+        (("2-17. CRANKSHAFT REPAIR", "a. Disassembly"), "a. Disassembly\n1. Remove the crankshaft pulley bolt (1).\n"
+         "2. Remove the pulley (2) from the crankshaft.\n3. Remove the front cover (3)."),
+        (("2-17. CRANKSHAFT REPAIR", "b. Assembly"), "b. Assembly\n1. Install the front cover (3).\n"
+         "2. Install the pulley (2) on the crankshaft.\n3. Install the crankshaft pulley bolt (1)."),
+        (("2-27. OIL PUMP REPAIR",), "2-27. OIL PUMP REPAIR"),
+        (("2-27. OIL PUMP REPAIR", "a. Disassembly"), "a. Disassembly\n1. Remove shaft extension (10) and coupling (9) from pump body (8).\n"
+         "2. Remove four capscrews (3) and pump cover (5) from pump body (8).\n3. Mark drive gear (7) and idler gear (6) for assembly and remove."),
+        (("2-27. OIL PUMP REPAIR", "b. Assembly"), "b. Assembly\n1. Install drive gear (7) and idler gear (6) in pump body (8).\n"
+         "2. Install pump cover (5) with four capscrews (3).\n3. Install coupling (9) and shaft extension (10)."),
+        (("3-12. Trough",), "3-12. Trough\nNOTE\nThe trough on the rear panel is replaced the same way.\n"
+         "(1) Remove five tapping screws (1) mounting trough (2) to outer door (3).\n(2) Take trough (2) off door (3).\n"
+         "(3) Apply sealer to back of trough (2) and position it on the door."),
+    ]
+    chunks, pos = [], 0
+    for k, (section, text) in enumerate(parts):
+        chunks.append(Chunk(f"c{k}", "tm-9-2815-237-34.pdf", 90 + k, section, pos, pos + len(text), text, "en"))
+        pos += len(text) + 1
+    return chunks, [parse_doc(from_chunks("tm-9-2815-237-34.pdf", "pdf", chunks))]
+
+
+def test_a_card_to_assemble_finds_the_assembly_not_the_disassembly_ranked_above_it():
+    """ "Assemble the oil pump" drew the oil pump's disassembly steps when retrieval ranked them first: the
+    old stemmer made "assemb" of "Assembly" and "assembl" of "assemble", so the heading "b. Assembly" did
+    not name the task. Snowball stems both "assembl" (and "disassembl" stays apart)."""
+    from assistant.cards.select import find_procedure
+    from assistant.index.lexical import tokenize
+    from assistant.types import Hit
+
+    assert tokenize("Assemble")[0] == tokenize("b. Assembly")[-1] != tokenize("a. Disassembly")[-1]
+    chunks, parsed = _tm9_repairs()
+    best = find_procedure("Assemble the oil pump", [Hit(chunks[4], 1.0), Hit(chunks[5], 0.9)], parsed)
+    assert best.title == "2-27. OIL PUMP REPAIR b. Assembly"

@@ -472,6 +472,24 @@ def _answer_context(u: Unit, chunk: Chunk) -> str | None:
     return None if context.endswith(HEADER_MARK) else context
 
 
+def considered(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig()) -> list[Hit]:
+    """The hits an answer reads: the first `cfg.candidates`; for a question that asks for a value, also
+    the one after them (of those the search shows) that holds a value of that kind and more of the
+    question than any of them. "What are the height and width of the S-250/G shelter?": four passages
+    that name the shelter ranked above the equipment data table that holds the height and the width,
+    by a few thousandths of a score."""
+    head, tail = hits[: cfg.candidates], hits[cfg.candidates:]
+    if not tail or not terms or not any(q.search(question) for q, _ in ANSWER_TYPES):
+        return head
+
+    def held(h: Hit) -> float:
+        return relevance(terms, h.chunk.search_text, " ".join(h.chunk.section), cfg)
+
+    most = max(held(h) for h in head)
+    more = [h for h in tail if held(h) > most and type_bonus(question, h.chunk.search_text) > 0]
+    return head + [max(more, key=held)] if more else head
+
+
 def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig(),
            around: Callable[[Chunk, int, int], list[Chunk]] | None = None) -> Selection:
     """The units that answer the question (none when nothing holds any of it), see Selection
@@ -480,8 +498,9 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
         return Selection([], hits)
     # the first hits' units, chunk by chunk: the answer draws from what the search shows (enclosing.py)
     top = hits[0].score or 1.0
-    first = unit_passages(hits[: cfg.candidates])
-    hits = first + list(hits[cfg.candidates:])
+    read = considered(question, terms, hits, cfg)
+    first = unit_passages(read)
+    hits = first + [h for h in hits[cfg.candidates:] if not any(h is r for r in read)]
     per_hit = passage_units(first)
     lang = question_language(question)
     method = bool(METHOD_QUESTION.search(question))

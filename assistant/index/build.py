@@ -19,7 +19,7 @@ from .chunk import chunk_doc
 from .embed import Embedder, get_embedder, text_hash
 from ..errors import LibraryError, ParseError
 from ..ingest import PARSER_VERSION, is_supported, parse
-from .lexical import lexical_text, tokenize
+from .lexical import LEXICAL_FORMAT, chunk_tokens
 from .library import Library, WriteLock, write_reason
 from .multilingual import DIM as MULTILINGUAL_DIM
 from .multilingual import FORMAT as MULTILINGUAL_FORMAT
@@ -104,7 +104,7 @@ def parse_file(source: SourceFile, sha: str, size: int, settings: Settings, max_
         chunks = chunk_doc(doc, max_tokens, doc_id=source.name)
         if not chunks:
             raise ParseError(str(source.path), "no text found in document")
-        tokens = tuple(" ".join(tokenize(lexical_text(c.section, c.search_text))) for c in chunks)
+        tokens = tuple(chunk_tokens(c) for c in chunks)
         return Parsed(source, sha, size, doc.format, doc.title, len(doc.pages), doc.ocr_pages, tuple(chunks), tokens,
                       figures=doc.figures)
     except ParseError as exc:
@@ -159,6 +159,7 @@ def index_paths(paths: list[str | Path], settings: Settings, index_dir: Path | N
             lazy.quantize = lib.manifest.quantization  # queries and passages alike
             max_tokens = chunk_budget(settings, lib.manifest.max_tokens or lazy.get().max_tokens)
             _upgrade_multilingual(lib, settings)
+            _upgrade_lexical(lib)
             _run(lib, files, roots, collection, report, lazy, settings, max_tokens, progress, workers, engine, ray_address)
         except (sqlite3.OperationalError, OSError) as exc:
             # disk full, read-only directory, quota: every document committed so far stays whole
@@ -325,6 +326,17 @@ def _multilingual_vectors(store, chunks, hashes, mode: str, settings: Settings |
     if not todo:
         return {}
     return dict(zip(todo, _channel(settings, quantize).encode_chunks(list(todo.values()))))
+
+
+def _upgrade_lexical(lib: Library) -> None:
+    """A library whose stored tokens another tokenizer made (lexical.LEXICAL_FORMAT) gets them made
+    again from its texts, before new documents are added; the manifest reaches disk with the cache
+    write that the changed store generation brings. Idempotent: an interrupted run redoes it."""
+    if lib.lexical_current:
+        return
+    if lib.store.count_chunks():
+        lib.store.set_tokens({rowid: chunk_tokens(c) for rowid, c in lib.store.chunks_in_order()})
+    lib.manifest = lib.manifest.replace(lexical_format=LEXICAL_FORMAT)
 
 
 def _upgrade_multilingual(lib: Library, settings: Settings) -> None:

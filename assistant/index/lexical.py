@@ -1,14 +1,20 @@
 """BM25 over a tokenizer built for maintenance text: English words (case-folded, stop words out,
-light stemming), Chinese as character bigrams, and codes kept whole ("GB-12", "E-104", "6205-2RS",
+Snowball stems), Chinese as character bigrams, and codes kept whole ("GB-12", "E-104", "6205-2RS",
 "ISO VG 220") as well as in parts. Saved as a .npz of plain arrays (allow_pickle=False) plus JSON.
 
 >>> tokenize("Replace filter HF-220-10")
 ['replac', 'filter', 'hf-220-10', 'hf', '220', '10', 'hf22010']
+
+A library records the LEXICAL_FORMAT its stored tokens were made with (manifest `lexical_format`);
+a library of another format is searched with tokens made afresh from its texts (library.py) until
+`assistant index` stores them again.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -30,17 +36,29 @@ _TOKEN = re.compile(
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+# 1: a light suffix stripper ("assembly" -> "assemb", "assemble" -> "assembl", "apply" -> "app");
+# 2: Snowball English (Porter2) stems
+LEXICAL_FORMAT = 2
+_STEMMERS = threading.local()  # a Snowball stemmer keeps its word in its state: one per thread
+
+
+@functools.lru_cache(maxsize=200_000)
 def stem(w: str) -> str:
-    """A light English stemmer: enough to match filter/filters, replace/replacing/replaced."""
+    """A word's English stem (Snowball's Porter2): filter/filters, replace/replacing/replaced,
+    assemble/assembly, apply/applies/applied each meet. Words of three letters or fewer, and
+    words with digits, stay as they are.
+
+    >>> [stem(w) for w in ("assemble", "assembly", "disassembly", "applies", "applied", "used", "gap")]
+    ['assembl', 'assembl', 'disassembl', 'appli', 'appli', 'use', 'gap']
+    """
     if len(w) <= 3 or not w.isalpha():
         return w
-    for suf, rep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("e", ""), ("ly", "")):
-        if w.endswith(suf) and len(w) - len(suf) >= 3:
-            if suf == "s" and w.endswith(("ss", "us", "is")):
-                return w
-            w = w[: -len(suf)] + rep
-            break
-    return w[:-1] if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz" else w
+    english = getattr(_STEMMERS, "english", None)
+    if english is None:
+        import snowballstemmer
+
+        english = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return english.stemWord(w)
 
 
 _SEPARATORS = re.compile(r"[-_./·]")
@@ -113,6 +131,12 @@ def token_groups(text: str) -> list[list[str]]:
 def lexical_text(section: tuple[str, ...], text: str) -> str:
     """What the lexical index sees for a chunk: its heading trail, then its text."""
     return " ".join(section) + "\n" + text
+
+
+def chunk_tokens(chunk) -> str:
+    """A chunk's lexical tokens as the store keeps them (space-joined): its heading trail and the
+    text the indexes see (`Chunk.search_text`)."""
+    return " ".join(tokenize(lexical_text(chunk.section, chunk.search_text)))
 
 
 class BM25:

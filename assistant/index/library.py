@@ -20,9 +20,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .embed import canonical_name
 from ..errors import LibraryError, LibraryLocked, ModelMismatch
-from .lexical import BM25
+from .lexical import BM25, LEXICAL_FORMAT, chunk_tokens
 from .manifest import FORMAT, FORMAT_VERSION, Caches, Manifest
 from .multilingual import DIM as MULTILINGUAL_DIM
 from .multilingual import FORMAT as MULTILINGUAL_FORMAT
@@ -153,6 +155,12 @@ class Library:
     def model(self) -> str:
         return self.manifest.embedding_model
 
+    @property
+    def lexical_current(self) -> bool:
+        """Whether the stored tokens were made by this version's tokenizer (lexical.LEXICAL_FORMAT); a
+        library indexed before holds others, and is searched with tokens made afresh from its texts."""
+        return (self.manifest.lexical_format or 1) == LEXICAL_FORMAT
+
     @classmethod
     def create(cls, root: Path, settings: Settings, model: str, model_shape) -> "Library":
         """Open for writing, creating the directory and manifest if needed. `model_shape()` gives
@@ -175,7 +183,8 @@ class Library:
                          multilingual_model=ml_model, multilingual_format=MULTILINGUAL_FORMAT,
                          # a model named by the user has its dimension recorded when the indexer first loads it
                          multilingual_dim=MULTILINGUAL_DIM if ml_model == MULTILINGUAL_BUNDLED else None,
-                         max_tokens=max_tokens, embedding_quantization=quantization, created=time.time())
+                         max_tokens=max_tokens, lexical_format=LEXICAL_FORMAT, embedding_quantization=quantization,
+                         created=time.time())
             try:
                 write_manifest(root, m)
             except OSError as exc:
@@ -233,7 +242,7 @@ class Library:
             gen = self.store.generation()
             ids, vecs = self.store.all_vectors(self.dim)
             mids, mvecs, sids, svecs = self.store.all_ml_vectors(self.multilingual_dim)
-            lids, toks = self.store.tokens()
+            lids, toks = self.store.tokens() if self.lexical_current else self._tokens_afresh()
         finally:
             db.execute("COMMIT")
         vi = VectorIndex.build(ids, vecs, self.dim, self.settings.exact_index_max)
@@ -241,6 +250,22 @@ class Library:
         ml = VectorIndex.build(mids, mvecs, dim, exact) if len(mids) else None
         sents = VectorIndex.build(sids, svecs, dim, exact, unique_ids=False) if len(sids) else None
         return Snapshot(gen, vi, BM25.build(lids, toks), ml, sents)
+
+    def _tokens_afresh(self) -> tuple[np.ndarray, list[str]]:
+        """(rowids, tokens) made now from the stored texts, for a library of another lexical format."""
+        rows = list(self.store.chunks_in_order())
+        return np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows)), [chunk_tokens(c) for _, c in rows]
+
+    def _lexical_afresh(self, gen: int) -> BM25 | None:
+        """The BM25 index of generation `gen` made from the stored texts; None where the store has moved on."""
+        db = self.store.db
+        db.execute("BEGIN")
+        try:
+            if self.store.generation() != gen:
+                return None
+            return BM25.build(*self._tokens_afresh())
+        finally:
+            db.execute("COMMIT")
 
     def snapshot(self) -> Snapshot:
         """The current consistent state: the cached indexes when they match the store's generation,
@@ -257,8 +282,11 @@ class Library:
         if c is not None and c.generation == gen:
             try:
                 ml, mls = c.multilingual, c.sentences
+                lexical = BM25.load(self.root / c.lexical) if self.lexical_current else self._lexical_afresh(gen)
+                if lexical is None:
+                    raise ValueError("the store moved on")
                 snap = Snapshot(gen, VectorIndex.load(self.root / c.vectors, c.vector_index),
-                                BM25.load(self.root / c.lexical),
+                                lexical,
                                 VectorIndex.load(self.root / ml, c.multilingual_index or "") if ml else None,
                                 VectorIndex.load(self.root / mls, c.sentences_index or "") if mls else None)
             except (OSError, RuntimeError, ValueError):

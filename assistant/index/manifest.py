@@ -63,6 +63,7 @@ class Manifest:
     multilingual_format: int | None = None  # 1: passage vectors only; 2: passages and sentences
     multilingual_dim: int | None = None
     max_tokens: int | None = None
+    lexical_format: int | None = None  # the stemmer the stored tokens were made with (lexical.LEXICAL_FORMAT); absent: 1
     embedding_quantization: str | None = None  # "int8" or "none"
     normalized: bool = True
     metric: str = "inner_product"

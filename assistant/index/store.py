@@ -351,6 +351,20 @@ class Store:
         """The text of every chunk (for checks that quotes are verbatim)."""
         return [r[0] for r in self.db.execute("SELECT text FROM chunks ORDER BY rowid")]
 
+    def chunks_in_order(self, batch: int = 500):
+        """Every chunk, in rowid order, as (rowid, Chunk), read `batch` rows at a time."""
+        ids = [r[0] for r in self.db.execute("SELECT rowid FROM chunks ORDER BY rowid")]
+        for i in range(0, len(ids), batch):
+            rows = self.chunk_rows(ids[i : i + batch])
+            yield from ((r, rows[r]) for r in ids[i : i + batch] if r in rows)
+
+    def set_tokens(self, tokens: dict[int, str]) -> None:
+        """Replace the lexical tokens of the chunks at these rowids (a library moving to another
+        tokenizer); a new store generation, so the caches are written again."""
+        with self._write() as cur:
+            cur.executemany("UPDATE chunks SET tokens=? WHERE rowid=?", [(t, r) for r, t in tokens.items()])
+            self._bump(cur)
+
     def tokens(self) -> tuple[np.ndarray, list[str]]:
         """(rowids, space-joined lexical tokens) for the BM25 index, tokenized once at indexing time."""
         rows = self.db.execute("SELECT rowid, tokens FROM chunks ORDER BY rowid").fetchall()
