@@ -37,12 +37,13 @@ def _check_grounded(a: Answer, library) -> None:
     assert not unsupported_numbers(a.answer, [c.quote for c in a.citations])
 
 
-def _selected(question: str, hits) -> str:
-    """What the extractive answer quotes for the question from these hits, joined."""
+def _selected(question: str, hits, idf=None) -> str:
+    """What the extractive answer quotes for the question from these hits, joined (`idf`: the terms'
+    weights, as a library gives them; equal weights without)."""
     from assistant.answer.evidence import question_terms
     from assistant.answer.extract import select
 
-    sel = select(question, question_terms(question), hits)
+    sel = select(question, question_terms(question, idf), hits)
     return " ".join(sel.passages[u.hit].chunk.text[u.start:u.end] for u in sel.units)
 
 
@@ -91,12 +92,12 @@ def test_chinese_question_terms_are_glossary_words():
     from assistant.answer.evidence import coverage, question_terms
 
     terms = question_terms("安装油底壳放油塞时应拧紧到多大力矩？")
-    assert [t.label for t in terms] == ["install", "oil pan", "drain plug", "tighten", "torqu"]
+    assert [t.label for t in terms] == ["instal", "oil pan", "drain plug", "tighten", "torqu"]  # English stems
     assert coverage(terms, "Install the oil pan drain plug and tighten it to the torque given in Table 2.") == 1.0
     assert coverage(terms, "安装油底壳放油塞，拧紧力矩为 20 N·m。") == 1.0
     # "pan" alone is not the oil pan, "plug" alone not the drain plug
     assert coverage(terms, "Install the plug in the pan and tighten it to the torque given.") == pytest.approx(
-        sum(t.weight for t in terms if t.label in ("install", "tighten", "torqu")) / sum(t.weight for t in terms))
+        sum(t.weight for t in terms if t.label in ("instal", "tighten", "torqu")) / sum(t.weight for t in terms))
 
 
 @pytest.mark.parametrize("question", [
@@ -598,7 +599,10 @@ def test_a_hazard_question_is_answered_by_the_warning():
               "6. Remove the injection pump drive gear (5).")
     hits = [Hit(Chunk("steps", "tm.pdf", 107, ("2-35. FUEL PUMP",), 0, len(steps), steps, "en"), 0.6),
             Hit(Chunk("warned", "tm.pdf", 45, ("2-15. ENGINE DISASSEMBLY",), 0, len(warned), warned, "en"), 0.5)]
-    quoted = _selected("Any hazard when removing the fuel pump gaskets on an older engine?", hits)
+    # the terms' weights in the library of the three real manuals: "remove" is in most procedures (and
+    # with Snowball stems "removing" meets the crankshaft warning's "removal"), the gaskets in fewer
+    weights = {"hazard": 7.93, "remov": 1.64, "fuel": 1.45, "pump": 1.4, "gasket": 2.58, "older": 7.93, "engin": 1.57}
+    quoted = _selected("Any hazard when removing the fuel pump gaskets on an older engine?", hits, weights.get)
     assert "asbestos" in quoted and "Crankshaft" not in quoted, quoted
 
 
@@ -725,3 +729,40 @@ def test_a_warning_below_its_label_is_shown_whole_up_to_the_step_after_it(marker
     c = Chunk("c1", "tm.pdf", 92, ("Section III. MAINTENANCE PROCEDURES", "b . Repair. (Figure 4-1)"), 0, len(text), text, "en", ())
     found = hazards_for([c], [Hit(c, 0.0)])
     assert [h.text for h in found] == [warning], [h.text for h in found]
+
+
+def test_a_value_question_reads_a_later_passage_that_holds_the_value_and_more_of_the_question():
+    """rm-013: four passages that name the S-250/G shelter ranked above the equipment data table that
+    holds its height and width (by a few thousandths of a score); the answer read the first four only,
+    and answered with the manual's scope. A question that asks for a value also reads the later passage
+    (of those the search shows) holding a value of that kind and more of the question (idf-weighted,
+    as the library weighs it) than any of the first four."""
+    import math
+
+    from assistant.answer import extract
+    from assistant.answer.evidence import question_terms
+    from assistant.index.lexical import tokenize
+    from assistant.types import Chunk, Hit
+
+    question = "What are the height and width of the S-250/G shelter?"
+    texts = [
+        ("1-1. Scope.", "a. Type of Manual. This technical manual includes operator and unit maintenance for the S-250/G shelter."),
+        ("1-2. Equipment Name.", "b. Equipment Name and Model Number. This manual covers Electrical Equipment Shelter S-250/G."),
+        ("1-3. Purpose.", "c. Purpose of Equipment. The S-250/G shelter is a light weight transportable shelter."),
+        ("Section II.", "Shelter Electrical Equipment S-250/G Shielded and S-250/G Unshielded"),
+        ("1-10. Equipment Data.", "1-10. Equipment Data.\nHeight\t70.125 in (178.11 cm)\nWidth\t79.0625 in (200.82 cm)\n"
+                                  "Length\t147.0 in (373.38 cm)"),
+        ("1-11. Safety.", "Keep clear of the shelter while it is lifted."),
+    ]
+    docs = [set(tokenize(f"{s} {t}")) for s, t in texts]
+
+    def idf(token: str) -> float:  # BM25's idf over these passages, as the library computes it
+        d = sum(token in doc for doc in docs)
+        return math.log1p((len(docs) - d + 0.5) / (d + 0.5))
+
+    hits = [Hit(Chunk(f"c{i}", "tm.pdf", 10 + i, (s,), 0, len(t), t, "en"), 1.0 - 0.01 * i) for i, (s, t) in enumerate(texts)]
+    chosen = extract.select(question, question_terms(question, idf), hits)
+    assert [u.text for u in chosen.units] == ["Height\t70.125 in (178.11 cm)", "Width\t79.0625 in (200.82 cm)"]
+    # a question that asks for no value reads the first four, as before
+    method = "Where is the S-250/G shelter equipment data?"
+    assert extract.considered(method, question_terms(method, idf), hits) == hits[:4]

@@ -231,7 +231,7 @@ def off_subject(text: str, asked: list[Term], hit: Hit, quote: str) -> list[str]
     >>> hit = Hit(Chunk("c", "tm.pdf", 14, ("Engine identification",), 0, len(quote), quote, "en"), 0.5)
     >>> asked = question_terms("What is the firing order of the 6.2L engine?")
     >>> off_subject("The firing order of the 6.2L engine is 1990 and above 6.2L.", asked, hit, quote)
-    ['fir', 'order']
+    ['fire', 'order']
     >>> off_subject("The 6.2L engine has a decal.", asked, hit, quote)
     []
     """

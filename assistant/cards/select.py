@@ -174,9 +174,10 @@ def candidates(p: Parsed) -> list[Procedure]:
         # the names of a shared list's entries ("To restart your device", "Mono audio") name what it does
         labels = [label_of(doc.text[items[i].body:items[i].end]) for r in c.runs for i in r.steps]
         c.match_text += "".join(" " + lab[1] for lab in labels if lab)
-        if not c.titles:  # the last resort: the first step's words
+        if not c.titles:  # the last resort: the first step's own title, else its words
             first = items[c.runs[0].first]
-            c.titles.append(_first_words(doc.text[first.body:first.end]))
+            text = doc.text[first.body:first.end]
+            c.titles.append(run_in_title(text) or _first_words(text))
         c.title = c.titles[0]
     return out
 
@@ -296,6 +297,25 @@ def _tail(p: Parsed, r: Run) -> int:
 
 def _first_words(text: str, n: int = 12) -> str:
     return " ".join(text.split()[:n])
+
+
+def run_in_title(text: str) -> str:
+    """The title a step opens with, its capitalised words up to a full stop, "" where it has none.
+
+    >>> run_in_title("Seal Pressure Adjustment. To increase the seal pressure, proceed as follows"), run_in_title("Remove Cover. Then wait.")
+    ('Seal Pressure Adjustment', '')
+    """
+    spans = sentences(" ".join(text.split()))
+    if len(spans) < 2:
+        return ""
+    first = " ".join(text.split())[spans[0][0]:spans[0][1]].strip()
+    words = first.rstrip(".").split()
+    small = {"and", "or", "of", "the", "a", "an", "to", "for", "in", "on", "with"}
+    if not first.endswith(".") or not 2 <= len(words) <= 6 or re.search(r"\d", first):
+        return ""
+    if not all(w[0].isupper() or w in small for w in words) or IMPERATIVE_RE.match(first):
+        return ""  # "Remove Cover." is a step of its own
+    return first.rstrip(".")
 
 
 # How manuals name switching a feature on or off: "Turn off Easy mode" is done under "To disable Easy mode:".

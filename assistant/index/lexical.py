@@ -40,19 +40,26 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # 2: Snowball English (Porter2) stems
 LEXICAL_FORMAT = 2
 _STEMMERS = threading.local()  # a Snowball stemmer keeps its word in its state: one per thread
+# parts (and a device's settings) named by an -ing noun that Porter2 would make the verb or another noun:
+# a bearing is no "bear", a fitting no "fit", a casing no "case", settings are not "set"
+_ING_NOUNS = {w + s: w for w in ("bearing", "bushing", "casing", "fitting", "housing", "lining", "setting") for s in ("", "s")}
 
 
 @functools.lru_cache(maxsize=200_000)
 def stem(w: str) -> str:
     """A word's English stem (Snowball's Porter2): filter/filters, replace/replacing/replaced,
-    assemble/assembly, apply/applies/applied each meet. Words of three letters or fewer, and
-    words with digits, stay as they are.
+    assemble/assembly, apply/applies/applied each meet; a few parts named by an -ing noun keep it
+    (_ING_NOUNS). Words of three letters or fewer, and words with digits, stay as they are.
 
     >>> [stem(w) for w in ("assemble", "assembly", "disassembly", "applies", "applied", "used", "gap")]
     ['assembl', 'assembl', 'disassembl', 'appli', 'appli', 'use', 'gap']
+    >>> [stem(w) for w in ("settings", "set", "fittings", "fit", "bearings")]
+    ['setting', 'set', 'fitting', 'fit', 'bearing']
     """
     if len(w) <= 3 or not w.isalpha():
         return w
+    if w in _ING_NOUNS:
+        return _ING_NOUNS[w]
     english = getattr(_STEMMERS, "english", None)
     if english is None:
         import snowballstemmer
