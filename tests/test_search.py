@@ -20,7 +20,8 @@ def test_tokenizer_keeps_codes_whole_and_splits_chinese():
     toks = tokenize("Replace bearing 6205-2RS; use ISO VG 220 oil. Error E-104 on GB-12 pumps")
     for code in ("6205-2rs", "vg220", "e-104", "gb-12", "220"):
         assert code in toks
-    assert "bear" in toks and "pump" in toks  # light stemming: "bearing" and "pumps" meet their stems
+    assert "replac" in toks and "pump" in toks  # stems: "replace" and "pumps" meet "replacing" and "pump"
+    assert "bearing" in toks and tokenize("bearings") == ["bearing"] != tokenize("bear")  # a part, not the verb
     assert "the" not in tokenize("the oil")
     assert tokenize("滤壳拧紧力矩") == ["滤壳", "壳拧", "拧紧", "紧力", "力矩"]
 
