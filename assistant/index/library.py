@@ -128,6 +128,10 @@ class WriteLock:
             os.close(self.fd)
 
 
+def _lexical_current(m: Manifest) -> bool:
+    return (m.lexical_format or 1) == LEXICAL_FORMAT
+
+
 class Library:
     def __init__(self, root: Path, settings: Settings, manifest: Manifest, store: Store):
         self.root = root
@@ -159,7 +163,7 @@ class Library:
     def lexical_current(self) -> bool:
         """Whether the stored tokens were made by this version's tokenizer (lexical.LEXICAL_FORMAT); a
         library indexed before holds others, and is searched with tokens made afresh from its texts."""
-        return (self.manifest.lexical_format or 1) == LEXICAL_FORMAT
+        return _lexical_current(self.manifest)
 
     @classmethod
     def create(cls, root: Path, settings: Settings, model: str, model_shape) -> "Library":
@@ -282,7 +286,8 @@ class Library:
         if c is not None and c.generation == gen:
             try:
                 ml, mls = c.multilingual, c.sentences
-                lexical = BM25.load(self.root / c.lexical) if self.lexical_current else self._lexical_afresh(gen)
+                # (the manifest on disk: another process may have indexed the library again since it was opened)
+                lexical = BM25.load(self.root / c.lexical) if _lexical_current(m) else self._lexical_afresh(gen)
                 if lexical is None:
                     raise ValueError("the store moved on")
                 snap = Snapshot(gen, VectorIndex.load(self.root / c.vectors, c.vector_index),
