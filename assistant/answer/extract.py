@@ -481,13 +481,10 @@ def considered(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractCo
     head, tail = hits[: cfg.candidates], hits[cfg.candidates:]
     if not tail or not terms or not any(q.search(question) for q, _ in ANSWER_TYPES):
         return head
-
-    def held(h: Hit) -> float:
-        return relevance(terms, h.chunk.search_text, " ".join(h.chunk.section), cfg)
-
-    most = max(held(h) for h in head)
-    more = [h for h in tail if held(h) > most and type_bonus(question, h.chunk.search_text) > 0]
-    return head + [max(more, key=held)] if more else head
+    held = [relevance(terms, h.chunk.search_text, " ".join(h.chunk.section), cfg) for h in hits]
+    most = max(held[: len(head)])
+    more = [(held[k], k) for k in range(len(head), len(hits)) if held[k] > most and type_bonus(question, hits[k].chunk.search_text) > 0]
+    return head + [hits[max(more, key=lambda x: x[0])[1]]] if more else head
 
 
 def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig(),

@@ -162,11 +162,15 @@ def candidates(p: Parsed) -> list[Procedure]:
             node = items[i].node
             add(use, lo, hi, doc.text[items[i].body:items[i].end], " ".join(doc.headings[node].path[-1:]) if node >= 0 else "",
                 node, bool(GENERIC_HEADINGS.match(doc.text[items[i].body:items[i].end])))
+    first_list: dict[int, int] = {}  # per section, its first step or bullet
+    for j, it in enumerate(items):
+        if it.kind in ("step", "bullet"):
+            first_list.setdefault(it.node, j)
     for r in p.runs:
         lo, title, context = _intro(p, r)
         node = items[r.first].node
         trail = " ".join(doc.headings[node].path[-2:]) if node >= 0 else ""
-        if not title and node >= 0 and not any(items[j].node == node and items[j].kind in ("step", "bullet") for j in range(r.first)):
+        if not title and node >= 0 and first_list.get(node, r.first) >= r.first:
             title = doc.headings[node].path[-1]  # the section's first list: its heading names it ("b. Remove. (Figure 3-30)")
         add([r], lo, _tail(p, r), title, trail + " " + context, node, not title or bool(GENERIC_HEADINGS.match(title)))
     out = list(found.values())
@@ -299,21 +303,24 @@ def _first_words(text: str, n: int = 12) -> str:
     return " ".join(text.split()[:n])
 
 
+_TITLE_SMALL = {"and", "or", "of", "the", "a", "an", "to", "for", "in", "on", "with"}  # lower case in a title
+
+
 def run_in_title(text: str) -> str:
     """The title a step opens with, its capitalised words up to a full stop, "" where it has none.
 
     >>> run_in_title("Seal Pressure Adjustment. To increase the seal pressure, proceed as follows"), run_in_title("Remove Cover. Then wait.")
     ('Seal Pressure Adjustment', '')
     """
-    spans = sentences(" ".join(text.split()))
+    text = " ".join(text.split())
+    spans = sentences(text)
     if len(spans) < 2:
         return ""
-    first = " ".join(text.split())[spans[0][0]:spans[0][1]].strip()
+    first = text[spans[0][0]:spans[0][1]].strip()
     words = first.rstrip(".").split()
-    small = {"and", "or", "of", "the", "a", "an", "to", "for", "in", "on", "with"}
     if not first.endswith(".") or not 2 <= len(words) <= 6 or re.search(r"\d", first):
         return ""
-    if not all(w[0].isupper() or w in small for w in words) or IMPERATIVE_RE.match(first):
+    if not all(w[0].isupper() or w in _TITLE_SMALL for w in words) or IMPERATIVE_RE.match(first):
         return ""  # "Remove Cover." is a step of its own
     return first.rstrip(".")
 
