@@ -25,7 +25,7 @@ CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
 LIST_MARKER = re.compile(
     r"^\s*(?:\d{1,3}[.)．](?![\d.])\s*|[（(] ?(?:\d{1,3}|[a-zA-Z]|[ivx]{1,4}) ?[)）]\s*|\d{1,3}、\s*|[a-zA-Z][.)]\s+"
-    rf"|{SET_APART_LETTER}\s*|[-*+•·▪◦●■□➢►▶✓–—]\s+|[\u2460-\u2473]\s*)")
+    rf"|{SET_APART_LETTER}\s*|[-*+•·▪◦●■□➢►▶✓–—]\s+|[\u2460-\u2473]\s*)(?!\s*[,;])")
 _QUOTE_MARK = re.compile(r"^\s*(?:>\s*)+|^\s*#{1,6}\s+")
 _EMPHASIS = (
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # ![alt](image)
@@ -108,13 +108,15 @@ _NUMBER_ONLY = re.compile(r"^\s*\d{1,4}[.)]?\s*$")
 
 def plain(text: str) -> str:
     r"""The display text of a source span (see the module doc): each line cleaned, wrapped lines
-    joined (a number wrapped onto a line of its own is text, not a list marker: "go to step" / "13."),
-    list items and table rows kept apart by join_items, white space collapsed; a degree sign
+    joined (a number wrapped onto a line of its own is text, not a list marker: "go to step" / "13.";
+    nor is a callout wrapped onto a line's start: "six flat washers" / "(2), and three nuts"), list items and table rows kept apart by join_items, white space collapsed; a degree sign
     read as "°" before (a raised "0" the PDF reader marks with a hair space) and after (a small "o" set
     on the next line).
 
     >>> plain("(a) Mix 15 ounces of R1003 to 5 ounces of Versamid\n140.\n(b) If low, go to step\n13.\n(c)\nSeal it.")
     'Mix 15 ounces of R1003 to 5 ounces of Versamid 140. If low, go to step 13. Seal it.'
+    >>> plain("(a) Remove three bolts (1), six flat washers\n(2), and three nuts (3).")
+    'Remove three bolts (1), six flat washers (2), and three nuts (3).'
     """
     text = read_degrees(text).replace("\r\n", "\n").replace("\r", "\n")
     items: list[list[str]] = []

@@ -332,3 +332,97 @@ def test_a_card_to_assemble_finds_the_assembly_not_the_disassembly_ranked_above_
     chunks, parsed = _tm9_repairs()
     best = find_procedure("Assemble the oil pump", [Hit(chunks[4], 1.0), Hit(chunks[5], 0.9)], parsed)
     assert best.title == "2-27. OIL PUMP REPAIR b. Assembly"
+
+
+def _tm10_door_gaskets() -> tuple[list, list]:
+    """TM 10-5411-205-13 pp. 3-34, 3-35 as the reader gives them: "c. Adjust" holds two procedures, each a
+    numbered step that introduces its lettered sub-steps; a callout "(2)," wraps onto the start of a line;
+    a NOTE stands between (a) and (b). (chunks, parsed)."""
+    from assistant.cards.select import parse_doc
+
+    section = ("Section V. MAINTENANCE INSTRUCTIONS", "3-18. Door Gaskets.", "c . Adjust")
+    texts = [
+        "c .\u3000Adjust. (Figure 3-20) Adjustment to increase the seal pressure on the silicone\nweather\u3000gasket can be made "
+        "on the hinged side of the door and on the roller latch side of the\ndoor, as\u3000described in the following paragraphs:\n"
+        "(1) Weather Gasket Pressure Adjustment. To increase the weather gasket pressure\non the hinged side of the door, proceed as follows\n"
+        "(a) Open the door and remove and retain three bolts (1), six flat washers\n(2), and three self-locking nuts (3) attaching the hinge to the door.\n"
+        "(b) Coat each new shim with conductive compound on both sides.\n"
+        "(c ) Insert shim (4), approximately 0.032 inches thick and matching the hinge\nbody in size, between the hinge leaf and the door.\n"
+        "(d) Secure the hinge leaf to the door using three bolts (1), six flat washers\n(2), and three self-locking nuts (3).\n"
+        "(e) Repeat the test procedures of paragraph 3-18.b. and repeat this adjustment\nprocedure as necessary.\n"
+        "(f) After completion of adjustment procedure, apply a continuous bead of\nsealer around shim (4) and hinge leaf, and around head of bolts (1).",
+        "(2) Seal Pressure Adjustment. To increase the seal pressure on the roller latch\nside of the door, proceed as follows\n"
+        "(a) Open the door and remove and retain the hex head screws (5 and 6), flat\nwashers (7), and lock washers (8) from the top and bottom hole attaching\n"
+        "the keeper (9) to the wall, and remove keeper and shim (10). Remove\ndetent pin (11) from center keeper.\nNOTE\n"
+        "If more than one shim (12) is required, additional shims may be\nadded, up to a maximum thickness of 0.096 inches.\n"
+        "If the seals are not tight after the maximum allowable thickness is\nobtained, the seal should be replaced as the material has likely\nbroken down.\n"
+        "(b) Add a 0.032 inch shim between the keeper (9) and the shelter.",
+        "3-18. Door Gaskets (cont).\n(c) Repeat the seal pressure test of paragraph 3-18.b. If the seal pressure\nremains insufficient, add another 0.032 inch shim.\n"
+        "(d) Repeat this process until sufficient seal pressure is developed or until the\nmaximum allowable thickness is obtained.",
+    ]
+    chunks, pos = [], 0
+    for k, text in enumerate(texts):
+        chunks.append(Chunk(f"g{k}", "tm-10-5411-205-13.pdf", 51 + k // 2, section, pos, pos + len(text), text, "en"))
+        pos += len(text) + 1
+    return chunks, [parse_doc(from_chunks("tm-10-5411-205-13.pdf", "pdf", chunks))]
+
+
+def test_each_numbered_step_that_introduces_lettered_steps_is_a_procedure_of_its_own():
+    """ "c. Adjust" of the S-250/G TM tells two adjustments, (1) and (2), each a title and "proceed as follows"
+    over its lettered steps. The callout "(2)," that wraps onto the start of a line opened a step 2 there: it
+    cut the weather gasket card after (a), and the roller latch card began with the line that introduces it.
+    Now each adjustment is a card of its own lettered steps, titled by its run-in title, and the wrapped
+    callout stays in its sentence."""
+    from assistant.cards.assemble import assemble
+    from assistant.cards.select import find_procedure
+    from assistant.types import Hit
+
+    chunks, parsed = _tm10_door_gaskets()
+    weather = assemble(find_procedure("Adjust the weather gasket pressure on the hinged side of the door",
+                                      [Hit(chunks[0], 1.0)], parsed), "adjust the weather gasket")
+    assert weather.title == "Weather Gasket Pressure Adjustment"
+    assert [s.instruction.split()[0] for s in weather.steps] == ["Open", "Coat", "Insert", "Secure", "Repeat", "After"]
+    assert "six flat washers (2), and three self-locking nuts (3) attaching the hinge" in weather.steps[0].instruction
+    seal = assemble(find_procedure("Adjust the roller latch seal pressure", [Hit(chunks[1], 1.0)], parsed), "adjust the seal")
+    assert seal.title == "Seal Pressure Adjustment"
+    assert [s.instruction.split()[0] for s in seal.steps] == ["Open", "Add", "Repeat", "Repeat"]
+
+
+def test_a_note_between_two_steps_goes_with_the_step_it_speaks_of():
+    """A TM sets a NOTE, like a WARNING, before the step it applies to: the shim NOTE between (a) "... remove
+    keeper and shim (10)" and (b) "Add a 0.032 inch shim" is about adding shims. It went with (a), since a
+    note was taken to explain the step above it. A note goes with the neighbouring step it shares more words
+    with; on a tie, a block note (its label on a line of its own) goes with the step below it, a note run in
+    after a step's text with the step above."""
+    from assistant.cards.assemble import assemble
+    from assistant.cards.select import find_procedure, parse_doc
+    from assistant.types import Hit
+
+    chunks, parsed = _tm10_door_gaskets()
+    seal = assemble(find_procedure("Adjust the roller latch seal pressure", [Hit(chunks[1], 1.0)], parsed), "adjust the seal")
+    assert [[w.level for w in s.warnings] for s in seal.steps] == [[], ["note"], [], []]
+    assert seal.steps[1].warnings[0].text.startswith("NOTE If more than one shim (12) is required") and seal.steps[1].warnings[0].step == 2
+
+    def note_goes_with(text: str) -> int:
+        body = f"1. Open the cover.\n2. Fill the tank with fluid.\n{text}\n3. Close the cover."
+        doc = [parse_doc(from_chunks("m.pdf", "pdf", [Chunk("c", "m.pdf", 1, ("Refill",), 0, len(body), body, "en")]))]
+        card = assemble(find_procedure("Refill the tank", [Hit(doc[0].doc.chunks[0], 1.0)], doc), "refill")
+        return next(s.number for s in card.steps if s.warnings)
+
+    assert note_goes_with("NOTE\nUse only the fluid named on the tank.") == 2  # shares "fluid", "tank"
+    assert note_goes_with("NOTE\nThe seal is new each time.") == 3  # a tie: a block note stands before its step
+    assert note_goes_with("NOTE: The level shows after a minute.") == 2  # a tie: a note run in explains the step above
+
+
+def test_a_step_number_the_pdf_gives_with_a_comma_continues_the_numbering():
+    """TM 9-2815-237-34's oil pump assembly reads "3, Apply small amount of OE/HDO into pump body (14)." in
+    pdfium's text: step 3 was glued to step 2, and the numbering broke, so the card ended at step 2. A
+    number and a comma opens a step where it continues the numbering after a finished sentence."""
+    from assistant.cards.extract import step_runs
+
+    body = ("1. Install regulator valve (2) and regulator spring (1) in pump cover (5).\n"
+            "2. Install drive gear (15) and idler gear (11) into pump body (14) and aline reference marks.\n"
+            "3, Apply small amount of OE/HDO into pump body (14).\n4. Install pump cover (5) on pump body (14).\n"
+            "Torque values of 3, 5 and 8 lb-in.\n5, 6 and 7 are spares.")
+    items = read_items(from_chunks("tm.pdf", "pdf", [Chunk("c", "tm.pdf", 1, ("d. Assembly",), 0, len(body), body, "en")]))
+    assert [[items[i].number for i in r.steps] for r in step_runs(items)] == [[1, 2, 3, 4]]

@@ -12,6 +12,7 @@ import re
 from typing import Sequence
 
 from ..index.chunk import detect_language
+from ..index.lexical import tokenize
 from ..ingest.figures import caption_label, figure_key
 from ..types import Figure
 from ..plaintext import _QUOTE_MARK, join_lines, plain, strip_emphasis
@@ -79,6 +80,7 @@ def assemble(proc: Procedure, task: str, figures: Sequence[Figure] | None = None
     general: list[SafetyNote] = []
     pending: list[SafetyNote] = []
     steps: list[Step] = []
+    prev = first  # the card's last step so far, as an item
     for j, it in enumerate(items):
         if it.start < proc.lo or j in proc.skip:  # another feature's entry of a shared list: not this card's
             continue
@@ -92,15 +94,15 @@ def assemble(proc: Procedure, task: str, figures: Sequence[Figure] | None = None
                 pending = []
         elif j in members:
             steps.append(_step(doc, it, len(steps) + 1, pending, figs))
-            pending = []
+            pending, prev = [], j
         elif j > last:
             if it.kind == "warning":
                 general.append(_note(doc, it))
         elif it.kind == "warning":
             note = _note(doc, it)
-            if note.level == "note":  # a note explains the step it follows; a warning guards the next
+            if note.level == "note" and not _note_before(doc, it, items[prev], items[_next_member(order, j)]):
                 steps[-1].warnings.append(note.model_copy(update={"step": steps[-1].number}))
-            else:
+            else:  # a warning guards the next step; so does a note that speaks of it
                 pending.append(note)
         elif it.kind in ("para", "bullet", "step"):
             extra = clean(doc.text[it.start:it.end])
@@ -113,6 +115,27 @@ def assemble(proc: Procedure, task: str, figures: Sequence[Figure] | None = None
         title=_title(proc.title), task=task, language=detect_language(text) if text else "en",
         equipment=_equipment(proc), preconditions=_preconditions(proc, first), warnings=all_notes,
         tools=_tools(proc, steps), steps=steps, sources=_sources(steps, all_notes))
+
+
+def _next_member(order: list[int], j: int) -> int:
+    return next(i for i in order if i > j)
+
+
+def _words(text: str) -> set[str]:
+    return {t for t in tokenize(text) if t.isalpha() and len(t) > 2}
+
+
+def _note_before(doc: DocText, note, before, after) -> bool:
+    """Whether a note between two steps is about the step after it: it shares more words with that
+    step than with the one before ("NOTE If more than one shim is required ..." over "Add a 0.032 inch
+    shim"). On a tie, a note set as a block, its label on a line of its own as a warning's is, stands
+    before its step, as warnings do (MIL-STD-40051); a note run in after a step's text explains it."""
+    words = _words(doc.text[note.body:note.end])
+    shared_before = len(words & _words(doc.text[before.body:before.end]))
+    shared_after = len(words & _words(doc.text[after.body:after.end]))
+    if shared_after != shared_before:
+        return shared_after > shared_before
+    return doc.text[note.start:note.end].split("\n", 1)[0].strip(" :：!").lower() == note.label.lower()
 
 
 def _note(doc: DocText, it) -> SafetyNote:

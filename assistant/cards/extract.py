@@ -34,7 +34,21 @@ class Run:
         return self.steps[-1]
 
 
-_LETTERED = re.compile(r"^[（(]?[a-z][)）.]?$")  # "(a)", "a.", "b)": a lettered marker
+_LETTERED = re.compile(r"^[（(]? ?[a-z] ?[)）.]?$")  # "(a)", "(c )", "a.", "b)": a lettered marker (a PDF may space it)
+
+
+def sub_procedures(items: list[Item], run: Run) -> list[tuple[int, list[int]]]:
+    """The numbered steps of a run that each hold a procedure of their own, lettered ("(1) Weather Gasket
+    Pressure Adjustment. ... proceed as follows" over "(a)" to "(f)"): (the step, its sub-steps) for each
+    step with two or more sub-steps, when the run has more than one numbered step."""
+    groups: list[tuple[int, list[int]]] = []
+    for i in run.steps:
+        if _LETTERED.match(items[i].label):
+            if groups:
+                groups[-1][1].append(i)
+        else:
+            groups.append((i, []))
+    return [g for g in groups if len(g[1]) >= 2] if len(groups) > 1 else []
 
 
 def step_runs(items: list[Item], tool_nodes: set[int] = frozenset(), intros: set[int] = frozenset()) -> list[Run]:

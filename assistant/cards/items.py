@@ -17,10 +17,13 @@ from .source import DocText
 
 _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 # Markers that start a numbered step at the start of a line: "1." "2)" "（3）" "4、" "第5步" "Step 6:" "⑦"
-# (a PDF may space a parenthesis from its number: "(2 )").
+# (a PDF may space a parenthesis from its number: "(2 )"); not "(2), and three nuts (3) ...", a callout wrapped
+# onto the start of a line.
 STEP_RE = re.compile(
     r"^\s*(?:(\d{1,3})[.)．](?![\d.])\s*|[（(] ?(\d{1,3}) ?[)）]\s*|(\d{1,3})、\s*|第\s*([一二三四五六七八九十\d]{1,3})\s*步[：:、.．\s]*"
-    r"|step\s+(\d{1,3})\s*[:.)\-–]?\s*|([\u2460-\u2473])\s*)", re.IGNORECASE)
+    r"|step\s+(\d{1,3})\s*[:.)\-–]?\s*|([\u2460-\u2473])\s*)(?!\s*[,;])", re.IGNORECASE)
+# "3, Apply ...": a period the PDF's text layer gives as a comma; a step only where it continues the numbering
+COMMA_STEP_RE = re.compile(r"^\s*(\d{1,3}),\s+(?=[A-Z])")
 # "1 Remove the ..." (number, space, capital): weaker, a wrapped line can start like that too.
 WEAK_STEP_RE = re.compile(r"^\s*(\d{1,3})\s+(?=[A-Z\u4e00-\u9fff])")
 # "(a) Open the door ...", "(c ) Insert ...": a lettered sub-step on a line of its own (step_runs puts it
@@ -163,6 +166,8 @@ def _open(doc: DocText, li: int, t: str, node: int, last_num: int, width: int) -
         if not t[m.end():].strip() and n not in (1, last_num + 1) and not _ends_paragraph(doc, li - 1, width):
             return None, last_num  # "Versamid" / "140.": a wrapped line that is a number and a period, no step
         return Item("step", ln.start, ln.end, ln.start + m.end(), node, n, m.group().strip()), n
+    if (c := COMMA_STEP_RE.match(t)) and int(c.group(1)) == last_num + 1 > 1 and _closed(doc, li - 1):
+        return Item("step", ln.start, ln.end, ln.start + c.end(), node, last_num + 1, c.group().strip()), last_num + 1
     if lm := LETTERED_RE.match(t):
         return Item("step", ln.start, ln.end, ln.start + lm.end(), node, ord(lm.group(1) or lm.group(2)) - ord("a") + 1, lm.group().strip()), last_num
     if w and int(w.group(1)) in (1, last_num + 1) and _ends_paragraph(doc, li - 1, width):
@@ -189,6 +194,10 @@ def _ends_paragraph(doc: DocText, li: int, width: int) -> bool:
         return True
     t = doc.text[doc.lines[li].start:doc.lines[li].end].rstrip()
     return bool(re.search(r"[.!?:;)\]\"”。！？：；）]$", t)) or len(t) < 0.75 * width
+
+
+def _closed(doc: DocText, li: int) -> bool:
+    return li >= 0 and bool(CLOSED.search(doc.text[doc.lines[li].start:doc.lines[li].end]))
 
 
 _OPEN_END = re.compile(r"\b(?:a|an|the|and|or|of|to|with|using|for|in|on|from|by|into|onto|at|that|which|is|are|be|as|your)$", re.IGNORECASE)

@@ -27,7 +27,7 @@ from ..plaintext import strip_emphasis
 from ..textrules import CLOSED, CONTINUED, planted
 from ..types import Hit
 from ..answer.verify import sentences
-from .extract import Run, step_runs, tool_nodes
+from .extract import Run, step_runs, sub_procedures, tool_nodes
 from .alternatives import is_heading_entry, label_of, pick, tells_how
 from .inline import IMPERATIVE_RE
 from .items import Item, read_items
@@ -66,6 +66,7 @@ _STATEMENT_RE = re.compile(r"^(?:the|a|an|all|each|every|only|any|this|these|tho
                            r"|^(?:\S+\s+){0,6}?(?:is|are|was|were|may|must|can|should|will|has|have)\b", re.IGNORECASE)
 # a paragraph that introduces its own list: "To disable Easy mode:", "Before resetting your device:"
 _INTRO = re.compile(r"^(?:to|before|after|if|when|once)\b.{0,100}[:：]$", re.IGNORECASE)
+_LEAD_IN = re.compile(r"(?:\bas follows|[:：])\W*$", re.IGNORECASE)
 _TIP = re.compile(r"^\W{0,3}\s*(?:tip|note|hint)(?![a-z])", re.IGNORECASE)
 _TABLE_HEADING = re.compile(r"^\W*(?:table|tab\.)\s*\d|^\W*表\s*\d", re.IGNORECASE)
 
@@ -173,6 +174,17 @@ def candidates(p: Parsed) -> list[Procedure]:
         if not title and node >= 0 and first_list.get(node, r.first) >= r.first:
             title = doc.headings[node].path[-1]  # the section's first list: its heading names it ("b. Remove. (Figure 3-30)")
         add([r], lo, _tail(p, r), title, trail + " " + context, node, not title or bool(GENERIC_HEADINGS.match(title)))
+    for r in p.runs:
+        for head, subs in sub_procedures(items, r):  # "(1) Weather Gasket Pressure Adjustment. ..." over (a) to (f)
+            text = doc.text[items[head].body:items[head].end]
+            title = run_in_title(text)
+            if not title:
+                continue
+            node = items[head].node
+            lead_in = _LEAD_IN.search(" ".join(text.split()))  # "..., proceed as follows": it names the steps, it is none
+            steps = subs if lead_in else [head, *subs]
+            add([Run(steps, True)], items[head].start, _tail(p, Run(subs, True)), title,
+                " ".join(doc.headings[node].path[-2:]) if node >= 0 else "", node, False)
     out = list(found.values())
     for c in out:
         # the names of a shared list's entries ("To restart your device", "Mono audio") name what it does
