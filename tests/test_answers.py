@@ -766,3 +766,19 @@ def test_a_value_question_reads_a_later_passage_that_holds_the_value_and_more_of
     # a question that asks for no value reads the first four, as before
     method = "Where is the S-250/G shelter equipment data?"
     assert extract.considered(method, question_terms(method, idf), hits) == hits[:4]
+
+
+@pytest.mark.parametrize("question, doc, grade", [
+    ("What hydraulic oil does the HP-3 take?", "hp3_pump_manual.pdf", "ISO VG 46"),
+    ("Which oil does the CV-7 gearbox use?", "conveyor_gearbox_oil_change.docx", "ISO VG 220"),
+])
+def test_a_question_for_an_oil_is_answered_by_its_grade(retriever, question, doc, grade):
+    """ "What hydraulic oil does the HP-3 take?" was answered "Take oil sample for cleanliness analysis:
+    2 000 h": the verb "take" counted as a term of the question, and that row holds it. The verb that ends
+    a "what ... does it take / use?" question only relates the two; and a question for an oil asks for
+    its grade (ISO VG, SAE, ...), as one for a torque asks for N·m: the CV-7 question was answered by the
+    work instruction's opening lines."""
+    a = answer_question(question, retriever)
+    assert not a.refused and grade in a.answer, a.answer
+    assert any(c.doc == doc and grade in c.quote for c in a.citations), a.citations
+    assert "sample for cleanliness" not in a.answer and "Work instruction" not in a.answer

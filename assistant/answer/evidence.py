@@ -39,6 +39,12 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 # print them beside the value asked for, so they are no terms it fails to hold
 EN_FUNCTION = frozenset(tokenize("give gives tell say says please provide explain describe go goes need needs know want"))
 
+# ... and the verb that ends a "what ... does <it> <verb>?" question and only relates the two ("What
+# hydraulic oil does the HP-3 take?", "Which grease does the bearing use?"): the manual prints "Hydraulic
+# oil | ISO VG 46", not "takes"; the same verb asked for is a term ("How do I take a screenshot?")
+_RELATION_END = re.compile(r"^(\s*(?:what|which|how much|how many)\b.*?\b(?:does|do|did|will|should|can|must)\b.+?)\s+"
+                           r"(?:take|takes|use|uses|require|requires|hold|holds|accept|accepts|get|gets)\s*[?？.!]*\s*$", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Term:
@@ -101,10 +107,13 @@ def question_terms(question: str, idf=None) -> list[Term]:
     (glossary.segments) are one term each, held by the word (all its bigrams) or by one of its
     translations; the text between them gives bigrams (with the neighbouring characters, so "回" in
     "回油滤芯" is the bigram 回油), codes and English words, its question words and joining characters
-    dropped. An English question's verbs of asking are no terms either (EN_FUNCTION).
+    dropped. An English question's verbs of asking are no terms either (EN_FUNCTION), nor the verb that
+    ends a "what ... does it take?" question (_RELATION_END).
 
     >>> [t.label for t in question_terms("How thick a shim goes behind the keeper?")]
     ['thick', 'shim', 'behind', 'keeper']
+    >>> [t.label for t in question_terms("What hydraulic oil does the HP-3 take?")]
+    ['hydraul', 'oil', 'hp-3']
     """
     idf = idf or (lambda t: 1.0)
     if question_language(question) == "zh":
@@ -125,6 +134,7 @@ def question_terms(question: str, idf=None) -> list[Term]:
         question = " ".join(rest)
     else:
         terms = []
+        question = _RELATION_END.sub(r"\1", question)
     # a lone character is no index token; an English question's asking words are no terms (EN_FUNCTION);
     # a code is one term, its parts none of their own ("S-250/G" is not also "s", "250" and "g": each
     # passage of the shelter's manual would hold four terms of the question)

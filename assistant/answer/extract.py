@@ -191,6 +191,11 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
         (r"part (?:no|number)|order(?:ing)? (?:no|number)|spare|备件号|零件号", r"\b(?:[A-Z]{1,4}-?\d[\w-]*\d|\d{3,}-[\w-]+)\b"),
         (r"speed|rpm|frequency|转速|频率", _NUM + r"(?:rpm|min⁻¹|r/min|Hz|kHz|MHz|GHz)\b"),
         (r"voltage|电压", _NUM + r"(?:V|kV)\b"),
+        # ("What oil does the gearbox take?", "hydraulic fluid grade": an oil's grade or specification; a grease's
+        # NLGI class is no answer to it, and a question about grease asks for a product, not a value)
+        (r"\b(?:what|which)\s+(?:kind\s+of\s+|type\s+of\s+|grade\s+of\s+)?(?:[a-z]+\s+)?(?:oil|fluid|lubricant|coolant)s?\b(?!\s+(?:level|pressure|temperature|leak))"
+         r"|\b(?:oil|fluid|lubricant|coolant)\s+(?:grade|type|specification|viscosity)|什么油|哪种油|油品|牌号",
+         r"\b(?:ISO\s*VG|VG|SAE|CLP|HLP|HVLP|HLPD|DOT|OE/HDO|GO)\s*-?\s*\d+(?:W-?\d+)?\b|\bMIL-[A-Z]{1,3}-\d+|\bATF\b"),
     )
 )
 
