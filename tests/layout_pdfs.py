@@ -600,3 +600,27 @@ def drawn_parentheses(path: Path) -> None:
             c.drawString(173 + stringWidth(first[0], "Times-Roman", 12) + 5, y, first[1])
     c.showPage()
     c.save()
+
+
+TASK_CONTENTS = ("This task covers: a. Inspect", "b. Test", "c . Adjust", "d. Replace")
+
+
+def task_contents(path: Path) -> None:
+    """A US Army TM's task opening (TM 10-5411-205-13, p. 3-32): its title, the lettered parts it covers
+    listed one a line under "This task covers:", then its first lettered part, a title run into its text."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 11)
+    c.drawString(33, 714, "3-18. Door Gaskets.")
+    c.setFont("Times-Roman", 10)
+    y = 690
+    for line in TASK_CONTENTS:
+        c.drawString(33 if line.startswith("This") else 113, y, line)
+        y -= 13
+    c.drawString(33, y - 13, "INITIAL SETUP")
+    c.drawString(33, y - 26, "Tools: General Mechanic's Automotive Tool Kit")
+    c.drawString(33, y - 52, "b . Test. (Figure 3-19) Test of the door assembly consists of testing for proper seal")
+    c.drawString(33, y - 65, "pressure on the silicone weather gasket.")
+    c.drawString(33, y - 91, "c . Adjust. (Figure 3-20)")
+    c.drawString(33, y - 104, "(1) Open the door and remove and retain three bolts (1).")
+    c.showPage()
+    c.save()

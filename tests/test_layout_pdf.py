@@ -465,3 +465,15 @@ def test_a_small_marker_sitting_high_beside_its_line_joins_the_line():
           Run(1085, 1115, 173.05, 465.43, 327.48, 477.00, 12.0, False, "adhesive filled panel surface.")]
     lines = visual_lines(rs)
     assert [[r.text for r in ln.runs] for ln in lines] == [[r.text for r in rs[:3]], [rs[3].text]]
+
+
+def test_the_parts_a_task_covers_listed_a_line_each_are_no_headings(tmp_path):
+    """ "This task covers: a. Inspect" over "b. Test", "c . Adjust", "d. Replace", one a line: each line
+    reads like a lettered part's title (SUBTASK), so the three were one heading, "b. Test c . Adjust
+    d. Replace", over the whole task (its test, its two adjustments and its replacement sat under it, in
+    every passage's trail and card title). Titles stacked with nothing between them are a list of the
+    task's contents; "c . Adjust. (Figure 3-20)" over its steps stays the title of its part."""
+    doc, raw = _parsed(tmp_path, "task_contents", L.task_contents)
+    _check_contract(doc, raw)
+    headings = [" ".join(b.text.split()) for b in doc.blocks if b.kind == "heading"]
+    assert headings == ["3-18. Door Gaskets.", "c . Adjust. (Figure 3-20)"], headings

@@ -426,3 +426,37 @@ def test_a_step_number_the_pdf_gives_with_a_comma_continues_the_numbering():
             "Torque values of 3, 5 and 8 lb-in.\n5, 6 and 7 are spares.")
     items = read_items(from_chunks("tm.pdf", "pdf", [Chunk("c", "tm.pdf", 1, ("d. Assembly",), 0, len(body), body, "en")]))
     assert [[items[i].number for i in r.steps] for r in step_runs(items)] == [[1, 2, 3, 4]]
+
+
+def test_a_tasks_parts_are_named_by_their_run_in_titles_and_its_contents_list_is_no_procedure():
+    """TM 10-5411-205-13, 3-18: "This task covers: a. Inspect" over "b. Test", "c . Adjust", "d. Replace" (the
+    reader now gives them as lines, no heading), then each part's title run into its text ("b . Test. (Figure
+    3-19) Test of the door assembly ..."). The contents lines are no steps (they made a card "Test, Adjust,
+    Replace"); a run after a part's run-in title is named by it, with its task ("3-18. Door Gaskets. b . Test."),
+    and "the silicone weather gasket (14), proceed as follows", a line that goes on in lower case, is no title."""
+    from assistant.cards.select import find_procedure, parse_doc
+    from assistant.types import Hit
+
+    section = ("Section V. MAINTENANCE INSTRUCTIONS", "3-18. Door Gaskets.")
+    texts = [
+        "3-18. Door Gaskets.\nThis task covers: a. Inspect\nb. Test\nc . Adjust\nd. Replace\nINITIAL SETUP\nTools Materials/Parts\n"
+        "General Mechanic’s Automotive Tool Kit Silicone Sealer (Item 26, Appendix D)\n"
+        "b . Test. (Figure 3-19) Test of the door assembly consists of testing for proper seal\npressure on the silicone weather gasket.\n"
+        "(1) Place a single piece of paper between the door gasket and the shelter.\n(2) Close and lock the door.\n(3) Withdraw the paper.",
+        "d . Replace. (Figure 3-20) To replace the RFI/EMI gasket (13), remove gasket from\ntrack and clean track of any dirt. "
+        "Place new gasket over track and snap in place. To replace\nthe silicone weather gasket (14), proceed as follows\n"
+        "(1) Remove gasket (14) and clean track from adhesive residue.\n"
+        "(2) Apply sealer in track groove all around door and snap new gasket in place in\ntrack on door.",
+    ]
+    chunks, pos = [], 0
+    for k, text in enumerate(texts):
+        chunks.append(Chunk(f"t{k}", "tm-10-5411-205-13.pdf", 50 + k, section, pos, pos + len(text), text, "en"))
+        pos += len(text) + 1
+    parsed = [parse_doc(from_chunks("tm-10-5411-205-13.pdf", "pdf", chunks))]
+    doc, items = parsed[0].doc, parsed[0].items
+    assert not [doc.text[i.start:i.end] for i in items if i.kind in ("step", "bullet") and not doc.text[i.start:i.end].startswith("(")]
+    test = find_procedure("Test the door gasket seal pressure", [Hit(chunks[0], 1.0)], parsed)
+    assert test.title == "3-18. Door Gaskets. b . Test." and len(test.runs[0].steps) == 3
+    replace = find_procedure("Replace the silicone weather gasket on the door", [Hit(chunks[1], 1.0)], parsed)
+    assert replace.title == "3-18. Door Gaskets. d . Replace."
+    assert [doc.text[items[i].body:items[i].end].split()[0] for i in replace.runs[0].steps] == ["Remove", "Apply"]

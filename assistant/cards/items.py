@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..ingest.layout import CAPTION
 from ..ingest.lines import WARNING_RE
+from ..ingest.pdf import RUN_IN_PART, SUBTASK
 from ..textrules import CLOSED, CONTINUED, SET_APART_LETTER, SIGNAL_WORDS, signal_words
 from .source import DocText
 
@@ -173,6 +174,8 @@ def _open(doc: DocText, li: int, t: str, node: int, last_num: int, width: int) -
     if w and int(w.group(1)) in (1, last_num + 1) and _ends_paragraph(doc, li - 1, width):
         n = int(w.group(1))
         return Item("step", ln.start, ln.end, ln.start + w.end(), node, n, w.group(1)), n
+    if SUBTASK.match(t) or RUN_IN_PART.match(t):  # a task's part by its title ("b. Remove", "b . Test. (Figure 3-19) Test of ..."): no step
+        return Item("para", ln.start, ln.end, ln.start, node), last_num
     b = BULLET_RE.match(t)  # not ingest's LIST_RE: case-blind, it reads "27 mm spanner" as item 27
     if b:
         return Item("bullet", ln.start, ln.end, ln.start + b.end(), node, label=b.group().strip()), last_num
@@ -237,8 +240,9 @@ def _title_first_line(doc: DocText, li: int, cur: Item, width: int) -> bool:
 
 
 def _title_before_list(doc: DocText, li: int, width: int, t: str) -> bool:
-    """A short unpunctuated line right before a tools line or a step 1 is a title, not wrapped text."""
-    if li + 1 >= len(doc.lines) or re.search(r"[.,;:!?。，；：]$", t.rstrip()) or len(t) > 0.75 * width:
+    """A short unpunctuated line right before a tools line or a step 1 is a title, not wrapped text (unless
+    it goes on in lower case: "... To replace" / "the silicone weather gasket (14), proceed as follows")."""
+    if li + 1 >= len(doc.lines) or re.search(r"[.,;:!?。，；：]$", t.rstrip()) or len(t) > 0.75 * width or t.lstrip()[:1].islower():
         return False
     nxt = doc.text[doc.lines[li + 1].start:doc.lines[li + 1].end]
     m = STEP_RE.match(nxt) or WEAK_STEP_RE.match(nxt)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..glossary import glossary
 from ..index.lexical import stem, tokenize
-from ..ingest.pdf import SUBTASK
+from ..ingest.pdf import RUN_IN_PART, SUBTASK
 from ..plaintext import strip_emphasis
 from ..textrules import CLOSED, CONTINUED, planted
 from ..types import Hit
@@ -183,8 +183,8 @@ def candidates(p: Parsed) -> list[Procedure]:
             node = items[head].node
             lead_in = _LEAD_IN.search(" ".join(text.split()))  # "..., proceed as follows": it names the steps, it is none
             steps = subs if lead_in else [head, *subs]
-            add([Run(steps, True)], items[head].start, _tail(p, Run(subs, True)), title,
-                " ".join(doc.headings[node].path[-2:]) if node >= 0 else "", node, False)
+            trail = " ".join(doc.headings[node].path[-2:]) if node >= 0 else ""
+            add([Run(steps, True)], items[head].start, _tail(p, Run(subs, True)), title, f"{trail} {text}", node, False)
     out = list(found.values())
     for c in out:
         # the names of a shared list's entries ("To restart your device", "Mono audio") name what it does
@@ -278,6 +278,9 @@ def _intro(p: Parsed, r: Run) -> tuple[int, str, str]:
     j = r.first - 1
     while j >= 0 and r.first - j <= 4:
         it = items[j]
+        part = RUN_IN_PART.match(p.doc.text[it.start:it.end]) if it.kind == "para" and it.node == first.node else None
+        if part:  # "b . Test. (Figure 3-19) Test of the door assembly consists of ...": its part's title
+            return it.start, part.group().strip(), " ".join([p.doc.text[it.body:it.end][:300], *texts])
         if it.node != first.node or it.kind not in ("para", "tools", "warning", "title"):
             break
         if it.kind == "para" and label_of(p.doc.text[it.body:it.end]) and not is_heading_entry(p.doc.text[it.body:it.end]):
@@ -489,4 +492,6 @@ def _named_in_full(proc: Procedure, title: str) -> str:
     own = ([doc.headings[proc.node].path] if proc.node >= 0 else []) + [
         h.path for h in doc.headings if proc.lo <= doc.lines[h.line].start < proc.hi]
     path = next((p for p in own + [h.path for h in doc.headings] if p[-1] == title), ())
+    if not path and proc.node >= 0 and not SUBTASK.match(doc.headings[proc.node].path[-1]):
+        path = (doc.headings[proc.node].path[-1], title)  # a part's title run into its text: under its task's heading
     return f"{CONTINUED.sub('', path[-2]).rstrip()} {title}" if len(path) > 1 else title

@@ -208,6 +208,7 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
     pos = 0
     body = Counter(it.size for it in items if it.kind == "" and it.size > 0).most_common(1)
     big = body[0][0] * 1.12 if body else float("inf")
+    subtasks: list[int] = []  # lines taken for a task's lettered part by their words (SUBTASK)
     for k, it in enumerate(items):
         s = it.text
         ln = Line(pos, pos + len(s), styled=True)
@@ -230,11 +231,15 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
                     ln.heading = lines[-1].heading  # the second line of a wrapped title: one heading
             elif SUBTASK.match(s):
                 ln.heading = len(levels) + 3  # a lettered part of a procedure ("b. Remove.", "c. Install. (Figure 3-23)")
+                subtasks.append(k)
         parts.append(s + "\n")
         pos += len(s) + 1
         lines.append(ln)
         boxes.append((it.x0, it.x1, len(it.cells) > 1 or sum(len(c) for c in it.cells) > 1))
         sizes.append(it.size)
+    for k in subtasks:  # "This task covers: a. Inspect" / "b. Test" / "c . Adjust": the task's contents, no part's title
+        if k - 1 in subtasks or k + 1 in subtasks:
+            lines[k].heading = 0
     return "".join(parts), lines, boxes, sizes
 
 
@@ -245,6 +250,8 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
 _FIG = r"\s*\((?:see\s+)?(?:Figure|Fig\.)\s*[\w.-]+\)"
 _WORD = r"[A-Z][a-z]+(?: and [a-z]+)?\.?"
 SUBTASK = re.compile(rf"^\s*(?:[a-z]\s?\.[\s\u3000]*{_WORD}(?:{_FIG})?|{_WORD}{_FIG})\s*$")
+# ... and such a title run into the text of its part: "b . Test. (Figure 3-19) Test of the door assembly consists of ..."
+RUN_IN_PART = re.compile(rf"^\s*[a-z]\s?\.[\s\u3000]*[A-Z][a-z]+(?: and [a-z]+)?\.(?:{_FIG})?(?=\s+\S)")
 
 
 def _wraps(a: layout.Item, b: layout.Item) -> bool:
