@@ -782,3 +782,44 @@ def test_a_question_for_an_oil_is_answered_by_its_grade(retriever, question, doc
     assert not a.refused and grade in a.answer, a.answer
     assert any(c.doc == doc and grade in c.quote for c in a.citations), a.citations
     assert "sample for cleanliness" not in a.answer and "Work instruction" not in a.answer
+
+
+def test_an_answer_that_announces_a_list_goes_on_with_its_items():
+    """rm-066 (CCAR-43): "... 应当进行试车，确定下述性能满足制造厂推荐的性能值后方可批准恢复使用:" was the whole
+    answer, the four items "(Ⅰ) 功率输出 ..." under it left out: the answer said there is a list and not what
+    is on it. An answer whose last sentence announces a list goes on with the list's items (read on into
+    the next chunk of the document where the list goes on there), up to the first unit that is no item
+    of that list ("(3) 涡轮发动机 ...", the next paragraph of the rule). So does "..., proceed as follows"
+    over lettered steps, which ends at the next numbered step."""
+    from assistant.answer import extract
+    from assistant.answer.evidence import question_terms
+    from assistant.types import Chunk, Hit
+
+    rule = ("(a) 年度检查和 100 小时检查：\n(1) 使用检查单进行检查, 该检查单可以是制造商提供的。\n"
+            "(2) 活塞发动机驱动的航空器进行年度检查或 100 小时检查时，应当进行试车，确定下述性能满足制造厂推荐的性能值后方可批准恢复使用:\n"
+            "(Ⅰ) 功率输出(静态和慢车转速)；\n(Ⅱ) 磁电机；")
+    rest = "(Ⅲ) 燃油和滑油压力；\n(Ⅳ) 气缸头温度和滑油温度。\n(3) 涡轮发动机驱动的航空器进行年度检查时，应当根据制造厂的建议对航空器进行试车。"
+    section = ("维修和改装一般规则",)
+    chunks = [Chunk("r1", "ccar-43.pdf", 9, section, 0, len(rule), rule, "zh"),
+              Chunk("r2", "ccar-43.pdf", 10, section, len(rule) + 1, len(rule) + 1 + len(rest), rest, "zh")]
+
+    def around(chunk, before, after):
+        return chunks[chunks.index(chunk) + 1:][:after]
+
+    question = "活塞发动机飞机做完年度检查或100小时检查后，试车要确认哪些性能？"
+    chosen = extract.select(question, question_terms(question), [Hit(chunks[0], 1.0)], around=around)
+    said = [u.text.split("\n")[0][:8] for u in chosen.units]
+    assert said[-5:] == ["(2) 活塞发动", "(Ⅰ) 功率输出", "(Ⅱ) 磁电机；", "(Ⅲ) 燃油和滑", "(Ⅳ) 气缸头温"], said
+    assert chosen.passages[chosen.units[-1].hit].chunk.id == "r2"
+
+    steps = ("(1) Weather Gasket Pressure Adjustment. To increase the weather gasket pressure\non the hinged side of the door, "
+             "proceed as follows\n(a) Open the door and remove and retain three bolts (1), six flat washers\n"
+             "(2), and three self-locking nuts (3) attaching the hinge to the door.\n(b) Coat each new shim with conductive "
+             "compound on both sides.\n(c ) Insert shim (4) between the hinge leaf and the door.\n"
+             "(2) Seal Pressure Adjustment. To increase the seal pressure on the roller latch\nside of the door, proceed as follows")
+    question = "How do I increase the weather gasket pressure on the hinged side of the door?"
+    hit = Hit(Chunk("g", "tm.pdf", 51, ("3-18. Door Gaskets.",), 0, len(steps), steps, "en"), 1.0)
+    chosen = extract.select(question, question_terms(question), [hit])
+    said = [u.text.split()[0] for u in chosen.units]
+    assert said == ["(1)", "(a)", "(b)", "(c"], [u.text for u in chosen.units]
+    assert "six flat washers\n(2), and three self-locking nuts (3)" in chosen.units[1].text

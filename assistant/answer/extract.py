@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Iterator
 
 from .draft import Claim, Draft
 from .evidence import EN_FUNCTION, Term, question_language
@@ -590,7 +590,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
     kept = sorted(keep, key=lambda u: (u.hit, u.start))
     if ANSWER_TYPES[0][0].search(question):
         return Selection(*staged(kept, per_hit, list(hits), around))
-    return Selection(kept, hits)
+    return Selection(*listed(kept, per_hit, list(hits), around))
 
 
 TWO_PARTS = re.compile(r"\band\b|和|及|与|、|分别|\bboth\b", re.IGNORECASE)  # a question asking for two things
@@ -734,6 +734,20 @@ def _tightened(text: str) -> frozenset[str]:
     return frozenset(numbers or (m.lower().rstrip("s") for m in _FASTENER.findall(text)))
 
 
+def _read_on(last: Unit, per_hit: list[list[Unit]], passages: list[Hit],
+             around: Callable[[Chunk, int, int], list[Chunk]] | None) -> Iterator[Unit]:
+    """The units after `last` in reading order: the rest of its passage, then the next two chunks of its
+    document (each added to `passages` when it is not there, so its units can be cited)."""
+    chunk = passages[last.hit].chunk
+    yield from (u for u in per_hit[last.hit] if u.start > last.start)
+    for source in [c for c in (around(chunk, 0, 2) if around else []) if c.doc == chunk.doc]:
+        at = next((i for i, h in enumerate(passages) if h.chunk.id == source.id), None)
+        if at is None:
+            passages.append(Hit(source, 0.0))
+            at = len(passages) - 1
+        yield from chunk_units(source, at)
+
+
 def staged(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
            around: Callable[[Chunk, int, int], list[Chunk]] | None, most: int = 4) -> tuple[list[Unit], list[Hit]]:
     """A torque given in stages, whole: after the last answer unit that tightens parts to a value, the
@@ -746,25 +760,61 @@ def staged(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
         return units, passages
     parts = _tightened(last.text)
     have = {(passages[u.hit].chunk.id, u.start) for u in units}
-    chunk = passages[last.hit].chunk
-    after = [u for u in per_hit[last.hit] if u.start > last.start]
-    nexts = [c for c in (around(chunk, 0, 2) if around else []) if c.doc == chunk.doc]
     added: list[Unit] = []
-    for source in [None] + nexts:
-        if source is not None:
-            at = next((i for i, h in enumerate(passages) if h.chunk.id == source.id), None)
-            if at is None:
-                passages.append(Hit(source, 0.0))
-                at = len(passages) - 1
-            after = chunk_units(source, at)
-        for u in after:
-            if u.heading:
-                continue
-            if u.injected or not (_tightened(u.text) & parts) or len(added) >= most:
-                return units + added, passages
-            if (passages[u.hit].chunk.id, u.start) not in have:
-                added.append(u)
+    for u in _read_on(last, per_hit, passages, around):
+        if u.heading:
+            continue
+        if u.injected or not (_tightened(u.text) & parts) or len(added) >= most:
+            break
+        if (passages[u.hit].chunk.id, u.start) not in have:
+            added.append(u)
     return units + added, passages
+
+
+# a sentence that announces a list: "... proceed as follows", "... the following performance:", "确定下述性能 ...:"
+_LEAD_IN = re.compile(r"(?:[:：]|\bas follows|\bthe following(?:\s+\w+){0,2}|如下)\s*$", re.IGNORECASE)
+_PAREN_ITEM = re.compile(r"^\s*[（(]\s*(?:[\u2160-\u217f]{1,4}|[ivxIVX]{1,4}|[a-z]|\d{1,3})\s*[)）](?!\s*[,;])")  # "(Ⅰ)", "(iv)", "(c )"
+
+
+def _marker_kind(text: str) -> str:
+    """The kind of an item's marker, its figure or letter aside: "(2)" and "(3)" are one kind, "(a)" another,
+    "(Ⅰ)" a third."""
+    marker = text.split(maxsplit=1)[0] if _PAREN_ITEM.match(text) is None else _PAREN_ITEM.match(text).group()
+    return re.sub(r"[\u2160-\u217f]+", "I", re.sub(r"\d+", "1", re.sub(r"(?<![a-z])[a-z](?![a-z])", "a", marker.replace(" ", ""))))
+
+
+def listed(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
+           around: Callable[[Chunk, int, int], list[Chunk]] | None, most: int = 8) -> tuple[list[Unit], list[Hit]]:
+    """An answer unit that announces a list ("... shall be run up to confirm the following performance:",
+    "..., proceed as follows") goes on with the list: its items (and any warning among them) after it,
+    read on into the next chunks of the document, up to `most`; the first unit that is no item of that
+    list (another kind of marker, plain text, a heading) ends it. Where the answer already quotes an item
+    of the list (the one the question is about), the list is not added. Without the items the answer
+    says that there is a list and not what is on it; a last unit that announces a list none of which is
+    in reach is left out, unless it is the whole answer."""
+    have = {(passages[u.hit].chunk.id, u.start) for u in units}
+    out: list[Unit] = []
+    for lead in units:
+        out.append(lead)
+        if lead.hit >= len(per_hit) or not _LEAD_IN.search(plain(lead.text)):
+            continue
+        kind, items = "", []  # the list's marker kind (set by its first item) and its items
+        for u in _read_on(lead, per_hit, passages, around):
+            warning = bool(WARNING_RE.match(u.text))
+            item = warning or _opens_item(u.text) or _PAREN_ITEM.match(u.text)
+            if u.heading or u.injected or not item or (kind and not warning and _marker_kind(u.text) != kind):
+                break
+            if (passages[u.hit].chunk.id, u.start) in have:
+                items = []  # the answer already quotes the items of the list it asks about: not the whole list
+                break
+            kind = kind or ("" if warning else _marker_kind(u.text))
+            items.append(u)
+        for u in items[:most]:
+            out.append(u)
+            have.add((passages[u.hit].chunk.id, u.start))
+    if len(out) > 1 and out[-1] is units[-1] and out[-1].hit < len(per_hit) and _LEAD_IN.search(plain(out[-1].text)):
+        out.pop()  # an announcement left at the end with none of its list in reach says nothing
+    return out, passages
 
 
 _PARALLEL = re.compile(r"\(\s*[^()]*\d[^()]*\)")  # "(100.988-101.003 mm)"

@@ -15,7 +15,7 @@ from ..types import Block
 # "•", "-", "（1）", "1、", "第3步", "Step 4:"
 LIST_RE = re.compile(
     r"^\s*(?:\d{1,3}[.)](?!\d)\s*|\d{1,3}\s+(?=[A-Z\u4e00-\u9fff])|[a-z]\s?[.)][\s\u3000]+|[•·▪◦●\-*–]\s+|[（(]\d{1,3}[)）]\s*|[（(][a-z][)）]\s+|\d{1,3}、"
-    rf"|{SET_APART_LETTER}\s*|第[一二三四五六七八九十\d]+步|(?i:step)\s+\d+\s*[:.]?)"
+    rf"|{SET_APART_LETTER}\s*|第[一二三四五六七八九十\d]+步|(?i:step)\s+\d+\s*[:.]?)(?!\s*[,;])"  # not "(2), and three nuts (3)": a callout wrapped onto the line
 )
 # "WARNING ...", "Caution: ...", "警告：..." open a safety notice; "warning time of 33 days" does not.
 _EN, _ZH = signal_words(chinese=False), signal_words(chinese=True)
