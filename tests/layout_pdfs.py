@@ -624,3 +624,20 @@ def task_contents(path: Path) -> None:
     c.drawString(33, y - 104, "(1) Open the door and remove and retain three bolts (1).")
     c.showPage()
     c.save()
+
+
+def titled_number(path: Path) -> None:
+    """A TM task's title whose hyphen the PDF draws as a line (TM 10-5411-205-13, p. 4-4: pdfium reads "4-7." as
+    "47."), bold, over its contents line; and a bold step, which says what to do, for contrast."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 11)
+    c.drawString(33, 714, "47. Delamination Repair.")
+    c.setFont("Times-Roman", 10)
+    c.drawString(33, 700, "This task covers: a Inspect")
+    c.drawString(33, 674, "Delaminated panels lose their strength where the core is loose.")
+    c.setFont(BOLD, 10)
+    c.drawString(33, 650, "12. Remove the cover.")
+    c.setFont("Times-Roman", 10)
+    c.drawString(33, 636, "13. Drill the center hole.")
+    c.showPage()
+    c.save()

@@ -477,3 +477,15 @@ def test_the_parts_a_task_covers_listed_a_line_each_are_no_headings(tmp_path):
     _check_contract(doc, raw)
     headings = [" ".join(b.text.split()) for b in doc.blocks if b.kind == "heading"]
     assert headings == ["3-18. Door Gaskets.", "c . Adjust. (Figure 3-20)"], headings
+
+
+def test_a_bold_number_over_a_title_in_capitals_is_a_heading_and_a_bold_step_is_a_step(tmp_path):
+    """The S-250/G TM draws the hyphen of "4-7. Delamination Repair." as a line, so pdfium reads "47. ...": a
+    list marker, so the task's title was a list item and its parts sat under "Section III. MAINTENANCE
+    PROCEDURES" (the card read "Section III. MAINTENANCE PROCEDURES b . Repair."). A bold number over words
+    in capitals is a title; a bold number over an instruction stays a step."""
+    doc, raw = _parsed(tmp_path, "titled_number", L.titled_number)
+    _check_contract(doc, raw)
+    kinds = {" ".join(b.text.split()): b.kind for b in doc.blocks}
+    assert kinds["47. Delamination Repair."] == "heading", kinds
+    assert kinds["12. Remove the cover."] == "list_item" and kinds["13. Drill the center hole."] == "list_item", kinds

@@ -224,7 +224,7 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
                 ln.kind = "table_row"  # bold or big cells side by side: a table's header row, not a heading
             elif lvl and len(s) <= 120:  # a long big-font line is emphasis, not a heading
                 ln.heading = lvl
-            elif it.bold and len(s) <= 80 and not LIST_RE.match(s) and not WARNING_RE.match(s) and (
+            elif it.bold and len(s) <= 80 and (not LIST_RE.match(s) or _TITLED_NUMBER.fullmatch(s)) and not WARNING_RE.match(s) and (
                     not CLOSED.search(s) or (_numbered(it) and not CONTINUED.search(s))):
                 ln.heading = _body_level(it, len(levels))
                 if lines and lines[-1].heading and k and _wraps(items[k - 1], it):
@@ -241,6 +241,11 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
         if k - 1 in subtasks or k + 1 in subtasks:
             lines[k].heading = 0
     return "".join(parts), lines, boxes, sizes
+
+
+# a bold number and a title in capitals, "47. Delamination Repair." (a TM's "4-7." whose hyphen the PDF draws): a
+# task's title, not a step, which says what to do ("12. Remove the cover.")
+_TITLED_NUMBER = re.compile(r"\s*\d{1,3}\.\s+[A-Z][\w’'/-]*(?:\s+[A-Z][\w’'/-]*){1,5}\.?\s*")
 
 
 # a lettered part of a task, titled by a word (or two joined by "and") as Army and OEM manuals set them:
