@@ -88,6 +88,9 @@ SENTENCE_END = re.compile(
 # Text that closes with sentence punctuation (a colon and "…" included): a line that does not may
 # run on in the next one (a PDF wrap, a list item without a full stop).
 CLOSED = re.compile(r"[.!?;:。！？；：…]\s*$")
+# a sentence that announces a list or steps below it: "..., proceed as follows", "... the following performance:",
+# "确定下述性能 ...:"
+LEAD_IN = re.compile(r"(?:[:：]|\bas follows|\bthe following(?:\s+\w+){0,2}|如下)\W*$", re.IGNORECASE)
 # a division of a manual, not a subject: "Section V. MAINTENANCE INSTRUCTIONS", "CHAPTER 2", "第三章"
 DIVISION = re.compile(r"^\s*(?:chapter|section|part|appendix)\s+(?:[IVXLC]+|\d+|[A-Z])\b|^\s*第\S{1,4}[章节部篇]", re.IGNORECASE)
 # a model, type or stock number naming a piece of equipment: "S-250/G", "HP-3", "S10", "2815-01-231-3672"

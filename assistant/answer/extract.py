@@ -29,7 +29,7 @@ from .evidence import EN_FUNCTION, Term, question_language
 from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
 from ..plaintext import DOT_LEADER, plain
-from ..textrules import BRANCH_START, CLOSED, HAZARD_LEVELS, INJECTION_RE, NUMBER, read_degrees, running_sentences, signal_words  # INJECTION_RE: planted text, units we refuse to repeat
+from ..textrules import BRANCH_START, CLOSED, HAZARD_LEVELS, INJECTION_RE, LEAD_IN, NUMBER, read_degrees, running_sentences, signal_words  # INJECTION_RE: planted text, units we refuse to repeat
 from ..enclosing import unit_passages
 from ..index.chunk import ROW_CUT, ROW_REST
 from ..types import Chunk, Hit
@@ -771,15 +771,14 @@ def staged(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
     return units + added, passages
 
 
-# a sentence that announces a list: "... proceed as follows", "... the following performance:", "确定下述性能 ...:"
-_LEAD_IN = re.compile(r"(?:[:：]|\bas follows|\bthe following(?:\s+\w+){0,2}|如下)\s*$", re.IGNORECASE)
 _PAREN_ITEM = re.compile(r"^\s*[（(]\s*(?:[\u2160-\u217f]{1,4}|[ivxIVX]{1,4}|[a-z]|\d{1,3})\s*[)）](?!\s*[,;])")  # "(Ⅰ)", "(iv)", "(c )"
 
 
 def _marker_kind(text: str) -> str:
     """The kind of an item's marker, its figure or letter aside: "(2)" and "(3)" are one kind, "(a)" another,
     "(Ⅰ)" a third."""
-    marker = text.split(maxsplit=1)[0] if _PAREN_ITEM.match(text) is None else _PAREN_ITEM.match(text).group()
+    m = _PAREN_ITEM.match(text)
+    marker = m.group() if m else (text.split(maxsplit=1) or [""])[0]
     return re.sub(r"[\u2160-\u217f]+", "I", re.sub(r"\d+", "1", re.sub(r"(?<![a-z])[a-z](?![a-z])", "a", marker.replace(" ", ""))))
 
 
@@ -796,7 +795,7 @@ def listed(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
     out: list[Unit] = []
     for lead in units:
         out.append(lead)
-        if lead.hit >= len(per_hit) or not _LEAD_IN.search(plain(lead.text)):
+        if lead.hit >= len(per_hit) or not LEAD_IN.search(plain(lead.text)):
             continue
         kind, items = "", []  # the list's marker kind (set by its first item) and its items
         for u in _read_on(lead, per_hit, passages, around):
@@ -812,7 +811,7 @@ def listed(units: list[Unit], per_hit: list[list[Unit]], passages: list[Hit],
         for u in items[:most]:
             out.append(u)
             have.add((passages[u.hit].chunk.id, u.start))
-    if len(out) > 1 and out[-1] is units[-1] and out[-1].hit < len(per_hit) and _LEAD_IN.search(plain(out[-1].text)):
+    if len(out) > 1 and out[-1] is units[-1] and out[-1].hit < len(per_hit) and LEAD_IN.search(plain(out[-1].text)):
         out.pop()  # an announcement left at the end with none of its list in reach says nothing
     return out, passages
 

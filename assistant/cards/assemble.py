@@ -20,6 +20,7 @@ from ..textrules import DIVISION, MODEL_CODE
 from ..answer.verify import sentences
 from .extract import describe_tool, specs_in, tool_spans, tools_mentioned
 from .model import MAX_INSTRUCTION, MediaRef, Precondition, SafetyNote, Source, Spec, Step, StepCard, Tool
+from .items import Item
 from .select import Procedure
 from .source import DocText
 
@@ -125,7 +126,7 @@ def _words(text: str) -> set[str]:
     return {t for t in tokenize(text) if t.isalpha() and len(t) > 2}
 
 
-def _note_before(doc: DocText, note, before, after) -> bool:
+def _note_before(doc: DocText, note: Item, before: Item, after: Item) -> bool:
     """Whether a note between two steps is about the step after it: it shares more words with that
     step than with the one before ("NOTE If more than one shim is required ..." over "Add a 0.032 inch
     shim"). On a tie, a note set as a block, its label on a line of its own as a warning's is, stands

@@ -24,7 +24,7 @@ from ..glossary import glossary
 from ..index.lexical import stem, tokenize
 from ..ingest.pdf import RUN_IN_PART, SUBTASK
 from ..plaintext import strip_emphasis
-from ..textrules import CLOSED, CONTINUED, planted
+from ..textrules import CLOSED, CONTINUED, LEAD_IN, planted
 from ..types import Hit
 from ..answer.verify import sentences
 from .extract import Run, step_runs, sub_procedures, tool_nodes
@@ -66,7 +66,6 @@ _STATEMENT_RE = re.compile(r"^(?:the|a|an|all|each|every|only|any|this|these|tho
                            r"|^(?:\S+\s+){0,6}?(?:is|are|was|were|may|must|can|should|will|has|have)\b", re.IGNORECASE)
 # a paragraph that introduces its own list: "To disable Easy mode:", "Before resetting your device:"
 _INTRO = re.compile(r"^(?:to|before|after|if|when|once)\b.{0,100}[:：]$", re.IGNORECASE)
-_LEAD_IN = re.compile(r"(?:\bas follows|[:：])\W*$", re.IGNORECASE)
 _TIP = re.compile(r"^\W{0,3}\s*(?:tip|note|hint)(?![a-z])", re.IGNORECASE)
 _TABLE_HEADING = re.compile(r"^\W*(?:table|tab\.)\s*\d|^\W*表\s*\d", re.IGNORECASE)
 
@@ -181,7 +180,7 @@ def candidates(p: Parsed) -> list[Procedure]:
             if not title:
                 continue
             node = items[head].node
-            lead_in = _LEAD_IN.search(" ".join(text.split()))  # "..., proceed as follows": it names the steps, it is none
+            lead_in = LEAD_IN.search(" ".join(text.split()))  # "..., proceed as follows": it names the steps, it is none
             steps = subs if lead_in else [head, *subs]
             trail = " ".join(doc.headings[node].path[-2:]) if node >= 0 else ""
             add([Run(steps, True)], items[head].start, _tail(p, Run(subs, True)), title, f"{trail} {text}", node, False)
