@@ -460,3 +460,29 @@ def test_a_tasks_parts_are_named_by_their_run_in_titles_and_its_contents_list_is
     replace = find_procedure("Replace the silicone weather gasket on the door", [Hit(chunks[1], 1.0)], parsed)
     assert replace.title == "3-18. Door Gaskets. d . Replace."
     assert [doc.text[items[i].body:items[i].end].split()[0] for i in replace.runs[0].steps] == ["Remove", "Apply"]
+
+
+def test_a_card_is_not_drafted_from_the_part_of_a_task_that_works_the_other_way():
+    """ "Disassemble the outer door assembly": the S-250/G TM's task 3-17 has "a . Install." with steps and
+    its removal set as one line the reader cannot split, so the only procedure there put the door on, and
+    the card drafted it (or, before, the task's contents list "b. Remove / c. Repair / d. Install"). A part
+    whose own word goes the other way (install for a task to remove or take apart, disassembly for one to
+    assemble) is no card for the task; with nothing else, the task is refused. The same part serves the
+    task that goes its way."""
+    from assistant.cards.select import find_procedure, parse_doc
+    from assistant.types import Hit
+
+    parts = [(("3-17. Outer Door Assembly.",), "3-17. Outer Door Assembly.\nThis task covers: a. Install"),
+             (("3-17. Outer Door Assembly.", "a . Install. (Figure 3-18)"), "a . Install. (Figure 3-18)\n"
+              "(1) Coat both sides of each hinge spacer (7) with conductive compound.\n"
+              "(2) Position each spacer (7) and outer door assembly (6) in place and secure each hinge.\n"
+              "(3) Apply a continuous bead of sealer around spacer (7) and hinge bracket.")]
+    chunks, pos = [], 0
+    for k, (section, text) in enumerate(parts):
+        chunks.append(Chunk(f"d{k}", "tm-10-5411-205-13.pdf", 48, section, pos, pos + len(text), text, "en"))
+        pos += len(text) + 1
+    parsed = [parse_doc(from_chunks("tm-10-5411-205-13.pdf", "pdf", chunks))]
+    hits = [Hit(chunks[1], 1.0), Hit(chunks[0], 0.9)]
+    assert find_procedure("Install the outer door assembly", hits, parsed).title == "3-17. Outer Door Assembly. a . Install."
+    assert find_procedure("Disassemble the outer door assembly", hits, parsed) is None
+    assert find_procedure("Remove the outer door", hits, parsed) is None

@@ -432,7 +432,7 @@ def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedur
     if not cands:
         return None
     score_all(task, cands, hits)
-    held = [c for c in cands if _holds(c)]
+    held = [c for c in cands if _holds(c) and not _undoes(task, c)]
     if not held:
         return None
     top = max(c.score for c in held)
@@ -445,6 +445,26 @@ def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedur
     _keep_asked_entry(task, best)
     _add_asked_tip(task, best)
     return best
+
+
+# the two directions of work on a part: taking it off or apart, and putting it on or together
+_APART = frozenset(stem(w) for w in "remove removal disassemble disassembly dismantle uninstall detach".split())
+_TOGETHER = frozenset(stem(w) for w in "install installation assemble assembly reassemble reassembly reinstall refit attach".split())
+# the part of a task a title ends with: "3-17. Outer Door Assembly. a . Install. (Figure 3-18)", "2-27. OIL PUMP REPAIR d. Assembly"
+_PART_WORD = re.compile(r"(?:^|\s)[a-z]\s?\.[\s\u3000]*([A-Z][a-z]+)\.?(?:\s*\((?:see\s+)?(?:Figure|Fig\.)[^)]*\))?\s*$")
+
+
+def _undoes(task: str, c: Procedure) -> bool:
+    """Whether the candidate is a part of its task that works the other way from the task: "Disassemble the
+    outer door assembly" and "3-17. Outer Door Assembly. a . Install."; the task's first word says which way
+    (a part's title such as "Assembly" is a noun in "Door Assembly", so only the part's own word counts)."""
+    words = tokenize(task)
+    way = next(((g, o) for g, o in ((_APART, _TOGETHER), (_TOGETHER, _APART)) if words and words[0] in g), None)
+    if way is None:
+        return False
+    named = c.titles + ([c.doc.headings[c.node].path[-1]] if c.node >= 0 else [])  # and the part the steps sit in
+    parts = {stem(m.group(1).lower()) for t in named if (m := _PART_WORD.search(t))}
+    return bool(parts & way[1]) and not parts & way[0]
 
 
 def _add_asked_tip(task: str, proc: Procedure) -> None:
