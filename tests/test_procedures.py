@@ -372,7 +372,7 @@ def test_each_numbered_step_that_introduces_lettered_steps_is_a_procedure_of_its
     over its lettered steps. The callout "(2)," that wraps onto the start of a line opened a step 2 there: it
     cut the weather gasket card after (a), and the roller latch card began with the line that introduces it.
     Now each adjustment is a card of its own lettered steps, titled by its run-in title, and the wrapped
-    callout stays in its sentence."""
+    callout stays in its sentence; a part that names the task as fully as the whole run is drafted alone."""
     from assistant.cards.assemble import assemble
     from assistant.cards.select import find_procedure
     from assistant.types import Hit
@@ -386,6 +386,10 @@ def test_each_numbered_step_that_introduces_lettered_steps_is_a_procedure_of_its
     seal = assemble(find_procedure("Adjust the roller latch seal pressure", [Hit(chunks[1], 1.0)], parsed), "adjust the seal")
     assert seal.title == "Seal Pressure Adjustment"
     assert [s.instruction.split()[0] for s in seal.steps] == ["Open", "Add", "Repeat", "Repeat"]
+    # ... also where search ranks first the passage that opens "c. Adjust" (whose words name both adjustments):
+    # the whole run scores above the part, and the part, which names the task as fully, is the card
+    first = find_procedure("Adjust the roller latch seal pressure", [Hit(chunks[0], 1.0), Hit(chunks[1], 0.8)], parsed)
+    assert first.title == "Seal Pressure Adjustment" and len(first.runs[0].steps) == 4
 
 
 def test_a_note_between_two_steps_goes_with_the_step_it_speaks_of():

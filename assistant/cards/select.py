@@ -116,6 +116,7 @@ class Procedure:
     title_cover: float = 0.0
     titles: list[str] = field(default_factory=list)  # what the manual calls it, most specific first
     skip: set[int] = field(default_factory=set)  # items of a shared list left out: other features' entries (alternatives.pick)
+    own: bool = False  # a numbered step's own lettered steps: a procedure of its own inside a longer run
 
     @property
     def doc(self) -> DocText:
@@ -184,6 +185,7 @@ def candidates(p: Parsed) -> list[Procedure]:
             steps = subs if lead_in else [head, *subs]
             trail = " ".join(doc.headings[node].path[-2:]) if node >= 0 else ""
             add([Run(steps, True)], items[head].start, _tail(p, Run(subs, True)), title, f"{trail} {text}", node, False)
+            found[tuple(steps)].own = True
     out = list(found.values())
     for c in out:
         # the names of a shared list's entries ("To restart your device", "Mono audio") name what it does
@@ -388,10 +390,7 @@ def score_all(task: str, cands: list[Procedure], hits: list[Hit]) -> None:
     for c in sorted(cands, key=lambda c: -c.score):  # cover adds at most 0.2: stop when no one else can win
         if c.score + 0.2 < best:
             break
-        # the document's title and front page count: a procedure of the HP-3 manual is about the HP-3,
-        # whatever its heading depth
-        c.cover = _cover(task, subj, c.doc.text[c.lo:c.hi] + " " + c.match_text + " " + c.doc.front)
-        c.title_cover = _cover(task, subj, c.match_text)
+        c.cover, c.title_cover = _covers(task, subj, c)
         c.score += 0.2 * c.cover
         if _holds(c):
             best = max(best, c.score)
@@ -408,6 +407,13 @@ def _holds(c: Procedure) -> bool:
     """Whether a candidate is about the task at all: its text holds the task's subject, and its titles
     name some of it (or retrieval found it first)."""
     return c.cover >= MIN_COVER and (c.title_cover >= MIN_TITLE or c.ret >= MIN_RET)
+
+
+def _covers(task: str, subj: set[str], c: Procedure) -> tuple[float, float]:
+    """(cover, title cover) of a candidate: the share of the subject words its text holds, with its titles
+    and the document's title and front page (a procedure of the HP-3 manual is about the HP-3, whatever its
+    heading depth), and the share its titles hold."""
+    return _cover(task, subj, c.doc.text[c.lo:c.hi] + " " + c.match_text + " " + c.doc.front), _cover(task, subj, c.match_text)
 
 
 def _cover(task: str, subj: set[str], body: str) -> float:
@@ -438,6 +444,7 @@ def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedur
     top = max(c.score for c in held)
     near = [c for c in held if c.score >= top - NEAR]  # a tie on retrieval noise is broken without it
     best = max(near, key=lambda c: (any(r.numbered for r in c.runs), round(0.55 * c.sim + 0.2 * c.cover, 6), c.hi - c.lo))
+    best = _own_part(task, best, [c for c in cands if not _undoes(task, c)])
     words = set(task_tokens(task))
     names = [_named_in_full(best, t) for t in best.titles]
     best.title = max(names, key=lambda t: len(words & set(tokenize(t))))  # first of the best matching
@@ -445,6 +452,23 @@ def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedur
     _keep_asked_entry(task, best)
     _add_asked_tip(task, best)
     return best
+
+
+def _own_part(task: str, best: Procedure, cands: list[Procedure]) -> Procedure:
+    """Of a run that tells several procedures, each a numbered step over its lettered steps ("c. Adjust":
+    "(1) Weather Gasket Pressure Adjustment ..." and "(2) Seal Pressure Adjustment ..."), the one whose
+    own title and lead-in name the task as fully as the whole run's do: "Adjust the roller latch seal
+    pressure" is (2) alone, not the weather gasket's steps before it."""
+    steps = {i for r in best.runs for i in r.steps}
+    parts = [c for c in cands if c.own and c is not best and {i for r in c.runs for i in r.steps} < steps]
+    if not parts:
+        return best
+    subj = subject_tokens(task_tokens(task))
+    part = max(parts, key=lambda c: (_cover(task, subj, c.match_text), c.sim))
+    if _cover(task, subj, part.match_text) < _cover(task, subj, best.match_text):
+        return best
+    part.cover, part.title_cover = _covers(task, subj, part)
+    return part
 
 
 # the two directions of work on a part: taking it off or apart, and putting it on or together
