@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import re
 
-from .textrules import CLOSED, SET_APART_LETTER, read_degrees
+from .textrules import CLOSED, NOT_A_CALLOUT, SET_APART_LETTER, read_degrees
 
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
 LIST_MARKER = re.compile(
     r"^\s*(?:\d{1,3}[.)．](?![\d.])\s*|[（(] ?(?:\d{1,3}|[a-zA-Z]|[ivx]{1,4}) ?[)）]\s*|\d{1,3}、\s*|[a-zA-Z][.)]\s+"
-    rf"|{SET_APART_LETTER}\s*|[-*+•·▪◦●■□➢►▶✓–—]\s+|[\u2460-\u2473]\s*)(?!\s*[,;])")
+    rf"|{SET_APART_LETTER}\s*|[-*+•·▪◦●■□➢►▶✓–—]\s+|[\u2460-\u2473]\s*){NOT_A_CALLOUT}")
 _QUOTE_MARK = re.compile(r"^\s*(?:>\s*)+|^\s*#{1,6}\s+")
 _EMPHASIS = (
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # ![alt](image)

@@ -76,6 +76,9 @@ def read_degrees(text: str) -> str:
 # then the ideographic space the PDF reader puts where the text stream holds two runs apart
 # (ingest.layout._join_runs), "d\u3000Using a soft cloth ...". A marker only at the start of a line.
 SET_APART_LETTER = "[a-z]\u3000"
+# after a list marker: not a comma or semicolon, which make "(2), and three nuts (3)" a callout wrapped onto
+# the start of a line, no marker (used by every list-marker pattern: ingest, display and cards)
+NOT_A_CALLOUT = r"(?!\s*[,;])"
 
 NUMBER_UNIT = re.compile(rf"{NUMBER}\s*(?:{UNIT})(?![A-Za-z0-9])")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..ingest.layout import CAPTION
 from ..ingest.lines import WARNING_RE
 from ..ingest.pdf import RUN_IN_PART, SUBTASK
-from ..textrules import CLOSED, CONTINUED, SET_APART_LETTER, SIGNAL_WORDS, signal_words
+from ..textrules import CLOSED, CONTINUED, NOT_A_CALLOUT, SET_APART_LETTER, SIGNAL_WORDS, signal_words
 from .source import DocText
 
 _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
@@ -22,7 +22,7 @@ _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)
 # onto the start of a line.
 STEP_RE = re.compile(
     r"^\s*(?:(\d{1,3})[.)．](?![\d.])\s*|[（(] ?(\d{1,3}) ?[)）]\s*|(\d{1,3})、\s*|第\s*([一二三四五六七八九十\d]{1,3})\s*步[：:、.．\s]*"
-    r"|step\s+(\d{1,3})\s*[:.)\-–]?\s*|([\u2460-\u2473])\s*)(?!\s*[,;])", re.IGNORECASE)
+    rf"|step\s+(\d{{1,3}})\s*[:.)\-–]?\s*|([\u2460-\u2473])\s*){NOT_A_CALLOUT}", re.IGNORECASE)
 # "3, Apply ...": a period the PDF's text layer gives as a comma; a step only where it continues the numbering
 COMMA_STEP_RE = re.compile(r"^\s*(\d{1,3}),\s+(?=[A-Z])")
 # "1 Remove the ..." (number, space, capital): weaker, a wrapped line can start like that too.

@@ -438,13 +438,15 @@ def find_procedure(task: str, hits: list[Hit], parsed: list[Parsed]) -> Procedur
     if not cands:
         return None
     score_all(task, cands, hits)
-    held = [c for c in cands if _holds(c) and not _undoes(task, c)]
+    way = _way(task)
+    ours = [c for c in cands if not _undoes(way, c)]  # not a part that works the other way from the task
+    held = [c for c in ours if _holds(c)]
     if not held:
         return None
     top = max(c.score for c in held)
     near = [c for c in held if c.score >= top - NEAR]  # a tie on retrieval noise is broken without it
     best = max(near, key=lambda c: (any(r.numbered for r in c.runs), round(0.55 * c.sim + 0.2 * c.cover, 6), c.hi - c.lo))
-    best = _own_part(task, best, [c for c in cands if not _undoes(task, c)])
+    best = _own_part(task, best, ours)
     words = set(task_tokens(task))
     names = [_named_in_full(best, t) for t in best.titles]
     best.title = max(names, key=lambda t: len(words & set(tokenize(t))))  # first of the best matching
@@ -464,8 +466,8 @@ def _own_part(task: str, best: Procedure, cands: list[Procedure]) -> Procedure:
     if not parts:
         return best
     subj = subject_tokens(task_tokens(task))
-    part = max(parts, key=lambda c: (_cover(task, subj, c.match_text), c.sim))
-    if _cover(task, subj, part.match_text) < _cover(task, subj, best.match_text):
+    named, part = max(((_cover(task, subj, c.match_text), c) for c in parts), key=lambda x: (x[0], x[1].sim))
+    if named < _cover(task, subj, best.match_text):
         return best
     part.cover, part.title_cover = _covers(task, subj, part)
     return part
@@ -478,12 +480,17 @@ _TOGETHER = frozenset(stem(w) for w in "install installation assemble assembly r
 _PART_WORD = re.compile(r"(?:^|\s)[a-z]\s?\.[\s\u3000]*([A-Z][a-z]+)\.?(?:\s*\((?:see\s+)?(?:Figure|Fig\.)[^)]*\))?\s*$")
 
 
-def _undoes(task: str, c: Procedure) -> bool:
-    """Whether the candidate is a part of its task that works the other way from the task: "Disassemble the
-    outer door assembly" and "3-17. Outer Door Assembly. a . Install."; the task's first word says which way
-    (a part's title such as "Assembly" is a noun in "Door Assembly", so only the part's own word counts)."""
+def _way(task: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(the task's direction of work, the other one), by its first word; None for a task that goes neither
+    way ("Replace ...", "Adjust ...")."""
     words = tokenize(task)
-    way = next(((g, o) for g, o in ((_APART, _TOGETHER), (_TOGETHER, _APART)) if words and words[0] in g), None)
+    return next(((g, o) for g, o in ((_APART, _TOGETHER), (_TOGETHER, _APART)) if words and words[0] in g), None)
+
+
+def _undoes(way: tuple[frozenset[str], frozenset[str]] | None, c: Procedure) -> bool:
+    """Whether the candidate is a part of its task that works the other way from the task (`way`, see
+    _way): "Disassemble the outer door assembly" and "3-17. Outer Door Assembly. a . Install." (a part's
+    title such as "Assembly" is a noun in "Door Assembly", so only the part's own word counts)."""
     if way is None:
         return False
     named = c.titles + ([c.doc.headings[c.node].path[-1]] if c.node >= 0 else [])  # and the part the steps sit in

@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..textrules import CLOSED, SET_APART_LETTER, signal_words
+from ..textrules import CLOSED, NOT_A_CALLOUT, SET_APART_LETTER, signal_words
 from ..types import Block
 
 # "1.", "1)", "2 " before a capital, "a)", "b . " (a PDF may space the letter), "(a) ", "d\u3000" (SET_APART_LETTER),
 # "•", "-", "（1）", "1、", "第3步", "Step 4:"
 LIST_RE = re.compile(
     r"^\s*(?:\d{1,3}[.)](?!\d)\s*|\d{1,3}\s+(?=[A-Z\u4e00-\u9fff])|[a-z]\s?[.)][\s\u3000]+|[•·▪◦●\-*–]\s+|[（(]\d{1,3}[)）]\s*|[（(][a-z][)）]\s+|\d{1,3}、"
-    rf"|{SET_APART_LETTER}\s*|第[一二三四五六七八九十\d]+步|(?i:step)\s+\d+\s*[:.]?)(?!\s*[,;])"  # not "(2), and three nuts (3)": a callout wrapped onto the line
+    rf"|{SET_APART_LETTER}\s*|第[一二三四五六七八九十\d]+步|(?i:step)\s+\d+\s*[:.]?){NOT_A_CALLOUT}"
 )
 # "WARNING ...", "Caution: ...", "警告：..." open a safety notice; "warning time of 33 days" does not.
 _EN, _ZH = signal_words(chinese=False), signal_words(chinese=True)

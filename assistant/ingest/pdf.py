@@ -208,7 +208,7 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
     pos = 0
     body = Counter(it.size for it in items if it.kind == "" and it.size > 0).most_common(1)
     big = body[0][0] * 1.12 if body else float("inf")
-    subtasks: list[int] = []  # lines taken for a task's lettered part by their words (SUBTASK)
+    subtasks: set[int] = set()  # lines taken for a task's lettered part by their words (SUBTASK)
     for k, it in enumerate(items):
         s = it.text
         ln = Line(pos, pos + len(s), styled=True)
@@ -231,7 +231,7 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
                     ln.heading = lines[-1].heading  # the second line of a wrapped title: one heading
             elif SUBTASK.match(s):
                 ln.heading = len(levels) + 3  # a lettered part of a procedure ("b. Remove.", "c. Install. (Figure 3-23)")
-                subtasks.append(k)
+                subtasks.add(k)
         parts.append(s + "\n")
         pos += len(s) + 1
         lines.append(ln)
