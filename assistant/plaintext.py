@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .textrules import CLOSED, NOT_A_CALLOUT, SET_APART_LETTER, read_degrees
+from .textrules import BRACKETED_NUMBER, CLOSED, NOT_A_CALLOUT, SET_APART_LETTER, read_degrees, wrapped_callout
 
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
@@ -70,13 +70,13 @@ def strip_emphasis(text: str) -> str:
 DOT_LEADER = re.compile(r"(?<=\S)\s?(?:\.\s?){4,}\s?(?=\S)")  # "Firing order . . . . 1-8-7-2-6-5-4-3"
 
 
-def plain_line(line: str) -> str:
-    """One line without its list marker, quote mark, emphasis or table pipes; a dot leader between a
-    label and its value reads ": "."""
+def plain_line(line: str, marker: bool = True) -> str:
+    """One line without its list marker (unless `marker` is False: the line starts with a callout),
+    quote mark, emphasis or table pipes; a dot leader between a label and its value reads ": "."""
     line = DOT_LEADER.sub(": ", _QUOTE_MARK.sub("", line))
     if is_table_row(line):
         line = _row(line)
-    return strip_emphasis(LIST_MARKER.sub("", line, count=1)).strip()
+    return strip_emphasis(LIST_MARKER.sub("", line, count=1) if marker else line).strip()
 
 
 # pdfium's mark of a word hyphenated at a line break, with the break ("Tight\ufffe\r\nen")
@@ -109,7 +109,8 @@ _NUMBER_ONLY = re.compile(r"^\s*\d{1,4}[.)]?\s*$")
 def plain(text: str) -> str:
     r"""The display text of a source span (see the module doc): each line cleaned, wrapped lines
     joined (a number wrapped onto a line of its own is text, not a list marker: "go to step" / "13.";
-    nor is a callout wrapped onto a line's start: "six flat washers" / "(2), and three nuts"), list items and table rows kept apart by join_items, white space collapsed; a degree sign
+    nor is a callout wrapped onto a line's start: "six flat washers" / "(2), and three nuts", "outer door
+    panel" / "(6) with three screws"), list items and table rows kept apart by join_items, white space collapsed; a degree sign
     read as "°" before (a raised "0" the PDF reader marks with a hair space) and after (a small "o" set
     on the next line).
 
@@ -117,18 +118,25 @@ def plain(text: str) -> str:
     'Mix 15 ounces of R1003 to 5 ounces of Versamid 140. If low, go to step 13. Seal it.'
     >>> plain("(a) Remove three bolts (1), six flat washers\n(2), and three nuts (3).")
     'Remove three bolts (1), six flat washers (2), and three nuts (3).'
+    >>> plain("(3) Secure channel (2) to outer door panel\n(6) with three screws (1).\n(4) Apply sealer.")
+    'Secure channel (2) to outer door panel (6) with three screws (1). Apply sealer.'
     """
     text = read_degrees(text).replace("\r\n", "\n").replace("\r", "\n")
     items: list[list[str]] = []
+    last: int | None = None  # the number of the bracketed item open, "(3)"
     for ln in text.split("\n"):
-        clean = plain_line(ln)
+        # "... secure to outer door panel" / "(6) with three screws (1).": a callout wrapped onto the line, no item 6
+        wrapped = bool(items) and wrapped_callout(ln, items[-1][-1], last)
+        clean = plain_line(ln, marker=not wrapped)
         if not clean and items and _NUMBER_ONLY.match(ln) and not CLOSED.search(items[-1][-1]):
             items[-1].append(ln.strip())  # "... 5 ounces of Versamid" / "140.": a number wrapped onto a line of its own
             continue
         if not clean:
             continue  # a marker alone on its line ("(d)"), or no text
-        if not items or LIST_MARKER.match(_QUOTE_MARK.sub("", ln)) or is_table_row(ln):
+        marked = not wrapped and LIST_MARKER.match(_QUOTE_MARK.sub("", ln))
+        if not items or marked or is_table_row(ln):
             items.append([clean])
+            last = int(n.group(1)) if marked and (n := BRACKETED_NUMBER.match(ln)) else None
         else:
             items[-1].append(clean)
     return read_degrees(join_items([" ".join(join_lines("\n".join(it)).split()) for it in items]))

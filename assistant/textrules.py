@@ -79,7 +79,6 @@ SET_APART_LETTER = "[a-z]\u3000"
 # after a list marker: not a comma or semicolon, which make "(2), and three nuts (3)" a callout wrapped onto
 # the start of a line, no marker (used by every list-marker pattern: ingest, display and cards)
 NOT_A_CALLOUT = r"(?!\s*[,;])"
-
 NUMBER_UNIT = re.compile(rf"{NUMBER}\s*(?:{UNIT})(?![A-Za-z0-9])")
 
 # --- sentences -----------------------------------------------------------------------------------
@@ -91,6 +90,25 @@ SENTENCE_END = re.compile(
 # Text that closes with sentence punctuation (a colon and "…" included): a line that does not may
 # run on in the next one (a PDF wrap, a list item without a full stop).
 CLOSED = re.compile(r"[.!?;:。！？；：…]\s*$")
+# a bracketed number at the start of a line: "(3) Position ...", "（4）检查", "(2 ) Remove"
+BRACKETED_NUMBER = re.compile(r"^\s*[（(] ?(\d{1,3}) ?[)）]\s*")
+
+
+def wrapped_callout(line: str, before: str, last: int | None) -> bool:
+    """A callout wrapped onto the start of a line ("... secure to outer door panel" / "(6) with three
+    phillips head screws (1)."), not list item 6: a bracketed number that goes on in lower case after a
+    line that does not end its sentence, and neither starts a list nor continues one (`last`, the
+    number of the list item open above, if any).
+
+    >>> wrapped_callout("(6) with three screws (1).", "secure to outer door panel", 3)
+    True
+    >>> wrapped_callout("(2) oil level", "(1) coolant level", 1)
+    False
+    """
+    m = BRACKETED_NUMBER.match(line)
+    return (bool(m) and line[m.end():m.end() + 1].islower() and int(m.group(1)) not in (1, (last or 0) + 1)
+            and not CLOSED.search(before.rstrip()))
+
 # a sentence that announces a list or steps below it: "..., proceed as follows", "... the following performance:",
 # "确定下述性能 ...:"
 LEAD_IN = re.compile(r"(?:[:：]|\bas follows|\bthe following(?:\s+\w+){0,2}|如下)\W*$", re.IGNORECASE)

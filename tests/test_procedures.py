@@ -340,9 +340,9 @@ def _tm10_door_gaskets() -> tuple[list, list]:
     a NOTE stands between (a) and (b). (chunks, parsed)."""
     from assistant.cards.select import parse_doc
 
-    section = ("Section V. MAINTENANCE INSTRUCTIONS", "3-18. Door Gaskets.", "c . Adjust")
+    section = ("Section V. MAINTENANCE INSTRUCTIONS", "3-18. Door Gaskets.")
     texts = [
-        "c .\u3000Adjust. (Figure 3-20) Adjustment to increase the seal pressure on the silicone\nweather\u3000gasket can be made "
+        "3-18. Door Gaskets.\nc .\u3000Adjust. (Figure 3-20) Adjustment to increase the seal pressure on the silicone\nweather\u3000gasket can be made "
         "on the hinged side of the door and on the roller latch side of the\ndoor, as\u3000described in the following paragraphs:\n"
         "(1) Weather Gasket Pressure Adjustment. To increase the weather gasket pressure\non the hinged side of the door, proceed as follows\n"
         "(a) Open the door and remove and retain three bolts (1), six flat washers\n(2), and three self-locking nuts (3) attaching the hinge to the door.\n"
@@ -372,7 +372,8 @@ def test_each_numbered_step_that_introduces_lettered_steps_is_a_procedure_of_its
     over its lettered steps. The callout "(2)," that wraps onto the start of a line opened a step 2 there: it
     cut the weather gasket card after (a), and the roller latch card began with the line that introduces it.
     Now each adjustment is a card of its own lettered steps, titled by its run-in title, and the wrapped
-    callout stays in its sentence; a part that names the task as fully as the whole run is drafted alone."""
+    callout stays in its sentence; a part that names the task as fully as the whole run is drafted alone, and
+    a task the headings over the run name in full ("Adjust the door gaskets") is the whole run."""
     from assistant.cards.assemble import assemble
     from assistant.cards.select import find_procedure
     from assistant.types import Hit
@@ -390,6 +391,9 @@ def test_each_numbered_step_that_introduces_lettered_steps_is_a_procedure_of_its
     # the whole run scores above the part, and the part, which names the task as fully, is the card
     first = find_procedure("Adjust the roller latch seal pressure", [Hit(chunks[0], 1.0), Hit(chunks[1], 0.8)], parsed)
     assert first.title == "Seal Pressure Adjustment" and len(first.runs[0].steps) == 4
+    # a task that the headings over the run name in full asks for both adjustments (it was the first alone)
+    both = find_procedure("Adjust the door gaskets", [Hit(chunks[0], 1.0), Hit(chunks[1], 0.8)], parsed)
+    assert both.title.startswith("3-18. Door Gaskets.") and len(both.runs[0].steps) == 12
 
 
 def test_a_note_between_two_steps_goes_with_the_step_it_speaks_of():
@@ -467,9 +471,9 @@ def test_a_tasks_parts_are_named_by_their_run_in_titles_and_its_contents_list_is
 
 
 def test_a_card_is_not_drafted_from_the_part_of_a_task_that_works_the_other_way():
-    """ "Disassemble the outer door assembly": the S-250/G TM's task 3-17 has "a . Install." with steps and
-    its removal set as one line the reader cannot split, so the only procedure there put the door on, and
-    the card drafted it (or, before, the task's contents list "b. Remove / c. Repair / d. Install"). A part
+    """ "Disassemble the outer door assembly": in a library that holds of the S-250/G TM's task 3-17 only "a .
+    Install." with its steps, the only procedure there put the door on, and the card drafted it (or, before,
+    the task's contents list "b. Remove / c. Repair / d. Install"). A part
     whose own word goes the other way (install for a task to remove or take apart, disassembly for one to
     assemble) is no card for the task; with nothing else, the task is refused. The same part serves the
     task that goes its way."""
@@ -490,3 +494,59 @@ def test_a_card_is_not_drafted_from_the_part_of_a_task_that_works_the_other_way(
     assert find_procedure("Install the outer door assembly", hits, parsed).title == "3-17. Outer Door Assembly. a . Install."
     assert find_procedure("Disassemble the outer door assembly", hits, parsed) is None
     assert find_procedure("Remove the outer door", hits, parsed) is None
+
+
+def test_steps_run_into_a_parts_title_after_its_figure_and_a_callout_wrapped_in_lower_case_are_read_as_printed():
+    """TM 10-5411-205-13, 3-17: the removal is printed as one line, "b . Remove. (Figure 3-18) (1) Remove ...
+    (2) Remove ... (3) Remove ...". Its "(1)" follows the figure reference, not the end of a sentence, so it
+    was taken for a callout, the steps were not split, and "Remove the outer door" was refused. In the
+    install, "... secure to outer door panel" / "(6) with three phillips head screws (1)." opened a step 6
+    (the callout of the screws' panel wrapped onto the line): the card's step 3 ended at "panel" and a step
+    "with three phillips head screws (1)." followed; the manual skips (4), so its last step "(5) Apply ..."
+    was left off. Now the removal is three steps, the wrapped callout stays in step 3, in the card and in
+    the reader's blocks, and the step after the skipped number is the install's fourth. The inspection,
+    now steps too, is no card for a task to take the door apart."""
+    from assistant.cards.select import find_procedure, parse_doc
+    from assistant.ingest.lines import Line, build_blocks
+    from assistant.types import Hit
+
+    inspect = ("a .\tInspect. (Figure 3-18) (1) Inspect the\u3000outer door assembly (6) for external damage.\u3000(2) Inspect the"
+               "\u3000silicone weather\u3000gasket\u3000(8) for tightness.")
+    remove = (inspect + "\nb .\tRemove. (Figure\u30003-18)\u3000(1) Remove and retain three phillips head screws (1) attaching door "
+              "stay channel (2) to door panel, and pull channel away from door panel. (2) Remove and retain four nuts (3), "
+              "lock washers (4), and hex head screws (5) attaching each of the three hinges to shelter. (3) Remove outer "
+              "door panel (6) and three hinge spacers (7).\nc . Repair. Outer door assembly repair consists of the following")
+    install = ("a . Install. (Figure 3-18)\n(1)\u3000Coat both sides of each hinge spacer (7) with conductive compound.\n"
+               "(2)\u3000Position each spacer (7) and outer door assembly (6) in place and secure each\nhinge to shelter.\n"
+               "(3)\u3000Position door stay assembly channel (2) in place and secure to outer door panel\n"
+               "(6) with three phillips head screws (1).\n"
+               "(5)\u3000Apply a continuous bead of sealer around spacer (7) and hinge bracket.")
+    section = ("Section V. MAINTENANCE INSTRUCTIONS", "3-17. Outer Door Assembly.")
+    chunks, pos = [], 0
+    for k, text in enumerate([remove, install]):
+        chunks.append(Chunk(f"o{k}", "tm-10-5411-205-13.pdf", 48 + k, section, pos, pos + len(text), text, "en"))
+        pos += len(text) + 1
+    parsed = [parse_doc(from_chunks("tm-10-5411-205-13.pdf", "pdf", chunks))]
+    doc, items = parsed[0].doc, parsed[0].items
+    hits = [Hit(chunks[0], 1.0), Hit(chunks[1], 0.9)]
+    removal = find_procedure("Remove the outer door", hits, parsed)
+    steps = [_norm(doc.text[items[i].body:items[i].end]) for i in removal.runs[0].steps]
+    assert [s.split(" (")[0] for s in steps] == ["Remove and retain three phillips head screws",
+                                                 "Remove and retain four nuts", "Remove outer door panel"]
+    inspection = find_procedure("Inspect the outer door assembly", hits, parsed)
+    assert [doc.text[items[i].body:items[i].end].split()[0] for i in inspection.runs[0].steps] == ["Inspect", "Inspect"]
+    # a part that does other work than the task's (an inspection, for a task to take the door apart) is no card for it
+    alone = Chunk("i", "tm-10-5411-205-13.pdf", 48, section, 0, len(inspect), inspect, "en")
+    only = [parse_doc(from_chunks("tm-10-5411-205-13.pdf", "pdf", [alone]))]
+    assert find_procedure("Inspect the outer door assembly", [Hit(alone, 1.0)], only) is not None
+    assert find_procedure("Disassemble the outer door assembly", [Hit(alone, 1.0)], only) is None
+    fitting = find_procedure("Install the outer door assembly", hits, parsed)
+    steps = [_norm(plain(doc.text[items[i].body:items[i].end])) for i in fitting.runs[0].steps]
+    assert len(steps) == 4 and steps[2].endswith("outer door panel (6) with three phillips head screws (1).")
+    assert steps[3].startswith("Apply a continuous bead of sealer")
+    lines = install.split("\n")
+    starts = [sum(len(x) + 1 for x in lines[:k]) for k in range(len(lines))]
+    blocks = build_blocks(49, install, [Line(a, a + len(x)) for a, x in zip(starts, lines)])
+    steps = [b.text for b in blocks if b.kind == "list_item" and b.text.startswith("(")]
+    assert [b[:3] for b in steps] == ["(1)", "(2)", "(3)", "(5)"] and steps[2].endswith("(6) with three phillips head screws (1).")
+

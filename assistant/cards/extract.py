@@ -52,12 +52,14 @@ def sub_procedures(items: list[Item], run: Run) -> list[tuple[int, list[int]]]:
 
 
 def step_runs(items: list[Item], tool_nodes: set[int] = frozenset(), intros: set[int] = frozenset()) -> list[Run]:
-    """Numbered runs (each number one more than the last; a restart opens a new run), then bullet runs
+    """Numbered runs (each number one more than the last, or two where the manual skipped one; a restart
+    opens a new run), then bullet runs
     (consecutive bullets of one section that are not tools and not inside a numbered run; a paragraph
     that introduces a list, "To disable Easy mode:", starts a new one).
     `tool_nodes`: sections whose heading says they list tools; `intros`: indexes of introducing paragraphs."""
     runs: list[Run] = []
     prev: Item | None = None
+    prev_i = -1  # its index
     sub: Item | None = None  # the last lettered sub-step under `prev`
     for i, it in enumerate(items):
         if it.kind != "step":
@@ -66,11 +68,11 @@ def step_runs(items: list[Item], tool_nodes: set[int] = frozenset(), intros: set
             runs[-1].steps.append(i)  # "(a)", "(b)" under step "(1)": sub-steps, in the run of their step
             sub = it
             continue
-        if runs and prev is not None and it.number == prev.number + 1:
+        if runs and prev is not None and (it.number == prev.number + 1 or _skipped(items, prev_i, i)):
             runs[-1].steps.append(i)
         else:
             runs.append(Run([i], True))
-        prev, sub = it, None
+        prev, prev_i, sub = it, i, None
     inside = {j for r in runs for j in range(r.first, r.last + 1)}
     tools = {j for tl in tool_lists_items(items) for j in tl}
     bullet_runs: list[Run] = []
@@ -84,6 +86,19 @@ def step_runs(items: list[Item], tool_nodes: set[int] = frozenset(), intros: set
         else:
             bullet_runs.append(Run([i], False, it.implied))
     return sorted(runs + bullet_runs, key=lambda r: r.first)
+
+
+def _skipped(items: list[Item], a: int, b: int) -> bool:
+    """Step `b` comes right after step `a` (a warning between at most) in the same section, numbered two
+    more: a number the manual skipped ("(3) Position ..." then "(5) Apply ..." in TM 10-5411-205-13's
+    outer door installation), not a new procedure, which starts at 1."""
+    return (items[b].number == items[a].number + 2 and items[b].node == items[a].node and _shape(items[b].label) == _shape(items[a].label)
+            and all(items[j].kind == "warning" for j in range(a + 1, b)))
+
+
+def _shape(label: str) -> str:
+    """A step marker without its number: "(3)" and "(5)" are written alike, "3." and "(5)" are not."""
+    return re.sub(r"\d+", "#", label.replace(" ", ""))
 
 
 def tool_nodes(doc: DocText, items: list[Item]) -> set[int]:

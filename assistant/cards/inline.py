@@ -77,9 +77,11 @@ def _marks(text: str, it: Item) -> list[tuple[int, int, int]]:
 
 def _callout(before: str, m: re.Match) -> bool:
     """A number in brackets right after a word ("remove screws (3) and washers (2)"): the callout of a
-    part in the figure, not a step; a bracketed step marker follows the end of a sentence or a clause."""
+    part in the figure, not a step; a bracketed step marker follows the end of a sentence or a clause, or
+    the reference to the figure that a part's title gives ("b . Remove. (Figure 3-18) (1) Remove ...")."""
     bracketed = m.group(3) or m.group(6)
-    return bool(bracketed) and not re.search(r"(?:^|[.:;,!?。；：，！？])\s*$", before)
+    return bool(bracketed) and not re.search(r"(?:^|[.:;,!?。；：，！？]|[(（](?:see\s+)?(?:figure|fig\.|table|图|表)\s*[\w.\-]+[)）])\s*$",
+                                             before, re.IGNORECASE)
 
 
 def _marker_number(m: re.Match) -> int | None:

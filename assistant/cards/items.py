@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..ingest.layout import CAPTION
 from ..ingest.lines import WARNING_RE
 from ..ingest.pdf import RUN_IN_PART, SUBTASK
-from ..textrules import CLOSED, CONTINUED, NOT_A_CALLOUT, SET_APART_LETTER, SIGNAL_WORDS, signal_words
+from ..textrules import CLOSED, CONTINUED, NOT_A_CALLOUT, SET_APART_LETTER, SIGNAL_WORDS, signal_words, wrapped_callout
 from .source import DocText
 
 _ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
@@ -166,6 +166,8 @@ def _open(doc: DocText, li: int, t: str, node: int, last_num: int, width: int) -
         n = _number(m.groups())
         if not t[m.end():].strip() and n not in (1, last_num + 1) and not _ends_paragraph(doc, li - 1, width):
             return None, last_num  # "Versamid" / "140.": a wrapped line that is a number and a period, no step
+        if li > 0 and wrapped_callout(t, doc.text[doc.lines[li - 1].start:doc.lines[li - 1].end], last_num):
+            return None, last_num  # "... secure to outer door panel" / "(6) with three screws (1).": no step 6
         return Item("step", ln.start, ln.end, ln.start + m.end(), node, n, m.group().strip()), n
     if (c := COMMA_STEP_RE.match(t)) and int(c.group(1)) == last_num + 1 > 1 and _closed(doc, li - 1):
         return Item("step", ln.start, ln.end, ln.start + c.end(), node, last_num + 1, c.group().strip()), last_num + 1

@@ -460,12 +460,21 @@ def _own_part(task: str, best: Procedure, cands: list[Procedure]) -> Procedure:
     """Of a run that tells several procedures, each a numbered step over its lettered steps ("c. Adjust":
     "(1) Weather Gasket Pressure Adjustment ..." and "(2) Seal Pressure Adjustment ..."), the one whose
     own title and lead-in name the task as fully as the whole run's do: "Adjust the roller latch seal
-    pressure" is (2) alone, not the weather gasket's steps before it."""
+    pressure" is (2) alone, not the weather gasket's steps before it. A task that the headings over the run
+    name in full ("Adjust the door gaskets": "3-18. Door Gaskets." over "c . Adjust") asks for the whole
+    run, also where one part's words match it a little better."""
+    subj = subject_tokens(task_tokens(task))
     steps = {i for r in best.runs for i in r.steps}
+    if best.node >= 0 and _cover(task, subj, " ".join(best.doc.headings[best.node].path)) >= 1.0:
+        wholes = [c for c in cands if best.own and not c.own and steps < {i for r in c.runs for i in r.steps}]
+        if not wholes:
+            return best
+        whole = min(wholes, key=lambda c: sum(len(r.steps) for r in c.runs))
+        whole.cover, whole.title_cover = _covers(task, subj, whole)
+        return whole
     parts = [c for c in cands if c.own and c is not best and {i for r in c.runs for i in r.steps} < steps]
     if not parts:
         return best
-    subj = subject_tokens(task_tokens(task))
     named, part = max(((_cover(task, subj, c.match_text), c) for c in parts), key=lambda x: (x[0], x[1].sim))
     if named < _cover(task, subj, best.match_text):
         return best
@@ -476,6 +485,9 @@ def _own_part(task: str, best: Procedure, cands: list[Procedure]) -> Procedure:
 # the two directions of work on a part: taking it off or apart, and putting it on or together
 _APART = frozenset(stem(w) for w in "remove removal disassemble disassembly dismantle uninstall detach".split())
 _TOGETHER = frozenset(stem(w) for w in "install installation assemble assembly reassemble reassembly reinstall refit attach".split())
+# work on a part that neither takes it off nor puts it on (a part "c. Repair." or "Replace." may do both)
+_OTHER_WORK = frozenset(stem(w) for w in "inspect inspection test testing check adjust adjustment clean cleaning lubricate "
+                        "lubrication service servicing".split())
 # the part of a task a title ends with: "3-17. Outer Door Assembly. a . Install. (Figure 3-18)", "2-27. OIL PUMP REPAIR d. Assembly"
 _PART_WORD = re.compile(r"(?:^|\s)[a-z]\s?\.[\s\u3000]*([A-Z][a-z]+)\.?(?:\s*\((?:see\s+)?(?:Figure|Fig\.)[^)]*\))?\s*$")
 
@@ -490,12 +502,13 @@ def _way(task: str) -> tuple[frozenset[str], frozenset[str]] | None:
 def _undoes(way: tuple[frozenset[str], frozenset[str]] | None, c: Procedure) -> bool:
     """Whether the candidate is a part of its task that works the other way from the task (`way`, see
     _way): "Disassemble the outer door assembly" and "3-17. Outer Door Assembly. a . Install." (a part's
-    title such as "Assembly" is a noun in "Door Assembly", so only the part's own word counts)."""
+    title such as "Assembly" is a noun in "Door Assembly", so only the part's own word counts); or that
+    does other work than taking off or putting on: "a . Inspect.", "b . Test.", "c . Adjust."."""
     if way is None:
         return False
     named = c.titles + ([c.doc.headings[c.node].path[-1]] if c.node >= 0 else [])  # and the part the steps sit in
     parts = {stem(m.group(1).lower()) for t in named if (m := _PART_WORD.search(t))}
-    return bool(parts & way[1]) and not parts & way[0]
+    return bool(parts & (way[1] | _OTHER_WORK)) and not parts & way[0]
 
 
 def _add_asked_tip(task: str, proc: Procedure) -> None:
