@@ -165,12 +165,16 @@ def test_quote_pieces_match_files_as_read():
     # an HTML source stores ">" as &gt;, and table cells are separated by markup, not " | "
     assert quote_pieces("a.html", "tap Settings > Display | 0.6 MPa") == ["tap Settings", "Display", "0.6 MPa"]
     assert quote_pieces("a.pdf", "Filter torque 25 N·m") == ["Filter torque 25 N·m"]
+    # a marker drawn apart from its text is no quote of its own; a table's number cells are
+    assert quote_pieces("tm.pdf", "f\u3000Place a 1/2 inch plywood sheet against it.") == ["Place a 1/2 inch plywood sheet against it."]
+    assert quote_pieces("tm.pdf", "1/2\t13\t12.70") == ["1/2", "13", "12.70"]
 
 
 def test_steps_whose_numbers_are_drawn_apart_are_quoted_step_by_step():
     """A TM draws each step's number apart from its text (the reader joins them with an ideographic
     space): two steps cited together are quoted step by step, never "...(54 N•m).\n28." across the
-    line break, which is not one run of the page's text stream."""
+    line break, which is not one run of the page's text stream; the number drawn apart is no quote of
+    its own (the sources listed "27." and "28." as quotes)."""
     from assistant.answer.draft import Claim
     from assistant.answer.verify import citations
     from assistant.types import Chunk, Hit
@@ -179,7 +183,7 @@ def test_steps_whose_numbers_are_drawn_apart_are_quoted_step_by_step():
     cut = text.index("\n28.")
     chunk = Chunk("c", "tm.pdf", 203, (), 0, len(text), text, "en")
     quotes = [c.quote for c in citations([Claim("a", 0, 0, cut, 1.0), Claim("b", 0, cut + 1, len(text), 1.0)], [Hit(chunk, 0.5)])]
-    assert quotes == ["27.", "Tighten capscrews (4) and (5) to 40 lb-ft (54 N•m).", "28.", "Evenly tighten all long capscrews (4) to 110 lb-ft."], quotes
+    assert quotes == ["Tighten capscrews (4) and (5) to 40 lb-ft (54 N•m).", "Evenly tighten all long capscrews (4) to 110 lb-ft."], quotes
 
 
 def test_claims_need_support_numbers_and_matching_negation(retriever):
@@ -552,6 +556,58 @@ def test_a_sentence_that_only_restates_the_question_is_dropped():
     assert v.dropped[0].reason == "it only restates the question", v.dropped
     assert v.feed("Check to see if detent pin is installed in door stay channel.", [1])
     assert Verifier(hits).feed("The outer door will not stay open.", [1])  # without the question: as before
+
+
+def test_a_sentence_that_restates_the_question_with_a_value_of_another_kind_is_dropped():
+    """Asked "What hydraulic oil does the HP-3 take?", the local model opened with "The HP-3 takes hydraulic
+    oil up to 210 bar." (the manual's "hydraulic oil" and "up to 210 bar", each quoted, so it passed) before
+    "Hydraulic oil: ISO VG 46": read at the machine, 210 bar is the answer. A sentence that restates a
+    question asking for a kind of value (an oil's grade, a torque) and gives a value of another kind only
+    is dropped; the sentence that gives the grade, a pressure asked for, and a condition that names its
+    own quantity ("... stated for a gas temperature of 20 °C") pass."""
+    from assistant.answer.claims import Verifier
+    from assistant.types import Chunk, Hit
+
+    text = "Technical data\nOperating pressure: up to 210 bar\nHydraulic oil: ISO VG 46\nThe HP-3 takes hydraulic oil from the tank."
+    hits = [Hit(Chunk("data", "hp3_pump_manual.pdf", 2, ("HP-3 hydraulic power unit", "Technical data"), 0, len(text), text, "en"), 0.5)]
+    for question in ("What hydraulic oil does the HP-3 take?", "Which hydraulic oil does the HP-3 use?"):
+        verb = question.split()[-1].rstrip("?")
+        v = Verifier(hits, question=question)
+        assert v.feed(f"The HP-3 {verb}s hydraulic oil up to 210 bar.", [1]) == []
+        assert "210 bar" in v.dropped[0].reason, v.dropped
+        assert v.feed("Hydraulic oil: ISO VG 46.", [1])
+    v = Verifier(hits, question="What operating pressure does the HP-3 take?")
+    assert v.feed("The HP-3 takes an operating pressure of up to 210 bar.", [1])
+    assert Verifier(hits).feed("The HP-3 takes hydraulic oil up to 210 bar.", [1])  # without the question: as before
+    # a value of another kind that its own quantity names is a condition of the answer, not the answer
+    text = "Accumulator pre-charge: 90 bar nitrogen. The accumulator pre-charge pressure is stated for a gas temperature of 20 °C."
+    hits = [Hit(Chunk("acc", "hp3_pump_manual.pdf", 3, ("HP-3 hydraulic power unit",), 0, len(text), text, "en"), 0.5)]
+    v = Verifier(hits, question="What is the accumulator pre-charge pressure?")
+    assert v.feed("The accumulator pre-charge pressure is stated for a gas temperature of 20 °C.", [1]), v.dropped
+
+
+def test_a_caption_or_a_title_repeated_on_the_next_page_is_no_answer():
+    """ "How tight should the turnbuckles be when tying the shelter down on the M1028 truck?" was answered
+    "Shelter Tiedown on M1028 Truck.", the caption under the steps (it names the truck and the tiedown),
+    and the keeper's latch torque opened with "Keeper Assembly (cont).", the task's title repeated on the
+    page. A line that only labels what is around it (a figure's or table's caption, a title marked
+    "(cont)") is no unit of an answer; the step that says how tight is the answer."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import select, units
+    from assistant.types import Chunk, Hit
+
+    text = ("3-5. Service Upon Receipt of Materiel (cont).\nCAUTION\nDo not overtighten turnbuckles. Overtightening may tear lifting\n"
+            "and tiedown bracket assemblies from shelter or damage bracket\nassembly or shelter.\n"
+            "(5) Tighten all turnbuckles evenly by hand. Then turn each turnbuckle an addi\ufffe\ntional one-half turn with a bar "
+            "or rod inserted in turnbuckle slot.\nFigure 3-3. Shelter Tiedown on M1028 Truck.")
+    got = [text[a:b] for a, b in units(text)]
+    assert not [u for u in got if u.startswith(("3-5.", "Figure"))], got
+    assert units("Figure 3 shows how the cable runs to the M1028 truck.") != []  # a sentence about a figure is one
+    chunk = Chunk("t", "tm-10-5411-205-13.pdf", 23, ("Section III. SERVICE UPON RECEIPT",), 0, len(text), text, "en")
+    question = "How tight should the turnbuckles be when tying the shelter down on the M1028 truck?"
+    sel = select(question, question_terms(question), [Hit(chunk, 0.6)])
+    quoted = [text[u.start:u.end] for u in sel.units]
+    assert any("one-half turn" in q for q in quoted) and not any("Figure 3-3" in q for q in quoted), quoted
 
 
 def test_a_torque_given_in_stages_is_answered_whole():

@@ -34,7 +34,7 @@ from typing import Callable
 
 from .draft import Claim, Dropped
 from .evidence import Term, question_terms
-from .extract import Unit, passage_units, row_context, row_key, row_label, row_place
+from .extract import ANSWER_TYPES, Unit, passage_units, row_context, row_key, row_label, row_place
 from ..index.lexical import tokenize
 from ..plaintext import DOT_LEADER, plain
 from ..textrules import NUMBER, NUMBER_UNIT, TORQUE_UNIT, read_degrees
@@ -271,6 +271,37 @@ def echoes(text: str, question_tokens: set[str]) -> bool:
     return bool(mine) and mine <= question_tokens
 
 
+def misanswers(text: str, question: str) -> str | None:
+    """The value a sentence gives in answer to a question that asks for a kind of value (ANSWER_TYPES: an
+    oil's grade, a torque, ...) where it restates the question and holds no value of that kind: "The HP-3
+    takes hydraulic oil up to 210 bar." for "What hydraulic oil does the HP-3 take?" reads as if 210 bar
+    were the oil, each part quoted from the manual. None for a sentence that does not restate the
+    question, that gives the kind asked for, or whose other values are each named by their quantity
+    ("The accumulator pre-charge pressure is stated for a gas temperature of 20 °C.": a condition).
+
+    >>> misanswers("The HP-3 takes hydraulic oil up to 210 bar.", "What hydraulic oil does the HP-3 take?")
+    '210 bar'
+    >>> misanswers("The HP-3 takes hydraulic oil ISO VG 46 up to 210 bar.", "What hydraulic oil does the HP-3 take?") is None
+    True
+    >>> q = "What is the accumulator pre-charge pressure?"
+    >>> misanswers("The accumulator pre-charge pressure is stated for a gas temperature of 20 °C.", q) is None
+    True
+    """
+    kinds = [a for q, a in ANSWER_TYPES if q.search(question)]
+    if not kinds or any(a.search(text) for a in kinds):
+        return None
+    asked = set(tokenize(question))
+    if not asked or not asked <= set(tokenize(text)):
+        return None
+    prev = 0
+    for m in NUMBER_UNIT.finditer(text):  # a value its own quantity names is a condition ("for a gas temperature of 20 °C")
+        before, prev = text[prev:m.start()], m.end()
+        unit = _VALUE_UNIT.match(m.group())
+        if not (unit and any(q.search(before) and u.match(unit.group(1).strip()) for q, u in QUANTITY_UNITS)):
+            return m.group()
+    return None
+
+
 def word_support(text: str, source: str) -> float:
     """Share of the sentence's word tokens (two letters or more: not numbers, not units written
     "N·m") found in the source; 1.0 for a sentence of numbers only."""
@@ -396,7 +427,7 @@ class Verifier:
         self.sent = len(hits)  # the passages the model read (and may cite); titles found are added after them
         self.printed = printed
         self.asked = question_terms(question) if question else None  # for the subject check
-        self.question_tokens = set(tokenize(question))  # for the echo check
+        self.question, self.question_tokens = question, set(tokenize(question))  # for the echo and answer-type checks
         self.claims: list[Claim] = []
         self.dropped: list[Dropped] = []
         self._intro: Claim | None = None
@@ -406,6 +437,8 @@ class Verifier:
         joining facts of several passages is one claim per passage, all of the same text)."""
         if echoes(text, self.question_tokens):
             r: Claim | Dropped | list[Claim] = Dropped(text, "it only restates the question")
+        elif value := misanswers(text, self.question):
+            r = Dropped(text, f"it answers the question with {value}, which is not the kind of value it asks for")
         else:
             r = verify_claim(text, cited, self.hits[: self.sent], self.units[: self.sent], self.min_support, self.asked)
             if isinstance(r, Dropped):

@@ -111,13 +111,25 @@ def units(text: str, headings: set[str] | None = None) -> list[tuple[int, int]]:
     return [(s, e) for s, e, _ in _units(text, {h.lower() for h in headings or ()})]
 
 
+# a line that only labels what is around it: a figure's or table's caption ("Figure 3-3. Shelter Tiedown on
+# M1028 Truck.", "Table 2 – Maintenance intervals", "图 3 油路"), or a task's title repeated on its next page
+# ("3-20. Keeper Assembly (cont).", "2-15. ENGINE DISASSEMBLY (Cont’d)"); "Figure 3 shows ..." is a sentence
+_LABEL_LINE = re.compile(r"^\s*(?:(?:Table|TABLE|Tab\.|Figure|FIGURE|Fig\.)\s*[\dA-Z][\w.\-]*?\s*[.:：–—-]\s+\S|(?:图|表)\s*[\dA-Z一二三四五六七八九十ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ][\w.\-]*\s*[\u4e00-\u9fff])"
+                         r"|^[^\n]{0,90}\((?i:cont|cont['’]d|continued)\)\.?\s*$")
+
+
 def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
+    """The units of a chunk's text, (start, end, is_heading); a line that only labels what is around it
+    (`_LABEL_LINE`) is none: an answer that quotes it says nothing ("Shelter Tiedown on M1028 Truck." was
+    the answer to how tight the turnbuckles go)."""
     out = []
     for ls, le, is_heading in _logical_lines(text, headings):
         if is_heading:
             out.append((ls, le, True))
             continue
         seg = text[ls:le]
+        if "\n" not in seg and len(seg) <= 120 and _LABEL_LINE.match(seg) and seg.strip() != text.strip():
+            continue  # (a caption's printed line passed as a passage of its own, claims.Verifier's title line, is one)
         if "\t" in seg or DOT_LEADER.search(seg) or (_opens_item(seg) and _word_count(seg) <= 40):
             # a table row (cells split by tabs) is one unit: its value cells belong to its label, as
             # does the value a dot leader leads to ("Firing order . . . . 1-8-7-2-6-5-4-3"); so is a

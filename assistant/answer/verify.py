@@ -21,6 +21,8 @@ from .draft import Claim, Draft, Dropped
 
 _NUMBER = re.compile(NUMBER)
 _MARKUP = re.compile(r"\.(?:html?|xhtml|xml)$", re.IGNORECASE)
+# a list marker and nothing else: "27.", "(9)", "(c )", "f" (a lettered step whose parentheses the PDF draws)
+_MARKER_ONLY = re.compile(r"^(?:\d{1,3}[.)．]|[（(] ?(?:\d{1,3}|[a-z]) ?[)）]|[a-z]|\d{1,3}、|[\u2460-\u2473])$")
 
 
 def numbers_in(text: str) -> list[str]:
@@ -79,8 +81,14 @@ def quote_pieces(doc: str, quote: str) -> list[str]:
     reader puts between two runs the text stream holds apart, and where a markup source stores a
     character as an entity (&gt; for >).
 
+    A piece that is only a list marker the PDF draws apart from its text ("27." of "27.\u3000Install
+    ...", "(9)", a lettered step's "f") is no quote of its own: it says nothing, and a reader saw it as
+    the step's number.
+
     >>> quote_pieces("m.pdf", "Diameter\\t3.976-3.979 in.\\t100.990-101.066 mm\\nOut of Round\\t0.0008 in.")
     ['Diameter', '3.976-3.979 in.', '100.990-101.066 mm', 'Out of Round', '0.0008 in.']
+    >>> quote_pieces("tm.pdf", "28.\\u3000Evenly tighten all long capscrews (4) to 110 lb-ft (149 N•m).")
+    ['Evenly tighten all long capscrews (4) to 110 lb-ft (149 N•m).']
     """
     splitter = r"\s\|\s|\t|\u3000|[<>&]+" if _MARKUP.search(doc) else r"\s\|\s|\t|\u3000"
     # a table row (cells split by tabs) is a line of its own: the next line's text may stand far
@@ -92,7 +100,9 @@ def quote_pieces(doc: str, quote: str) -> list[str]:
             parts[-1] += "\n" + line
         else:
             parts.append(line)
-    return [p.strip(" \t\r\n|\u3000") for part in parts for p in re.split(splitter, part) if re.search(r"\w", p)]
+    pieces = [p.strip(" \t\r\n|\u3000") for part in parts for p in re.split(splitter, part) if re.search(r"\w", p)]
+    said = [p for p in pieces if not _MARKER_ONLY.match(p)]
+    return said or pieces
 
 
 def citations(claims: Sequence[Claim], passages: Sequence[Hit]) -> list[Citation]:
