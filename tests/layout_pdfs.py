@@ -641,3 +641,23 @@ def titled_number(path: Path) -> None:
     c.drawString(33, 636, "13. Drill the center hole.")
     c.showPage()
     c.save()
+
+
+def lettered_titles(path: Path) -> None:
+    """A TM task whose lettered parts are titled by phrases in body type (TM 10-5411-205-13, p. 3-5: each
+    truck's tiedown), then a lettered instruction over its steps."""
+    c = canvas.Canvas(str(path), pagesize=letter)
+    c.setFont(BOLD, 11)
+    c.drawString(33, 714, "3-5. Service Upon Receipt of Materiel.")
+    c.setFont("Times-Roman", 10)
+    lines = ["d . Securing Shelter on 1-1/4-Ton (M880) Truck.", "(1) Fabricate and install wooden dunnage in truck.",
+             "(2) Install tiedown provisions as described in SB 11-640.",
+             "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", "(1) Fabricate a wooden dunnage in truck.",
+             "(2) Unhook four cable assemblies from sling ring assembly.",
+             "f. Remove the four corner screws.", "(1) Lift the corner plate off the shelter."]
+    y = 690
+    for line in lines:
+        c.drawString(33 if not line.startswith("(") else 53, y, line)
+        y -= 18
+    c.showPage()
+    c.save()

@@ -198,7 +198,9 @@ def test_two_text_columns_are_read_left_column_first(tmp_path, across):
     (("A-1", "A-2", "A-3", "A-4"), ("A-1", "A-2", "A-3", "A-4")),
     (("- 12 -", "- 13 -", "- 14 -", "- 15 -"), ("12", "13", "14", "15")),
     (("ii", "iii", "iv", "v"), ("ii", "iii", "iv", "v")),
-], ids=["chapter_page", "appendix_page", "dashed_number", "roman"])
+    # a changed page's footer as the S-250/G TM prints it ("3- 2 Change 1": it was a heading over the page)
+    (("3- 1 Change 1", "3-2", "3- 3 Change 1", "Change 1 3-4"), L.RUNNING_LABELS),
+], ids=["chapter_page", "appendix_page", "dashed_number", "roman", "changed_page"])
 def test_running_headers_and_footers_are_left_out_and_page_labels_read(tmp_path, printed, labels):
     doc, raw = _parsed(tmp_path, "gpu400_om", L.running_furniture, printed)
     dropped = [f"{L.RUNNING_HEADER} {L.RUNNING_FOOTER} {label}" for label in printed]
@@ -489,3 +491,19 @@ def test_a_bold_number_over_a_title_in_capitals_is_a_heading_and_a_bold_step_is_
     kinds = {" ".join(b.text.split()): b.kind for b in doc.blocks}
     assert kinds["47. Delamination Repair."] == "heading", kinds
     assert kinds["12. Remove the cover."] == "list_item" and kinds["13. Drill the center hole."] == "list_item", kinds
+
+
+def test_a_lettered_part_titled_by_a_phrase_in_body_type_is_a_heading(tmp_path):
+    """The S-250/G TM sets each truck's tiedown as a lettered part titled in capitals, in body type: "e .
+    Securing Shelter on 1-1/4-Ton (M1028) Truck." over "(1) Fabricate ...". It was a list item, so its steps
+    sat under the task alone. A lettered title in capitals right above a step 1 is a heading over its
+    steps; a lettered instruction ("f. Remove the four corner screws.") stays a list item."""
+    doc, raw = _parsed(tmp_path, "lettered_titles", L.lettered_titles)
+    _check_contract(doc, raw)
+    kinds = {" ".join(b.text.split()): b.kind for b in doc.blocks}
+    assert kinds["d . Securing Shelter on 1-1/4-Ton (M880) Truck."] == "heading", kinds
+    assert kinds["e . Securing Shelter on 1-1/4-Ton (M1028) Truck."] == "heading", kinds
+    assert kinds["f. Remove the four corner screws."] == "list_item", kinds
+    unhook = next(c for c in chunk_doc(doc) if "Unhook four cable" in c.text)
+    assert unhook.section[-1] == "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", unhook.section
+

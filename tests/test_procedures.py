@@ -550,3 +550,34 @@ def test_steps_run_into_a_parts_title_after_its_figure_and_a_callout_wrapped_in_
     steps = [b.text for b in blocks if b.kind == "list_item" and b.text.startswith("(")]
     assert [b[:3] for b in steps] == ["(1)", "(2)", "(3)", "(5)"] and steps[2].endswith("(6) with three phillips head screws (1).")
 
+
+
+def test_a_lettered_part_titled_in_capitals_names_the_steps_below_it():
+    """TM 10-5411-205-13, 3-5 sets each truck's tiedown as a lettered part titled in capitals: "e . Securing
+    Shelter on 1-1/4-Ton (M1028) Truck." over "(1) Fabricate ..." to "(5) Tighten all turnbuckles ...". The
+    title line read as a bullet, so the run had no title, and "Secure the shelter on the M1028 truck"
+    drafted an unrelated checklist. A lettered line titled in capitals right above a step 1 (or the
+    warning before it) is the title of the steps below it; a lettered instruction is not."""
+    from assistant.cards.select import find_procedure, parse_doc
+    from assistant.types import Hit
+
+    text = ("(8) Tighten all turnbuckles evenly by hand. Then turn each turnbuckle an additional one-half turn.\n"
+            "(9) Raise and secure truck tailgate.\n"
+            "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.\n"
+            "(1) Fabricate a wooden dunnage and install wooden dunnage and tiedown provisions\nin truck as described in TM 9-2320-289.\n"
+            "(2) Unhook four cable assemblies from sling ring assembly.\n"
+            "(3) Attach each cable hook from turnbuckle end to each lifting ring of shelter.\n"
+            "CAUTION\nDo not overtighten turnbuckles.\n"
+            "(4) Tighten all turnbuckles evenly by hand. Then turn each turnbuckle an additional one-half turn.\n"
+            "f . Securing Shelter on M1037 Shelter Carrier.\n"
+            "(1)\u3000To install shelter support provisions on truck bed refer to TM 9-2320-280.\n"
+            "(2)\u3000Lower truck tailgate and place in loading position.\n"
+            "g. Make sure the drain plug is removed.\n(1) Check the plug.")
+    chunk = Chunk("s", "tm-10-5411-205-13.pdf", 22, ("Section III. SERVICE UPON RECEIPT",), 0, len(text), text, "en")
+    parsed = [parse_doc(from_chunks("tm-10-5411-205-13.pdf", "pdf", [chunk]))]
+    doc, items = parsed[0].doc, parsed[0].items
+    kinds = {doc.text[i.start:i.end][:3]: i.kind for i in items if doc.text[i.start:i.end][:1] in "efg"}
+    assert kinds == {"e .": "title", "f .": "title", "g. ": "bullet"}, kinds
+    card = find_procedure("Secure the shelter on the M1028 truck", [Hit(chunk, 1.0)], parsed)
+    assert card.title == "e . Securing Shelter on 1-1/4-Ton (M1028) Truck."
+    assert [doc.text[items[i].body:items[i].end].split()[0] for i in card.runs[0].steps] == ["Fabricate", "Unhook", "Attach", "Tighten"]

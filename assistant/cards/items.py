@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..ingest.layout import CAPTION
 from ..ingest.lines import WARNING_RE
-from ..ingest.pdf import RUN_IN_PART, SUBTASK
+from ..ingest.pdf import RUN_IN_PART, SUBTASK, lettered_title
 from ..textrules import CLOSED, CONTINUED, NOT_A_CALLOUT, SET_APART_LETTER, SIGNAL_WORDS, signal_words, wrapped_callout
 from .source import DocText
 
@@ -178,6 +178,8 @@ def _open(doc: DocText, li: int, t: str, node: int, last_num: int, width: int) -
         return Item("step", ln.start, ln.end, ln.start + w.end(), node, n, w.group(1)), n
     if SUBTASK.match(t) or RUN_IN_PART.match(t):  # a task's part by its title ("b. Remove", "b . Test. (Figure 3-19) Test of ..."): no step
         return Item("para", ln.start, ln.end, ln.start, node), last_num
+    if _lettered_title(doc, li, t):
+        return Item("title", ln.start, ln.end, ln.start, node), last_num
     b = BULLET_RE.match(t)  # not ingest's LIST_RE: case-blind, it reads "27 mm spanner" as item 27
     if b:
         return Item("bullet", ln.start, ln.end, ln.start + b.end(), node, label=b.group().strip()), last_num
@@ -249,6 +251,12 @@ def _title_before_list(doc: DocText, li: int, width: int, t: str) -> bool:
     nxt = doc.text[doc.lines[li + 1].start:doc.lines[li + 1].end]
     m = STEP_RE.match(nxt) or WEAK_STEP_RE.match(nxt)
     return bool(TOOLS_RE.match(nxt) or TOOLS_ZH_RE.match(nxt) or (m and _number(m.groups()) == 1))
+
+
+def _lettered_title(doc: DocText, li: int, t: str) -> bool:
+    """ "e . Securing Shelter on 1-1/4-Ton (M1028) Truck." over "(1) Fabricate ...": a lettered part titled in
+    capitals names the steps below it (`ingest.pdf.lettered_title`; the PDF reader makes it a heading)."""
+    return li + 1 < len(doc.lines) and lettered_title(t, doc.text[doc.lines[li + 1].start:doc.lines[li + 1].end])
 
 
 def _rstrip(text: str, a: int, b: int) -> int:

@@ -855,7 +855,7 @@ def _stag_row(cells: list[list[Run]], ln, names: tuple[str, ...], parent: str) -
 # --- running headers, footers and page labels ------------------------------------------------------
 
 _LABEL = re.compile(
-    r"^(?:change\s+\d+\s+)?[-–—]?\s*(?P<label>(?:[A-Z]{1,2}-)?\d{1,3}(?:-\d{1,4})?(?:\.\d{1,3})?|[ivxlc]{1,7}|[IVXLC]{1,7}|index\s+\d+)\s*[-–—]?"
+    r"^(?:change\s+\d+\s+)?[-–—]?\s*(?P<label>(?:[A-Z]{1,2}-)?\d{1,3}(?: ?- ?\d{1,4})?(?:\.\d{1,3})?|[ivxlc]{1,7}|[IVXLC]{1,7}|index\s+\d+)\s*[-–—]?"
     r"(?:\s*/\s*\(?\s*[\w\s.-]*blank\s*\)?)?(?:\s+change\s+\d+)?$",
     re.I,
 )
@@ -868,7 +868,7 @@ def page_label(run_texts: list[str]) -> str:
         s = " ".join(t.split())
         m = _LABEL.match(s)
         if m and any(ch.isdigit() for ch in m.group("label")) | bool(re.fullmatch(r"[ivxlcIVXLC]+", m.group("label"))):
-            return " ".join(m.group("label").split())
+            return re.sub(r"(?<=\d) ?- ?(?=\d)", "-", " ".join(m.group("label").split()))  # "3- 2 Change 1": page 3-2
         m = _LABEL_IN.search(s)
         if m:
             return m.group(1) or m.group(2)

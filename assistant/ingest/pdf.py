@@ -232,6 +232,8 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
             elif SUBTASK.match(s):
                 ln.heading = len(levels) + 3  # a lettered part of a procedure ("b. Remove.", "c. Install. (Figure 3-23)")
                 subtasks.add(k)
+            elif lettered_title(s, items[k + 1].text if k + 1 < len(items) else ""):
+                ln.heading = len(levels) + 3  # ... titled by a phrase ("e . Securing Shelter on 1-1/4-Ton (M1028) Truck.")
         parts.append(s + "\n")
         pos += len(s) + 1
         lines.append(ln)
@@ -257,6 +259,24 @@ _WORD = r"[A-Z][a-z]+(?: and [a-z]+)?\.?"
 SUBTASK = re.compile(rf"^\s*(?:[a-z]\s?\.[\s\u3000]*{_WORD}(?:{_FIG})?|{_WORD}{_FIG})\s*$")
 # ... and such a title run into the text of its part: "b . Test. (Figure 3-19) Test of the door assembly consists of ..."
 RUN_IN_PART = re.compile(rf"^\s*[a-z]\s?\.[\s\u3000]*[A-Z][a-z]+(?: and [a-z]+)?\.(?:{_FIG})?(?=\s+\S)")
+# ... or titled in capitals by a phrase: "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", "a. Lifting Shelter. (Figure 3-1)"
+_LETTERED_TITLE = re.compile(rf"^\s*[a-z]\s?\.[\s\u3000]+(?P<title>[A-Z][^.!?;:]{{2,70}}?)\.?(?:{_FIG})?\.?\s*$")
+_FIRST_STEP = re.compile(r"^\s*(?:[（(] ?1 ?[)）]|1[.)．]|step\s+1\b)\s*\S", re.IGNORECASE)
+
+
+def lettered_title(line: str, nxt: str) -> bool:
+    """A lettered part of a task titled in capitals by a phrase, right above its step 1 or the warning
+    before it: "e . Securing Shelter on 1-1/4-Ton (M1028) Truck." over "(1) Fabricate ..." (the TM sets it in
+    body type). "a. Remove the four screws." is a lettered instruction.
+
+    >>> lettered_title("e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", "(1) Fabricate a wooden dunnage.")
+    True
+    >>> lettered_title("a. Remove the Cover Screws.", "(1) Lift the cover."), lettered_title("b. Make sure the plug is in.", "(1) Check.")
+    (True, False)
+    """
+    m = _LETTERED_TITLE.match(line)
+    words = re.findall(r"[A-Za-z][A-Za-z\-]{3,}", m.group("title")) if m else []
+    return len(words) >= 2 and all(w[0].isupper() for w in words) and bool(_FIRST_STEP.match(nxt) or WARNING_RE.match(nxt))
 
 
 def _wraps(a: layout.Item, b: layout.Item) -> bool:
