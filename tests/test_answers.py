@@ -610,6 +610,29 @@ def test_a_caption_or_a_title_repeated_on_the_next_page_is_no_answer():
     assert any("one-half turn" in q for q in quoted) and not any("Figure 3-3" in q for q in quoted), quoted
 
 
+def test_a_question_for_a_value_looks_deeper_for_the_passage_that_holds_it(retriever):
+    """ "What are the height and width of the S-250/G shelter?": six passages that name the shelter ranked
+    above the equipment data table (by 0.02 after the reader's layout-7), so the answer read "a. Type of
+    Manual ...". A question that asks for a kind of value searches `value_depth` deep, and the answer reads
+    the deeper passage that holds a value of that kind and more of the question (extract.considered); the
+    passages shown and judged for a refusal stay the first k."""
+    from assistant.answer.extract import ExtractConfig
+
+    asked: list[int] = []
+
+    class Recording:
+        library = retriever.library
+
+        def search(self, query, k, filters=None):
+            asked.append(k)
+            return retriever.search(query, k, filters)
+
+    a = answer_question("What is the torque for the filter housing cover on the HP-3?", Recording(), k=6)
+    assert asked == [ExtractConfig().value_depth] and "25 N·m" in a.answer and len(a.sources) <= 3, (asked, a.answer)
+    answer_question("How do I replace the return-line filter element?", Recording(), k=6)
+    assert asked[-1] == 6
+
+
 def test_a_torque_given_in_stages_is_answered_whole():
     """Main bearing cap capscrews are tightened in stages: 40 lb-ft in one step, then the long ones to 110
     and the short ones to 100 lb-ft in the next steps, printed on the next page. Asked for their torque,

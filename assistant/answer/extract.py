@@ -215,6 +215,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
 @dataclass(frozen=True)
 class ExtractConfig:
     candidates: int = 4  # hits considered (each hit's unit, chunk by chunk)
+    value_depth: int = 10  # how deep a question that asks for a value looks for a passage holding one (considered)
     prior: float = 0.6  # weight of the passage's retrieval score in a unit's score
     language: float = 0.3  # bonus for a passage in the question's language
     # python-docx readers (and the shared scorer) see a Word file's paragraphs, not its tables, so
@@ -489,14 +490,19 @@ def _answer_context(u: Unit, chunk: Chunk) -> str | None:
     return None if context.endswith(HEADER_MARK) else context
 
 
+def asks_value(question: str) -> bool:
+    """Whether the question asks for a kind of value (ANSWER_TYPES: a torque, a pressure, a dimension, ...)."""
+    return any(q.search(question) for q, _ in ANSWER_TYPES)
+
+
 def considered(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig = ExtractConfig()) -> list[Hit]:
     """The hits an answer reads: the first `cfg.candidates`; for a question that asks for a value, also
-    the one after them (of those the search shows) that holds a value of that kind and more of the
-    question than any of them. "What are the height and width of the S-250/G shelter?": four passages
-    that name the shelter ranked above the equipment data table that holds the height and the width,
-    by a few thousandths of a score."""
+    the one after them (of those the search shows: `value_depth` for such a question) that holds a value
+    of that kind and more of the question than any of them. "What are the height and width of the
+    S-250/G shelter?": six passages that name the shelter ranked above the equipment data table that
+    holds the height and the width, by a few hundredths of a score."""
     head, tail = hits[: cfg.candidates], hits[cfg.candidates:]
-    if not tail or not terms or not any(q.search(question) for q, _ in ANSWER_TYPES):
+    if not tail or not terms or not asks_value(question):
         return head
     held = [relevance(terms, h.chunk.search_text, " ".join(h.chunk.section), cfg) for h in hits]
     most = max(held[: len(head)])
@@ -546,7 +552,7 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
             scored.append((fit[u] + cfg.prior * hits[u.hit].score / top, u))
     if not scored:
         return Selection([], hits)
-    typed = any(q.search(question) for q, _ in ANSWER_TYPES)
+    typed = asks_value(question)
     if typed and any(rel[u] > 0 and _VALUE.search(u.text) for _, u in scored):
         # a question that asks for a value is answered by a unit that holds one, not by the column
         # names of the table that does

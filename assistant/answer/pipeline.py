@@ -100,12 +100,14 @@ def _stages(question: str, retriever, llm, k: int, filters, max_tokens: int, pol
     streaming), the answer text when it was not streamed, then the Answer."""
     t0 = time.perf_counter()
     library = retriever.library
-    hits = retriever.search(question, k, filters)
+    # a question that asks for a value looks deeper for a passage that holds one (extract.considered)
+    deeper = retriever.search(question, max(k, cfg.value_depth) if extract.asks_value(question) else k, filters)
+    hits = deeper[:k]
     # evidence: does the library cover the question?
     terms = question_terms(question, idf_function(library))
     found = assess(terms, hits, library.model, policy)
     draft = None
-    chosen = extract.select(question, terms, hits, cfg, _around(library)) if found.covered else None
+    chosen = extract.select(question, terms, deeper, cfg, _around(library)) if found.covered else None
     if found.covered and llm is not None and not chosen.section:
         # draft: the model reads the evidence extraction selects (not whole passages) and its reply is
         # checked sentence by sentence against the item each sentence cites (a question that a whole

@@ -259,15 +259,17 @@ _WORD = r"[A-Z][a-z]+(?: and [a-z]+)?\.?"
 SUBTASK = re.compile(rf"^\s*(?:[a-z]\s?\.[\s\u3000]*{_WORD}(?:{_FIG})?|{_WORD}{_FIG})\s*$")
 # ... and such a title run into the text of its part: "b . Test. (Figure 3-19) Test of the door assembly consists of ..."
 RUN_IN_PART = re.compile(rf"^\s*[a-z]\s?\.[\s\u3000]*[A-Z][a-z]+(?: and [a-z]+)?\.(?:{_FIG})?(?=\s+\S)")
-# ... or titled in capitals by a phrase: "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", "a. Lifting Shelter. (Figure 3-1)"
-_LETTERED_TITLE = re.compile(rf"^\s*[a-z]\s?\.[\s\u3000]+(?P<title>[A-Z][^.!?;:]{{2,70}}?)\.?(?:{_FIG})?\.?\s*$")
+# ... or titled in capitals by a phrase that ends in a full stop, as a TM sets a part's title: "e . Securing Shelter on
+# 1-1/4-Ton (M1028) Truck.", "a. Lifting Shelter. (Figure 3-1)" (not yet "c. Torsional Damper", TM 9-2815-237-34's
+# unpunctuated titles inside a long list of parts: as headings, "Assemble the oil pump" drafted "k. Oil Pump Drive")
+_LETTERED_TITLE = re.compile(rf"^\s*[a-z]\s?\.[\s\u3000]+(?P<title>[A-Z][^.!?;:]{{2,70}}?)\.(?:{_FIG})?\.?\s*$")
 _FIRST_STEP = re.compile(r"^\s*(?:[（(] ?1 ?[)）]|1[.)．]|step\s+1\b)\s*\S", re.IGNORECASE)
 
 
 def lettered_title(line: str, nxt: str) -> bool:
-    """A lettered part of a task titled in capitals by a phrase, right above its step 1 or the warning
-    before it: "e . Securing Shelter on 1-1/4-Ton (M1028) Truck." over "(1) Fabricate ..." (the TM sets it in
-    body type). "a. Remove the four screws." is a lettered instruction.
+    """A lettered part of a task titled in capitals by a phrase ending in a full stop, right above its step 1
+    or the warning before it: "e . Securing Shelter on 1-1/4-Ton (M1028) Truck." over "(1) Fabricate ..." (the
+    TM sets it in body type). "a. Remove the four screws." is a lettered instruction.
 
     >>> lettered_title("e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", "(1) Fabricate a wooden dunnage.")
     True
