@@ -466,7 +466,8 @@ def _own_part(task: str, best: Procedure, cands: list[Procedure]) -> Procedure:
     subj = subject_tokens(task_tokens(task))
     steps = {i for r in best.runs for i in r.steps}
     if best.node >= 0 and _cover(task, subj, " ".join(best.doc.headings[best.node].path)) >= 1.0:
-        wholes = [c for c in cands if best.own and not c.own and steps < {i for r in c.runs for i in r.steps}]
+        # the headings over the run name all the task names: the whole run (of which `best` may be a part)
+        wholes = [c for c in cands if not c.own and steps < {i for r in c.runs for i in r.steps}] if best.own else []
         if not wholes:
             return best
         whole = min(wholes, key=lambda c: sum(len(r.steps) for r in c.runs))
