@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .textrules import BRACKETED_NUMBER, CLOSED, NOT_A_CALLOUT, SET_APART_LETTER, read_degrees, wrapped_callout
+from .textrules import CLOSED, NOT_A_CALLOUT, SET_APART_LETTER, bracketed_number, read_degrees, wrapped_callout
 
 CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 # a list marker at the start of a line: "1." "2)" "a)" "(a)" "（3）" "4、" "•" "-" "*" "⑤"; not "1.5 bar"
@@ -136,7 +136,7 @@ def plain(text: str) -> str:
         marked = not wrapped and LIST_MARKER.match(_QUOTE_MARK.sub("", ln))
         if not items or marked or is_table_row(ln):
             items.append([clean])
-            last = int(n.group(1)) if marked and (n := BRACKETED_NUMBER.match(ln)) else None
+            last = bracketed_number(ln) if marked else None
         else:
             items[-1].append(clean)
     return read_degrees(join_items([" ".join(join_lines("\n".join(it)).split()) for it in items]))

@@ -94,6 +94,12 @@ CLOSED = re.compile(r"[.!?;:。！？；：…]\s*$")
 BRACKETED_NUMBER = re.compile(r"^\s*[（(] ?(\d{1,3}) ?[)）]\s*")
 
 
+def bracketed_number(line: str) -> int | None:
+    """The number of the bracketed marker that opens the line ("(3) Position ..."), if it has one."""
+    m = BRACKETED_NUMBER.match(line)
+    return int(m.group(1)) if m else None
+
+
 def wrapped_callout(line: str, before: str, last: int | None) -> bool:
     """A callout wrapped onto the start of a line ("... secure to outer door panel" / "(6) with three
     phillips head screws (1)."), not list item 6: a bracketed number that goes on in lower case after a

@@ -30,7 +30,7 @@ to that passage instead; anything else is dropped, with the reason kept for the 
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Iterator
 
 from .draft import Claim, Dropped
 from .evidence import Term, question_terms
@@ -191,16 +191,21 @@ def wrong_quantity(text: str) -> tuple[str, str] | None:
     >>> wrong_quantity("Oil pressure 40-50 psi; oil temperature must not exceed 260°F.") is None
     True
     """
-    prev = 0
-    for m in NUMBER_UNIT.finditer(text):
-        before = text[prev : m.start()]
-        prev = m.end()
+    for value, before, unit in _values(text):
         last = max(((mm.start(), q, u, mm.group()) for q, u in QUANTITY_UNITS for mm in q.finditer(before)), default=None,
                    key=lambda x: x[0])
-        unit = _VALUE_UNIT.match(m.group())
-        if last and unit and not last[2].match(unit.group(1).strip()):
-            return last[3].lower(), m.group()
+        if last and unit and not last[2].match(unit):
+            return last[3].lower(), value
     return None
+
+
+def _values(text: str) -> Iterator[tuple[str, str, str | None]]:
+    """Each value with a unit in the sentence: (value, the text back to the value before it, its unit)."""
+    prev = 0
+    for m in NUMBER_UNIT.finditer(text):
+        before, prev = text[prev:m.start()], m.end()
+        unit = _VALUE_UNIT.match(m.group())
+        yield m.group(), before, unit.group(1).strip() if unit else None
 
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
@@ -293,12 +298,9 @@ def misanswers(text: str, question: str) -> str | None:
     asked = set(tokenize(question))
     if not asked or not asked <= set(tokenize(text)):
         return None
-    prev = 0
-    for m in NUMBER_UNIT.finditer(text):  # a value its own quantity names is a condition ("for a gas temperature of 20 °C")
-        before, prev = text[prev:m.start()], m.end()
-        unit = _VALUE_UNIT.match(m.group())
-        if not (unit and any(q.search(before) and u.match(unit.group(1).strip()) for q, u in QUANTITY_UNITS)):
-            return m.group()
+    for value, before, unit in _values(text):  # a value its own quantity names is a condition ("for a gas temperature of 20 °C")
+        if not (unit and any(q.search(before) and u.match(unit) for q, u in QUANTITY_UNITS)):
+            return value
     return None
 
 

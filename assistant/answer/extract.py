@@ -29,7 +29,7 @@ from .evidence import EN_FUNCTION, Term, question_language
 from ..index.lexical import tokenize
 from ..ingest.lines import LIST_RE, WARNING_RE
 from ..plaintext import DOT_LEADER, plain
-from ..textrules import BRANCH_START, CLOSED, HAZARD_LEVELS, INJECTION_RE, LEAD_IN, NUMBER, read_degrees, running_sentences, signal_words  # INJECTION_RE: planted text, units we refuse to repeat
+from ..textrules import BRANCH_START, CLOSED, CONTINUED, HAZARD_LEVELS, INJECTION_RE, LEAD_IN, NUMBER, read_degrees, running_sentences, signal_words  # INJECTION_RE: planted text, units we refuse to repeat
 from ..enclosing import unit_passages
 from ..index.chunk import ROW_CUT, ROW_REST
 from ..types import Chunk, Hit
@@ -111,16 +111,21 @@ def units(text: str, headings: set[str] | None = None) -> list[tuple[int, int]]:
     return [(s, e) for s, e, _ in _units(text, {h.lower() for h in headings or ()})]
 
 
-# a line that only labels what is around it: a figure's or table's caption ("Figure 3-3. Shelter Tiedown on
-# M1028 Truck.", "Table 2 – Maintenance intervals", "图 3 油路"), or a task's title repeated on its next page
-# ("3-20. Keeper Assembly (cont).", "2-15. ENGINE DISASSEMBLY (Cont’d)"); "Figure 3 shows ..." is a sentence
-_LABEL_LINE = re.compile(r"^\s*(?:(?:Table|TABLE|Tab\.|Figure|FIGURE|Fig\.)\s*[\dA-Z][\w.\-]*?\s*[.:：–—-]\s+\S|(?:图|表)\s*[\dA-Z一二三四五六七八九十ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ][\w.\-]*\s*[\u4e00-\u9fff])"
-                         r"|^[^\n]{0,90}\((?i:cont|cont['’]d|continued)\)\.?\s*$")
+# a figure's or table's caption ("Figure 3-3. Shelter Tiedown on M1028 Truck.", "Table 2 – Maintenance intervals",
+# "图 3 油路"); "Figure 3 shows ..." is a sentence (ingest's CAPTION, which ends a step, takes it too)
+_CAPTION_LINE = re.compile(r"^\s*(?:(?:Table|TABLE|Tab\.|Figure|FIGURE|Fig\.)\s*[\dA-Z][\w.\-]*?\s*[.:：–—-]\s+\S|(?:图|表)\s*[\dA-Z一二三四五六七八九十ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ][\w.\-]*\s*[\u4e00-\u9fff])")
+
+
+def _label_line(seg: str) -> bool:
+    """A line that only labels what is around it: a caption, or a task's title repeated on its next page
+    ("3-20. Keeper Assembly (cont).", "2-15. ENGINE DISASSEMBLY (Cont’d)", textrules.CONTINUED)."""
+    cont = CONTINUED.search(seg)
+    return bool(_CAPTION_LINE.match(seg)) or (cont is not None and seg.index("(", cont.start()) <= 90)
 
 
 def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
     """The units of a chunk's text, (start, end, is_heading); a line that only labels what is around it
-    (`_LABEL_LINE`) is none: an answer that quotes it says nothing ("Shelter Tiedown on M1028 Truck." was
+    (`_label_line`) is none: an answer that quotes it says nothing ("Shelter Tiedown on M1028 Truck." was
     the answer to how tight the turnbuckles go)."""
     out = []
     for ls, le, is_heading in _logical_lines(text, headings):
@@ -128,7 +133,7 @@ def _units(text: str, headings: set[str]) -> list[tuple[int, int, bool]]:
             out.append((ls, le, True))
             continue
         seg = text[ls:le]
-        if "\n" not in seg and len(seg) <= 120 and _LABEL_LINE.match(seg) and seg.strip() != text.strip():
+        if "\n" not in seg and len(seg) <= 120 and _label_line(seg) and seg.strip() != text.strip():
             continue  # (a caption's printed line passed as a passage of its own, claims.Verifier's title line, is one)
         if "\t" in seg or DOT_LEADER.search(seg) or (_opens_item(seg) and _word_count(seg) <= 40):
             # a table row (cells split by tabs) is one unit: its value cells belong to its label, as

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..textrules import BRACKETED_NUMBER, CLOSED, NOT_A_CALLOUT, SET_APART_LETTER, signal_words, wrapped_callout
+from ..textrules import CLOSED, NOT_A_CALLOUT, SET_APART_LETTER, bracketed_number, signal_words, wrapped_callout
 from ..types import Block
 
 # "1.", "1)", "2 " before a capital, "a)", "b . " (a PDF may space the letter), "(a) ", "d\u3000" (SET_APART_LETTER),
@@ -85,7 +85,7 @@ def build_blocks(page_no: int, page_text: str, lines: list[Line], gap_breaks: se
         # a parser-known kind keeps its level only for a table row: 1 marks a table's header row
         kind, level = (ln.kind, ln.heading if ln.kind == "table_row" else 0) if ln.kind else classify(text, ln.heading, ln.styled)
         # a plain line, or a callout wrapped onto the line's start ("(6) with three screws (1)."), continues
-        wrapped = kind == "list_item" and cur and wrapped_callout(text, page_text[cur[2]:cur[3]], _bracketed(page_text, cur[4]))
+        wrapped = kind == "list_item" and cur and wrapped_callout(text, page_text[cur[2]:cur[3]], bracketed_number(page_text[cur[4].start:cur[4].end]))
         continues = (
             (kind == "paragraph" or wrapped)
             and cur
@@ -103,9 +103,3 @@ def build_blocks(page_no: int, page_text: str, lines: list[Line], gap_breaks: se
         cur.extend([kind, level, ln.start, ln.end, ln])
     flush()
     return blocks
-
-
-def _bracketed(page_text: str, first: Line) -> int | None:
-    """The number of the bracketed marker ("(3)") that opens a block's first line, if it has one."""
-    m = BRACKETED_NUMBER.match(page_text[first.start:first.end])
-    return int(m.group(1)) if m else None
