@@ -661,3 +661,47 @@ def lettered_titles(path: Path) -> None:
         y -= 18
     c.showPage()
     c.save()
+
+
+# --- Chinese running text wrapped at the column edge (CCAR-43, p. 16) ---------------------------------
+
+# each line as drawn: pieces in STSong-Light (Chinese) and Helvetica (a figure set in a Latin font), every
+# line but a paragraph's last running to the right edge of the column
+ZH_WRAPPED = [
+    [("zh", "维修单位应当按下列规定进行测试，各项性能测试应当在仪表受到振")],
+    [("zh", "动的状况下进行。滞后测试应在高度表初始加压至本规定的高度表误")],
+    [("zh", "差的测试的上限所对应的压力后，"), ("latin", "15"), ("zh", "分钟内开始。并且滞后测试")],
+    [("zh", "应在该高度表处于该压力下进行。")],
+    [("zh", "编号："), ("gap", ""), ("zh", "颁发日期：本指令自颁发之日起施行")],
+    [("zh", "标题：维修管理指令的主题")],
+    [("zh", "本说明依据航空器维修和改装一般规则的规定一并列出下列各项内容的")],
+    [("zh", "一．制定背景")],
+    [("zh", "随着我国国民经济的快速发展，航空业也得到了迅速的发展。")],
+]
+
+
+def chinese_wraps(path: Path) -> None:
+    """Chinese paragraphs wrapped at the column edge, one with a figure set in a Latin font (a run of its
+    own), then a form's two fields set apart on one line, and a line that ends a paragraph at the edge
+    before a part numbered "一．"."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), pagesize=letter)
+    size, left, y = 11, 72, 720
+    edge = left + 30 * size  # 30 Chinese characters a line
+    for pieces in ZH_WRAPPED:
+        x = left
+        for kind, text in pieces:
+            if kind == "gap":  # the next field starts at the far side of the column
+                x = edge - size * len(pieces[-1][1])
+                continue
+            font = "STSong-Light" if kind == "zh" else BODY
+            space = 15 if kind == "latin" else 0  # a figure set apart (CCAR-43: 15 pt), pdfium gives a space there
+            c.setFont(font, size)
+            c.drawString(x + space, y, text)
+            x += stringWidth(text, font, size) + 2 * space
+        y -= 16
+    c.showPage()
+    c.save()

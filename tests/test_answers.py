@@ -902,3 +902,56 @@ def test_an_answer_that_announces_a_list_goes_on_with_its_items():
     said = [u.text.split()[0] for u in chosen.units]
     assert said == ["(1)", "(a)", "(b)", "(c"], [u.text for u in chosen.units]
     assert "six flat washers\n(2), and three self-locking nuts (3)" in chosen.units[1].text
+
+
+def test_a_question_for_a_value_that_no_passage_gives_is_not_carried_by_a_close_dense_match(retriever):
+    """"What is the maximum wind speed for lifting the shelter?" against a lifting procedure that gives no
+    wind speed: its words cover part of the question and the dense match is close (same subject), so it was
+    answered with the lifting steps, as if they gave the limit. A question for a kind of value whose
+    passages hold no value of that kind is covered by its terms alone; with a passage that does give one
+    ("Maximum permissible wind: 30 mph"), the dense match carries it as before."""
+    from assistant.types import Chunk, Hit
+
+    lifting = ("a. Lifting Shelter.\n(1) Attach sling assembly to all four lifting rings on shelter.\n"
+               "(2) Insert lifting hook of crane into lifting ring.\n(3) Slowly lift shelter with crane.")
+    limit = "Shelter data.\nWeight, empty: 1,250 lb.\nMaximum permissible wind: 30 mph."
+
+    def searcher(*texts):
+        chunks = [Chunk(f"w{k}", "tm.pdf", 3 + k, ("3-2. Lifting",), 0, len(t), t, "en") for k, t in enumerate(texts)]
+
+        class Fixed:
+            library = retriever.library  # the bundled MiniLM's library: the dense thresholds apply
+
+            def search(self, query, k, filters=None):
+                return [Hit(c, 0.9 - 0.1 * n, dense_score=0.7 - 0.2 * n, lexical_score=0.5) for n, c in enumerate(chunks)][:k]
+
+        return Fixed()
+
+    question = "What is the maximum wind speed for lifting the shelter?"
+    refused = answer_question(question, searcher(lifting), llm=None)
+    assert refused.refused and 0.3 <= refused.evidence.coverage < 0.5 and refused.evidence.dense >= 0.5, refused.evidence
+    answered = answer_question(question, searcher(lifting, limit), llm=None)
+    assert not answered.refused and "30 mph" in answered.answer, answered.answer
+
+
+def test_a_question_that_names_figures_reads_the_later_passage_that_holds_them():
+    """"What are the allowed errors at 1500 ft and 30000 ft in the scale error test?": the table of allowed
+    errors by altitude came fifth, a thousandth of a score below another table, and the answer read the
+    other table's "30000: 140". A question naming a figure that none of the first passages holds also
+    reads the later passage that holds it and more of the question; without such a figure the first four
+    are what it reads (S10's "How can I open email?" is not answered from a fifth passage with more of
+    its words)."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import considered
+    from assistant.types import Chunk, Hit
+
+    texts = ["Scale error test. Hold each test point for at least 1 minute before recording.",
+             "Hysteresis test. Begin within 15 minutes after the scale error test.",
+             "Case leak test. The altimeter reading may not change by more than the allowed value.",
+             "Table II. Test accuracy\nTest | Accuracy (ft)\nHysteresis, first test point | 75\n30000 | 140",
+             "Table I. Scale error test: allowed errors\nAltitude (ft) | Allowed error (ft)\n1500 | 25\n30000 | 180"]
+    hits = [Hit(Chunk(f"c{k}", "ccar.pdf", 22 + k, (), 0, len(t), t, "en"), 0.5 - 0.01 * k) for k, t in enumerate(texts)]
+    question = "What are the allowed errors at 1500 ft and 30000 ft in the scale error test?"
+    assert [h.chunk.id for h in considered(question, question_terms(question), hits)] == ["c0", "c1", "c2", "c3", "c4"]
+    question = "What are the allowed errors in the scale error test?"
+    assert [h.chunk.id for h in considered(question, question_terms(question), hits)] == ["c0", "c1", "c2", "c3"]

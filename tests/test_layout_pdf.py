@@ -507,3 +507,21 @@ def test_a_lettered_part_titled_by_a_phrase_in_body_type_is_a_heading(tmp_path):
     unhook = next(c for c in chunk_doc(doc) if "Unhook four cable" in c.text)
     assert unhook.section[-1] == "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", unhook.section
 
+
+
+def test_chinese_lines_wrapped_at_the_column_edge_are_joined_also_around_a_figure_in_a_latin_font(tmp_path):
+    """CCAR-43 sets the figures in its Chinese text in a Latin font, a run of its own ("压力后， 15 分钟内开始"):
+    a line in several runs was taken for a table row and kept its break, so "高度表误" / "差的测试" stayed
+    apart and an answer quoted "差的测试的上限所对应的压力后， 15 分钟内开始。" as a sentence. Runs a space apart
+    are running text; a form's fields set far apart on one line keep the break after them, and so does a
+    line before a part numbered "一．"."""
+    path = tmp_path / "zh_wraps.pdf"
+    L.chinese_wraps(path)
+    doc = parse(path)
+    _check_contract(doc, _raw_pages(path))
+    lines = doc.pages[0].splitlines()
+    drawn = ["".join(text for _, text in pieces) for pieces in L.ZH_WRAPPED]
+    paragraph = _squash("".join(drawn[:4]))
+    assert [_squash(x) for x in lines[:1]] == [paragraph], lines
+    assert "压力后， 15 分钟内开始。" in lines[0]
+    assert [_squash(x) for x in lines[1:]] == [_squash(x) for x in drawn[4:]], lines

@@ -394,6 +394,26 @@ def test_each_numbered_step_that_introduces_lettered_steps_is_a_procedure_of_its
     # a task that the headings over the run name in full asks for both adjustments (it was the first alone)
     both = find_procedure("Adjust the door gaskets", [Hit(chunks[0], 1.0), Hit(chunks[1], 0.8)], parsed)
     assert both.title.startswith("3-18. Door Gaskets.") and len(both.runs[0].steps) == 12
+    # ... whose card shows each adjustment's title and lead-in above its first step, as no step of its own
+    card = assemble(both, "Adjust the door gaskets")
+    assert [s.instruction.split()[0] for s in card.steps] == ["Open", "Coat", "Insert", "Secure", "Repeat", "After",
+                                                               "Open", "Add", "Repeat", "Repeat"]
+    parts = [(s.number, s.part.source_number, s.part.text) for s in card.steps if s.part]
+    assert parts == [(1, "(1)", "Weather Gasket Pressure Adjustment. To increase the weather gasket pressure on the hinged side of "
+                                "the door, proceed as follows"),
+                     (7, "(2)", "Seal Pressure Adjustment. To increase the seal pressure on the roller latch side of the door, "
+                                "proceed as follows")]
+    assert all(s.part.text.split(".")[0] in " ".join(s.part.citations[0].quote.split()) for s in card.steps if s.part)
+    # every face shows the part above the step it opens
+    from assistant.cards.export import to_arlem
+    from assistant.cards.render import to_html, to_markdown, to_s1000d
+    from ui.render import card_html
+
+    for shown in (to_markdown(card), to_html(card), to_s1000d(card), card_html(card)):
+        assert shown.index("Seal Pressure Adjustment") < shown.index("Add a 0.032 inch shim") < shown.index("Repeat this process")
+        assert shown.index("Weather Gasket Pressure Adjustment") < shown.index("Coat each new shim")
+    actions = to_arlem(card)[0]["actions"]
+    assert actions[6]["instruction"]["description"].startswith("Seal Pressure Adjustment.")
 
 
 def test_a_note_between_two_steps_goes_with_the_step_it_speaks_of():

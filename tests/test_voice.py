@@ -785,3 +785,19 @@ def test_spoken_chinese_question_is_answered_and_spoken_in_chinese(retriever, se
     assert "25" in out["answer"] and out["citations"] and "来源" in out["spoken_answer"]
     assert out["tts"] == "kokoro:jm_kumo" and _wav_seconds(out["audio_wav_base64"]) > 2
     assert 0 < out["timings_ms"]["first_audio"] <= out["timings_ms"]["total"]
+
+
+def test_a_step_that_opens_a_part_of_the_task_says_the_parts_title_first():
+    """A card of two adjustments: the step that opens the second says its title before the instruction, so
+    a technician with a headset hears that the seal pressure adjustment starts there."""
+    from assistant.cards.model import Citation, Part, Step, StepCard
+
+    cite = Citation(chunk_id="c1", doc="tm.pdf", page=51, quote="(2) Seal Pressure Adjustment.")
+    part = Part(text="Seal Pressure Adjustment. To increase the seal pressure on the roller latch side of the door, "
+                     "proceed as follows", source_number="(2)", citations=[cite])
+    steps = [Step(number=1, instruction="Coat each new shim with conductive compound.", citations=[cite]),
+             Step(number=2, instruction="Add a 0.032 inch shim between the keeper (9) and the shelter.", part=part, citations=[cite])]
+    card = StepCard(title="3-18. Door Gaskets. c . Adjust.", task="adjust the door gaskets", language="en", steps=steps)
+    assert "Seal Pressure" not in sp.step_speech(card, 0, "en")
+    said = sp.step_speech(card, 1, "en")
+    assert said.index("Seal Pressure Adjustment.") < said.index("Add a 0.032 inch shim"), said

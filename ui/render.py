@@ -203,7 +203,8 @@ def _step_html(s, L: dict, lang: str, figure_png=None, shown: set | None = None)
     body += [_figure_html(m, lang, figure_png, shown if shown is not None else set()) for m in s.media if m.kind == "figure"]
     cites = "; ".join(dict.fromkeys(page_ref(c.doc, c.page, lang, c.page_label) for c in s.citations))
     body.append(f'<div class="ma-src">{e(L["source"])}: {e(cites)}</div>')
-    return (f'<li class="ma-step-item" value="{s.number}">{pre}<div class="ma-step"><div class="ma-num" aria-hidden="true">{s.number}</div>'
+    part = f'<div class="ma-part">{e(s.part.text)}</div>' if s.part else ""  # a part of the task opens here
+    return (f'<li class="ma-step-item" value="{s.number}">{part}{pre}<div class="ma-step"><div class="ma-num" aria-hidden="true">{s.number}</div>'
             f'<div class="ma-body">{"".join(body)}{notes}</div></div></li>')
 
 

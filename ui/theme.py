@@ -42,7 +42,7 @@ CSS = """
 .ma-step {display: flex; gap: 12px; align-items: flex-start; padding: 8px 0; border-bottom: 1px solid #eceff4}
 .ma-num {flex: 0 0 34px; height: 34px; border-radius: 50%; background: #1d4ed8; color: #fff; font-weight: 700;
          display: flex; align-items: center; justify-content: center; font-size: 16px}
-.ma-instr {font-weight: 600; font-size: 16px} .ma-detail, .ma-check, .ma-specs {margin-top: 3px}
+.ma-part {font-style: italic; margin: 10px 0 4px} .ma-instr {font-weight: 600; font-size: 16px} .ma-detail, .ma-check, .ma-specs {margin-top: 3px}
 .ma-specv {display: inline-block; font-weight: 700; border: 1px solid #1d4ed8; color: #1d4ed8; border-radius: 4px; padding: 0 6px; margin-right: 6px}
 .ma-check {color: #1f6b35} .ma-note {color: #0d254a; background: #edf3ff; border-radius: 4px; padding: 3px 8px; margin-top: 4px}
 .ma-docs {border-collapse: collapse; width: 100%; font-size: 14px}

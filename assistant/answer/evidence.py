@@ -215,8 +215,14 @@ def _discount(ratio: float) -> float:
     return 0.9 + 0.1 * min(1.0, max(0.0, (ratio - 0.9) / 0.1))
 
 
-def assess(terms: list[Term], hits: list[Hit], model: str, policy: RefusalPolicy = RefusalPolicy(), top: int = 3) -> Evidence:
-    """Coverage of the question by the top passages, and the refusal decision."""
+def assess(terms: list[Term], hits: list[Hit], model: str, policy: RefusalPolicy = RefusalPolicy(), top: int = 3,
+           value_missing: bool = False) -> Evidence:
+    """Coverage of the question by the top passages, and the refusal decision.
+
+    `value_missing`: the question asks for a value of a kind (a speed, a torque, a time...) and no passage
+    found holds one. The dense match then does not carry the question: it says the passages are about
+    the same thing, not that they give the figure asked for ("What is the maximum wind speed at which
+    the shelter may be lifted?" and the lifting procedure, which gives none). Term coverage still does."""
     if not hits or not terms:
         return Evidence(0.0, None, tuple(sorted(t.label for t in terms)), False)
     top_hits = hits[:top]
@@ -232,6 +238,6 @@ def assess(terms: list[Term], hits: list[Hit], model: str, policy: RefusalPolicy
     if canonical_name(model) in policy.dense_models and hits[0].dense_score is not None:
         dense = max(float(h.dense_score or 0.0) for h in top_hits)
     covered = cov >= policy.min_coverage
-    if dense is not None:
+    if dense is not None and not value_missing:
         covered = covered or (cov >= policy.min_coverage_with_dense and dense >= policy.min_dense) or dense >= policy.dense_alone
     return Evidence(round(cov, 3), None if dense is None else round(dense, 3), missing, covered)

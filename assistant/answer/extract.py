@@ -193,20 +193,26 @@ _NUM = NUMBER + r"\s*"
 _SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|an?)"
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
     (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE)) for q, a in (
-        (r"torque|tighten|力矩|扭矩|拧紧", _NUM + r"(?:N\s*[·.\-]?\s*m|Nm|lbf?[·.\-\s]*(?:ft|in)|ft[·.\-\s]*lbs?|kgf?[·.\-\s]*m)\b"),
+        (r"torque|tighten|力矩|扭矩|拧紧", _NUM + r"(?:N\s*[·.\-]?\s*m|Nm|lbf?[·.\-\s]*(?:ft|in)|(?:ft|in|inch)[·.\-\s]*lbs?"
+                                         r"|(?:ft|foot|in|inch)[·.\-\s]*pounds?|pound[·.\-\s]*(?:feet|foot|inch(?:es)?)|kgf?[·.\-\s]*m)\b"),
         (r"pressure|pre-?charge|压力", _NUM + r"(?:bar|psi|[kM]Pa|Pa)\b"),
         (r"temperature|how (?:hot|cold)|温度", _NUM + r"°\s*[CF]"),
-        (r"how much|quantity|capacity|volume|how many litres|容量|多少升|加注", _NUM + r"(?:L|l|litres?|liters?|ml|gal(?:lons?)?|kg|g)\b"),
+        (r"how much|quantity|capacity|volume|how many (?:litres|liters|quarts|pints|gallons)|容量|多少升|加注",
+         _NUM + r"(?:L|l|litres?|liters?|ml|gal(?:lons?)?|qt|quarts?|pt|pints?|kg|g)\b"),
         # ("time limits", "the warning time": a duration, in figures or in words, "within one hour"; not
         # a time zone, nor "one at a time")
-        (r"how (?:often|long)|interval|when (?:must|should|do)|every|周期|多久|时间|(?<!at a )(?<!each )\btime\b(?!\s*zones?)",
-         rf"(?:\d[\d\s]*|\b{_SPELLED}\s+)(?:h|hours?|operating hours|days?|weeks?|months?|years?|min(?:utes)?|s)\b|daily|weekly|monthly|yearly|annual"),
+        (r"how (?:often|long)|interval|when (?:must|should|do)|every|周期|多久|时间|每隔|多少个?(?:小时|天|周|月|年)|(?<!at a )(?<!each )\btime\b(?!\s*zones?)",
+         rf"(?:\d[\d\s]*|\b{_SPELLED}\s+)(?:h|hours?|operating hours|days?|weeks?|months?|years?|min(?:utes)?|s)\b|daily|weekly|monthly|yearly|annual"
+         r"|(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个?小时|天|日|周|个月|年|分钟|秒)"),
         # ("how long before / until / after ..." asks for a time, not a length; a dimension's name asks for one)
         (r"clearance|gap|play|间隙|how (?:wide|thick|far)|how long(?!\s+(?:before|until|till|after|to wait|does|do|will|should|must|may)\b)"
          r"|\b(?:height|width|length|depth|diameter|thickness|dimensions?)\b|高度|宽度|长度|直径|厚度|尺寸",
          _NUM + r"(?:mm|µm|um|in(?:ch(?:es)?)?|m)\b"),
         (r"part (?:no|number)|order(?:ing)? (?:no|number)|spare|备件号|零件号", r"\b(?:[A-Z]{1,4}-?\d[\w-]*\d|\d{3,}-[\w-]+)\b"),
-        (r"speed|rpm|frequency|转速|频率", _NUM + r"(?:rpm|min⁻¹|r/min|Hz|kHz|MHz|GHz)\b"),
+        # (a shaft's speed or a frequency; a wind or travel speed: "in winds above 30 mph")
+        (r"speed|rpm|frequency|转速|频率|风速|车速", _NUM + r"(?:rpm|min⁻¹|r/min|Hz|kHz|MHz|GHz|mph|km/h|kph|knots?|kn|m/s)(?![\w/])"),
+        # (a noise level or a shielding's attenuation, in decibels)
+        (r"decibels?|\bdB\b|noise level|sound (?:pressure )?level|attenuation|噪声级|分贝|衰减", _NUM + r"dB(?:A|\(A\))?(?!\w)"),
         (r"voltage|电压", _NUM + r"(?:V|kV)\b"),
         # ("What oil does the gearbox take?", "hydraulic fluid grade": an oil's grade or specification; a grease's
         # NLGI class is no answer to it, and a question about grease asks for a product, not a value)
@@ -288,6 +294,17 @@ def type_bonus(question: str, text: str) -> float:
     as a bullet or a small "o" is one: "between 15 and 85oF")."""
     text = read_degrees(text)
     return 1.0 if any(q.search(question) and a.search(text) for q, a in ANSWER_TYPES) else 0.0
+
+
+def holds_value(question: str, chunk: Chunk) -> bool:
+    """Whether the passage gives a value of a kind the question asks for: printed with its unit
+    (type_bonus), or as the figures of a table whose caption or column names name that kind ("Table F-1.
+    Torque Limits for Dry Fasteners", whose cells are bare numbers under "POUND FEET")."""
+    if type_bonus(question, chunk.search_text):
+        return True
+    lines = chunk.labelled.splitlines()
+    head = " ".join(x for x in lines if " | " not in x)  # its caption, group labels and column names ("||")
+    return any(q.search(question) and q.search(head) for q, _ in ANSWER_TYPES) and any(" | " in x and _DIGIT.search(x) for x in lines)
 
 
 _DIGIT = re.compile(r"\d")
@@ -505,13 +522,19 @@ def considered(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractCo
     the one after them (of those the search shows: `value_depth` for such a question) that holds a value
     of that kind and more of the question than any of them. "What are the height and width of the
     S-250/G shelter?": six passages that name the shelter ranked above the equipment data table that
-    holds the height and the width, by a few hundredths of a score."""
+    holds the height and the width, by a few hundredths of a score. So does a question that names a figure
+    none of the first passages holds (an altitude, a size): the later one that holds it, and more of the
+    question ("1500 英尺和 30000 英尺两个测试点的允许误差": the table of allowed errors by altitude came fifth,
+    a thousandth below another table of the regulation)."""
     head, tail = hits[: cfg.candidates], hits[cfg.candidates:]
-    if not tail or not terms or not asks_value(question):
+    typed = asks_value(question)
+    figures = {t for t in tokenize(question) if _DIGIT.search(t)} - set().union(*(tokenize(h.chunk.search_text) for h in head))
+    if not tail or not terms or not (typed or figures):
         return head
     held = [relevance(terms, h.chunk.search_text, " ".join(h.chunk.section), cfg) for h in hits]
     most = max(held[: len(head)])
-    more = [(held[k], k) for k in range(len(head), len(hits)) if held[k] > most and type_bonus(question, hits[k].chunk.search_text) > 0]
+    more = [(held[k], k) for k in range(len(head), len(hits)) if held[k] > most and (
+        type_bonus(question, hits[k].chunk.search_text) > 0 if typed else figures & set(tokenize(hits[k].chunk.search_text)))]
     return head + [hits[max(more, key=lambda x: x[0])[1]]] if more else head
 
 

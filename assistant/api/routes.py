@@ -238,7 +238,8 @@ def _card_citations(card: dict) -> list[dict]:
     """The citations of a card's JSON, in display order (as StepCard.citations())."""
     out = [x["citation"] for key in ("preconditions", "warnings", "tools") for x in card.get(key, [])]
     for s in card.get("steps", []):
-        out += [w["citation"] for w in s.get("warnings", [])] + s.get("citations", []) + [x["citation"] for x in s.get("specs", [])]
+        out += (s["part"]["citations"] if s.get("part") else []) + [w["citation"] for w in s.get("warnings", [])] \
+            + s.get("citations", []) + [x["citation"] for x in s.get("specs", [])]
     return out
 
 

@@ -16,12 +16,12 @@ from ..index.lexical import tokenize
 from ..ingest.figures import caption_label, figure_key
 from ..types import Figure
 from ..plaintext import _QUOTE_MARK, join_lines, plain, strip_emphasis
-from ..textrules import DIVISION, MODEL_CODE
+from ..textrules import DIVISION, LEAD_IN, MODEL_CODE
 from ..answer.verify import sentences
-from .extract import describe_tool, specs_in, tool_spans, tools_mentioned
-from .model import MAX_INSTRUCTION, MediaRef, Precondition, SafetyNote, Source, Spec, Step, StepCard, Tool
+from .extract import describe_tool, specs_in, sub_procedures, tool_spans, tools_mentioned
+from .model import MAX_INSTRUCTION, MediaRef, Part, Precondition, SafetyNote, Source, Spec, Step, StepCard, Tool
 from .items import Item
-from .select import Procedure
+from .select import Procedure, run_in_title
 from .source import DocText
 
 FIGURE_RE = re.compile(r"\b(?:Fig(?:ure)?\.?|Abb\.|Illustration)\s*\d+[\w.\-]*|图\s*\d+[\w.\-]*", re.IGNORECASE)
@@ -75,12 +75,14 @@ def assemble(proc: Procedure, task: str, figures: Sequence[Figure] | None = None
     caption in the document's text (page only)."""
     doc, items = proc.doc, proc.parsed.items
     order = [i for r in proc.runs for i in r.steps]
-    members = set(order)
+    heads = _part_heads(proc)
+    members = set(order) - set(heads)
     first, last = order[0], order[-1]
     figs = _Figures(doc, figures, _scope_mentions(proc, items[first].start))
     general: list[SafetyNote] = []
     pending: list[SafetyNote] = []
     steps: list[Step] = []
+    part: Part | None = None  # the part of the task that the next step opens
     prev = first  # the card's last step so far, as an item
     for j, it in enumerate(items):
         if it.start < proc.lo or j in proc.skip:  # another feature's entry of a shared list: not this card's
@@ -93,18 +95,23 @@ def assemble(proc: Procedure, task: str, figures: Sequence[Figure] | None = None
             elif it.kind in ("para", "tools") and pending:
                 general += pending  # not right before the first step: it guards the whole task
                 pending = []
+        elif j in heads:
+            part = heads[j]
         elif j in members:
-            steps.append(_step(doc, it, len(steps) + 1, pending, figs))
-            pending, prev = [], j
+            steps.append(_step(doc, it, len(steps) + 1, pending, figs).model_copy(update={"part": part}))
+            pending, prev, part = [], j, None
         elif j > last:
             if it.kind == "warning":
                 general.append(_note(doc, it))
         elif it.kind == "warning":
             note = _note(doc, it)
-            if note.level == "note" and not _note_before(doc, it, items[prev], items[_next_member(order, j)]):
+            if note.level == "note" and part is None and not _note_before(doc, it, items[prev], items[_next_member(order, j)]):
                 steps[-1].warnings.append(note.model_copy(update={"step": steps[-1].number}))
             else:  # a warning guards the next step; so does a note that speaks of it
                 pending.append(note)
+        elif it.kind in ("para", "bullet", "step") and part is not None:  # text under a part's title, before its first step
+            part = part.model_copy(update={"text": f"{part.text} {clean(doc.text[it.start:it.end])}",
+                                           "citations": part.citations + doc.quotes(it.start, it.end)})
         elif it.kind in ("para", "bullet", "step"):
             extra = clean(doc.text[it.start:it.end])
             steps[-1].detail = f"{steps[-1].detail} {extra}".strip() if steps[-1].detail else extra
@@ -116,6 +123,24 @@ def assemble(proc: Procedure, task: str, figures: Sequence[Figure] | None = None
         title=_title(proc.title), task=task, language=detect_language(text) if text else "en",
         equipment=_equipment(proc), preconditions=_preconditions(proc, first), warnings=all_notes,
         tools=_tools(proc, steps), steps=steps, sources=_sources(steps, all_notes))
+
+
+def _part_heads(proc: Procedure) -> dict[int, Part]:
+    """The steps of the card's runs that only open a part of the task, each with its Part: a numbered step
+    over two or more lettered ones, titled, whose text ends by announcing them ("(1) Weather Gasket Pressure
+    Adjustment. To increase ..., proceed as follows:"). Its lettered steps are the steps; it is their title.
+    An instruction that its lettered steps spell out ("(1) Remove the water pump cover as follows:") is a step."""
+    doc, items = proc.doc, proc.parsed.items
+    out = {}
+    for r in proc.runs:
+        for head, subs in sub_procedures(items, r):
+            it = items[head]
+            text = " ".join(doc.text[it.body:it.end].split())
+            if subs and run_in_title(text) and LEAD_IN.search(text):
+                quotes = doc.quotes(it.start, it.end)
+                if quotes:
+                    out[head] = Part(text=clean(doc.text[it.body:it.end]), source_number=it.label or None, citations=quotes)
+    return out
 
 
 def _next_member(order: list[int], j: int) -> int:

@@ -91,7 +91,7 @@ def _src(c) -> str:
 
 
 def _describe(step) -> str:
-    parts = [step.instruction]
+    parts = ([f"{step.part.text} (Source: {'; '.join(dict.fromkeys(_src(c) for c in step.part.citations))})"] if step.part else []) + [step.instruction]
     if step.detail:
         parts.append(step.detail)
     parts += [f"{s.name}: {s.value} {s.unit}" for s in step.specs]

@@ -91,8 +91,18 @@ class Branch(_Model):
     goto: int | None = Field(None, ge=1, description="That step's number on this card; null when it is not on the card.")
 
 
+class Part(_Model):
+    """A part of the task that opens at a step, as the manual titles and introduces it: "(1) Weather Gasket
+    Pressure Adjustment. To increase the weather gasket pressure on the hinged side of the door, proceed
+    as follows:" over the lettered steps (a) to (f). It says what the steps below it are for; it is no step."""
+    text: str
+    source_number: str | None = Field(None, description="Its number in the manual, e.g. '(1)'.")
+    citations: list[Citation] = Field(min_length=1)
+
+
 class Step(_Model):
     number: int = Field(ge=1)
+    part: Part | None = Field(None, description="The part of the task this step opens, shown above it.")
     instruction: str = Field(min_length=1, max_length=MAX_INSTRUCTION)
     detail: str | None = None
     source_number: str | None = Field(None, description="The step's number in the manual, e.g. '4' or '（3）'.")
@@ -126,7 +136,7 @@ class StepCard(_Model):
         """Every citation on the card, in display order."""
         out = [p.citation for p in self.preconditions] + [w.citation for w in self.warnings] + [t.citation for t in self.tools]
         for s in self.steps:
-            out += [w.citation for w in s.warnings] + s.citations + [x.citation for x in s.specs]
+            out += (s.part.citations if s.part else []) + [w.citation for w in s.warnings] + s.citations + [x.citation for x in s.specs]
         return out
 
     def to_json(self) -> dict:

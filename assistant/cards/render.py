@@ -21,7 +21,7 @@ table{border-collapse:collapse;width:100%;margin:.5em 0 1.2em} td,th{border:1px 
 .safety{border:3px solid #c00;background:#fff0f0;padding:.5em .8em;margin:.6em 0;border-radius:4px}
 .safety.caution{border-color:#d80;background:#fff8e6} .safety.note{border-color:#36c;background:#eef4ff}
 .safety b{text-transform:uppercase} ol.steps>li{margin:.8em 0;page-break-inside:avoid}
-.instr{font-weight:600} .detail,.check{margin:.2em 0} .src{color:#555;font-size:.85em}
+.instr{font-weight:600} li.part{list-style:none;margin:.8em 0 .3em -1.2em;font-style:italic} .detail,.check{margin:.2em 0} .src{color:#555;font-size:.85em}
 blockquote{margin:.2em 0 .2em 1em;color:#444;font-style:italic}
 @media print{body{margin:0;max-width:none}.safety{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """
@@ -113,6 +113,9 @@ def to_html(card: StepCard) -> str:
         cites = "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.citations))
         quote = " … ".join(readable(c.quote) for c in s.citations)
         body.append(f'<div class="src">{W["source"]}: {_e(cites)}<blockquote>{_e(quote)}</blockquote></div>')
+        if s.part:  # a part of the task opens here: its title above its first step
+            cites = "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.part.citations))
+            out.append(f'<li class="part">{_e(s.part.text)} <span class="src">({_e(cites)})</span></li>')
         out.append(f'<li value="{s.number}">{pre}{"".join(body)}{notes}</li>')
     out.append("</ol></body></html>")
     return "\n".join(out)
@@ -139,6 +142,8 @@ def to_markdown(card: StepCard) -> str:
         for w in s.warnings:
             if w.level != "note":
                 lines += ["> **{}:** {}".format(*_split_signal(w)), ""]
+        if s.part:
+            lines += [f"*{s.part.text}* (" + "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.part.citations)) + ")", ""]
         lines.append(f"{s.number}. **{s.instruction}**")
         if s.detail:
             lines.append(f"   {s.detail}")
@@ -189,6 +194,8 @@ def to_s1000d(card: StepCard) -> str:
         _s1000d_note(safety, w)
     main = ET.SubElement(proc, "mainProcedure")
     for s in card.steps:
+        if s.part:
+            ET.SubElement(ET.SubElement(main, "proceduralStep", {"id": f"stp-{s.number:04d}-part"}), "para").text = s.part.text
         step = ET.SubElement(main, "proceduralStep", {"id": f"stp-{s.number:04d}"})
         for w in s.warnings:
             _s1000d_note(step, w)

@@ -19,8 +19,9 @@ from ..types import ParsedDoc
 # lettered parts a task covers, listed a line each, as a list and not one heading over the task, with "layout-6";
 # a callout wrapped onto a line's start, "(6) with three screws (1).", as the step's text and no item 6, a
 # changed page's footer "3- 2 Change 1" as its label, not a heading, and a lettered part titled by a phrase,
-# "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", as a heading, with "layout-7").
-PARSER_VERSION = "layout-7"
+# "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", as a heading, with "layout-7"; a wrapped line of Chinese
+# joined also where a figure in it is set in another font, with "layout-8").
+PARSER_VERSION = "layout-8"
 
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".md": "markdown",
               ".markdown": "markdown", ".txt": "text", ".text": "text"}

@@ -21,6 +21,7 @@ from .lines import LIST_RE, WARNING_RE, Line, build_blocks, classify
 
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3001\u3002\u300a-\u3011\uff01-\uff0f\uff1a-\uff1f\uff08\uff09\uff5e]")
 _CJK_STOP = set("。！？")  # a line that ends a sentence may end a paragraph: its break is kept
+_ZH_PART = re.compile(r"\s*[一二三四五六七八九十]+\s*[．.、]")  # "一 ．制定背景", "二、": a part's number opens a line
 
 
 def _join_cjk_wraps(text: str, lines: list[Line], boxes: list[tuple[float, float, bool]], sizes: list[float],
@@ -43,7 +44,7 @@ def _join_cjk_wraps(text: str, lines: list[Line], boxes: list[tuple[float, float
             continue
         if a.heading or b.heading or b.kind or a.kind or boxes[i][2] or boxes[i + 1][2] or not text[a.end : b.start].isspace():
             continue
-        if abs(sizes[i] - sizes[i + 1]) > 0.5 or classify(text[b.start : b.end], 0, b.styled)[0] != "paragraph":
+        if abs(sizes[i] - sizes[i + 1]) > 0.5 or classify(text[b.start : b.end], 0, b.styled)[0] != "paragraph" or _ZH_PART.match(text[b.start : b.end]):
             continue
         left, right, _ = boxes[i]
         em = max(sizes[i], 4.0)
@@ -237,7 +238,9 @@ def _page_text(items: list[layout.Item], levels: dict[float, int]) -> tuple[str,
         parts.append(s + "\n")
         pos += len(s) + 1
         lines.append(ln)
-        boxes.append((it.x0, it.x1, len(it.cells) > 1 or sum(len(c) for c in it.cells) > 1))
+        # (cells: a table row's, or runs set apart like a form's fields, "编号：      颁发日期："; a line of
+        # runs a space apart, a figure set in another font as in "压力后， 15 分钟内开始", is running text)
+        boxes.append((it.x0, it.x1, len(it.cells) > 1 or _wide_gap(it)))
         sizes.append(it.size)
     for k in subtasks:  # "This task covers: a. Inspect" / "b. Test" / "c . Adjust": the task's contents, no part's title
         if k - 1 in subtasks or k + 1 in subtasks:

@@ -130,6 +130,9 @@ def step_speech(card, index: int, lang: str, limit: int = 280, *, intro: bool = 
     title = re.sub(r"^[\d.]+\s+|^[（(]?[一二三四五六七八九十\d]+[)）、.]\s*", "", plain(card.title, lang)).rstrip(".。")
     head = [prefix, msg(lang, "card", title=title, total=total) if intro else "",
             msg(lang, "step", n=step.number, total=total)]
+    if step.part:  # a part of the task opens at this step: its title first ("Seal Pressure Adjustment.")
+        text = plain(step.part.text, lang)
+        head.append(sentence(text[slice(*sentence_spans(text)[0])] if sentence_spans(text) else text, lang))
     head_text = join(head, lang)
     instruction = sentence(plain(step.instruction, lang), lang)
     warns = [sentence(msg(lang, w.level, text=SIGNAL_WORD.sub("", plain(w.text, lang))), lang) for w in step.warnings
