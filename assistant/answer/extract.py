@@ -307,6 +307,16 @@ def holds_value(question: str, chunk: Chunk) -> bool:
     return any(q.search(question) and q.search(head) for q, _ in ANSWER_TYPES) and any(" | " in x and _DIGIT.search(x) for x in lines)
 
 
+_HOW_MUCH = re.compile(r"\bhow (?:much|many)\b", re.IGNORECASE)
+
+
+def value_missing(question: str, hits: list[Hit]) -> bool:
+    """Whether the question names a kind of value (a speed, a torque, decibels, ...) and none of the passages
+    holds one (holds_value). "How much" alone names no kind: "How much belt deflection?" asks for a length."""
+    named = _HOW_MUCH.sub(" ", question)
+    return asks_value(named) and not any(holds_value(named, h.chunk) for h in hits)
+
+
 _DIGIT = re.compile(r"\d")
 # a value: a figure, or a duration in words ("within one hour")
 _VALUE = re.compile(rf"\d|\b{_SPELLED}\s+(?:hours?|minutes?|days?|weeks?|months?|years?)\b", re.IGNORECASE)

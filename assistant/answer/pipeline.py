@@ -105,8 +105,7 @@ def _stages(question: str, retriever, llm, k: int, filters, max_tokens: int, pol
     hits = deeper[:k]
     # evidence: does the library cover the question?
     terms = question_terms(question, idf_function(library))
-    found = assess(terms, hits, library.model, policy, value_missing=extract.asks_value(question)
-                   and not any(extract.holds_value(question, h.chunk) for h in deeper))
+    found = assess(terms, hits, library.model, policy, value_missing=extract.value_missing(question, deeper))
     draft = None
     chosen = extract.select(question, terms, deeper, cfg, _around(library)) if found.covered else None
     if found.covered and llm is not None and not chosen.section:
