@@ -537,9 +537,11 @@ def considered(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractCo
     question ("1500 英尺和 30000 英尺两个测试点的允许误差": the table of allowed errors by altitude came fifth,
     a thousandth below another table of the regulation)."""
     head, tail = hits[: cfg.candidates], hits[cfg.candidates:]
+    if not tail or not terms:
+        return head
     typed = asks_value(question)
-    figures = {t for t in tokenize(question) if _DIGIT.search(t)} - set().union(*(tokenize(h.chunk.search_text) for h in head))
-    if not tail or not terms or not (typed or figures):
+    figures = set() if typed else {t for t in tokenize(question) if _DIGIT.search(t)} - set().union(*(tokenize(h.chunk.search_text) for h in head))
+    if not (typed or figures):
         return head
     held = [relevance(terms, h.chunk.search_text, " ".join(h.chunk.section), cfg) for h in hits]
     most = max(held[: len(head)])

@@ -110,11 +110,11 @@ def to_html(card: StepCard) -> str:
             body.append(f'<p class="check">✔ {W["check"]}: {_e(s.check)}</p>')
         if s.branches:
             body.append('<ul class="branches">' + "".join(f"<li>{_e(_branch_text(b, W))}</li>" for b in s.branches) + "</ul>")
-        cites = "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.citations))
+        cites = _pages(s.citations)
         quote = " … ".join(readable(c.quote) for c in s.citations)
         body.append(f'<div class="src">{W["source"]}: {_e(cites)}<blockquote>{_e(quote)}</blockquote></div>')
         if s.part:  # a part of the task opens here: its title above its first step
-            cites = "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.part.citations))
+            cites = _pages(s.part.citations)
             out.append(f'<li class="part">{_e(s.part.text)} <span class="src">({_e(cites)})</span></li>')
         out.append(f'<li value="{s.number}">{pre}{"".join(body)}{notes}</li>')
     out.append("</ol></body></html>")
@@ -143,7 +143,7 @@ def to_markdown(card: StepCard) -> str:
             if w.level != "note":
                 lines += ["> **{}:** {}".format(*_split_signal(w)), ""]
         if s.part:
-            lines += [f"*{s.part.text}* (" + "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.part.citations)) + ")", ""]
+            lines += [f"*{s.part.text}* (" + _pages(s.part.citations) + ")", ""]
         lines.append(f"{s.number}. **{s.instruction}**")
         if s.detail:
             lines.append(f"   {s.detail}")
@@ -152,7 +152,7 @@ def to_markdown(card: StepCard) -> str:
             lines.append(f"   - {W['check']}: {s.check}")
         lines += [f"   - {_branch_text(b, W)}" for b in s.branches]
         lines += ["   - {}: {}".format(*_split_signal(w)) for w in s.warnings if w.level == "note"]
-        lines.append(f"   - {W['source']}: " + "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in s.citations)))
+        lines.append(f"   - {W['source']}: " + _pages(s.citations))
         lines.append("")
     return "\n".join(lines)
 
@@ -165,6 +165,11 @@ def _branch_text(b, W: dict) -> str:
     else:
         jump = W["off"] if b.target and b.target != "next" else ""
     return f"{b.condition} → {b.action}" + (f" ({jump})" if jump else "")
+
+
+def _pages(citations) -> str:
+    """The documents and pages the citations point at, each once, in order ("tm.pdf, p. 3-34 (PDF page 51)")."""
+    return "; ".join(dict.fromkeys(f"{c.doc}, {c.page_ref()}" for c in citations))
 
 
 def _md(text: str) -> str:
