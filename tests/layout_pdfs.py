@@ -705,3 +705,50 @@ def chinese_wraps(path: Path) -> None:
         y -= 16
     c.showPage()
     c.save()
+
+
+# --- a torque table with grouped column names (an Army TM's "Torque Limits for Dry Fasteners") --------
+
+GROUPED_CAPTION = "Table F-1. Torque Limits for Dry Fasteners"
+# (group name, its second line): each group heads two sub-columns, pound-feet and newton-meters
+GROUPED_GROUPS = (("SAE GRADE", "NO. 1 or 2"), ("SAE GRADE", "No. 5"), ("SAE GRADE", "No. 8"))
+GROUPED_ROWS = [
+    ("1/4", "20", "5", "6.78", "8", "10.85", "12", "16.27"),
+    ("3/8", "16", "18", "24.41", "31", "42.04", "44", "59.66"),
+    ("1/2", "13", "39", "52.88", "75", "101.70", "105", "142.38"),
+    ("5/8", "11", "63", "85.43", "150", "203.40", "210", "284.76"),
+]
+GROUPED_SIZE_X = (80, 125)  # the size and thread columns
+GROUPED_X = (220, 320, 420)  # where each group's pound-feet values end (set right); newton-meters 45 pt on
+
+
+def grouped_header_table(path: Path) -> None:
+    """A torque table whose column names take four lines: a group name ("SAE GRADE") and its number
+    ("No. 5", "NO. 1 or 2") centred over two sub-columns, the sub-columns' names ("POUND NEWTON" as one
+    run, then "FEET" and "METERS") over values set to the right, so that the centred group names stand
+    over the newton-meter values only."""
+    c = _table_page(path, "F-3 How to Use Torque Table", "Use these values when a procedure gives no torque.", GROUPED_CAPTION)
+    c.setFont(BOLD, 8)
+    c.drawString(95, 640, "SIZE")
+    for x, (name, number) in zip(GROUPED_X, GROUPED_GROUPS):
+        mid = x + 22
+        c.drawCentredString(mid, 640, name)
+        c.drawCentredString(mid, 628, number)
+        c.drawString(x - 14, 614, "POUND    NEWTON")
+        c.drawString(x - 12, 602, "FEET")
+        c.drawString(x + 20, 602, "METERS")
+    c.drawString(GROUPED_SIZE_X[0] - 4, 614, "DIA.")
+    c.drawString(GROUPED_SIZE_X[1] - 6, 614, "THREADS")
+    c.drawString(GROUPED_SIZE_X[0] - 8, 602, "INCHES")
+    c.drawString(GROUPED_SIZE_X[1] - 6, 602, "PER INCH")
+    c.setFont(BODY, 9)
+    for k, row in enumerate(GROUPED_ROWS):
+        y = 584 - 14 * k
+        c.drawString(GROUPED_SIZE_X[0], y, row[0])
+        c.drawString(GROUPED_SIZE_X[1], y, row[1])
+        for g, x in enumerate(GROUPED_X):
+            c.drawRightString(x, y, row[2 + 2 * g])
+            c.drawRightString(x + 45, y, row[3 + 2 * g])
+    c.drawString(72, 584 - 14 * len(GROUPED_ROWS) - 20, "Torque values are for clean, dry threads.")
+    c.showPage()
+    c.save()

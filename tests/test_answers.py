@@ -955,3 +955,33 @@ def test_a_question_that_names_figures_reads_the_later_passage_that_holds_them()
     assert [h.chunk.id for h in considered(question, question_terms(question), hits)] == ["c0", "c1", "c2", "c3", "c4"]
     question = "What are the allowed errors in the scale error test?"
     assert [h.chunk.id for h in considered(question, question_terms(question), hits)] == ["c0", "c1", "c2", "c3"]
+
+
+def test_a_question_naming_a_column_group_reads_that_group_of_a_wide_row(tmp_path):
+    """"General torque for a dry 1/2-13 SAE grade 5 capscrew?" against a torque table with a pair of
+    columns (pound-feet, newton-meters) for each grade: the answer showed the whole row, eleven figures
+    with no names. It shows the row's label and the grade 5 pair, whose column names hold more of the
+    question than the others; its quote is still the row, verbatim. A question naming no grade reads
+    the whole row."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import draft
+    from assistant.index.chunk import chunk_doc
+    from assistant.ingest import parse
+    from assistant.types import Hit
+    from tests import layout_pdfs as L
+
+    path = tmp_path / "torque_limits.pdf"
+    L.grouped_header_table(path)
+    hits = [Hit(c, 0.6) for c in chunk_doc(parse(path)) if "\t" in c.text]  # the table's passages
+
+    def answer(question):
+        d = draft(question, question_terms(question), hits)
+        return " ".join(c.text for c in d.claims), [d.passages[c.hit].chunk.text[c.start:c.end] for c in d.claims]
+
+    shown, quoted = answer("General torque for a dry 1/2-13 SAE grade 5 capscrew?")
+    assert shown == "1/2: 13; 75; 101.70", shown
+    assert quoted == ["1/2\t13\t39\t52.88\t75\t101.70\t105\t142.38"], quoted
+    shown, _ = answer("Torque for a 5/8-11 grade 8 capscrew?")
+    assert shown == "5/8: 11; 210; 284.76", shown
+    shown, _ = answer("What torque for a 1/2-13 capscrew?")
+    assert shown == "1/2: 13; 39; 52.88; 75; 101.70; 105; 142.38", shown

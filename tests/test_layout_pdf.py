@@ -525,3 +525,19 @@ def test_chinese_lines_wrapped_at_the_column_edge_are_joined_also_around_a_figur
     assert [_squash(x) for x in lines[:1]] == [paragraph], lines
     assert "压力后， 15 分钟内开始。" in lines[0]
     assert [_squash(x) for x in lines[1:]] == [_squash(x) for x in drawn[4:]], lines
+
+
+def test_a_group_name_centred_over_two_sub_columns_names_both(tmp_path):
+    """A torque table names its columns on four lines: "SAE GRADE" and "No. 5" centred over a pound-feet
+    and a newton-meter column, whose values are set to the right, so that the group's few letters stand
+    over the newton-meter values only. Each of the two columns is named by its group ("... No. 5 POUND
+    FEET", "... No. 5 NEWTON METERS"), and "SIZE" names the size and the thread columns; a line such as
+    "NO. 1 or 2" (capitals but for "or") is one of the header's lines, not a row."""
+    doc, raw = _parsed(tmp_path, "torque_limits", L.grouped_header_table)
+    _check_contract(doc, raw)
+    rows = [b for b in doc.blocks if b.kind == "table_row" and b.headers]
+    assert [b.text.split("\t") for b in rows] == [list(r) for r in L.GROUPED_ROWS]
+    want = ["SIZE DIA. INCHES", "SIZE THREADS PER INCH"] + [
+        f"{name} {number} {unit}" for name, number in L.GROUPED_GROUPS for unit in ("POUND FEET", "NEWTON METERS")]
+    assert all(list(b.headers) == want for b in rows), [b.headers for b in rows]
+    assert all(b.context == L.GROUPED_CAPTION for b in rows)

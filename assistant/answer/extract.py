@@ -431,6 +431,28 @@ def another_group(terms: list[Term], group: str, row: str, groups: set[str], cfg
 HEADER_MARK = "(header row)"
 
 
+def _named_columns(terms: list[Term], chunk: Chunk, u: Unit, cfg: ExtractConfig = ExtractConfig()) -> Unit:
+    """A wide table row shown with its label and only the columns the question names: "General torque
+    for a dry 1/2-13 SAE grade 5 capscrew?" reads "1/2: 13; 75; 101.70" from the row of every grade
+    (its columns "SAE GRADE No. 5 POUND NEWTON FEET" and "... METERS" hold more of the question than
+    the others). The row as it is where its column names are not known cell by cell, where it has
+    three values or fewer, or where no column holds more of the question than another; the quote is
+    still the whole row."""
+    if u.shown or "\t" not in u.text:
+        return u
+    place = row_place(chunk, u.text)
+    cells = _row_cells(u.text)
+    names = place[1].split(" || ") if place and place[1] else []
+    label = len(row_label(u.text))
+    if not label or len(names) != len(cells) or len(cells) - label < 4:
+        return u
+    held = [relevance(terms, names[k], "", cfg) for k in range(label, len(cells))]
+    if max(held) <= min(held):
+        return u
+    keep = [cells[label + k] for k, h in enumerate(held) if h >= max(held) - 1e-9]
+    return replace(u, shown="\t".join(cells[:label] + keep))
+
+
 # an item's marker: "(Ⅵ)", "（3）", "(c)", "4.2", "b."
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ITEM_MARK = re.compile(r"^\s*(?:[（(][^()（）\s]{1,4}[)）]|\d{1,3}(?:\.\d{1,3})*[.)]?|[a-z]\s?[.)])\s*")
@@ -634,7 +656,8 @@ def select(question: str, terms: list[Term], hits: list[Hit], cfg: ExtractConfig
         rows = with_parallel_lines(sorted(keep, key=lambda u: (u.hit, u.start)), per_hit, hits)
         within = {u for u in _named_within(question, set(rows)) if (u.hit, u.start) != (best.hit, best.start)}
         rows = [u for u in rows if not any(u == w or (u.shown and u.shown == w.shown) for w in within)]  # with its second line
-        return Selection(*whole_rows(rows, per_hit, list(hits), around))
+        rows, passages = whole_rows(rows, per_hit, list(hits), around)
+        return Selection([_named_columns(terms, passages[u.hit].chunk, u, cfg) for u in rows], passages)
     for u in sorted((u for u in body if u in fit), key=lambda u: -fit[u]):
         if len(keep) >= cfg.max_units or fit[u] < cfg.keep_ratio * fit[best]:
             break

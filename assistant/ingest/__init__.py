@@ -20,8 +20,10 @@ from ..types import ParsedDoc
 # a callout wrapped onto a line's start, "(6) with three screws (1).", as the step's text and no item 6, a
 # changed page's footer "3- 2 Change 1" as its label, not a heading, and a lettered part titled by a phrase,
 # "e . Securing Shelter on 1-1/4-Ton (M1028) Truck.", as a heading, with "layout-7"; a wrapped line of Chinese
-# joined also where a figure in it is set in another font, with "layout-8").
-PARSER_VERSION = "layout-8"
+# joined also where a figure in it is set in another font, with "layout-8"; a table's group heading over
+# sub-columns, "SAE GRADE / No. 5" over "POUND FEET | NEWTON METERS", naming both sub-columns, and a header
+# line such as "NO. 1 or 2" read as a header, with "layout-9").
+PARSER_VERSION = "layout-9"
 
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".md": "markdown",
               ".markdown": "markdown", ".txt": "text", ".text": "text"}

@@ -467,8 +467,17 @@ def numbered_heading(cells: list[str], gap: float, size: float) -> bool:
 
 
 def _headerish(text: str, bold: bool) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    if not letters or len(text) > 60:
+    """Whether a cell reads as a column's name: bold, in capitals, or not in a Latin script. Short
+    lower-case joining words do not count against the capitals ("NO. 1 or 2", "SIZE PER INCH").
+
+    >>> _headerish("NO. 6 or 7", False), _headerish("Remove the cover", False)
+    (True, False)
+    """
+    if len(text) > 60:
+        return False
+    capped = [w for w in re.findall(r"[^\W\d_]+", text) if not (w.islower() and len(w) <= 3 and w.isascii())]
+    letters = [c for w in capped for c in w] or [c for c in text if c.isalpha()]
+    if not letters:
         return False
     upper = sum(c.isupper() for c in letters) / len(letters)
     return bold or upper > 0.7 or not any(c.isascii() for c in letters)
@@ -693,15 +702,60 @@ def _body_columns(lines: list[VLine]) -> list[tuple[float, float]] | None:
 
 
 def _header_texts(head: list[VLine], cols: list[tuple[float, float]]) -> tuple[str, ...]:
-    """Each column's header: the header runs over it, top to bottom (a run over two columns heads both)."""
+    """Each column's header: the header runs over it, top to bottom (a run over two columns heads both).
+    A run above another header line heads the columns of the header runs below it that it stands over,
+    and, where its line names several groups, the columns in its share of the line: a group's name
+    centred over its sub-columns ("SAE GRADE / No. 5" over "POUND FEET | NEWTON METERS") names both,
+    not only the one its few letters happen to overlap.
+
+    >>> r = lambda t, x0, x1, y: Run(0, len(t), x0, y, x1, y + 8, 8.0, False, t)
+    >>> head = [VLine([r("No. 5", 335, 355, 0)]), VLine([r("POUND NEWTON", 313, 381, 10)]),
+    ...         VLine([r("FEET", 318, 333, 20), r("METERS", 352, 378, 20)])]
+    >>> _header_texts(head, [(327, 335), (355, 375)])
+    ('No. 5 POUND NEWTON FEET', 'No. 5 POUND NEWTON METERS')
+    """
+    def own(r: Run) -> set[int]:
+        over = {k for k, (c0, c1) in enumerate(cols) if min(r.x1, c1) - max(r.x0, c0) > 0}
+        if not over:  # a header wider or narrower than its column's values: the nearest column
+            mid = (r.x0 + r.x1) / 2
+            over = {min(range(len(cols)), key=lambda k: abs((cols[k][0] + cols[k][1]) / 2 - mid))}
+        return over
+
+    def spread(runs: list[Run], n: int) -> set[int]:
+        """The columns whose middles lie in the n-th run's share of its line, from halfway to the run
+        before it to halfway to the run after it (at the line's ends, as far out as on its other side),
+        where the run is centred over them."""
+        r = runs[n]
+        left = (runs[n - 1].x1 + r.x0) / 2 if n else None
+        right = (r.x1 + runs[n + 1].x0) / 2 if n + 1 < len(runs) else None
+        left = r.x0 - (right - r.x1) if left is None else left
+        right = r.x1 + (r.x0 - left) if right is None else right
+        ks = {k for k, (c0, c1) in enumerate(cols) if left <= (c0 + c1) / 2 <= right}
+        if not ks:
+            return ks
+        # a group's name is centred over its columns; a name over its own column ("TASK" over "PARA."
+        # beside "PROCEDURES", named on the line below only) is not one
+        a, b = min(cols[k][0] for k in ks), max(cols[k][1] for k in ks)
+        return ks if abs((r.x0 + r.x1) / 2 - (a + b) / 2) <= 0.25 * (b - a) else set()
+
+    heads: dict[int, set[int]] = {}  # id of a header run: the columns it heads
+    below: list[tuple[Run, set[int]]] = []
+    for i, ln in reversed(list(enumerate(head))):
+        placed = []
+        for n, r in enumerate(ln.runs):
+            ks = own(r)
+            if i < len(head) - 1 and len(ln.runs) > 1:  # a line of group names over the names of columns
+                ks |= spread(ln.runs, n)
+            for b, bk in below:  # a lower header run this one stands over (most of the narrower of the two)
+                if min(r.x1, b.x1) - max(r.x0, b.x0) >= 0.3 * max(1.0, min(r.x1 - r.x0, b.x1 - b.x0)):
+                    ks |= bk
+            heads[id(r)] = ks
+            placed.append((r, ks))
+        below += placed
     words: list[list[str]] = [[] for _ in cols]
     for ln in head:
         for r in ln.runs:
-            over = [k for k, (c0, c1) in enumerate(cols) if min(r.x1, c1) - max(r.x0, c0) > 0]
-            if not over:  # a header wider or narrower than its column's values: the nearest column
-                mid = (r.x0 + r.x1) / 2
-                over = [min(range(len(cols)), key=lambda k: abs((cols[k][0] + cols[k][1]) / 2 - mid))]
-            for k in over:
+            for k in sorted(heads[id(r)]):
                 words[k].append(r.text)
     return tuple(" ".join(" ".join(w).split()) for w in words)
 
