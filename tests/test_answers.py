@@ -985,3 +985,26 @@ def test_a_question_naming_a_column_group_reads_that_group_of_a_wide_row(tmp_pat
     assert shown == "5/8: 11; 210; 284.76", shown
     shown, _ = answer("What torque for a 1/2-13 capscrew?")
     assert shown == "1/2: 13; 39; 52.88; 75; 101.70; 105; 142.38", shown
+
+
+def test_a_height_given_in_words_answers_how_high():
+    """"How high should the shelter be raised before working on the skids?": the manual says "The skids
+    should be approximately one foot above the ground." in a CAUTION, a length in words. "How high" asks
+    for a length and "one foot" is one, so that sentence answers; the steps of another task, whose only
+    figures are their step numbers, do not (they were the answer once the question asked for a length
+    and the sentence without a figure was taken for one without a value)."""
+    from assistant.answer.evidence import question_terms
+    from assistant.answer.extract import draft
+    from assistant.types import Chunk, Hit
+
+    skids = ("a. Inspect.\nCAUTION\nThe shelter should be raised and supports placed on the bottom of\nthe front and "
+             "rear panels between skids. The skids should be\napproximately one foot above the ground.")
+    loading = ("(5) Insert appropriate size wooden blocks between shelter skids and sides of truck\nbed to prevent "
+               "sideway movement.\n(7) Raise and secure truck tailgate.")
+    hits = [Hit(Chunk("s", "tm.pdf", 80, ("3-33. Skid Assembly.",), 0, len(skids), skids, "en"), 0.53),
+            Hit(Chunk("l", "tm.pdf", 22, ("3-5. Service Upon Receipt",), 0, len(loading), loading, "en"), 0.33)]
+    question = "How high should the shelter be raised before working on the skids?"
+    d = draft(question, question_terms(question), hits)
+    shown = " ".join(c.text for c in d.claims)
+    assert "approximately one foot above the ground" in shown, shown
+    assert "wooden blocks" not in shown and "tailgate" not in shown, shown

@@ -205,9 +205,12 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
          rf"(?:\d[\d\s]*|\b{_SPELLED}\s+)(?:h|hours?|operating hours|days?|weeks?|months?|years?|min(?:utes)?|s)\b|daily|weekly|monthly|yearly|annual"
          r"|(?:\d+|[一二两三四五六七八九十百]+)\s*(?:个?小时|天|日|周|个月|年|分钟|秒)"),
         # ("how long before / until / after ..." asks for a time, not a length; a dimension's name asks for one)
-        (r"clearance|gap|play|间隙|how (?:wide|thick|far)|how long(?!\s+(?:before|until|till|after|to wait|does|do|will|should|must|may)\b)"
+        # ("how high ... raised": "approximately one foot above the ground"; a foot of "30 ft-lb" or "30
+        # foot-pounds" is a torque's)
+        (r"clearance|gap|play|间隙|how (?:wide|thick|far|high|tall|deep)|how long(?!\s+(?:before|until|till|after|to wait|does|do|will|should|must|may)\b)"
          r"|\b(?:height|width|length|depth|diameter|thickness|dimensions?)\b|高度|宽度|长度|直径|厚度|尺寸",
-         _NUM + r"(?:mm|µm|um|in(?:ch(?:es)?)?|m)\b"),
+         _NUM + r"(?:mm|µm|um|cm|in(?:ch(?:es)?)?|m|ft|feet|foot)\b(?![·.\-\s]*(?:lbs?|pounds?)\b)"
+         rf"|\b{_SPELLED}\s+(?:inch(?:es)?|foot|feet|(?:centi|milli)?met(?:er|re)s?)\b(?![·.\-\s]*(?:lbs?|pounds?)\b)"),
         (r"part (?:no|number)|order(?:ing)? (?:no|number)|spare|备件号|零件号", r"\b(?:[A-Z]{1,4}-?\d[\w-]*\d|\d{3,}-[\w-]+)\b"),
         # (a shaft's speed or a frequency; a wind or travel speed: "in winds above 30 mph")
         (r"speed|rpm|frequency|转速|频率|风速|车速", _NUM + r"(?:rpm|min⁻¹|r/min|Hz|kHz|MHz|GHz|mph|km/h|kph|knots?|kn|m/s)(?![\w/])"),
@@ -318,8 +321,9 @@ def value_missing(question: str, hits: list[Hit]) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
-# a value: a figure, or a duration in words ("within one hour")
-_VALUE = re.compile(rf"\d|\b{_SPELLED}\s+(?:hours?|minutes?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
+# a value: a figure, or a duration or a length in words ("within one hour", "approximately one foot")
+_VALUE = re.compile(rf"\d|\b{_SPELLED}\s+(?:hours?|minutes?|days?|weeks?|months?|years?|inch(?:es)?|foot|feet|(?:centi|milli)?met(?:er|re)s?)\b",
+                    re.IGNORECASE)
 
 
 def _row_cells(text: str) -> list[str]:
