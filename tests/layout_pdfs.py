@@ -727,7 +727,7 @@ def grouped_header_table(path: Path) -> None:
     ("No. 5", "NO. 1 or 2") centred over two sub-columns, the sub-columns' names ("POUND NEWTON" as one
     run, then "FEET" and "METERS") over values set to the right, so that the centred group names stand
     over the newton-meter values only."""
-    c = _table_page(path, "F-3 How to Use Torque Table", "Use these values when a procedure gives no torque.", GROUPED_CAPTION)
+    c = _table_page(path, "F-3 General Torque Limits for Capscrews", "Use these values when a procedure gives no torque.", GROUPED_CAPTION)
     c.setFont(BOLD, 8)
     c.drawString(95, 640, "SIZE")
     for x, (name, number) in zip(GROUPED_X, GROUPED_GROUPS):

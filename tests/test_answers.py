@@ -1008,3 +1008,28 @@ def test_a_height_given_in_words_answers_how_high():
     shown = " ".join(c.text for c in d.claims)
     assert "approximately one foot above the ground" in shown, shown
     assert "wooden blocks" not in shown and "tailgate" not in shown, shown
+
+
+def test_a_model_sentence_giving_a_value_of_a_column_the_question_does_not_name_is_dropped(tmp_path):
+    """The local model read the row of every grade for "... 1/2-13 SAE grade 5 capscrew?" and wrote
+    "... is 52.88 N/mm": grade 1's newton-meters, a figure the quoted row holds, so the number check let
+    it through. A sentence giving a figure from a column the question does not name, where it names
+    some (the grade 5 columns), is dropped; the grade 5 figures pass."""
+    from assistant.answer.claims import Verifier
+    from assistant.index.chunk import chunk_doc
+    from assistant.ingest import parse
+    from assistant.types import Hit
+    from tests import layout_pdfs as L
+
+    path = tmp_path / "torque_limits.pdf"
+    L.grouped_header_table(path)
+    chunk = next(c for c in chunk_doc(parse(path)) if "101.70" in c.text)
+    row = next(line for line in chunk.text.split("\n") if line.startswith("1/2\t13"))
+    at = chunk.text.index(row)  # the model reads the row, as reply.evidence gives it (with the chunk's labels)
+    item = dataclasses.replace(chunk, start=chunk.start + at, end=chunk.start + at + len(row), text=row)
+    question = "General torque for a dry 1/2-13 SAE grade 5 capscrew?"
+    v = Verifier([Hit(item, 0.6)], question=question)
+    assert v.feed("The general torque for a dry 1/2-13 SAE grade 5 capscrew is 52.88 N/mm [1].", [1]) == []
+    assert "52.88" in v.dropped[-1].reason and "column" in v.dropped[-1].reason, v.dropped
+    passed = v.feed("A dry 1/2-13 SAE grade 5 capscrew takes 75 pound-feet (101.70 newton meters) [1].", [1])
+    assert len(passed) == 1 and "101.70" in passed[0].text, v.dropped

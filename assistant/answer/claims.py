@@ -34,12 +34,12 @@ from typing import Callable, Iterator
 
 from .draft import Claim, Dropped
 from .evidence import Term, question_terms
-from .extract import ANSWER_TYPES, Unit, passage_units, row_context, row_key, row_label, row_place
+from .extract import ANSWER_TYPES, Unit, named_columns, passage_units, row_context, row_key, row_label, row_place
 from ..index.lexical import tokenize
 from ..plaintext import DOT_LEADER, plain
 from ..textrules import NUMBER, NUMBER_UNIT, TORQUE_UNIT, read_degrees
 from ..types import Chunk, Hit
-from .verify import norm, overlap, sentences, unsupported_numbers
+from .verify import norm, numbers_in, overlap, sentences, unsupported_numbers
 
 MARKER = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
 CODE = re.compile(r"\b(?:[A-Z]{1,5}-?\d[\w-]*|\d+(?:-[A-Z0-9]+)+)\b")
@@ -263,6 +263,21 @@ def unnamed_row(text: str, quote: str) -> bool:
     return bool(rows) and all(row_key(text, r) == 0 for r in rows)
 
 
+def other_columns(text: str, asked: list[Term], hit: Hit, quote: str) -> list[str]:
+    """The figures a sentence gives from the columns of a wide table row that the question does not
+    name, where it names some (`extract.named_columns`): "... 1/2-13 SAE grade 5 capscrew is 52.88" took
+    grade 1's newton-meters from the row of every grade. A figure the named columns or the row's label
+    also hold is not one."""
+    said = set(numbers_in(text))
+    out: list[str] = []
+    for line in quote.split("\n"):
+        split = named_columns(asked, hit.chunk, line) if "\t" in line else None
+        if split:
+            kept = set(numbers_in(" ".join(split[0])))
+            out += [n for n in numbers_in(" ".join(split[1])) if n in said and n not in kept]
+    return list(dict.fromkeys(out))
+
+
 def echoes(text: str, question_tokens: set[str]) -> bool:
     """Whether a sentence says nothing the question did not: every word and number of it is the
     question's ("The outer door will not stay open." for "The outer door will not stay open. What
@@ -354,6 +369,9 @@ def verify_claim(text: str, cited: list[int], hits: list[Hit], units: list[list[
                 continue
             if unnamed_row(text, chunk_text[s:e]):
                 reason = "it gives a table row's values without naming the row"
+                continue
+            if asked and (other := other_columns(text, asked, hits[i], chunk_text[s:e])):
+                reason = f"it gives {', '.join(other)} from a column of the table the question does not name"
                 continue
             if asked and (off := off_subject(text, asked, hits[i], chunk_text[s:e])):
                 reason = f"it says it of {', '.join(off)}, which the passage it quotes does not name"

@@ -435,26 +435,34 @@ def another_group(terms: list[Term], group: str, row: str, groups: set[str], cfg
 HEADER_MARK = "(header row)"
 
 
-def _named_columns(terms: list[Term], chunk: Chunk, u: Unit, cfg: ExtractConfig = ExtractConfig()) -> Unit:
-    """A wide table row shown with its label and only the columns the question names: "General torque
-    for a dry 1/2-13 SAE grade 5 capscrew?" reads "1/2: 13; 75; 101.70" from the row of every grade
-    (its columns "SAE GRADE No. 5 POUND NEWTON FEET" and "... METERS" hold more of the question than
-    the others). The row as it is where its column names are not known cell by cell, where it has
-    three values or fewer, or where no column holds more of the question than another; the quote is
-    still the whole row."""
-    if u.shown or "\t" not in u.text:
-        return u
-    place = row_place(chunk, u.text)
-    cells = _row_cells(u.text)
+def named_columns(terms: list[Term], chunk: Chunk, text: str, cfg: ExtractConfig = ExtractConfig()) -> tuple[list[str], list[str]] | None:
+    """(the cells to show, the cells left out) of a wide table row: its label and the values of the
+    columns the question names, "General torque for a dry 1/2-13 SAE grade 5 capscrew?" reading
+    "1/2 | 13 | 75 | 101.70" of the row of every grade (its columns "SAE GRADE No. 5 POUND NEWTON FEET"
+    and "... METERS" hold more of the question than the others). None, the row shown whole, where its
+    column names are not known cell by cell (the chunk's labelled text), where it has three values or
+    fewer, or where no column holds more of the question than another."""
+    place = row_place(chunk, text)
+    cells = _row_cells(text)
     names = place[1].split(" || ") if place and place[1] else []
-    label = len(row_label(u.text))
+    label = len(row_label(text))
     if not label or len(names) != len(cells) or len(cells) - label < 4:
-        return u
+        return None
     held = [relevance(terms, names[k], "", cfg) for k in range(label, len(cells))]
     if max(held) <= min(held):
+        return None
+    top = max(held) - 1e-9
+    return (cells[:label] + [cells[label + k] for k, h in enumerate(held) if h >= top],
+            [cells[label + k] for k, h in enumerate(held) if h < top])
+
+
+def _named_columns(terms: list[Term], chunk: Chunk, u: Unit, cfg: ExtractConfig = ExtractConfig()) -> Unit:
+    """A wide table row shown with its label and only the columns the question names (`named_columns`);
+    the quote is still the whole row."""
+    if u.shown or "\t" not in u.text:
         return u
-    keep = [cells[label + k] for k, h in enumerate(held) if h >= max(held) - 1e-9]
-    return replace(u, shown="\t".join(cells[:label] + keep))
+    split = named_columns(terms, chunk, u.text, cfg)
+    return replace(u, shown="\t".join(split[0])) if split else u
 
 
 # an item's marker: "(Ⅵ)", "（3）", "(c)", "4.2", "b."
