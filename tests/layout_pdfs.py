@@ -724,8 +724,8 @@ GROUPED_X = (220, 320, 420)  # where each group's pound-feet values end (set rig
 
 def grouped_header_table(path: Path) -> None:
     """A torque table whose column names take four lines: a group name ("SAE GRADE") and its number
-    ("No. 5", "NO. 1 or 2") centred over two sub-columns, the sub-columns' names ("POUND NEWTON" as one
-    run, then "FEET" and "METERS") over values set to the right, so that the centred group names stand
+    ("No. 5", "NO. 1 or 2") centred over two sub-columns, the sub-columns' names ("POUND" and "NEWTON",
+    then "FEET" and "METERS") over values set to the right, so that the centred group names stand
     over the newton-meter values only."""
     c = _table_page(path, "F-3 General Torque Limits for Capscrews", "Use these values when a procedure gives no torque.", GROUPED_CAPTION)
     c.setFont(BOLD, 8)

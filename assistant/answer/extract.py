@@ -191,6 +191,7 @@ def _word_count(text: str) -> int:
 # value, even when that unit says "tighten to 49 N·m" and never says "torque".
 _NUM = NUMBER + r"\s*"
 _SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|sixty|an?)"
+_LENGTH_WORDS = r"(?:inch(?:es)?|foot|feet|(?:centi|milli)?met(?:er|re)s?)"  # a length's unit in words ("one foot")
 ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
     (re.compile(q, re.IGNORECASE), re.compile(a, re.IGNORECASE)) for q, a in (
         (r"torque|tighten|力矩|扭矩|拧紧", _NUM + r"(?:N\s*[·.\-]?\s*m|Nm|lbf?[·.\-\s]*(?:ft|in)|(?:ft|in|inch)[·.\-\s]*lbs?"
@@ -210,7 +211,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern, re.Pattern], ...] = tuple(
         (r"clearance|gap|play|间隙|how (?:wide|thick|far|high|tall|deep)|how long(?!\s+(?:before|until|till|after|to wait|does|do|will|should|must|may)\b)"
          r"|\b(?:height|width|length|depth|diameter|thickness|dimensions?)\b|高度|宽度|长度|直径|厚度|尺寸",
          _NUM + r"(?:mm|µm|um|cm|in(?:ch(?:es)?)?|m|ft|feet|foot)\b(?![·.\-\s]*(?:lbs?|pounds?)\b)"
-         rf"|\b{_SPELLED}\s+(?:inch(?:es)?|foot|feet|(?:centi|milli)?met(?:er|re)s?)\b(?![·.\-\s]*(?:lbs?|pounds?)\b)"),
+         rf"|\b{_SPELLED}\s+{_LENGTH_WORDS}\b(?![·.\-\s]*(?:lbs?|pounds?)\b)"),
         (r"part (?:no|number)|order(?:ing)? (?:no|number)|spare|备件号|零件号", r"\b(?:[A-Z]{1,4}-?\d[\w-]*\d|\d{3,}-[\w-]+)\b"),
         # (a shaft's speed or a frequency; a wind or travel speed: "in winds above 30 mph")
         (r"speed|rpm|frequency|转速|频率|风速|车速", _NUM + r"(?:rpm|min⁻¹|r/min|Hz|kHz|MHz|GHz|mph|km/h|kph|knots?|kn|m/s)(?![\w/])"),
@@ -322,8 +323,7 @@ def value_missing(question: str, hits: list[Hit]) -> bool:
 
 _DIGIT = re.compile(r"\d")
 # a value: a figure, or a duration or a length in words ("within one hour", "approximately one foot")
-_VALUE = re.compile(rf"\d|\b{_SPELLED}\s+(?:hours?|minutes?|days?|weeks?|months?|years?|inch(?:es)?|foot|feet|(?:centi|milli)?met(?:er|re)s?)\b",
-                    re.IGNORECASE)
+_VALUE = re.compile(rf"\d|\b{_SPELLED}\s+(?:hours?|minutes?|days?|weeks?|months?|years?|{_LENGTH_WORDS})\b", re.IGNORECASE)
 
 
 def _row_cells(text: str) -> list[str]:

@@ -738,8 +738,7 @@ def _header_texts(head: list[VLine], cols: list[tuple[float, float]]) -> tuple[s
         a, b = min(cols[k][0] for k in ks), max(cols[k][1] for k in ks)
         return ks if abs((r.x0 + r.x1) / 2 - (a + b) / 2) <= 0.25 * (b - a) else set()
 
-    heads: dict[int, set[int]] = {}  # id of a header run: the columns it heads
-    below: list[tuple[Run, set[int]]] = []
+    below: list[tuple[Run, set[int]]] = []  # the header runs read so far, bottom line up, with the columns each heads
     for i, ln in reversed(list(enumerate(head))):
         placed = []
         for n, r in enumerate(ln.runs):
@@ -749,9 +748,9 @@ def _header_texts(head: list[VLine], cols: list[tuple[float, float]]) -> tuple[s
             for b, bk in below:  # a lower header run this one stands over (most of the narrower of the two)
                 if min(r.x1, b.x1) - max(r.x0, b.x0) >= 0.3 * max(1.0, min(r.x1 - r.x0, b.x1 - b.x0)):
                     ks |= bk
-            heads[id(r)] = ks
             placed.append((r, ks))
         below += placed
+    heads = {id(r): ks for r, ks in below}
     words: list[list[str]] = [[] for _ in cols]
     for ln in head:
         for r in ln.runs:
